@@ -1,0 +1,189 @@
+//! Storage engine behind a trait.
+//!
+//! Metadata (buckets, objects) lives in an embedded transactional store (redb); object data
+//! lives in blob files that are written to a temporary name, fsynced, then renamed into
+//! place. A blob's file name is an opaque id, never derived from the object key. Every
+//! metadata change is one transaction, so a crash leaves the old state or the new one.
+//!
+//! All methods are blocking: async handlers call them through `spawn_blocking`.
+
+pub mod data;
+pub mod meta;
+
+use std::path::PathBuf;
+
+/// Storage failures, mapped by the handlers to OSS error codes.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The bucket does not exist (NoSuchBucket).
+    #[error("no such bucket")]
+    NoSuchBucket,
+    /// The bucket exists already (BucketAlreadyExists).
+    #[error("bucket already exists")]
+    BucketAlreadyExists,
+    /// The bucket holds objects or unfinished uploads (BucketNotEmpty).
+    #[error("bucket not empty")]
+    BucketNotEmpty,
+    /// The object does not exist (NoSuchKey).
+    #[error("no such key")]
+    NoSuchKey,
+    /// Append to a non-appendable object (ObjectNotAppendable).
+    #[error("object not appendable")]
+    ObjectNotAppendable,
+    /// Append position differs from the length (PositionNotEqualToLength); carries the length.
+    #[error("position not equal to length {0}")]
+    PositionNotEqualToLength(u64),
+    /// The object exists and overwrite is forbidden (FileAlreadyExists).
+    #[error("object already exists")]
+    ObjectAlreadyExists,
+    /// I/O or database failure (InternalError).
+    #[error("storage failure: {0}")]
+    Internal(String),
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        StoreError::Internal(e.to_string())
+    }
+}
+
+/// A bucket's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BucketMeta {
+    /// Name.
+    pub name: String,
+    /// Creation time, Unix milliseconds.
+    pub created_ms: i64,
+    /// `private`, `public-read`, `public-read-write`.
+    pub acl: String,
+    /// `Standard`, `IA`, …
+    pub storage_class: String,
+    /// `LRS`/`ZRS`.
+    pub data_redundancy_type: String,
+    /// Region id, e.g. `cn-hangzhou`.
+    pub region: String,
+}
+
+/// `Normal` (PutObject, CopyObject), `Appendable` (AppendObject) or `Multipart`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ObjectType {
+    /// Written by PutObject or CopyObject.
+    Normal,
+    /// Written by AppendObject.
+    Appendable,
+    /// Written by CompleteMultipartUpload.
+    Multipart,
+}
+
+impl ObjectType {
+    /// The `x-oss-object-type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectType::Normal => "Normal",
+            ObjectType::Appendable => "Appendable",
+            ObjectType::Multipart => "Multipart",
+        }
+    }
+}
+
+/// An object's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ObjectMeta {
+    /// Key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Quoted upper-case ETag.
+    pub etag: String,
+    /// CRC-64/XZ of the whole object.
+    pub crc64: u64,
+    /// Last modification, Unix milliseconds.
+    pub last_modified_ms: i64,
+    /// Object type.
+    pub object_type: ObjectType,
+    /// Storage class.
+    pub storage_class: String,
+    /// Object ACL (`default` unless set).
+    pub acl: String,
+    /// Standard headers kept with the object, lower-case names: `content-type`,
+    /// `cache-control`, `content-disposition`, `content-encoding`, `content-language`, `expires`.
+    pub headers: Vec<(String, String)>,
+    /// User metadata `x-oss-meta-*`, lower-case full header names.
+    pub user_meta: Vec<(String, String)>,
+    /// Id of the blob holding the bytes (opaque file name).
+    pub blob: String,
+}
+
+/// A blob whose bytes are durable (fsynced under a temporary name) but not yet part of
+/// any object. Commit it with [`Store::put_object`]; dropping it deletes the file.
+#[derive(Debug)]
+pub struct PendingBlob {
+    /// Opaque id.
+    pub id: String,
+    /// Temporary path.
+    pub temp_path: PathBuf,
+    /// Bytes written.
+    pub size: u64,
+    /// MD5 of the bytes.
+    pub md5: [u8; 16],
+    /// CRC-64/XZ of the bytes.
+    pub crc64: u64,
+}
+
+/// One entry of a listing page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListEntry {
+    /// An object.
+    Object(ObjectMeta),
+    /// A common prefix (ends with the delimiter).
+    Prefix(String),
+}
+
+/// A listing page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListPage {
+    /// Objects and common prefixes, in UTF-8 byte order.
+    pub entries: Vec<ListEntry>,
+    /// More entries follow.
+    pub truncated: bool,
+    /// The last key or prefix returned, when truncated (the next page starts after it).
+    pub next_marker: Option<String>,
+}
+
+/// The storage engine.
+pub trait Store: Send + Sync + 'static {
+    /// Creates a bucket (BucketAlreadyExists if it exists).
+    fn create_bucket(&self, meta: BucketMeta) -> Result<(), StoreError>;
+    /// Deletes an empty bucket (NoSuchBucket, BucketNotEmpty — also when uploads are open).
+    fn delete_bucket(&self, name: &str) -> Result<(), StoreError>;
+    /// A bucket's metadata.
+    fn bucket(&self, name: &str) -> Result<BucketMeta, StoreError>;
+    /// Replaces a bucket's metadata (e.g. its ACL).
+    fn update_bucket(&self, meta: BucketMeta) -> Result<(), StoreError>;
+    /// Buckets whose name starts with `prefix` and is > `marker`, sorted, at most `max`;
+    /// the bool says whether more follow.
+    fn list_buckets(&self, prefix: &str, marker: &str, max: usize) -> Result<(Vec<BucketMeta>, bool), StoreError>;
+
+    /// Starts a blob: a temporary file that hashes (MD5, CRC-64) what is written.
+    fn new_blob(&self) -> Result<data::BlobWriter, StoreError>;
+    /// Commits `blob` as the bytes of `meta.key` in `bucket` atomically (meta.blob, size, crc
+    /// and md5-derived fields are the caller's to fill from the blob). Replaces an existing
+    /// object (its blob is removed after the commit) unless `forbid_overwrite`.
+    fn put_object(&self, bucket: &str, meta: ObjectMeta, blob: PendingBlob, forbid_overwrite: bool) -> Result<(), StoreError>;
+    /// Creates or extends an appendable object: `position` must equal its current size
+    /// (0 for a new one). The bytes come from `blob`. Returns the new metadata.
+    /// `meta_for_new` supplies headers/user metadata when the object is created.
+    fn append_object(&self, bucket: &str, key: &str, position: u64, blob: PendingBlob, meta_for_new: ObjectMeta) -> Result<ObjectMeta, StoreError>;
+    /// Copies an object's bytes to a new key with new metadata (same bucket or another).
+    fn copy_object(&self, src_bucket: &str, src_key: &str, dst_bucket: &str, meta: ObjectMeta) -> Result<ObjectMeta, StoreError>;
+    /// An object's metadata (NoSuchBucket, NoSuchKey).
+    fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError>;
+    /// Opens an object's bytes for reading.
+    fn open(&self, meta: &ObjectMeta) -> Result<std::fs::File, StoreError>;
+    /// Deletes an object; Ok(false) if it did not exist (NoSuchBucket if the bucket does not).
+    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError>;
+    /// One page of a listing: keys starting with `prefix`, strictly after `after`, folded by
+    /// `delimiter` when non-empty, at most `max` entries (objects + prefixes). Costs
+    /// O(page), not O(bucket): a folded prefix is skipped with one range seek.
+    fn list_objects(&self, bucket: &str, prefix: &str, delimiter: &str, after: &str, max: usize) -> Result<ListPage, StoreError>;
+}
