@@ -10,56 +10,199 @@
 //! assert_eq!(v4_uri_encode("/b/1234+-/1.txt", true), "/b/1234%2B-/1.txt");
 //! ```
 
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// `UNRESERVED[b]` is true for the bytes every encoding here keeps: `A-Za-z0-9_.-~`.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-' || c == b'~';
+        b += 1;
+    }
+    table
+};
+
+/// Appends `%XX` (upper-case hex) for `byte`.
+#[inline]
+fn push_escaped(out: &mut String, byte: u8) {
+    out.push('%');
+    out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
+    out.push(char::from(HEX_UPPER[usize::from(byte & 0x0f)]));
+}
+
+/// Percent-encodes the UTF-8 bytes of `s`, keeping unreserved bytes and the ASCII bytes in
+/// `keep`, and writing a space as `+` when `space_as_plus`.
+fn encode_into(out: &mut String, s: &str, keep: &[bool; 128], space_as_plus: bool) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let literal = UNRESERVED[usize::from(b)] || (b < 128 && keep[usize::from(b)]);
+        if literal {
+            continue;
+        }
+        // Literal runs are pushed as slices; `i` is always at a char boundary here because
+        // only ASCII bytes are kept literally.
+        out.push_str(&s[start..i]);
+        if space_as_plus && b == b' ' {
+            out.push('+');
+        } else {
+            push_escaped(out, b);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+/// The ASCII characters of `safe` as a lookup table (non-ASCII characters are ignored, as
+/// Python does).
+fn safe_table(safe: &str) -> [bool; 128] {
+    let mut keep = [false; 128];
+    for b in safe.bytes() {
+        if b < 128 {
+            keep[usize::from(b)] = true;
+        }
+    }
+    keep
+}
+
+const NOTHING_SAFE: [bool; 128] = [false; 128];
+
+const SLASH_SAFE: [bool; 128] = {
+    let mut keep = [false; 128];
+    keep[b'/' as usize] = true;
+    keep
+};
+
 /// Python's `urllib.parse.quote(s, safe)`: every UTF-8 byte except `A-Za-z0-9_.-~` and the
 /// characters in `safe` becomes `%XX` (upper-case hex).
 pub fn quote(s: &str, safe: &str) -> String {
-    let _ = (s, safe);
-    todo!()
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    let keep = match safe {
+        "" => NOTHING_SAFE,
+        "/" => SLASH_SAFE,
+        other => safe_table(other),
+    };
+    encode_into(&mut out, s, &keep, false);
+    out
 }
 
 /// Python's `quote_plus(s, safe='')`: like `quote` but a space becomes `+`.
 pub fn quote_plus(s: &str) -> String {
-    let _ = s;
-    todo!()
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    encode_into(&mut out, s, &NOTHING_SAFE, true);
+    out
+}
+
+/// The value of an ASCII hex digit.
+#[inline]
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes `s`, reading `+` as a space when `plus_as_space`.
+fn decode(s: &str, plus_as_space: bool) -> String {
+    let bytes = s.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| b == b'%' || (plus_as_space && b == b'+'))
+    {
+        return s.to_string();
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'%' => {
+                let hi = bytes.get(i + 1).copied().and_then(hex_value);
+                let lo = bytes.get(i + 2).copied().and_then(hex_value);
+                if let (Some(hi), Some(lo)) = (hi, lo) {
+                    out.push(hi << 4 | lo);
+                    i += 3;
+                    continue;
+                }
+                out.push(b'%');
+            }
+            b'+' if plus_as_space => out.push(b' '),
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Percent-decoding (`%XX` → byte; `+` stays `+`). Invalid escapes are kept literally;
 /// invalid UTF-8 is replaced lossily.
 pub fn unquote(s: &str) -> String {
-    let _ = s;
-    todo!()
+    decode(s, false)
 }
 
 /// Form decoding: `+` → space, then percent-decoding.
 pub fn unquote_plus(s: &str) -> String {
-    let _ = s;
-    todo!()
+    decode(s, true)
 }
 
 /// The V4 (and V2) URI encoding: keep `A-Za-z0-9_.-~` (and `/` when `keep_slash`), encode
 /// every other byte as `%XX` upper-case.
 pub fn v4_uri_encode(s: &str, keep_slash: bool) -> String {
-    let _ = (s, keep_slash);
-    todo!()
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    let keep = if keep_slash {
+        &SLASH_SAFE
+    } else {
+        &NOTHING_SAFE
+    };
+    encode_into(&mut out, s, keep, false);
+    out
 }
 
 /// A query string as `requests` sends oss2's params: `quote_plus(k)=quote_plus(v)` joined
 /// with `&`, in the given order; an empty value is sent as `k=`.
 pub fn form_query(params: &[(String, String)]) -> String {
-    let _ = params;
-    todo!()
+    let mut out = String::new();
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode_into(&mut out, k, &NOTHING_SAFE, true);
+        out.push('=');
+        encode_into(&mut out, v, &NOTHING_SAFE, true);
+    }
+    out
 }
 
 /// A query string as oss2 builds presigned URLs: `quote(k,'')=quote(v,'')`, or a bare
 /// `quote(k,'')` when the value is empty.
 pub fn presign_query(params: &[(String, String)]) -> String {
-    let _ = params;
-    todo!()
+    let mut out = String::new();
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode_into(&mut out, k, &NOTHING_SAFE, false);
+        if !v.is_empty() {
+            out.push('=');
+            encode_into(&mut out, v, &NOTHING_SAFE, false);
+        }
+    }
+    out
 }
 
 /// Parses a raw query string into decoded `(name, value)` pairs, in order; `+` is read as a
-/// space (form decoding), a bare `name` gives an empty value.
+/// space (form decoding), a bare `name` gives an empty value. Empty segments (`a&&b`) are
+/// skipped.
 pub fn parse_query(raw: &str) -> Vec<(String, String)> {
-    let _ = raw;
-    todo!()
+    raw.split('&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| match segment.split_once('=') {
+            Some((k, v)) => (unquote_plus(k), unquote_plus(v)),
+            None => (unquote_plus(segment), String::new()),
+        })
+        .collect()
 }

@@ -61,7 +61,10 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .field("access_key_secret", &"***")
-            .field("security_token", &self.security_token.as_ref().map(|_| "***"))
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "***"),
+            )
             .finish()
     }
 }
@@ -110,12 +113,26 @@ pub struct SigningContext<'a> {
 impl<'a> SigningContext<'a> {
     /// A V1 context.
     pub fn v1(credentials: &'a Credentials, time: i64) -> Self {
-        SigningContext { version: SigningVersion::V1, credentials, time, region: None, product: "oss", additional_headers: &[] }
+        SigningContext {
+            version: SigningVersion::V1,
+            credentials,
+            time,
+            region: None,
+            product: "oss",
+            additional_headers: &[],
+        }
     }
 
     /// A V4 context for `region`.
     pub fn v4(credentials: &'a Credentials, time: i64, region: &'a str) -> Self {
-        SigningContext { version: SigningVersion::V4, credentials, time, region: Some(region), product: "oss", additional_headers: &[] }
+        SigningContext {
+            version: SigningVersion::V4,
+            credentials,
+            time,
+            region: Some(region),
+            product: "oss",
+            additional_headers: &[],
+        }
     }
 }
 
@@ -132,7 +149,10 @@ pub enum SignError {
 /// V4 — `x-oss-security-token` (STS only), `x-oss-date`, `x-oss-content-sha256`
 /// (`UNSIGNED-PAYLOAD`, unless the request already has one), `authorization`. Any header of
 /// the same name already in the request is meant to be replaced by these.
-pub fn sign_headers(req: &SignableRequest<'_>, ctx: &SigningContext<'_>) -> Result<Vec<(String, String)>, SignError> {
+pub fn sign_headers(
+    req: &SignableRequest<'_>,
+    ctx: &SigningContext<'_>,
+) -> Result<Vec<(String, String)>, SignError> {
     match ctx.version {
         SigningVersion::V1 => Ok(v1::sign(req, ctx.credentials, ctx.time)),
         SigningVersion::V4 => v4::sign(req, ctx),
@@ -145,9 +165,46 @@ pub fn sign_headers(req: &SignableRequest<'_>, ctx: &SigningContext<'_>) -> Resu
 /// (STS), `x-oss-date`, `x-oss-expires` (relative), `x-oss-signature-version`,
 /// `x-oss-credential`, [`x-oss-additional-headers`], `x-oss-signature`.
 /// Build the final URL with [`crate::encoding::presign_query`] over all parameters.
-pub fn presign(req: &SignableRequest<'_>, ctx: &SigningContext<'_>, expires_in: u64) -> Result<Vec<(String, String)>, SignError> {
+pub fn presign(
+    req: &SignableRequest<'_>,
+    ctx: &SigningContext<'_>,
+    expires_in: u64,
+) -> Result<Vec<(String, String)>, SignError> {
     match ctx.version {
-        SigningVersion::V1 => Ok(v1::presign(req, ctx.credentials, ctx.time + expires_in as i64)),
+        SigningVersion::V1 => Ok(v1::presign(
+            req,
+            ctx.credentials,
+            ctx.time + expires_in as i64,
+        )),
         SigningVersion::V4 => v4::presign(req, ctx, expires_in),
     }
+}
+
+/// The value of the first header named `name` (ASCII case-insensitive).
+pub(crate) fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// `headers` without any header named like one in `added`, followed by `added`.
+pub(crate) fn replace_headers(
+    headers: &[(String, String)],
+    added: &[(String, String)],
+) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(k, _)| !added.iter().any(|(a, _)| a.eq_ignore_ascii_case(k)))
+        .chain(added.iter())
+        .cloned()
+        .collect()
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
