@@ -1,0 +1,169 @@
+//! Response bodies: a buffer, or bytes streamed from a file by a blocking reader.
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use std::io::{Read, Seek, SeekFrom};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::sync::mpsc;
+
+/// Size of the chunks read from object files.
+pub const CHUNK_SIZE: usize = 256 * 1024;
+
+/// The body of every response.
+#[derive(Debug)]
+pub enum ResponseBody {
+    /// Bytes in memory (`None` once sent).
+    Full(Option<Bytes>),
+    /// Bytes arriving from a reader task; `remaining` is what is still due.
+    Stream {
+        /// Chunks from the reader.
+        rx: mpsc::Receiver<std::io::Result<Bytes>>,
+        /// Bytes still to come.
+        remaining: u64,
+    },
+}
+
+impl ResponseBody {
+    /// An empty body.
+    pub fn empty() -> Self {
+        ResponseBody::Full(None)
+    }
+
+    /// A body holding `bytes`.
+    pub fn full(bytes: impl Into<Bytes>) -> Self {
+        let b: Bytes = bytes.into();
+        if b.is_empty() {
+            ResponseBody::Full(None)
+        } else {
+            ResponseBody::Full(Some(b))
+        }
+    }
+
+    /// Streams `len` bytes of `file` starting at `start`, reading [`CHUNK_SIZE`] at a time
+    /// on a blocking thread; at most two chunks are buffered, so memory does not grow with
+    /// the object size. Reading stops when the receiver goes away.
+    pub fn file_range(mut file: std::fs::File, start: u64, len: u64) -> Self {
+        let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(2);
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = file.seek(SeekFrom::Start(start)) {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+            let mut left = len;
+            while left > 0 {
+                let want = left.min(CHUNK_SIZE as u64) as usize;
+                let mut buf = vec![0u8; want];
+                let mut filled = 0;
+                while filled < want {
+                    match file.read(&mut buf[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            let _ = tx.blocking_send(Err(e));
+                            return;
+                        }
+                    }
+                }
+                if filled < want {
+                    let _ = tx.blocking_send(Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "object file is shorter than its recorded size",
+                    )));
+                    return;
+                }
+                buf.truncate(filled);
+                left -= filled as u64;
+                if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
+                    return;
+                }
+            }
+        });
+        ResponseBody::Stream { rx, remaining: len }
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            ResponseBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            ResponseBody::Stream { rx, remaining } => {
+                if *remaining == 0 {
+                    return Poll::Ready(None);
+                }
+                match rx.poll_recv(cx) {
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(Some(Ok(chunk))) => {
+                        *remaining = remaining.saturating_sub(chunk.len() as u64);
+                        Poll::Ready(Some(Ok(Frame::data(chunk))))
+                    }
+                    Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+                    Poll::Ready(None) => Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "object reader stopped early",
+                    )))),
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ResponseBody::Full(b) => b.is_none(),
+            ResponseBody::Stream { remaining, .. } => *remaining == 0,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ResponseBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            ResponseBody::Stream { remaining, .. } => SizeHint::with_exact(*remaining),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+    use std::io::Write;
+
+    #[tokio::test]
+    async fn streams_a_file_range_in_chunks() {
+        let mut f = tempfile::tempfile().unwrap();
+        let data: Vec<u8> = (0..(CHUNK_SIZE * 2 + 10))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        f.write_all(&data).unwrap();
+        let body = ResponseBody::file_range(f, 5, (CHUNK_SIZE + 3) as u64);
+        assert_eq!(body.size_hint().exact(), Some((CHUNK_SIZE + 3) as u64));
+        let got = body.collect().await.unwrap().to_bytes();
+        assert_eq!(&got[..], &data[5..5 + CHUNK_SIZE + 3]);
+    }
+
+    #[tokio::test]
+    async fn a_short_file_is_an_error() {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"abc").unwrap();
+        let body = ResponseBody::file_range(f, 0, 10);
+        assert!(body.collect().await.is_err());
+    }
+
+    #[tokio::test]
+    async fn full_body_yields_once() {
+        let got = ResponseBody::full("hello")
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes();
+        assert_eq!(&got[..], b"hello");
+        assert!(ResponseBody::full("").is_end_stream());
+    }
+}
