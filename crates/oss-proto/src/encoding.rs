@@ -42,9 +42,11 @@ fn encode_into(out: &mut String, s: &str, keep: &[bool; 128], space_as_plus: boo
         if literal {
             continue;
         }
-        // Literal runs are pushed as slices; `i` is always at a char boundary here because
-        // only ASCII bytes are kept literally.
-        out.push_str(&s[start..i]);
+        // A non-empty literal run holds only ASCII bytes, so both its ends are char
+        // boundaries (an empty run may sit inside an escaped multi-byte character).
+        if start < i {
+            out.push_str(&s[start..i]);
+        }
         if space_as_plus && b == b' ' {
             out.push('+');
         } else {
@@ -52,7 +54,9 @@ fn encode_into(out: &mut String, s: &str, keep: &[bool; 128], space_as_plus: boo
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    if start < bytes.len() {
+        out.push_str(&s[start..]);
+    }
 }
 
 /// The ASCII characters of `safe` as a lookup table (non-ASCII characters are ignored, as
