@@ -210,3 +210,76 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn quote_keeps_only_unreserved_and_safe() {
+        assert_eq!(quote("AZaz09_.-~", ""), "AZaz09_.-~");
+        assert_eq!(quote(" !\"#$%&'()*+,/:;<=>?@[\\]^`{|}", ""), "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D");
+        assert_eq!(quote("a/b c", "/"), "a/b%20c");
+        assert_eq!(quote("a/b:c@d", "/:"), "a/b:c%40d");
+        // Non-ASCII safe characters are ignored, as in Python.
+        assert_eq!(quote("é", "é"), "%C3%A9");
+        assert_eq!(quote("\u{0}\u{7f}\u{80}", ""), "%00%7F%C2%80");
+        assert_eq!(quote("😀x中", ""), "%F0%9F%98%80x%E4%B8%AD");
+        assert_eq!(quote("", ""), "");
+    }
+
+    #[test]
+    fn quote_plus_turns_spaces_into_plus() {
+        assert_eq!(quote_plus("a b+c/d"), "a+b%2Bc%2Fd");
+        assert_eq!(quote_plus("  "), "++");
+        assert_eq!(quote_plus("中 文"), "%E4%B8%AD+%E6%96%87");
+    }
+
+    #[test]
+    fn unquote_decodes_and_keeps_invalid_escapes() {
+        assert_eq!(unquote("%E4%b8%ad%E6%96%87"), "中文");
+        assert_eq!(unquote("100%"), "100%");
+        assert_eq!(unquote("%2"), "%2");
+        assert_eq!(unquote("%zz%41"), "%zzA");
+        assert_eq!(unquote("%FF"), "\u{FFFD}");
+        assert_eq!(unquote("a+b"), "a+b");
+        assert_eq!(unquote_plus("a+b%2B"), "a b+");
+        assert_eq!(unquote("plain"), "plain");
+        assert_eq!(unquote("é%20"), "é ");
+    }
+
+    #[test]
+    fn v4_encoding() {
+        assert_eq!(v4_uri_encode("/b/a b/c+d", true), "/b/a%20b/c%2Bd");
+        assert_eq!(v4_uri_encode("/b/a b/c+d", false), "%2Fb%2Fa%20b%2Fc%2Bd");
+        assert_eq!(v4_uri_encode("~*", false), "~%2A");
+    }
+
+    #[test]
+    fn queries() {
+        let params = pairs(&[("prefix", "dir/a b"), ("marker", ""), ("x*", "中")]);
+        assert_eq!(
+            form_query(&params),
+            "prefix=dir%2Fa+b&marker=&x%2A=%E4%B8%AD"
+        );
+        assert_eq!(
+            presign_query(&params),
+            "prefix=dir%2Fa%20b&marker&x%2A=%E4%B8%AD"
+        );
+        assert_eq!(form_query(&[]), "");
+        assert_eq!(parse_query(&form_query(&params)), params);
+        assert_eq!(parse_query(&presign_query(&params)), params);
+        assert_eq!(
+            parse_query("a=1=2&&b&=v&c="),
+            pairs(&[("a", "1=2"), ("b", ""), ("", "v"), ("c", "")])
+        );
+        assert_eq!(parse_query(""), vec![]);
+    }
+}

@@ -208,3 +208,34 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_eq_compares_contents_and_lengths() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(constant_time_eq(b"", b""));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn replace_headers_drops_any_case() {
+        let h = vec![
+            ("Date".to_string(), "old".to_string()),
+            ("X-A".to_string(), "1".to_string()),
+        ];
+        let added = vec![("date".to_string(), "new".to_string())];
+        assert_eq!(
+            replace_headers(&h, &added),
+            vec![
+                ("X-A".to_string(), "1".to_string()),
+                ("date".to_string(), "new".to_string())
+            ]
+        );
+        assert_eq!(header(&h, "x-a"), Some("1"));
+        assert_eq!(header(&h, "x-b"), None);
+    }
+}

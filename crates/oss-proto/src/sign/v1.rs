@@ -230,3 +230,18 @@ pub fn presign(
     ));
     added
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subresources_are_sorted_and_unique() {
+        assert_eq!(SUBRESOURCES.len(), 86);
+        assert!(SUBRESOURCES.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            is_subresource("acl") && is_subresource("x-oss-process") && is_subresource("uploadId")
+        );
+        assert!(!is_subresource("prefix") && !is_subresource("ACL") && !is_subresource("uploadid"));
+    }
+}
