@@ -8,7 +8,15 @@
 //! All methods are blocking: async handlers call them through `spawn_blocking`.
 
 pub mod data;
+pub mod fs;
+pub mod list;
+pub mod memory;
 pub mod meta;
+pub mod rules;
+
+pub use data::BlobWriter;
+pub use fs::FsStore;
+pub use memory::MemoryStore;
 
 use std::path::PathBuf;
 
@@ -162,20 +170,44 @@ pub trait Store: Send + Sync + 'static {
     fn update_bucket(&self, meta: BucketMeta) -> Result<(), StoreError>;
     /// Buckets whose name starts with `prefix` and is > `marker`, sorted, at most `max`;
     /// the bool says whether more follow.
-    fn list_buckets(&self, prefix: &str, marker: &str, max: usize) -> Result<(Vec<BucketMeta>, bool), StoreError>;
+    fn list_buckets(
+        &self,
+        prefix: &str,
+        marker: &str,
+        max: usize,
+    ) -> Result<(Vec<BucketMeta>, bool), StoreError>;
 
     /// Starts a blob: a temporary file that hashes (MD5, CRC-64) what is written.
     fn new_blob(&self) -> Result<data::BlobWriter, StoreError>;
     /// Commits `blob` as the bytes of `meta.key` in `bucket` atomically (meta.blob, size, crc
     /// and md5-derived fields are the caller's to fill from the blob). Replaces an existing
     /// object (its blob is removed after the commit) unless `forbid_overwrite`.
-    fn put_object(&self, bucket: &str, meta: ObjectMeta, blob: PendingBlob, forbid_overwrite: bool) -> Result<(), StoreError>;
+    fn put_object(
+        &self,
+        bucket: &str,
+        meta: ObjectMeta,
+        blob: PendingBlob,
+        forbid_overwrite: bool,
+    ) -> Result<(), StoreError>;
     /// Creates or extends an appendable object: `position` must equal its current size
     /// (0 for a new one). The bytes come from `blob`. Returns the new metadata.
     /// `meta_for_new` supplies headers/user metadata when the object is created.
-    fn append_object(&self, bucket: &str, key: &str, position: u64, blob: PendingBlob, meta_for_new: ObjectMeta) -> Result<ObjectMeta, StoreError>;
+    fn append_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        position: u64,
+        blob: PendingBlob,
+        meta_for_new: ObjectMeta,
+    ) -> Result<ObjectMeta, StoreError>;
     /// Copies an object's bytes to a new key with new metadata (same bucket or another).
-    fn copy_object(&self, src_bucket: &str, src_key: &str, dst_bucket: &str, meta: ObjectMeta) -> Result<ObjectMeta, StoreError>;
+    fn copy_object(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        dst_bucket: &str,
+        meta: ObjectMeta,
+    ) -> Result<ObjectMeta, StoreError>;
     /// An object's metadata (NoSuchBucket, NoSuchKey).
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError>;
     /// Opens an object's bytes for reading.
@@ -185,5 +217,12 @@ pub trait Store: Send + Sync + 'static {
     /// One page of a listing: keys starting with `prefix`, strictly after `after`, folded by
     /// `delimiter` when non-empty, at most `max` entries (objects + prefixes). Costs
     /// O(page), not O(bucket): a folded prefix is skipped with one range seek.
-    fn list_objects(&self, bucket: &str, prefix: &str, delimiter: &str, after: &str, max: usize) -> Result<ListPage, StoreError>;
+    fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        after: &str,
+        max: usize,
+    ) -> Result<ListPage, StoreError>;
 }

@@ -1,0 +1,440 @@
+//! Blob files: the bytes of objects.
+//!
+//! A blob is written to `tmp/<id>` by a [`BlobWriter`], which hashes (MD5, CRC-64) what
+//! passes through it and fsyncs the file on [`BlobWriter::finish`]. The resulting
+//! [`PendingBlob`] is then renamed into `blobs/<first two hex chars>/<id>` by
+//! [`BlobDir::install`], which also fsyncs the directory, before the metadata that names it
+//! is committed. Ids are 32 random lower-case hex characters, never derived from object keys.
+//!
+//! Dropping an unfinished writer or an uninstalled [`PendingBlob`] removes its temporary file.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use md5::{Digest, Md5};
+use oss_proto::crc64::Crc64;
+
+use super::{PendingBlob, StoreError};
+
+/// Size of the write buffer in front of a blob file.
+const WRITE_BUFFER: usize = 256 * 1024;
+
+/// Length of a blob id in hex characters.
+const ID_LEN: usize = 32;
+
+/// Whether blob files and directories are fsynced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Files are fsynced before they are named by metadata; directories after a rename.
+    Fsync,
+    /// No fsync (for stores that do not survive the process, e.g. on a RAM file system).
+    Volatile,
+}
+
+/// A fresh random blob id: 32 lower-case hex characters.
+pub fn new_blob_id() -> String {
+    let v: u128 = rand::random();
+    format!("{v:032x}")
+}
+
+/// Whether `id` has the shape of a blob id (so that it is safe to join to a path).
+pub fn is_blob_id(id: &str) -> bool {
+    id.len() == ID_LEN && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Wraps an I/O error with what was being done and to which path.
+fn io_context<'p>(what: &'static str, path: &'p Path) -> impl FnOnce(io::Error) -> StoreError + 'p {
+    move |e| StoreError::Internal(format!("{what} {}: {e}", path.display()))
+}
+
+/// Fsyncs a directory so that a rename or creation inside it is durable.
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_context("fsync directory", dir))
+}
+
+/// The on-disk layout of blob files under a store's data directory: `tmp/` for blobs being
+/// written and `blobs/xx/` (256 fan-out directories) for installed blobs.
+#[derive(Debug)]
+pub struct BlobDir {
+    tmp: PathBuf,
+    blobs: PathBuf,
+    durability: Durability,
+}
+
+impl BlobDir {
+    /// Creates (if needed) `root/tmp/` and `root/blobs/00..ff/`.
+    pub fn open(root: &Path, durability: Durability) -> Result<BlobDir, StoreError> {
+        let tmp = root.join("tmp");
+        let blobs = root.join("blobs");
+        fs::create_dir_all(&tmp).map_err(io_context("create directory", &tmp))?;
+        for fan in 0..=255u8 {
+            let dir = blobs.join(format!("{fan:02x}"));
+            fs::create_dir_all(&dir).map_err(io_context("create directory", &dir))?;
+        }
+        if durability == Durability::Fsync {
+            sync_dir(&blobs)?;
+            sync_dir(root)?;
+        }
+        Ok(BlobDir {
+            tmp,
+            blobs,
+            durability,
+        })
+    }
+
+    /// The path of an installed blob.
+    pub fn path_of(&self, id: &str) -> Result<PathBuf, StoreError> {
+        if !is_blob_id(id) {
+            return Err(StoreError::Internal(format!("invalid blob id {id:?}")));
+        }
+        Ok(self.blobs.join(&id[..2]).join(id))
+    }
+
+    /// Starts a new blob in `tmp/`.
+    pub fn writer(&self) -> Result<BlobWriter, StoreError> {
+        BlobWriter::create(&self.tmp, self.durability)
+    }
+
+    /// Opens an installed blob for reading.
+    pub fn open_blob(&self, id: &str) -> Result<File, StoreError> {
+        let path = self.path_of(id)?;
+        File::open(&path).map_err(io_context("open blob", &path))
+    }
+
+    /// Moves a pending blob into `blobs/` and makes the rename durable. Returns its id.
+    /// After this the blob is an orphan until metadata naming it is committed.
+    pub fn install(&self, mut blob: PendingBlob) -> Result<String, StoreError> {
+        let dest = self.path_of(&blob.id)?;
+        let src = blob.take_temp_path();
+        if let Err(e) = fs::rename(&src, &dest) {
+            let _ = fs::remove_file(&src);
+            return Err(StoreError::Internal(format!(
+                "rename {} to {}: {e}",
+                src.display(),
+                dest.display()
+            )));
+        }
+        if self.durability == Durability::Fsync {
+            if let Some(parent) = dest.parent() {
+                sync_dir(parent)?;
+            }
+        }
+        Ok(std::mem::take(&mut blob.id))
+    }
+
+    /// Removes an installed blob; a missing file is not an error. Failures are logged, not
+    /// returned: a leftover blob is collected at the next start-up.
+    pub fn remove(&self, id: &str) {
+        match self.path_of(id) {
+            Ok(path) => match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!(path = %path.display(), error = %e, "cannot remove blob"),
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot remove blob"),
+        }
+    }
+
+    /// Writes the bytes of `src` into installed blob `id` at offset `at`, after cutting the
+    /// file to `at` bytes (anything past it is the leftover of an interrupted append), then
+    /// fsyncs it.
+    pub fn append(&self, id: &str, at: u64, src: &PendingBlob) -> Result<(), StoreError> {
+        let path = self.path_of(id)?;
+        let mut dst = OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(io_context("open blob for append", &path))?;
+        let len = dst
+            .metadata()
+            .map_err(io_context("stat blob", &path))?
+            .len();
+        if len < at {
+            return Err(StoreError::Internal(format!(
+                "blob {} holds {len} bytes, less than the object's {at}",
+                path.display()
+            )));
+        }
+        dst.set_len(at)
+            .map_err(io_context("truncate blob", &path))?;
+        dst.seek(SeekFrom::Start(at))
+            .map_err(io_context("seek blob", &path))?;
+        let mut from =
+            File::open(&src.temp_path).map_err(io_context("open blob", &src.temp_path))?;
+        let copied = io::copy(&mut from, &mut dst).map_err(io_context("append to blob", &path))?;
+        if copied != src.size {
+            return Err(StoreError::Internal(format!(
+                "appended {copied} bytes from {}, expected {}",
+                src.temp_path.display(),
+                src.size
+            )));
+        }
+        if self.durability == Durability::Fsync {
+            dst.sync_all().map_err(io_context("fsync blob", &path))?;
+        }
+        Ok(())
+    }
+
+    /// Copies the first `len` bytes of `src` into a new pending blob (streaming).
+    pub fn copy_from(&self, src: File, len: u64) -> Result<PendingBlob, StoreError> {
+        let mut writer = self.writer()?;
+        let copied = io::copy(&mut src.take(len), &mut writer)
+            .map_err(|e| StoreError::Internal(format!("copy object bytes: {e}")))?;
+        if copied != len {
+            return Err(StoreError::Internal(format!(
+                "object blob holds {copied} bytes, metadata says {len}"
+            )));
+        }
+        writer.finish()
+    }
+
+    /// Deletes every file in `tmp/` (leftovers of interrupted writes). Call only when no
+    /// writer of this directory is alive. Returns how many were removed.
+    pub fn clear_tmp(&self) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for entry in fs::read_dir(&self.tmp).map_err(io_context("list", &self.tmp))? {
+            let entry = entry.map_err(io_context("list", &self.tmp))?;
+            let path = entry.path();
+            let result = if path.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            result.map_err(io_context("remove temporary file", &path))?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// Deletes every installed blob whose id is not in `keep` (orphans of a crash between a
+    /// rename and a commit, or between a commit and the removal of a replaced blob). One pass
+    /// over the files. Returns how many were removed.
+    pub fn sweep(&self, keep: &HashSet<String>) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for fan in fs::read_dir(&self.blobs).map_err(io_context("list", &self.blobs))? {
+            let fan = fan.map_err(io_context("list", &self.blobs))?.path();
+            if !fan.is_dir() {
+                continue;
+            }
+            for entry in fs::read_dir(&fan).map_err(io_context("list", &fan))? {
+                let entry = entry.map_err(io_context("list", &fan))?;
+                let name = entry.file_name();
+                let referenced = name.to_str().is_some_and(|n| keep.contains(n));
+                if !referenced {
+                    let path = entry.path();
+                    fs::remove_file(&path).map_err(io_context("remove orphan blob", &path))?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// Streams bytes into a new blob file under a temporary name, hashing them (MD5 and
+/// CRC-64/XZ) on the way. [`finish`](BlobWriter::finish) flushes and fsyncs the file and
+/// returns a [`PendingBlob`]; dropping an unfinished writer deletes the file.
+///
+/// It implements [`std::io::Write`], so `std::io::copy` can fill it.
+///
+/// ```
+/// use oss_server::store::{MemoryStore, Store};
+///
+/// let store = MemoryStore::new().unwrap();
+/// let mut writer = store.new_blob().unwrap();
+/// writer.write(b"hello ").unwrap();
+/// writer.write(b"world").unwrap();
+/// let blob = writer.finish().unwrap();
+/// assert_eq!(blob.size, 11);
+/// assert_eq!(blob.crc64, oss_proto::crc64::crc64(b"hello world"));
+/// ```
+#[derive(Debug)]
+pub struct BlobWriter {
+    id: String,
+    path: PathBuf,
+    file: Option<BufWriter<File>>,
+    md5: Md5,
+    crc: Crc64,
+    size: u64,
+    durability: Durability,
+}
+
+impl BlobWriter {
+    /// Creates `dir/<new id>`.
+    fn create(dir: &Path, durability: Durability) -> Result<BlobWriter, StoreError> {
+        let id = new_blob_id();
+        let path = dir.join(&id);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(io_context("create blob", &path))?;
+        Ok(BlobWriter {
+            id,
+            path,
+            file: Some(BufWriter::with_capacity(WRITE_BUFFER, file)),
+            md5: Md5::new(),
+            crc: Crc64::new(),
+            size: 0,
+            durability,
+        })
+    }
+
+    /// The blob's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends bytes (buffered) and feeds them to the hashes.
+    pub fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("blob writer already finished"))?;
+        file.write_all(data)?;
+        self.md5.update(data);
+        self.crc.update(data);
+        self.size += data.len() as u64;
+        Ok(())
+    }
+
+    /// Flushes and fsyncs the file; its bytes are then durable under the temporary name.
+    pub fn finish(mut self) -> Result<PendingBlob, StoreError> {
+        let buffered = self
+            .file
+            .take()
+            .ok_or_else(|| StoreError::Internal("blob writer already finished".into()))?;
+        let path = std::mem::take(&mut self.path);
+        // From here on the pending blob (or this function on failure) owns the file.
+        let pending = PendingBlob {
+            id: std::mem::take(&mut self.id),
+            temp_path: path.clone(),
+            size: self.size,
+            md5: self.md5.clone().finalize().into(),
+            crc64: self.crc.finish(),
+        };
+        let file = buffered
+            .into_inner()
+            .map_err(|e| io_context("flush blob", &path)(e.into_error()))?;
+        if self.durability == Durability::Fsync {
+            file.sync_all().map_err(io_context("fsync blob", &path))?;
+        }
+        Ok(pending)
+    }
+}
+
+impl Write for BlobWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        BlobWriter::write(self, buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.file.as_mut() {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        if self.file.take().is_some() && !self.path.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl PendingBlob {
+    /// Takes the temporary path out, so that dropping `self` no longer deletes the file.
+    pub(crate) fn take_temp_path(&mut self) -> PathBuf {
+        std::mem::take(&mut self.temp_path)
+    }
+}
+
+impl Drop for PendingBlob {
+    fn drop(&mut self) {
+        if !self.temp_path.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.temp_path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_random_hex() {
+        let a = new_blob_id();
+        let b = new_blob_id();
+        assert!(is_blob_id(&a) && is_blob_id(&b));
+        assert_ne!(a, b);
+        assert!(!is_blob_id("../etc/passwd"));
+        assert!(!is_blob_id(&a.to_uppercase()));
+    }
+
+    #[test]
+    fn unfinished_writer_and_pending_blob_remove_their_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobDir::open(dir.path(), Durability::Fsync).unwrap();
+        let mut w = blobs.writer().unwrap();
+        w.write(b"abc").unwrap();
+        let tmp_file = dir.path().join("tmp").join(w.id());
+        assert!(tmp_file.exists());
+        drop(w);
+        assert!(!tmp_file.exists());
+
+        let mut w = blobs.writer().unwrap();
+        w.write(b"abc").unwrap();
+        let pending = w.finish().unwrap();
+        assert!(pending.temp_path.exists());
+        assert_eq!(std::fs::read(&pending.temp_path).unwrap(), b"abc");
+        let path = pending.temp_path.clone();
+        drop(pending);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn finish_hashes_and_install_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobDir::open(dir.path(), Durability::Fsync).unwrap();
+        let mut w = blobs.writer().unwrap();
+        let big = vec![7u8; WRITE_BUFFER * 2 + 5];
+        w.write(&big).unwrap();
+        let pending = w.finish().unwrap();
+        assert_eq!(pending.size, big.len() as u64);
+        assert_eq!(pending.md5, <[u8; 16]>::from(Md5::digest(&big)));
+        let tmp = pending.temp_path.clone();
+        let id = blobs.install(pending).unwrap();
+        assert!(!tmp.exists());
+        let dest = blobs.path_of(&id).unwrap();
+        assert!(dest.starts_with(dir.path().join("blobs").join(&id[..2])));
+        assert_eq!(std::fs::read(dest).unwrap(), big);
+    }
+
+    #[test]
+    fn sweep_keeps_referenced_blobs_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobDir::open(dir.path(), Durability::Volatile).unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let w = blobs.writer().unwrap();
+            ids.push(blobs.install(w.finish().unwrap()).unwrap());
+        }
+        let keep: HashSet<String> = ids[..1].iter().cloned().collect();
+        assert_eq!(blobs.sweep(&keep).unwrap(), 2);
+        assert!(blobs.path_of(&ids[0]).unwrap().exists());
+        assert!(!blobs.path_of(&ids[1]).unwrap().exists());
+        std::fs::write(dir.path().join("tmp").join("junk"), b"x").unwrap();
+        assert_eq!(blobs.clear_tmp().unwrap(), 1);
+    }
+}

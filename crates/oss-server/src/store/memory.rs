@@ -1,0 +1,312 @@
+//! [`MemoryStore`]: a store that keeps everything in RAM, for measuring clients without a
+//! disk in the way. It follows the same rules as [`FsStore`](super::FsStore) (see
+//! [`super::rules`] and [`super::list`]) and forgets everything when dropped.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::data::{new_blob_id, BlobDir, BlobWriter, Durability};
+use super::list::{list_page, ObjectScan, Visit};
+use super::rules::{self, AppendPlan};
+use super::{BucketMeta, ListPage, ObjectMeta, PendingBlob, Store, StoreError};
+
+/// Metadata of one bucket and its objects (keyed by key bytes, so sorted in UTF-8 order).
+#[derive(Debug)]
+struct MemBucket {
+    meta: BucketMeta,
+    objects: BTreeMap<Vec<u8>, ObjectMeta>,
+}
+
+/// The in-memory store.
+///
+/// Object bytes live in files of a private directory on a RAM file system (`/dev/shm` when
+/// present, the system temporary directory otherwise), because [`Store::open`] hands out
+/// [`std::fs::File`]s; nothing is fsynced. Metadata lives in maps behind a lock. The directory
+/// is removed when the store is dropped.
+///
+/// ```
+/// use oss_server::store::{MemoryStore, Store};
+///
+/// let store = MemoryStore::new().unwrap();
+/// let err = store.object("nobucket", "k").unwrap_err();
+/// assert!(matches!(err, oss_server::store::StoreError::NoSuchBucket));
+/// ```
+#[derive(Debug)]
+pub struct MemoryStore {
+    root: PathBuf,
+    blobs: BlobDir,
+    state: RwLock<BTreeMap<String, MemBucket>>,
+}
+
+impl MemoryStore {
+    /// A new, empty store.
+    pub fn new() -> Result<MemoryStore, StoreError> {
+        let shm = Path::new("/dev/shm");
+        let base = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
+        let root = base.join(format!("oss-server-mem-{}", new_blob_id()));
+        std::fs::create_dir(&root).map_err(|e| {
+            StoreError::Internal(format!("create directory {}: {e}", root.display()))
+        })?;
+        let blobs = match BlobDir::open(&root, Durability::Volatile) {
+            Ok(b) => b,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&root);
+                return Err(e);
+            }
+        };
+        Ok(MemoryStore {
+            root,
+            blobs,
+            state: RwLock::new(BTreeMap::new()),
+        })
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, MemBucket>> {
+        // A panic while holding the lock cannot leave the maps half-updated (every update is
+        // one insert or remove), so a poisoned lock is still consistent.
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, MemBucket>> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for MemoryStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn bucket_of<'m>(
+    state: &'m BTreeMap<String, MemBucket>,
+    name: &str,
+) -> Result<&'m MemBucket, StoreError> {
+    state.get(name).ok_or(StoreError::NoSuchBucket)
+}
+
+fn bucket_of_mut<'m>(
+    state: &'m mut BTreeMap<String, MemBucket>,
+    name: &str,
+) -> Result<&'m mut MemBucket, StoreError> {
+    state.get_mut(name).ok_or(StoreError::NoSuchBucket)
+}
+
+impl ObjectScan for BTreeMap<Vec<u8>, ObjectMeta> {
+    fn scan(&self, from: Bound<&[u8]>, visit: Visit<'_>) -> Result<(), StoreError> {
+        for (_, meta) in self.range::<[u8], _>((from, Bound::Unbounded)) {
+            if !visit(&meta.key, &|| Ok(meta.clone()))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store for MemoryStore {
+    fn create_bucket(&self, meta: BucketMeta) -> Result<(), StoreError> {
+        let mut state = self.write();
+        if state.contains_key(&meta.name) {
+            return Err(StoreError::BucketAlreadyExists);
+        }
+        state.insert(
+            meta.name.clone(),
+            MemBucket {
+                meta,
+                objects: BTreeMap::new(),
+            },
+        );
+        Ok(())
+    }
+
+    fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
+        let mut state = self.write();
+        // Objects, and (once they are stored) open multipart uploads, keep it alive.
+        if !bucket_of(&state, name)?.objects.is_empty() {
+            return Err(StoreError::BucketNotEmpty);
+        }
+        state.remove(name);
+        Ok(())
+    }
+
+    fn bucket(&self, name: &str) -> Result<BucketMeta, StoreError> {
+        Ok(bucket_of(&self.read(), name)?.meta.clone())
+    }
+
+    fn update_bucket(&self, meta: BucketMeta) -> Result<(), StoreError> {
+        let mut state = self.write();
+        let name = meta.name.clone();
+        bucket_of_mut(&mut state, &name)?.meta = meta;
+        Ok(())
+    }
+
+    fn list_buckets(
+        &self,
+        prefix: &str,
+        marker: &str,
+        max: usize,
+    ) -> Result<(Vec<BucketMeta>, bool), StoreError> {
+        let state = self.read();
+        let mut out = Vec::new();
+        let matching = state
+            .values()
+            .filter(|b| b.meta.name.starts_with(prefix) && b.meta.name.as_str() > marker);
+        for b in matching {
+            if out.len() == max {
+                return Ok((out, true));
+            }
+            out.push(b.meta.clone());
+        }
+        Ok((out, false))
+    }
+
+    fn new_blob(&self) -> Result<BlobWriter, StoreError> {
+        self.blobs.writer()
+    }
+
+    fn put_object(
+        &self,
+        bucket: &str,
+        mut meta: ObjectMeta,
+        blob: PendingBlob,
+        forbid_overwrite: bool,
+    ) -> Result<(), StoreError> {
+        rules::describe_put(&mut meta, &blob);
+        let mut state = self.write();
+        let b = bucket_of_mut(&mut state, bucket)?;
+        if forbid_overwrite && b.objects.contains_key(meta.key.as_bytes()) {
+            return Err(StoreError::ObjectAlreadyExists);
+        }
+        let id = self.blobs.install(blob)?;
+        if let Some(old) = b.objects.insert(meta.key.as_bytes().to_vec(), meta) {
+            if old.blob != id {
+                self.blobs.remove(&old.blob);
+            }
+        }
+        Ok(())
+    }
+
+    fn append_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        position: u64,
+        blob: PendingBlob,
+        meta_for_new: ObjectMeta,
+    ) -> Result<ObjectMeta, StoreError> {
+        let mut state = self.write();
+        let b = bucket_of_mut(&mut state, bucket)?;
+        match rules::plan_append(b.objects.get(key.as_bytes()).cloned(), position)? {
+            AppendPlan::Create => {
+                let meta = rules::appended_new(meta_for_new, key, &blob);
+                self.blobs.install(blob)?;
+                b.objects.insert(key.as_bytes().to_vec(), meta.clone());
+                Ok(meta)
+            }
+            AppendPlan::Extend(current) => {
+                self.blobs.append(&current.blob, current.size, &blob)?;
+                let meta = rules::appended_extend(current, &blob, meta_for_new.last_modified_ms);
+                b.objects.insert(key.as_bytes().to_vec(), meta.clone());
+                Ok(meta)
+            }
+        }
+    }
+
+    fn copy_object(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        dst_bucket: &str,
+        meta: ObjectMeta,
+    ) -> Result<ObjectMeta, StoreError> {
+        let self_copy = src_bucket == dst_bucket && src_key == meta.key;
+        let (source, file) = {
+            let state = self.read();
+            bucket_of(&state, dst_bucket)?;
+            let src = bucket_of(&state, src_bucket)?;
+            let source = src
+                .objects
+                .get(src_key.as_bytes())
+                .cloned()
+                .ok_or(StoreError::NoSuchKey)?;
+            // Opened under the lock, so no overwrite can remove the blob first.
+            let file = if self_copy {
+                None
+            } else {
+                Some(self.blobs.open_blob(&source.blob)?)
+            };
+            (source, file)
+        };
+        let Some(file) = file else {
+            let meta = rules::describe_self_copy(meta, &source);
+            let mut state = self.write();
+            let b = bucket_of_mut(&mut state, dst_bucket)?;
+            b.objects.insert(meta.key.as_bytes().to_vec(), meta.clone());
+            return Ok(meta);
+        };
+        // Copy outside the lock; installing and committing happen under it.
+        let copied = self.blobs.copy_from(file, source.size)?;
+        let meta = rules::describe_copy(meta, &source, &copied);
+        let mut state = self.write();
+        let b = bucket_of_mut(&mut state, dst_bucket)?;
+        let id = self.blobs.install(copied)?;
+        if let Some(old) = b.objects.insert(meta.key.as_bytes().to_vec(), meta.clone()) {
+            if old.blob != id {
+                self.blobs.remove(&old.blob);
+            }
+        }
+        Ok(meta)
+    }
+
+    fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError> {
+        let state = self.read();
+        bucket_of(&state, bucket)?
+            .objects
+            .get(key.as_bytes())
+            .cloned()
+            .ok_or(StoreError::NoSuchKey)
+    }
+
+    fn open(&self, meta: &ObjectMeta) -> Result<File, StoreError> {
+        self.blobs.open_blob(&meta.blob)
+    }
+
+    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
+        let mut state = self.write();
+        match bucket_of_mut(&mut state, bucket)?
+            .objects
+            .remove(key.as_bytes())
+        {
+            Some(old) => {
+                self.blobs.remove(&old.blob);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        after: &str,
+        max: usize,
+    ) -> Result<ListPage, StoreError> {
+        let state = self.read();
+        list_page(
+            &bucket_of(&state, bucket)?.objects,
+            prefix,
+            delimiter,
+            after,
+            max,
+        )
+    }
+}

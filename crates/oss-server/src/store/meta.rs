@@ -1,0 +1,380 @@
+//! The metadata database (redb): the schema, key and value encodings, and the mapping of
+//! every redb error to [`StoreError::Internal`]. No redb type leaves this module.
+//!
+//! Schema (all tables in one place):
+//! - [`BUCKETS`]: bucket name → encoded [`BucketMeta`].
+//! - [`OBJECTS`]: [`object_key`]`(bucket, key)` = bucket bytes, `0x00`, key bytes → encoded
+//!   [`ObjectMeta`]. Bucket names never contain `0x00`, so one bucket's objects form one
+//!   contiguous range sorted by key bytes (UTF-8 order).
+//! - Multipart uploads will get their own tables here (uploads and parts keyed by bucket
+//!   first), and their blobs must be added to [`Tx::referenced_blobs`] and to the emptiness
+//!   check of [`Tx::bucket_is_empty`].
+//!
+//! Values are a version byte ([`VALUE_VERSION`]) followed by the JSON of the value.
+
+use std::collections::HashSet;
+use std::ops::Bound;
+use std::path::Path;
+
+use redb::{Database, ReadableTable, TableDefinition};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::list::{ObjectScan, Visit};
+use super::{BucketMeta, ObjectMeta, StoreError};
+
+/// Bucket name → encoded [`BucketMeta`].
+const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
+/// `bucket 0x00 key` → encoded [`ObjectMeta`].
+const OBJECTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("objects");
+
+/// The first byte of every encoded value.
+pub const VALUE_VERSION: u8 = 1;
+
+/// Maps any redb (or other) error to an internal store error naming the metadata database.
+fn db_err<E: std::fmt::Display>(e: E) -> StoreError {
+    StoreError::Internal(format!("metadata database: {e}"))
+}
+
+/// Encodes a value: version byte + JSON.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    let mut out = vec![VALUE_VERSION];
+    serde_json::to_writer(&mut out, value)
+        .map_err(|e| StoreError::Internal(format!("encode metadata: {e}")))?;
+    Ok(out)
+}
+
+/// Decodes a value written by [`encode`].
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    match bytes.split_first() {
+        Some((&VALUE_VERSION, json)) => serde_json::from_slice(json)
+            .map_err(|e| StoreError::Internal(format!("decode metadata: {e}"))),
+        Some((v, _)) => Err(StoreError::Internal(format!(
+            "metadata value has unknown version {v}"
+        ))),
+        None => Err(StoreError::Internal("metadata value is empty".into())),
+    }
+}
+
+/// The composite key of an object: bucket bytes, `0x00`, key bytes.
+pub fn object_key(bucket: &str, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(bucket.len() + 1 + key.len());
+    k.extend_from_slice(bucket.as_bytes());
+    k.push(0);
+    k.extend_from_slice(key);
+    k
+}
+
+/// The exclusive upper end of a bucket's object range: bucket bytes, `0x01`.
+fn bucket_end(bucket: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(bucket.len() + 1);
+    k.extend_from_slice(bucket.as_bytes());
+    k.push(1);
+    k
+}
+
+/// The metadata database.
+#[derive(Debug)]
+pub struct MetaDb {
+    db: Database,
+}
+
+impl MetaDb {
+    /// Opens or creates the database file and its tables.
+    pub fn open(path: &Path) -> Result<MetaDb, StoreError> {
+        let db = Database::create(path)
+            .map_err(|e| StoreError::Internal(format!("open {}: {e}", path.display())))?;
+        let txn = db.begin_write().map_err(db_err)?;
+        txn.open_table(BUCKETS).map_err(db_err)?;
+        txn.open_table(OBJECTS).map_err(db_err)?;
+        txn.commit().map_err(db_err)?;
+        Ok(MetaDb { db })
+    }
+
+    /// Runs `f` in a read transaction (a consistent snapshot).
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&ReadTx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let txn = self.db.begin_read().map_err(db_err)?;
+        let tx = ReadTx {
+            buckets: txn.open_table(BUCKETS).map_err(db_err)?,
+            objects: txn.open_table(OBJECTS).map_err(db_err)?,
+        };
+        f(&tx)
+    }
+
+    /// Runs `f` in a write transaction and commits it (durably) if `f` succeeds; aborts it
+    /// otherwise. redb runs one write transaction at a time.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let txn = self.db.begin_write().map_err(db_err)?;
+        let result = {
+            let mut tx = Tx {
+                buckets: txn.open_table(BUCKETS).map_err(db_err)?,
+                objects: txn.open_table(OBJECTS).map_err(db_err)?,
+            };
+            f(&mut tx)
+        };
+        match result {
+            Ok(v) => {
+                txn.commit().map_err(db_err)?;
+                Ok(v)
+            }
+            Err(e) => {
+                txn.abort().map_err(db_err)?;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Lookups shared by read and write transactions.
+macro_rules! lookups {
+    () => {
+        /// A bucket's metadata, if it exists.
+        pub fn bucket(&self, name: &str) -> Result<Option<BucketMeta>, StoreError> {
+            match self.buckets.get(name).map_err(db_err)? {
+                Some(v) => decode(v.value()).map(Some),
+                None => Ok(None),
+            }
+        }
+
+        /// A bucket's metadata, or NoSuchBucket.
+        pub fn require_bucket(&self, name: &str) -> Result<BucketMeta, StoreError> {
+            self.bucket(name)?.ok_or(StoreError::NoSuchBucket)
+        }
+
+        /// An object's metadata, if it exists.
+        pub fn object(&self, bucket: &str, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+            match self
+                .objects
+                .get(object_key(bucket, key.as_bytes()).as_slice())
+                .map_err(db_err)?
+            {
+                Some(v) => decode(v.value()).map(Some),
+                None => Ok(None),
+            }
+        }
+
+        /// Whether the bucket holds no object (and, once they exist, no open upload).
+        pub fn bucket_is_empty(&self, bucket: &str) -> Result<bool, StoreError> {
+            let start = object_key(bucket, b"");
+            let end = bucket_end(bucket);
+            let mut range = self
+                .objects
+                .range::<&[u8]>(start.as_slice()..end.as_slice())
+                .map_err(db_err)?;
+            Ok(range.next().transpose().map_err(db_err)?.is_none())
+        }
+
+        /// Buckets whose name starts with `prefix` and is after `marker`, at most `max`, and
+        /// whether more follow.
+        pub fn list_buckets(
+            &self,
+            prefix: &str,
+            marker: &str,
+            max: usize,
+        ) -> Result<(Vec<BucketMeta>, bool), StoreError> {
+            let from = if marker >= prefix {
+                Bound::Excluded(marker)
+            } else {
+                Bound::Included(prefix)
+            };
+            let mut out = Vec::new();
+            for item in self
+                .buckets
+                .range::<&str>((from, Bound::Unbounded))
+                .map_err(db_err)?
+            {
+                let (name, value) = item.map_err(db_err)?;
+                if !name.value().starts_with(prefix) {
+                    break;
+                }
+                if out.len() == max {
+                    return Ok((out, true));
+                }
+                out.push(decode(value.value())?);
+            }
+            Ok((out, false))
+        }
+
+        /// The ids of every blob named by metadata (objects; later also upload parts).
+        pub fn referenced_blobs(&self) -> Result<HashSet<String>, StoreError> {
+            let mut ids = HashSet::new();
+            for item in self.objects.iter().map_err(db_err)? {
+                let (_, value) = item.map_err(db_err)?;
+                let meta: ObjectMeta = decode(value.value())?;
+                ids.insert(meta.blob);
+            }
+            Ok(ids)
+        }
+
+        /// A sorted view of one bucket's objects, for [`super::list::list_page`].
+        pub fn objects_of<'s>(&'s self, bucket: &'s str) -> impl ObjectScan + 's {
+            BucketObjects {
+                objects: &self.objects,
+                bucket,
+            }
+        }
+    };
+}
+
+/// A read transaction's tables.
+pub struct ReadTx {
+    buckets: redb::ReadOnlyTable<&'static str, &'static [u8]>,
+    objects: redb::ReadOnlyTable<&'static [u8], &'static [u8]>,
+}
+
+impl ReadTx {
+    lookups!();
+}
+
+/// A write transaction's tables.
+pub struct Tx<'t> {
+    buckets: redb::Table<'t, &'static str, &'static [u8]>,
+    objects: redb::Table<'t, &'static [u8], &'static [u8]>,
+}
+
+impl Tx<'_> {
+    lookups!();
+
+    /// Stores a bucket's metadata (insert or replace).
+    pub fn put_bucket(&mut self, meta: &BucketMeta) -> Result<(), StoreError> {
+        let value = encode(meta)?;
+        self.buckets
+            .insert(meta.name.as_str(), value.as_slice())
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Removes a bucket's metadata; whether it existed.
+    pub fn remove_bucket(&mut self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.buckets.remove(name).map_err(db_err)?.is_some())
+    }
+
+    /// Stores an object's metadata (insert or replace) under `meta.key`; returns the
+    /// metadata it replaced.
+    pub fn put_object(
+        &mut self,
+        bucket: &str,
+        meta: &ObjectMeta,
+    ) -> Result<Option<ObjectMeta>, StoreError> {
+        let key = object_key(bucket, meta.key.as_bytes());
+        let value = encode(meta)?;
+        let old = self
+            .objects
+            .insert(key.as_slice(), value.as_slice())
+            .map_err(db_err)?;
+        match old {
+            Some(v) => decode(v.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Removes an object's metadata; returns what was removed.
+    pub fn remove_object(
+        &mut self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Option<ObjectMeta>, StoreError> {
+        let old = self
+            .objects
+            .remove(object_key(bucket, key.as_bytes()).as_slice())
+            .map_err(db_err)?;
+        match old {
+            Some(v) => decode(v.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// One bucket's range of the objects table.
+struct BucketObjects<'s, T> {
+    objects: &'s T,
+    bucket: &'s str,
+}
+
+impl<T> ObjectScan for BucketObjects<'_, T>
+where
+    T: ReadableTable<&'static [u8], &'static [u8]>,
+{
+    fn scan(&self, from: Bound<&[u8]>, visit: Visit<'_>) -> Result<(), StoreError> {
+        let start = match from {
+            Bound::Included(k) => Bound::Included(object_key(self.bucket, k)),
+            Bound::Excluded(k) => Bound::Excluded(object_key(self.bucket, k)),
+            Bound::Unbounded => Bound::Included(object_key(self.bucket, b"")),
+        };
+        let end = bucket_end(self.bucket);
+        let start_ref = match &start {
+            Bound::Included(k) => Bound::Included(k.as_slice()),
+            Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let skip = self.bucket.len() + 1;
+        let range = self
+            .objects
+            .range::<&[u8]>((start_ref, Bound::Excluded(end.as_slice())))
+            .map_err(db_err)?;
+        for item in range {
+            let (k, v) = item.map_err(db_err)?;
+            let full = k.value();
+            let key = full
+                .get(skip..)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .ok_or_else(|| {
+                    StoreError::Internal("object key in metadata is not UTF-8".into())
+                })?;
+            let bytes = v.value();
+            if !visit(key, &|| decode(bytes))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_carry_a_version_byte() {
+        let meta = BucketMeta {
+            name: "b".into(),
+            created_ms: 1,
+            acl: "private".into(),
+            storage_class: "Standard".into(),
+            data_redundancy_type: "LRS".into(),
+            region: "cn-hangzhou".into(),
+        };
+        let bytes = encode(&meta).unwrap();
+        assert_eq!(bytes[0], VALUE_VERSION);
+        assert_eq!(decode::<BucketMeta>(&bytes).unwrap(), meta);
+        let mut wrong = bytes.clone();
+        wrong[0] = 9;
+        assert!(
+            matches!(decode::<BucketMeta>(&wrong), Err(StoreError::Internal(m)) if m.contains("version 9"))
+        );
+        assert!(decode::<BucketMeta>(&[]).is_err());
+    }
+
+    #[test]
+    fn object_keys_group_by_bucket_then_key_bytes() {
+        let mut keys = [
+            object_key("a-b", b"x"),
+            object_key("a", "é".as_bytes()),
+            object_key("a", b"z"),
+            object_key("a", b""),
+            object_key("ab", b"a"),
+        ];
+        keys.sort();
+        assert_eq!(keys[0], object_key("a", b""));
+        assert_eq!(keys[1], object_key("a", b"z"));
+        assert_eq!(keys[2], object_key("a", "é".as_bytes()));
+        assert!(keys[2] < bucket_end("a"));
+        assert!(bucket_end("a") <= keys[3]);
+    }
+}
