@@ -1,4 +1,25 @@
 //! Signature version 4: `OSS4-HMAC-SHA256` with scope `date/region/oss/aliyun_v4_request`.
+//!
+//! ```
+//! use oss_proto::sign::{presign, Credentials, SignableRequest, SigningContext};
+//! use oss_proto::encoding::presign_query;
+//! let creds = Credentials::new("ak", "sk");
+//! let req = SignableRequest {
+//!     method: "GET",
+//!     bucket: Some("examplebucket"),
+//!     key: Some("exampleobject.txt"),
+//!     params: &[],
+//!     headers: &[],
+//! };
+//! let ctx = SigningContext::v4(&creds, 1700000000, "cn-hangzhou");
+//! let query = presign_query(&presign(&req, &ctx, 3600).unwrap());
+//! assert_eq!(
+//!     query,
+//!     "x-oss-date=20231114T221320Z&x-oss-expires=3600&x-oss-signature-version=OSS4-HMAC-SHA256\
+//!      &x-oss-credential=ak%2F20231114%2Fcn-hangzhou%2Foss%2Faliyun_v4_request\
+//!      &x-oss-signature=780ccffcf9f1d732ee9fe88cba1ae915422cea45898eae25a0fdd20d02d1f49c"
+//! );
+//! ```
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
