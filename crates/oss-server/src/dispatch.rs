@@ -329,7 +329,7 @@ pub fn virtual_host_bucket(host: &str, base_domains: &[String]) -> Option<String
     let name = host_name(host);
     if name == "localhost"
         || name.parse::<IpAddr>().is_ok()
-        || base_domains.iter().any(|d| *d == name)
+        || base_domains.contains(&name)
     {
         return None;
     }

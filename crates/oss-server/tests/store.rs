@@ -176,6 +176,13 @@ fn put_get_delete(store: &dyn Store) {
     let mut old = Vec::new();
     old_reader.read_to_end(&mut old).unwrap();
     assert_eq!(old, data);
+    // Stale metadata no longer opens; open_object pairs fresh metadata with its bytes.
+    assert!(matches!(store.open(&meta), Err(StoreError::NoSuchKey)));
+    let (fresh, mut file) = store.open_object("b", "dir/key é").unwrap();
+    assert_eq!(fresh.size, 3);
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).unwrap();
+    assert_eq!(bytes, b"new");
 
     // A caller-supplied ETag is kept.
     let mut m = object_meta("etag");

@@ -137,9 +137,12 @@ pub const KEPT_HEADERS: &[&str] = &[
     "expires",
 ];
 
+/// Header name/value pairs.
+pub type HeaderList = Vec<(String, String)>;
+
 /// The standard headers (with `Content-Type` defaulting to `application/octet-stream`) and
 /// the `x-oss-meta-*` headers of a request.
-pub fn object_headers(ctx: &RequestCtx) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn object_headers(ctx: &RequestCtx) -> (HeaderList, HeaderList) {
     let mut headers = Vec::new();
     for name in KEPT_HEADERS {
         if let Some(v) = ctx.header(name) {
