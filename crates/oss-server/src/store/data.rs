@@ -99,10 +99,14 @@ impl BlobDir {
         BlobWriter::create(&self.tmp, self.durability)
     }
 
-    /// Opens an installed blob for reading.
+    /// Opens an installed blob for reading. A missing blob gives `NoSuchKey`: the object
+    /// that named it has been replaced or deleted since its metadata was read.
     pub fn open_blob(&self, id: &str) -> Result<File, StoreError> {
         let path = self.path_of(id)?;
-        File::open(&path).map_err(io_context("open blob", &path))
+        File::open(&path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => StoreError::NoSuchKey,
+            _ => io_context("open blob", &path)(e),
+        })
     }
 
     /// Moves a pending blob into `blobs/` and makes the rename durable. Returns its id.

@@ -210,8 +210,27 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<ObjectMeta, StoreError>;
     /// An object's metadata (NoSuchBucket, NoSuchKey).
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError>;
-    /// Opens an object's bytes for reading.
+    /// Opens an object's bytes for reading. Read at most `meta.size` bytes: the file may be
+    /// longer (an append in progress). NoSuchKey when the object has been replaced or
+    /// deleted since `meta` was read (see [`Store::open_object`]).
     fn open(&self, meta: &ObjectMeta) -> Result<std::fs::File, StoreError>;
+    /// An object's metadata and its bytes, opened together: a concurrent overwrite or
+    /// delete between the lookup and the open is retried, so the pair always matches.
+    fn open_object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(ObjectMeta, std::fs::File), StoreError> {
+        let mut attempts = 0;
+        loop {
+            let meta = self.object(bucket, key)?;
+            match self.open(&meta) {
+                Ok(file) => return Ok((meta, file)),
+                Err(StoreError::NoSuchKey) if attempts < 5 => attempts += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
     /// Deletes an object; Ok(false) if it did not exist (NoSuchBucket if the bucket does not).
     fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError>;
     /// One page of a listing: keys starting with `prefix`, strictly after `after`, folded by
