@@ -280,7 +280,17 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
     validate_key(&key)?;
-    let meta = object_meta(state, &bucket, &key).await?;
+    // GET opens the bytes together with the metadata, so a concurrent overwrite cannot pair
+    // one object's headers with another's bytes.
+    let (meta, file) = if head {
+        (object_meta(state, &bucket, &key).await?, None)
+    } else {
+        let (b, k) = (bucket.clone(), key.clone());
+        let (meta, file) = blocking(state, move |s| s.open_object(&b, &k))
+            .await
+            .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+        (meta, Some(file))
+    };
     match evaluate_conditions(
         ctx.header("if-match"),
         ctx.header("if-none-match"),
@@ -346,14 +356,10 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     for (name, value) in &meta.user_meta {
         reply = reply.header(name, value.clone());
     }
-    if head || len == 0 {
-        return Ok(reply);
+    match file {
+        Some(file) if len > 0 => Ok(reply.with_body(ResponseBody::file_range(file, start, len))),
+        _ => Ok(reply),
     }
-    let m = meta.clone();
-    let file = blocking(state, move |s| s.open(&m))
-        .await
-        .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
-    Ok(reply.with_body(ResponseBody::file_range(file, start, len)))
 }
 
 /// `HEAD /bucket/key?objectMeta`: ETag, size, Last-Modified and CRC only.
