@@ -86,7 +86,107 @@ pub enum RangeOutcome {
 /// header is used. Lenient mode (`standard == false`, OSS's default): anything malformed or
 /// out of range gives `Full`. Standard mode: an end beyond the size is clamped, a start at or
 /// beyond the size (or a malformed header) is `Unsatisfiable`.
+///
+/// | header (1000-byte object) | lenient | standard |
+/// |---|---|---|
+/// | `bytes=0-499` | 206 0–499 | 206 0–499 |
+/// | `bytes=0-0` | 206 0–0 | 206 0–0 |
+/// | `bytes=0-1000` | 200 | 206 0–999 |
+/// | `bytes=1000-` | 200 | 416 |
+/// | `bytes=-2000` | 200 | 206 0–999 |
+/// | `bytes=-0` | 200 | 416 |
+/// | `byte=0-499`, `bytes=5-1` | 200 | 416 |
+/// | `bytes=0-499,500-999` | 206 0–499 | 206 0–499 |
+///
+/// An empty object has no satisfiable range: `Full` in lenient mode, `Unsatisfiable` in
+/// standard mode.
 pub fn resolve(header: &str, size: u64, standard: bool) -> RangeOutcome {
-    let _ = (header, size, standard);
-    todo!()
+    let refused = if standard {
+        RangeOutcome::Unsatisfiable
+    } else {
+        RangeOutcome::Full
+    };
+    let Some(spec) = parse_first_spec(header) else {
+        return refused;
+    };
+    if size == 0 {
+        return refused;
+    }
+    let last = size - 1;
+    match spec {
+        Spec::FromTo(start, end) => {
+            if start >= size {
+                refused
+            } else if end <= last {
+                RangeOutcome::Partial { start, end }
+            } else if standard {
+                RangeOutcome::Partial { start, end: last }
+            } else {
+                RangeOutcome::Full
+            }
+        }
+        Spec::From(start) => {
+            if start < size {
+                RangeOutcome::Partial { start, end: last }
+            } else {
+                refused
+            }
+        }
+        Spec::Suffix(0) => refused,
+        Spec::Suffix(n) => {
+            if n <= size {
+                RangeOutcome::Partial {
+                    start: size - n,
+                    end: last,
+                }
+            } else if standard {
+                RangeOutcome::Partial {
+                    start: 0,
+                    end: last,
+                }
+            } else {
+                RangeOutcome::Full
+            }
+        }
+    }
+}
+
+/// One syntactically valid byte-range spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spec {
+    /// `a-b` with `a <= b`.
+    FromTo(u64, u64),
+    /// `a-`.
+    From(u64),
+    /// `-n`.
+    Suffix(u64),
+}
+
+/// The first spec of a `bytes=` header, or `None` if the unit or that spec is malformed.
+fn parse_first_spec(header: &str) -> Option<Spec> {
+    let header = header.trim();
+    let (unit, set) = header.split_once('=')?;
+    if !unit.trim().eq_ignore_ascii_case("bytes") {
+        return None;
+    }
+    let first = set.split(',').next()?.trim();
+    let (a, b) = first.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(Spec::Suffix(number(b)?)),
+        (false, true) => Some(Spec::From(number(a)?)),
+        (false, false) => {
+            let (start, end) = (number(a)?, number(b)?);
+            (start <= end).then_some(Spec::FromTo(start, end))
+        }
+    }
+}
+
+/// A non-empty run of ASCII digits that fits in a `u64`.
+fn number(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }

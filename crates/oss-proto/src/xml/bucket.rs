@@ -27,10 +27,18 @@ pub struct ListAllMyBucketsResult {
     #[serde(rename = "MaxKeys", default, skip_serializing_if = "Option::is_none")]
     pub max_keys: Option<u32>,
     /// More pages follow.
-    #[serde(rename = "IsTruncated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_truncated: Option<bool>,
     /// Marker of the next page.
-    #[serde(rename = "NextMarker", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NextMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_marker: Option<String>,
     /// Account owner.
     #[serde(rename = "Owner", default)]
@@ -73,7 +81,11 @@ pub struct BucketSummary {
     #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Resource group id.
-    #[serde(rename = "ResourceGroupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ResourceGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_group_id: Option<String>,
 }
 
@@ -82,10 +94,18 @@ pub struct BucketSummary {
 #[serde(rename = "CreateBucketConfiguration")]
 pub struct CreateBucketConfiguration {
     /// `Standard`, `IA`, `Archive`, `ColdArchive`, `DeepColdArchive`.
-    #[serde(rename = "StorageClass", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StorageClass",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub storage_class: Option<String>,
     /// `LRS` or `ZRS`.
-    #[serde(rename = "DataRedundancyType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DataRedundancyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data_redundancy_type: Option<String>,
 }
 
@@ -134,7 +154,11 @@ pub struct BucketInfo {
     #[serde(rename = "Name")]
     pub name: String,
     /// `Enabled`/`Disabled`.
-    #[serde(rename = "AccessMonitor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "AccessMonitor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_monitor: Option<String>,
     /// Location, e.g. `oss-cn-hangzhou`.
     #[serde(rename = "Location", default)]
@@ -152,16 +176,32 @@ pub struct BucketInfo {
     #[serde(rename = "StorageClass", default)]
     pub storage_class: String,
     /// `LRS` or `ZRS`.
-    #[serde(rename = "DataRedundancyType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DataRedundancyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data_redundancy_type: Option<String>,
     /// Transfer acceleration.
-    #[serde(rename = "TransferAcceleration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TransferAcceleration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transfer_acceleration: Option<String>,
     /// Cross-region replication.
-    #[serde(rename = "CrossRegionReplication", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CrossRegionReplication",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cross_region_replication: Option<String>,
     /// Versioning status.
-    #[serde(rename = "Versioning", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Versioning",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub versioning: Option<String>,
     /// Owner.
     #[serde(rename = "Owner", default)]

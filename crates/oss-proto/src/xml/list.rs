@@ -3,8 +3,24 @@
 //! With `encoding-type=url` the server percent-encodes keys, prefixes, markers and tokens
 //! (oss2 decodes with `unquote`); [`ListBucketResult::decode_url`] and
 //! [`ListBucketV2Result::decode_url`] undo that in place.
+//!
+//! ```
+//! use oss_proto::xml::{self, list::{ListBucketResult, ObjectSummary}};
+//! let mut page = ListBucketResult {
+//!     name: "b".into(),
+//!     contents: vec![ObjectSummary { key: "sp ace+plus%41/é.txt".into(), ..Default::default() }],
+//!     ..Default::default()
+//! };
+//! page.encode_url();
+//! let doc = xml::to_xml(&page);
+//! assert!(doc.contains("<Key>sp%20ace%2Bplus%2541/%C3%A9.txt</Key>"));
+//! let mut parsed: ListBucketResult = xml::from_xml(&doc).unwrap();
+//! parsed.decode_url();
+//! assert_eq!(parsed.contents[0].key, "sp ace+plus%41/é.txt");
+//! ```
 
 use super::bucket::Owner;
+use super::{is_url_encoding, url_decode_field, url_decode_opt, url_encode_field, url_encode_opt};
 use serde::{Deserialize, Serialize};
 
 /// One object of a listing page.
@@ -32,7 +48,11 @@ pub struct ObjectSummary {
     #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
     /// Restore status of archived objects.
-    #[serde(rename = "RestoreInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RestoreInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_info: Option<String>,
 }
 
@@ -67,10 +87,18 @@ pub struct ListBucketResult {
     #[serde(rename = "IsTruncated", default)]
     pub is_truncated: bool,
     /// Marker of the next page (when truncated).
-    #[serde(rename = "NextMarker", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NextMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_marker: Option<String>,
     /// `url` when fields are percent-encoded.
-    #[serde(rename = "EncodingType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub encoding_type: Option<String>,
     /// Objects.
     #[serde(rename = "Contents", default)]
@@ -81,14 +109,47 @@ pub struct ListBucketResult {
 }
 
 impl ListBucketResult {
-    /// Percent-decodes the encoded fields when `encoding_type == Some("url")`.
+    /// Percent-decodes the encoded fields when `encoding_type == Some("url")`: `Prefix`,
+    /// `Marker`, `Delimiter`, `NextMarker`, every `Key` and every common prefix. Then clears
+    /// `encoding_type`, so decoding twice is harmless.
     pub fn decode_url(&mut self) {
-        todo!()
+        if !is_url_encoding(self.encoding_type.as_deref()) {
+            return;
+        }
+        self.for_each_encoded(url_decode_field, url_decode_opt);
+        self.encoding_type = None;
     }
 
-    /// Percent-encodes the fields (server side) and sets `encoding_type` to `url`.
+    /// Percent-encodes the fields (server side) and sets `encoding_type` to `url`. Does
+    /// nothing if they are already encoded.
     pub fn encode_url(&mut self) {
-        todo!()
+        if is_url_encoding(self.encoding_type.as_deref()) {
+            return;
+        }
+        self.for_each_encoded(url_encode_field, url_encode_opt);
+        self.encoding_type = Some("url".to_owned());
+    }
+
+    fn for_each_encoded(&mut self, f: fn(&mut String), f_opt: fn(&mut Option<String>)) {
+        f(&mut self.prefix);
+        f(&mut self.marker);
+        f(&mut self.delimiter);
+        f_opt(&mut self.next_marker);
+        encode_entries(&mut self.contents, &mut self.common_prefixes, f);
+    }
+}
+
+/// Applies `f` to every key and common prefix of a page.
+fn encode_entries(
+    contents: &mut [ObjectSummary],
+    prefixes: &mut [CommonPrefix],
+    f: fn(&mut String),
+) {
+    for object in contents {
+        f(&mut object.key);
+    }
+    for prefix in prefixes {
+        f(&mut prefix.prefix);
     }
 }
 
@@ -109,10 +170,18 @@ pub struct ListBucketV2Result {
     #[serde(rename = "Delimiter", default)]
     pub delimiter: String,
     /// start-after, echoed.
-    #[serde(rename = "StartAfter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartAfter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_after: Option<String>,
     /// continuation-token, echoed.
-    #[serde(rename = "ContinuationToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ContinuationToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub continuation_token: Option<String>,
     /// Number of keys and prefixes in this page.
     #[serde(rename = "KeyCount", default)]
@@ -121,10 +190,18 @@ pub struct ListBucketV2Result {
     #[serde(rename = "IsTruncated", default)]
     pub is_truncated: bool,
     /// Token of the next page (when truncated).
-    #[serde(rename = "NextContinuationToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NextContinuationToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_continuation_token: Option<String>,
     /// `url` when fields are percent-encoded.
-    #[serde(rename = "EncodingType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub encoding_type: Option<String>,
     /// Objects.
     #[serde(rename = "Contents", default)]
@@ -135,13 +212,33 @@ pub struct ListBucketV2Result {
 }
 
 impl ListBucketV2Result {
-    /// Percent-decodes the encoded fields when `encoding_type == Some("url")`.
+    /// Percent-decodes the encoded fields when `encoding_type == Some("url")`: `Prefix`,
+    /// `Delimiter`, `StartAfter`, `ContinuationToken`, `NextContinuationToken`, every `Key`
+    /// and every common prefix. Then clears `encoding_type`, so decoding twice is harmless.
     pub fn decode_url(&mut self) {
-        todo!()
+        if !is_url_encoding(self.encoding_type.as_deref()) {
+            return;
+        }
+        self.for_each_encoded(url_decode_field, url_decode_opt);
+        self.encoding_type = None;
     }
 
-    /// Percent-encodes the fields (server side) and sets `encoding_type` to `url`.
+    /// Percent-encodes the fields (server side) and sets `encoding_type` to `url`. Does
+    /// nothing if they are already encoded.
     pub fn encode_url(&mut self) {
-        todo!()
+        if is_url_encoding(self.encoding_type.as_deref()) {
+            return;
+        }
+        self.for_each_encoded(url_encode_field, url_encode_opt);
+        self.encoding_type = Some("url".to_owned());
+    }
+
+    fn for_each_encoded(&mut self, f: fn(&mut String), f_opt: fn(&mut Option<String>)) {
+        f(&mut self.prefix);
+        f(&mut self.delimiter);
+        f_opt(&mut self.start_after);
+        f_opt(&mut self.continuation_token);
+        f_opt(&mut self.next_continuation_token);
+        encode_entries(&mut self.contents, &mut self.common_prefixes, f);
     }
 }

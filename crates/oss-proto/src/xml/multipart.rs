@@ -1,5 +1,6 @@
 //! Multipart upload bodies.
 
+use super::{is_url_encoding, url_decode_field, url_encode_field};
 use serde::{Deserialize, Serialize};
 
 /// InitiateMultipartUpload response.
@@ -16,8 +17,31 @@ pub struct InitiateMultipartUploadResult {
     #[serde(rename = "UploadId")]
     pub upload_id: String,
     /// `url` when the key is encoded.
-    #[serde(rename = "EncodingType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub encoding_type: Option<String>,
+}
+
+impl InitiateMultipartUploadResult {
+    /// Percent-decodes the key fields when `encoding_type == Some("url")`, then clears
+    /// `encoding_type`.
+    pub fn decode_url(&mut self) {
+        if is_url_encoding(self.encoding_type.as_deref()) {
+            url_decode_field(&mut self.key);
+            self.encoding_type = None;
+        }
+    }
+
+    /// Percent-encodes the key fields (server side) and sets `encoding_type` to `url`.
+    pub fn encode_url(&mut self) {
+        if !is_url_encoding(self.encoding_type.as_deref()) {
+            url_encode_field(&mut self.key);
+            self.encoding_type = Some("url".to_owned());
+        }
+    }
 }
 
 /// CompleteMultipartUpload request body.
@@ -45,7 +69,11 @@ pub struct CompletePart {
 #[serde(rename = "CompleteMultipartUploadResult")]
 pub struct CompleteMultipartUploadResult {
     /// `url` when the key is encoded.
-    #[serde(rename = "EncodingType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub encoding_type: Option<String>,
     /// URL of the object.
     #[serde(rename = "Location", default)]
@@ -59,6 +87,25 @@ pub struct CompleteMultipartUploadResult {
     /// Quoted ETag `"HEX-N"`.
     #[serde(rename = "ETag", default)]
     pub etag: String,
+}
+
+impl CompleteMultipartUploadResult {
+    /// Percent-decodes the key fields when `encoding_type == Some("url")`, then clears
+    /// `encoding_type`.
+    pub fn decode_url(&mut self) {
+        if is_url_encoding(self.encoding_type.as_deref()) {
+            url_decode_field(&mut self.key);
+            self.encoding_type = None;
+        }
+    }
+
+    /// Percent-encodes the key fields (server side) and sets `encoding_type` to `url`.
+    pub fn encode_url(&mut self) {
+        if !is_url_encoding(self.encoding_type.as_deref()) {
+            url_encode_field(&mut self.key);
+            self.encoding_type = Some("url".to_owned());
+        }
+    }
 }
 
 /// ListParts response.
@@ -107,7 +154,11 @@ pub struct PartSummary {
     #[serde(rename = "Size", default)]
     pub size: u64,
     /// CRC-64 of the part.
-    #[serde(rename = "HashCrc64ecma", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HashCrc64ecma",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hash_crc64ecma: Option<u64>,
 }
 
@@ -143,7 +194,11 @@ pub struct ListMultipartUploadsResult {
     #[serde(rename = "IsTruncated", default)]
     pub is_truncated: bool,
     /// `url` when encoded.
-    #[serde(rename = "EncodingType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub encoding_type: Option<String>,
     /// Uploads.
     #[serde(rename = "Upload", default)]
@@ -151,6 +206,43 @@ pub struct ListMultipartUploadsResult {
     /// Common prefixes.
     #[serde(rename = "CommonPrefixes", default)]
     pub common_prefixes: Vec<super::list::CommonPrefix>,
+}
+
+impl ListMultipartUploadsResult {
+    /// Percent-decodes the key fields when `encoding_type == Some("url")`, then clears
+    /// `encoding_type`.
+    pub fn decode_url(&mut self) {
+        if is_url_encoding(self.encoding_type.as_deref()) {
+            url_decode_field(&mut self.key_marker);
+            url_decode_field(&mut self.next_key_marker);
+            url_decode_field(&mut self.delimiter);
+            url_decode_field(&mut self.prefix);
+            self.uploads
+                .iter_mut()
+                .for_each(|u| url_decode_field(&mut u.key));
+            self.common_prefixes
+                .iter_mut()
+                .for_each(|p| url_decode_field(&mut p.prefix));
+            self.encoding_type = None;
+        }
+    }
+
+    /// Percent-encodes the key fields (server side) and sets `encoding_type` to `url`.
+    pub fn encode_url(&mut self) {
+        if !is_url_encoding(self.encoding_type.as_deref()) {
+            url_encode_field(&mut self.key_marker);
+            url_encode_field(&mut self.next_key_marker);
+            url_encode_field(&mut self.delimiter);
+            url_encode_field(&mut self.prefix);
+            self.uploads
+                .iter_mut()
+                .for_each(|u| url_encode_field(&mut u.key));
+            self.common_prefixes
+                .iter_mut()
+                .for_each(|p| url_encode_field(&mut p.prefix));
+            self.encoding_type = Some("url".to_owned());
+        }
+    }
 }
 
 /// One upload of a ListMultipartUploads page.

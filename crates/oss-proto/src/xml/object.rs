@@ -1,5 +1,6 @@
 //! Object-level bodies: batch delete and copy.
 
+use super::{is_url_encoding, url_decode_field, url_encode_field};
 use serde::{Deserialize, Serialize};
 
 /// `POST /?delete` request body.
@@ -30,11 +31,38 @@ pub struct DeleteObject {
 #[serde(rename = "DeleteResult")]
 pub struct DeleteResult {
     /// `url` when keys are percent-encoded.
-    #[serde(rename = "EncodingType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub encoding_type: Option<String>,
     /// Deleted keys.
     #[serde(rename = "Deleted", default)]
     pub deleted: Vec<DeletedObject>,
+}
+
+impl DeleteResult {
+    /// Percent-decodes every `Key` when `encoding_type == Some("url")`, then clears
+    /// `encoding_type`.
+    pub fn decode_url(&mut self) {
+        if is_url_encoding(self.encoding_type.as_deref()) {
+            self.deleted
+                .iter_mut()
+                .for_each(|d| url_decode_field(&mut d.key));
+            self.encoding_type = None;
+        }
+    }
+
+    /// Percent-encodes every `Key` (server side) and sets `encoding_type` to `url`.
+    pub fn encode_url(&mut self) {
+        if !is_url_encoding(self.encoding_type.as_deref()) {
+            self.deleted
+                .iter_mut()
+                .for_each(|d| url_encode_field(&mut d.key));
+            self.encoding_type = Some("url".to_owned());
+        }
+    }
 }
 
 /// One deleted key.
@@ -47,10 +75,18 @@ pub struct DeletedObject {
     #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
     /// Whether a delete marker was created.
-    #[serde(rename = "DeleteMarker", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DeleteMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub delete_marker: Option<bool>,
     /// Version id of the delete marker.
-    #[serde(rename = "DeleteMarkerVersionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DeleteMarkerVersionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub delete_marker_version_id: Option<String>,
 }
 
