@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use oss_server::{Server, ServerConfig};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -56,6 +56,7 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let args = Args::parse();
     let (id, secret) = match (args.access_key_id, args.access_key_secret) {
