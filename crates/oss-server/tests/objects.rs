@@ -617,3 +617,16 @@ async fn append_object() {
     expect_error(r, 400, "InvalidDigest").await;
     expect_error(c.get("appends", "new").await, 404, "NoSuchKey").await;
 }
+
+#[tokio::test]
+async fn early_errors_on_large_bodies_reach_the_client() {
+    let (_s, c) = setup("early").await;
+    let big = pattern(5, 6 * 1024 * 1024);
+    for _ in 0..3 {
+        let r = c.put("no-such-bucket-early", "k", big.clone()).await;
+        expect_error(r, 404, "NoSuchBucket").await;
+        let r = c.put("early", "\\bad", big.clone()).await;
+        expect_error(r, 400, "InvalidObjectName").await;
+    }
+    c.put_ok("early", "after", b"still serving").await;
+}
