@@ -1,0 +1,75 @@
+//! The result of a blocking GetObject: the output's fields plus [`std::io::Read`].
+
+use std::io::Read;
+
+use bytes::{Buf, Bytes};
+use futures_util::StreamExt;
+
+use crate::mode::Blocking;
+use crate::ops::download::GetObjectOutput;
+
+/// A GetObject result whose body is read with [`std::io::Read`]. The output's fields
+/// (`etag`, `content_length`, `server_crc`, `client_crc()`, …) are reachable through
+/// `Deref`.
+#[derive(Debug)]
+pub struct GetObjectReader {
+    output: GetObjectOutput,
+    mode: Blocking,
+    chunk: Bytes,
+    finished: bool,
+}
+
+impl GetObjectReader {
+    pub(crate) fn new(output: GetObjectOutput, mode: Blocking) -> Self {
+        GetObjectReader {
+            output,
+            mode,
+            chunk: Bytes::new(),
+            finished: false,
+        }
+    }
+
+    /// Reads the rest of the body into memory.
+    pub fn bytes(mut self) -> crate::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    /// The async output (with its body stream).
+    pub fn into_inner(self) -> GetObjectOutput {
+        self.output
+    }
+}
+
+impl std::ops::Deref for GetObjectReader {
+    type Target = GetObjectOutput;
+
+    fn deref(&self) -> &GetObjectOutput {
+        &self.output
+    }
+}
+
+impl Read for GetObjectReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        while self.chunk.is_empty() {
+            if self.finished {
+                return Ok(0);
+            }
+            let body = &mut self.output.body;
+            match self.mode.block_on(body.next()) {
+                Some(Ok(chunk)) => self.chunk = chunk,
+                Some(Err(crate::Error::Io(e))) => return Err(e),
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+                None => self.finished = true,
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk[..n]);
+        self.chunk.advance(n);
+        Ok(n)
+    }
+}

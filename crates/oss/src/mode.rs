@@ -1,0 +1,105 @@
+//! Execution modes of operation builders: [`Async`] (awaited) and [`Blocking`] (sent with a
+//! blocking `send()`). Every builder and client is generic over its mode, so both share one
+//! implementation of every operation.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+mod sealed {
+    pub trait Sealed: Sized {
+        /// Creates what the mode needs to run requests.
+        fn start() -> crate::error::Result<Self>;
+    }
+}
+
+/// How a builder is executed: [`Async`] or [`Blocking`].
+pub trait Mode: Clone + Send + Sync + std::fmt::Debug + 'static + sealed::Sealed {}
+
+/// Builders are futures (`.await` them or call `.send().await`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Async;
+
+impl sealed::Sealed for Async {
+    fn start() -> Result<Self> {
+        Ok(Async)
+    }
+}
+impl Mode for Async {}
+
+/// Builders are sent with a blocking `.send()`, driven by a background runtime thread.
+#[derive(Debug, Clone)]
+pub struct Blocking {
+    runtime: Arc<BackgroundRuntime>,
+}
+
+impl sealed::Sealed for Blocking {
+    fn start() -> Result<Self> {
+        Ok(Blocking {
+            runtime: Arc::new(BackgroundRuntime::start()?),
+        })
+    }
+}
+impl Mode for Blocking {}
+
+impl Blocking {
+    /// Runs `fut` on the background runtime and waits for its output.
+    ///
+    /// # Panics
+    /// When called from inside an async runtime (that would block one of its threads).
+    pub(crate) fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        self.runtime.block_on(fut)
+    }
+}
+
+/// A multi-threaded tokio runtime with one worker thread that drives the connections of
+/// blocking clients.
+#[derive(Debug)]
+struct BackgroundRuntime {
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl BackgroundRuntime {
+    fn start() -> Result<BackgroundRuntime> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("oss-blocking")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                Error::client(format!(
+                    "cannot start the runtime of the blocking client: {e}"
+                ))
+            })?;
+        Ok(BackgroundRuntime {
+            runtime: Some(runtime),
+        })
+    }
+
+    fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            panic!(
+                "oss::blocking was called from inside an async runtime; use the async API \
+                 (oss::Bucket) there, or move the call into tokio::task::spawn_blocking"
+            );
+        }
+        match &self.runtime {
+            Some(rt) => rt.handle().block_on(fut),
+            None => unreachable!("the runtime is only taken when it is dropped"),
+        }
+    }
+}
+
+impl Drop for BackgroundRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Creates the runtime state of mode `M`.
+pub(crate) fn start<M: Mode>() -> Result<M> {
+    <M as sealed::Sealed>::start()
+}
