@@ -124,6 +124,10 @@ pub enum Op {
     GetObjectMeta,
     /// `DELETE /bucket/key`.
     DeleteObject,
+    /// `GET /bucket/key?acl`.
+    GetObjectAcl,
+    /// `PUT /bucket/key?acl`.
+    PutObjectAcl,
     /// A known sub-resource this server does not implement (501).
     NotImplemented(String),
     /// A method that makes no sense on this resource (405).
@@ -300,6 +304,8 @@ pub fn route(
             Method::HEAD if only(&["objectMeta"]) => Op::GetObjectMeta,
             Method::DELETE if subs.is_empty() => Op::DeleteObject,
             Method::POST if only(&["append"]) => Op::AppendObject,
+            Method::GET if only(&["acl"]) => Op::GetObjectAcl,
+            Method::PUT if only(&["acl"]) => Op::PutObjectAcl,
             _ => unimplemented(),
         },
     }
@@ -327,10 +333,7 @@ pub fn host_name(host: &str) -> String {
 /// literals, `localhost`, a base domain, or any host that is not `<bucket>.<base domain>`).
 pub fn virtual_host_bucket(host: &str, base_domains: &[String]) -> Option<String> {
     let name = host_name(host);
-    if name == "localhost"
-        || name.parse::<IpAddr>().is_ok()
-        || base_domains.contains(&name)
-    {
+    if name == "localhost" || name.parse::<IpAddr>().is_ok() || base_domains.contains(&name) {
         return None;
     }
     base_domains.iter().find_map(|d| {

@@ -360,6 +360,56 @@ async fn anonymous_access_follows_the_bucket_acl() {
     assert_eq!(r.status(), 200);
     expect_error(anon.get("acl-read", "closed").await, 403, "AccessDenied").await;
 
+    // PutObjectAcl changes the ACL without touching the bytes.
+    let r = c
+        .send(
+            "GET",
+            Some("acl-read"),
+            "closed",
+            &[("acl", "")],
+            &[],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(tag(&r.text().await.unwrap(), "Grant"), Some("private"));
+    let r = c
+        .send(
+            "PUT",
+            Some("acl-read"),
+            "closed",
+            &[("acl", "")],
+            &[("x-oss-object-acl", "default")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(anon.get_bytes("acl-read", "closed").await, b"c");
+    let r = c
+        .send(
+            "PUT",
+            Some("acl-read"),
+            "closed",
+            &[("acl", "")],
+            &[("x-oss-object-acl", "nope")],
+            Vec::new(),
+        )
+        .await;
+    expect_error(r, 400, "InvalidArgument").await;
+    expect_error(
+        anon.send(
+            "GET",
+            Some("acl-read"),
+            "closed",
+            &[("acl", "")],
+            &[],
+            Vec::new(),
+        )
+        .await,
+        403,
+        "AccessDenied",
+    )
+    .await;
+
     // Making the bucket private again closes it.
     let r = c
         .send(

@@ -54,6 +54,8 @@ pub async fn handle(
         Op::HeadObject => object::get_object(state, ctx, true).await,
         Op::GetObjectMeta => object::get_object_meta(state, ctx).await,
         Op::DeleteObject => object::delete_object(state, ctx).await,
+        Op::GetObjectAcl => object::get_object_acl(state, ctx).await,
+        Op::PutObjectAcl => object::put_object_acl(state, ctx).await,
         Op::NotImplemented(_) | Op::MethodNotAllowed => {
             Err(OssError::new(ErrorCode::MethodNotAllowed))
         }

@@ -644,6 +644,41 @@ pub async fn append_object(
         .header("etag", done.etag.clone()))
 }
 
+/// `GET /bucket/key?acl`: the object's own ACL (`default` when it follows the bucket's).
+pub async fn get_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    validate_key(&ctx.key)?;
+    let meta = object_meta(state, &bucket, &ctx.key).await?;
+    let policy = oss_proto::xml::bucket::AccessControlPolicy {
+        owner: super::owner(),
+        access_control_list: oss_proto::xml::bucket::AccessControlList { grant: meta.acl },
+    };
+    Ok(Reply::xml(xml::to_xml(&policy)))
+}
+
+/// `PUT /bucket/key?acl` with `x-oss-object-acl`: rewrites the object's metadata in place
+/// (same bytes, ETag and modification time).
+pub async fn put_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    let key = ctx.key.clone();
+    validate_key(&key)?;
+    let Some(acl) = ctx.header(h::OBJECT_ACL).map(str::to_string) else {
+        return Err(OssError::invalid_argument(
+            "The x-oss-object-acl header is required.",
+            h::OBJECT_ACL,
+            "",
+        ));
+    };
+    check_acl(&acl, h::OBJECT_ACL, true)?;
+    let mut meta = object_meta(state, &bucket, &key).await?;
+    meta.acl = acl;
+    let (b, k) = (bucket.clone(), key.clone());
+    blocking(state, move |s| s.copy_object(&b, &k, &b, meta))
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+    Ok(Reply::new(200))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
