@@ -12,7 +12,11 @@ async fn bucket_lifecycle_info_location_acl() {
     for signer in SIGNERS {
         let name = bucket_name("life");
         let b = bucket(&srv, signer, &name);
-        b.create_bucket().acl(BucketAcl::PublicRead).storage_class(StorageClass::IA).await.unwrap();
+        b.create_bucket()
+            .acl(BucketAcl::PublicRead)
+            .storage_class(StorageClass::IA)
+            .await
+            .unwrap();
         let info = b.get_bucket_info().await.unwrap();
         assert_eq!(info.bucket.name, name);
         assert_eq!(info.bucket.storage_class, "IA");
@@ -41,10 +45,19 @@ async fn bucket_lifecycle_info_location_acl() {
 async fn creating_an_existing_bucket_fails_with_its_name() {
     let srv = server().await;
     let name = bucket_name("taken");
-    bucket(&srv, Signer::V1, &name).create_bucket().await.unwrap();
-    let e = bucket(&srv, Signer::V4, &name).create_bucket().await.unwrap_err();
+    bucket(&srv, Signer::V1, &name)
+        .create_bucket()
+        .await
+        .unwrap();
+    let e = bucket(&srv, Signer::V4, &name)
+        .create_bucket()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("BucketAlreadyExists"), "{e}");
-    assert_eq!(e.as_server().and_then(|s| s.detail("BucketName")), Some(name.as_str()));
+    assert_eq!(
+        e.as_server().and_then(|s| s.detail("BucketName")),
+        Some(name.as_str())
+    );
 }
 
 #[tokio::test]
@@ -52,11 +65,19 @@ async fn list_buckets_pages_across_markers() {
     let srv = server().await;
     let prefix = format!("lb-{}-", std::process::id());
     for i in 0..7 {
-        bucket(&srv, Signer::V1, &format!("{prefix}{i}")).create_bucket().await.unwrap();
+        bucket(&srv, Signer::V1, &format!("{prefix}{i}"))
+            .create_bucket()
+            .await
+            .unwrap();
     }
     for signer in SIGNERS {
         let svc = service(&srv, signer);
-        let page = svc.list_buckets().prefix(prefix.clone()).max_keys(3).await.unwrap();
+        let page = svc
+            .list_buckets()
+            .prefix(prefix.clone())
+            .max_keys(3)
+            .await
+            .unwrap();
         assert_eq!(page.buckets.len(), 3, "{signer:?}");
         assert!(page.is_truncated);
         let names: Vec<String> = svc
@@ -102,11 +123,22 @@ async fn v1_and_v2_paginators_decode_keys_across_pages() {
             b.put_object(k.clone(), "v").await.unwrap();
         }
 
-        let v1: Vec<String> =
-            b.list_objects().max_keys(4).into_items().map_ok(|i| i.key().to_string()).try_collect().await.unwrap();
+        let v1: Vec<String> = b
+            .list_objects()
+            .max_keys(4)
+            .into_items()
+            .map_ok(|i| i.key().to_string())
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(v1, keys, "{signer:?}");
 
-        let pages: Vec<_> = b.list_objects_v2().max_keys(4).into_paginator().collect().await;
+        let pages: Vec<_> = b
+            .list_objects_v2()
+            .max_keys(4)
+            .into_paginator()
+            .collect()
+            .await;
         assert_eq!(pages.len(), keys.len().div_ceil(4));
         let v2: Vec<String> = pages
             .into_iter()
@@ -114,14 +146,37 @@ async fn v1_and_v2_paginators_decode_keys_across_pages() {
             .collect();
         assert_eq!(v2, keys, "{signer:?}");
 
-        let items: Vec<ListItem> = b.list_objects_v2().delimiter("/").max_keys(2).into_items().try_collect().await.unwrap();
+        let items: Vec<ListItem> = b
+            .list_objects_v2()
+            .delimiter("/")
+            .max_keys(2)
+            .into_items()
+            .try_collect()
+            .await
+            .unwrap();
         let shown: Vec<(bool, &str)> = items.iter().map(|i| (i.is_prefix(), i.key())).collect();
-        assert_eq!(shown, vec![(true, "a b/"), (false, "emoji-😀"), (true, "many/"), (true, "z/")]);
+        assert_eq!(
+            shown,
+            vec![
+                (true, "a b/"),
+                (false, "emoji-😀"),
+                (true, "many/"),
+                (true, "z/")
+            ]
+        );
 
-        let page = b.list_objects().prefix("a b/").delimiter("/").await.unwrap();
+        let page = b
+            .list_objects()
+            .prefix("a b/")
+            .delimiter("/")
+            .await
+            .unwrap();
         assert_eq!(page.common_prefixes, vec!["a b/中文/".to_string()]);
         assert_eq!(page.objects.len(), 5);
-        assert!(page.objects.iter().all(|o| o.size == 1 && !o.etag.contains('"') && o.last_modified.is_some()));
+        assert!(page
+            .objects
+            .iter()
+            .all(|o| o.size == 1 && !o.etag.contains('"') && o.last_modified.is_some()));
 
         let after: Vec<String> = b
             .list_objects_v2()
@@ -141,9 +196,17 @@ async fn v1_and_v2_paginators_decode_keys_across_pages() {
             .try_collect()
             .await
             .unwrap();
-        assert_eq!(marker, vec!["many/024 +%".to_string(), "z/last".to_string()]);
+        assert_eq!(
+            marker,
+            vec!["many/024 +%".to_string(), "z/last".to_string()]
+        );
 
-        let owned = b.list_objects_v2().fetch_owner(true).max_keys(1).await.unwrap();
+        let owned = b
+            .list_objects_v2()
+            .fetch_owner(true)
+            .max_keys(1)
+            .await
+            .unwrap();
         assert!(owned.objects[0].owner.is_some());
         assert!(owned.next_continuation_token.is_some());
     }

@@ -40,15 +40,24 @@ async fn wrong_secret_and_unknown_key_id() {
     let good = new_bucket(&srv, Signer::V1, "sig").await;
     good.put_object("k", "v").await.unwrap();
 
-    let bad = Bucket::new(Auth::new(TEST_ACCESS_KEY_ID, "wrong-secret"), &srv.endpoint(), good.name()).unwrap();
+    let bad = Bucket::new(
+        Auth::new(TEST_ACCESS_KEY_ID, "wrong-secret"),
+        &srv.endpoint(),
+        good.name(),
+    )
+    .unwrap();
     let e = bad.get_object("k").await.unwrap_err();
     assert_eq!(e.code(), Some("SignatureDoesNotMatch"), "{e}");
     assert_eq!(e.status(), Some(403));
 
-    let bad4 = Bucket::builder(AuthV4::new(TEST_ACCESS_KEY_ID, "wrong-secret"), &srv.endpoint(), good.name())
-        .region(REGION)
-        .build()
-        .unwrap();
+    let bad4 = Bucket::builder(
+        AuthV4::new(TEST_ACCESS_KEY_ID, "wrong-secret"),
+        &srv.endpoint(),
+        good.name(),
+    )
+    .region(REGION)
+    .build()
+    .unwrap();
     let e = bad4.get_object("k").await.unwrap_err();
     assert_eq!(e.code(), Some("SignatureDoesNotMatch"), "{e}");
 
@@ -75,7 +84,10 @@ async fn invalid_object_name_from_the_server() {
     let b = new_bucket(&srv, Signer::V1, "objname").await;
     // The client refuses such a key, so the URL is presigned with the protocol crate.
     let key = "k".repeat(1024);
-    let creds = oss::Credentials::new(TEST_ACCESS_KEY_ID, oss_server::testing::TEST_ACCESS_KEY_SECRET);
+    let creds = oss::Credentials::new(
+        TEST_ACCESS_KEY_ID,
+        oss_server::testing::TEST_ACCESS_KEY_SECRET,
+    );
     let req = oss::proto::sign::SignableRequest {
         method: "PUT",
         bucket: Some(b.name()),
@@ -83,7 +95,10 @@ async fn invalid_object_name_from_the_server() {
         params: &[],
         headers: &[],
     };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let ctx = oss::proto::sign::SigningContext::v1(&creds, now);
     let params = oss::proto::sign::presign(&req, &ctx, 300).unwrap();
     let url = format!(
@@ -104,10 +119,22 @@ async fn bad_input_is_rejected_before_sending_and_data_stays_intact() {
     let b = new_bucket(&srv, Signer::V1, "input").await;
     b.put_object("keep", "intact").await.unwrap();
 
-    for name in ["", "ab", "Upper", "under_score", "-start", "end-", &"x".repeat(64)] {
+    for name in [
+        "",
+        "ab",
+        "Upper",
+        "under_score",
+        "-start",
+        "end-",
+        &"x".repeat(64),
+    ] {
         let e = Bucket::new(Auth::new("a", "b"), &srv.endpoint(), name).unwrap_err();
         assert!(matches!(e, Error::Client { .. }), "{name}: {e}");
-        assert!(e.to_string().contains(&format!("the bucket name {name:?} is invalid")), "{e}");
+        assert!(
+            e.to_string()
+                .contains(&format!("the bucket name {name:?} is invalid")),
+            "{e}"
+        );
     }
 
     let long = "k".repeat(1024);
@@ -120,20 +147,46 @@ async fn bad_input_is_rejected_before_sending_and_data_stays_intact() {
         let e = b.delete_object(key).await.unwrap_err();
         assert!(matches!(e, Error::Client { .. }));
     }
-    assert!(b.put_object("k".repeat(1023), "max length is fine").await.is_ok());
-    let e = b.copy_object("Bad_Bucket", "keep", "dst").await.unwrap_err();
+    assert!(b
+        .put_object("k".repeat(1023), "max length is fine")
+        .await
+        .is_ok());
+    let e = b
+        .copy_object("Bad_Bucket", "keep", "dst")
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("\"Bad_Bucket\" is invalid"), "{e}");
-    let e = b.sign_url(http::Method::GET, "", std::time::Duration::from_secs(1)).build().unwrap_err();
+    let e = b
+        .sign_url(http::Method::GET, "", std::time::Duration::from_secs(1))
+        .build()
+        .unwrap_err();
     assert!(matches!(e, Error::Client { .. }));
 
     let e = Bucket::new(Auth::new("a", "b"), "http://bad host", "bucket").unwrap_err();
     assert!(e.to_string().contains("endpoint"), "{e}");
     let e = Bucket::new(AuthV4::new("a", "b"), &srv.endpoint(), "bucket").unwrap_err();
     assert!(e.to_string().contains("region"), "{e}");
-    assert!(Bucket::new(AuthV4::new("a", "b"), "oss-cn-beijing.aliyuncs.com", "bucket").unwrap().region()
-        == Some("cn-beijing"));
+    assert!(
+        Bucket::new(
+            AuthV4::new("a", "b"),
+            "oss-cn-beijing.aliyuncs.com",
+            "bucket"
+        )
+        .unwrap()
+        .region()
+            == Some("cn-beijing")
+    );
 
-    assert_eq!(b.get_object("keep").await.unwrap().body.collect_bytes().await.unwrap(), "intact");
+    assert_eq!(
+        b.get_object("keep")
+            .await
+            .unwrap()
+            .body
+            .collect_bytes()
+            .await
+            .unwrap(),
+        "intact"
+    );
 }
 
 #[tokio::test]
@@ -146,7 +199,12 @@ async fn credentials_from_a_failing_provider() {
         }
     }
     let srv = server().await;
-    let b = Bucket::new(oss::ProviderAuth::new(Broken), &srv.endpoint(), "some-bucket").unwrap();
+    let b = Bucket::new(
+        oss::ProviderAuth::new(Broken),
+        &srv.endpoint(),
+        "some-bucket",
+    )
+    .unwrap();
     let e = b.put_object("k", "v").await.unwrap_err();
     assert!(matches!(e, Error::Credentials { .. }), "{e}");
     assert!(e.to_string().contains("vault is sealed"));
@@ -156,7 +214,10 @@ async fn credentials_from_a_failing_provider() {
         oss_server::testing::TEST_ACCESS_KEY_SECRET,
     ));
     let name = bucket_name("prov");
-    let b = Bucket::builder(good, &srv.endpoint(), &name).region(REGION).build().unwrap();
+    let b = Bucket::builder(good, &srv.endpoint(), &name)
+        .region(REGION)
+        .build()
+        .unwrap();
     b.create_bucket().await.unwrap();
     b.put_object("k", "v").await.unwrap();
 }

@@ -24,7 +24,11 @@ struct Reply {
 
 impl Reply {
     fn ok(body: &[u8]) -> Reply {
-        Reply { status: 200, body: body.to_vec(), ..Reply::default() }
+        Reply {
+            status: 200,
+            body: body.to_vec(),
+            ..Reply::default()
+        }
     }
 
     fn error(status: u16, code: &str) -> Reply {
@@ -70,7 +74,9 @@ async fn start(script: Vec<Reply>) -> FaultServer {
     let task = tokio::spawn(async move {
         // Bounded: a test never sends more than a few requests.
         for _ in 0..32 {
-            let Ok((conn, _)) = listener.accept().await else { return };
+            let Ok((conn, _)) = listener.accept().await else {
+                return;
+            };
             let n = r.fetch_add(1, Ordering::SeqCst);
             let reply = script[n.min(script.len() - 1)].clone();
             let b = b.clone();
@@ -79,11 +85,20 @@ async fn start(script: Vec<Reply>) -> FaultServer {
             });
         }
     });
-    FaultServer { endpoint, requests, bodies, task }
+    FaultServer {
+        endpoint,
+        requests,
+        bodies,
+        task,
+    }
 }
 
 /// Reads one request (headers, then a Content-Length or chunked body) and answers it.
-async fn serve_one(mut conn: TcpStream, reply: Reply, bodies: Arc<Mutex<Vec<Vec<u8>>>>) -> std::io::Result<()> {
+async fn serve_one(
+    mut conn: TcpStream,
+    reply: Reply,
+    bodies: Arc<Mutex<Vec<Vec<u8>>>>,
+) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 8192];
     let head_end = loop {
@@ -98,10 +113,10 @@ async fn serve_one(mut conn: TcpStream, reply: Reply, bodies: Arc<Mutex<Vec<Vec<
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
     let mut body = buf[head_end..].to_vec();
-    if let Some(len) = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
-    {
+    if let Some(len) = head.lines().find_map(|l| {
+        l.strip_prefix("content-length:")
+            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+    }) {
         while body.len() < len {
             let n = conn.read(&mut tmp).await?;
             if n == 0 {
@@ -123,7 +138,11 @@ async fn serve_one(mut conn: TcpStream, reply: Reply, bodies: Arc<Mutex<Vec<Vec<
         tokio::time::sleep(Duration::from_secs(30)).await;
         return Ok(());
     }
-    let mut out = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", reply.status, reply.body.len());
+    let mut out = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
     for (k, v) in &reply.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -136,7 +155,11 @@ async fn serve_one(mut conn: TcpStream, reply: Reply, bodies: Arc<Mutex<Vec<Vec<
 }
 
 fn fast_retry(attempts: u32) -> RetryPolicy {
-    RetryPolicy { max_attempts: attempts, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
+    RetryPolicy {
+        max_attempts: attempts,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+    }
 }
 
 fn client(server: &FaultServer, retry: RetryPolicy) -> Bucket {
@@ -155,11 +178,18 @@ async fn retries_twice_after_503_then_succeeds_with_the_same_body() {
         Reply::ok(b"").header("ETag", "\"ABC\""),
     ])
     .await;
-    let out = client(&srv, fast_retry(3)).put_object("k", "hello").await.unwrap();
+    let out = client(&srv, fast_retry(3))
+        .put_object("k", "hello")
+        .await
+        .unwrap();
     assert_eq!(out.etag, "ABC");
     assert_eq!(srv.requests.load(Ordering::SeqCst), 3);
     let bodies = srv.bodies.lock().unwrap().clone();
-    assert_eq!(bodies, vec![b"hello".to_vec(); 3], "each attempt resends the whole body");
+    assert_eq!(
+        bodies,
+        vec![b"hello".to_vec(); 3],
+        "each attempt resends the whole body"
+    );
 }
 
 #[tokio::test]
@@ -168,14 +198,23 @@ async fn file_bodies_are_replayed_on_retry() {
     let p = dir.path().join("f");
     std::fs::write(&p, b"file body").unwrap();
     let srv = start(vec![Reply::error(500, "InternalError"), Reply::ok(b"")]).await;
-    client(&srv, fast_retry(3)).put_object_from_file("k", &p).await.unwrap();
-    assert_eq!(srv.bodies.lock().unwrap().clone(), vec![b"file body".to_vec(); 2]);
+    client(&srv, fast_retry(3))
+        .put_object_from_file("k", &p)
+        .await
+        .unwrap();
+    assert_eq!(
+        srv.bodies.lock().unwrap().clone(),
+        vec![b"file body".to_vec(); 2]
+    );
 }
 
 #[tokio::test]
 async fn gives_up_after_max_attempts() {
     let srv = start(vec![Reply::error(503, "ServiceUnavailable")]).await;
-    let e = client(&srv, fast_retry(3)).get_object("k").await.unwrap_err();
+    let e = client(&srv, fast_retry(3))
+        .get_object("k")
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(503));
     assert_eq!(e.request_id(), Some("RID-503"));
     assert!(e.is_retryable());
@@ -184,7 +223,12 @@ async fn gives_up_after_max_attempts() {
 
 #[tokio::test]
 async fn throttling_and_request_timeout_are_retried() {
-    let srv = start(vec![Reply::error(429, "Throttled"), Reply::error(400, "RequestTimeout"), Reply::ok(b"x")]).await;
+    let srv = start(vec![
+        Reply::error(429, "Throttled"),
+        Reply::error(400, "RequestTimeout"),
+        Reply::ok(b"x"),
+    ])
+    .await;
     let got = client(&srv, fast_retry(5)).get_object("k").await.unwrap();
     assert_eq!(got.body.collect_bytes().await.unwrap(), "x");
     assert_eq!(srv.requests.load(Ordering::SeqCst), 3);
@@ -193,22 +237,41 @@ async fn throttling_and_request_timeout_are_retried() {
 #[tokio::test]
 async fn client_errors_are_never_retried() {
     let srv = start(vec![Reply::error(403, "AccessDenied"), Reply::ok(b"")]).await;
-    let e = client(&srv, fast_retry(3)).put_object("k", "v").await.unwrap_err();
+    let e = client(&srv, fast_retry(3))
+        .put_object("k", "v")
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("AccessDenied"));
     assert_eq!(srv.requests.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
 async fn stream_bodies_are_sent_once() {
-    let srv = start(vec![Reply::error(503, "ServiceUnavailable"), Reply::ok(b"")]).await;
-    let body = Body::from_stream(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from("once"))]));
-    let e = client(&srv, fast_retry(3)).put_object("k", body).await.unwrap_err();
+    let srv = start(vec![
+        Reply::error(503, "ServiceUnavailable"),
+        Reply::ok(b""),
+    ])
+    .await;
+    let body = Body::from_stream(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
+        Bytes::from("once"),
+    )]));
+    let e = client(&srv, fast_retry(3))
+        .put_object("k", body)
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(503));
     assert_eq!(srv.requests.load(Ordering::SeqCst), 1);
 
-    let srv = start(vec![Reply::error(503, "ServiceUnavailable"), Reply::ok(b"")]).await;
+    let srv = start(vec![
+        Reply::error(503, "ServiceUnavailable"),
+        Reply::ok(b""),
+    ])
+    .await;
     let e = client(&srv, fast_retry(3))
-        .put_object("k", Body::from_reader(std::io::Cursor::new(b"r".to_vec()), Some(1)))
+        .put_object(
+            "k",
+            Body::from_reader(std::io::Cursor::new(b"r".to_vec()), Some(1)),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(503), "{e}");
@@ -218,16 +281,26 @@ async fn stream_bodies_are_sent_once() {
 #[tokio::test]
 async fn no_retry_policy_sends_once() {
     let srv = start(vec![Reply::error(500, "InternalError"), Reply::ok(b"")]).await;
-    let e = client(&srv, RetryPolicy::none()).delete_object("k").await.unwrap_err();
+    let e = client(&srv, RetryPolicy::none())
+        .delete_object("k")
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("InternalError"));
     assert_eq!(srv.requests.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
 async fn read_timeout_gives_a_timeout_error() {
-    let srv = start(vec![Reply { stall: true, ..Reply::default() }]).await;
+    let srv = start(vec![Reply {
+        stall: true,
+        ..Reply::default()
+    }])
+    .await;
     let started = std::time::Instant::now();
-    let e = client(&srv, RetryPolicy::none()).get_object("k").await.unwrap_err();
+    let e = client(&srv, RetryPolicy::none())
+        .get_object("k")
+        .await
+        .unwrap_err();
     assert!(e.is_timeout(), "{e}");
     assert!(matches!(e, Error::Request { .. }));
     assert!(started.elapsed() < Duration::from_secs(20));
@@ -235,42 +308,88 @@ async fn read_timeout_gives_a_timeout_error() {
 
 #[tokio::test]
 async fn upload_crc_mismatch_is_inconsistent() {
-    let srv = start(vec![Reply::ok(b"").header("x-oss-hash-crc64ecma", "1").header("x-oss-request-id", "RID")]).await;
-    let e = client(&srv, RetryPolicy::none()).put_object("k", "hello").await.unwrap_err();
+    let srv = start(vec![Reply::ok(b"")
+        .header("x-oss-hash-crc64ecma", "1")
+        .header("x-oss-request-id", "RID")])
+    .await;
+    let e = client(&srv, RetryPolicy::none())
+        .put_object("k", "hello")
+        .await
+        .unwrap_err();
     match e {
-        Error::Inconsistent { client_crc, server_crc, request_id, .. } => {
+        Error::Inconsistent {
+            client_crc,
+            server_crc,
+            request_id,
+            ..
+        } => {
             assert_eq!(client_crc, Some(oss::utils::crc64(b"hello")));
             assert_eq!(server_crc, Some(1));
             assert_eq!(request_id, "RID");
         }
         other => panic!("expected Inconsistent, got {other}"),
     }
-    let ok = Bucket::builder(Auth::new("ak", "sk"), &srv.endpoint, "fault-bucket").enable_crc(false).build().unwrap();
+    let ok = Bucket::builder(Auth::new("ak", "sk"), &srv.endpoint, "fault-bucket")
+        .enable_crc(false)
+        .build()
+        .unwrap();
     ok.put_object("k", "hello").await.unwrap();
 }
 
 fn leftovers(dir: &std::path::Path) -> Vec<String> {
-    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 #[tokio::test]
 async fn download_with_a_wrong_crc_leaves_no_file() {
-    let srv = start(vec![Reply::ok(b"hello").header("x-oss-hash-crc64ecma", "12345")]).await;
+    let srv = start(vec![
+        Reply::ok(b"hello").header("x-oss-hash-crc64ecma", "12345")
+    ])
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.txt");
-    let e = client(&srv, RetryPolicy::none()).get_object_to_file("k", &target).await.unwrap_err();
-    assert!(matches!(e, Error::Inconsistent { server_crc: Some(12345), .. }), "{e}");
-    assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+    let e = client(&srv, RetryPolicy::none())
+        .get_object_to_file("k", &target)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Inconsistent {
+                server_crc: Some(12345),
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
 }
 
 #[tokio::test]
 async fn download_of_a_short_body_leaves_no_file() {
-    let srv = start(vec![Reply { truncate_to: Some(4), ..Reply::ok(b"0123456789") }]).await;
+    let srv = start(vec![Reply {
+        truncate_to: Some(4),
+        ..Reply::ok(b"0123456789")
+    }])
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.txt");
     std::fs::write(dir.path().join("other"), b"untouched").unwrap();
-    let e = client(&srv, RetryPolicy::none()).get_object_to_file("k", &target).await.unwrap_err();
-    assert!(matches!(e, Error::Request { .. } | Error::Inconsistent { .. }), "{e}");
+    let e = client(&srv, RetryPolicy::none())
+        .get_object_to_file("k", &target)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Request { .. } | Error::Inconsistent { .. }),
+        "{e}"
+    );
     assert_eq!(leftovers(dir.path()), vec!["other".to_string()]);
 }
 
@@ -282,13 +401,22 @@ async fn user_agent_names_the_sdk_and_app() {
         let (mut conn, _) = listener.accept().await.unwrap();
         let mut buf = vec![0u8; 8192];
         let n = conn.read(&mut buf).await.unwrap();
-        conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await.unwrap();
+        conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
         String::from_utf8_lossy(&buf[..n]).into_owned()
     });
-    let b = Bucket::builder(Auth::new("ak", "sk"), &endpoint, "ua-bucket").app_name("myapp").build().unwrap();
+    let b = Bucket::builder(Auth::new("ak", "sk"), &endpoint, "ua-bucket")
+        .app_name("myapp")
+        .build()
+        .unwrap();
     b.delete_object("k").await.unwrap();
     let head = seen.await.unwrap().to_ascii_lowercase();
-    let ua = head.lines().find(|l| l.starts_with("user-agent:")).unwrap().to_string();
+    let ua = head
+        .lines()
+        .find(|l| l.starts_with("user-agent:"))
+        .unwrap()
+        .to_string();
     assert!(ua.contains("oss-rust-sdk/"), "{ua}");
     assert!(ua.ends_with("/myapp"), "{ua}");
     assert!(head.starts_with("delete /ua-bucket/k "), "{head}");

@@ -87,11 +87,18 @@ async fn ranges_follow_oss2_semantics() {
         let r = b.get_object("r.bin").range((None, Some(99))).await.unwrap();
         assert_eq!(r.body.collect_bytes().await.unwrap().as_ref(), &data[901..]);
 
-        let r = b.get_object("r.bin").range((Some(100), None)).await.unwrap();
+        let r = b
+            .get_object("r.bin")
+            .range((Some(100), None))
+            .await
+            .unwrap();
         assert_eq!(r.body.collect_bytes().await.unwrap().as_ref(), &data[100..]);
 
         let r = b.get_object("r.bin").range(10..20).await.unwrap();
-        assert_eq!(r.body.collect_bytes().await.unwrap().as_ref(), &data[10..20]);
+        assert_eq!(
+            r.body.collect_bytes().await.unwrap().as_ref(),
+            &data[10..20]
+        );
 
         let r = b.get_object("r.bin").range(990..).await.unwrap();
         assert_eq!(r.body.collect_bytes().await.unwrap().as_ref(), &data[990..]);
@@ -103,17 +110,29 @@ async fn conditional_get_and_response_overrides() {
     let srv = server().await;
     let b = new_bucket(&srv, Signer::V4, "cond").await;
     let put = b.put_object("c.txt", "conditional").await.unwrap();
-    let ok = b.get_object("c.txt").if_match(put.etag.clone()).await.unwrap();
+    let ok = b
+        .get_object("c.txt")
+        .if_match(put.etag.clone())
+        .await
+        .unwrap();
     assert_eq!(ok.body.collect_bytes().await.unwrap(), "conditional");
 
     let e = b.get_object("c.txt").if_match("0000").await.unwrap_err();
     assert_eq!(e.code(), Some("PreconditionFailed"), "{e}");
     assert_eq!(e.status(), Some(412));
 
-    let e = b.get_object("c.txt").if_none_match(put.etag.clone()).await.unwrap_err();
+    let e = b
+        .get_object("c.txt")
+        .if_none_match(put.etag.clone())
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(304), "{e}");
 
-    let e = b.get_object("c.txt").if_unmodified_since(1_000_000).await.unwrap_err();
+    let e = b
+        .get_object("c.txt")
+        .if_unmodified_since(1_000_000)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("PreconditionFailed"), "{e}");
 
     let r = b
@@ -123,7 +142,10 @@ async fn conditional_get_and_response_overrides() {
         .await
         .unwrap();
     assert_eq!(r.content_type.as_deref(), Some("application/x-custom"));
-    assert_eq!(r.meta.header("content-disposition"), Some("attachment; filename=\"c.txt\""));
+    assert_eq!(
+        r.meta.header("content-disposition"),
+        Some("attachment; filename=\"c.txt\"")
+    );
 }
 
 #[tokio::test]
@@ -131,7 +153,14 @@ async fn content_type_is_guessed_from_key_and_file_name() {
     let srv = server().await;
     let b = new_bucket(&srv, Signer::V1, "mime").await;
     b.put_object("page.html", "<p>").await.unwrap();
-    assert_eq!(b.head_object("page.html").await.unwrap().content_type.as_deref(), Some("text/html"));
+    assert_eq!(
+        b.head_object("page.html")
+            .await
+            .unwrap()
+            .content_type
+            .as_deref(),
+        Some("text/html")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("photo.png");
@@ -149,20 +178,43 @@ async fn uploads_from_reader_stream_and_file_body() {
     let b = new_bucket(&srv, Signer::Sts, "bodies").await;
 
     let reader = std::io::Cursor::new(b"from a reader".to_vec());
-    b.put_object("reader", oss::Body::from_reader(reader, Some(13))).await.unwrap();
-    assert_eq!(b.get_object("reader").await.unwrap().body.collect_bytes().await.unwrap(), "from a reader");
+    b.put_object("reader", oss::Body::from_reader(reader, Some(13)))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.get_object("reader")
+            .await
+            .unwrap()
+            .body
+            .collect_bytes()
+            .await
+            .unwrap(),
+        "from a reader"
+    );
 
     let reader = std::io::Cursor::new(b"reader of unknown length".to_vec());
-    b.put_object("reader2", oss::Body::from_reader(reader, None)).await.unwrap();
+    b.put_object("reader2", oss::Body::from_reader(reader, None))
+        .await
+        .unwrap();
     assert_eq!(
-        b.get_object("reader2").await.unwrap().body.collect_bytes().await.unwrap(),
+        b.get_object("reader2")
+            .await
+            .unwrap()
+            .body
+            .collect_bytes()
+            .await
+            .unwrap(),
         "reader of unknown length"
     );
 
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        (0..50).map(|i| Ok(Bytes::from(format!("chunk-{i:02};")))).collect();
+    let chunks: Vec<Result<Bytes, std::io::Error>> = (0..50)
+        .map(|i| Ok(Bytes::from(format!("chunk-{i:02};"))))
+        .collect();
     let expected: String = (0..50).map(|i| format!("chunk-{i:02};")).collect();
-    let put = b.put_object("chunked", oss::Body::from_stream(stream::iter(chunks))).await.unwrap();
+    let put = b
+        .put_object("chunked", oss::Body::from_stream(stream::iter(chunks)))
+        .await
+        .unwrap();
     assert_eq!(put.crc64, Some(oss::utils::crc64(expected.as_bytes())));
     let got = b.get_object("chunked").await.unwrap();
     assert_eq!(got.content_length, Some(expected.len() as u64));
@@ -173,7 +225,10 @@ async fn uploads_from_reader_stream_and_file_body() {
     std::fs::write(&p, vec![42u8; 300_000]).unwrap();
     let body = oss::Body::from_file(&p).await.unwrap();
     b.put_object("file", body).await.unwrap();
-    assert_eq!(b.head_object("file").await.unwrap().content_length, Some(300_000));
+    assert_eq!(
+        b.head_object("file").await.unwrap().content_length,
+        Some(300_000)
+    );
 }
 
 #[tokio::test]
@@ -183,7 +238,10 @@ async fn progress_reports_bytes_really_sent_and_received() {
     let data = vec![1u8; 200_000];
     let up = Arc::new(Mutex::new(Vec::new()));
     let u = up.clone();
-    b.put_object("p", data.clone()).progress(move |c, t| u.lock().unwrap().push((c, t))).await.unwrap();
+    b.put_object("p", data.clone())
+        .progress(move |c, t| u.lock().unwrap().push((c, t)))
+        .await
+        .unwrap();
     let up = up.lock().unwrap().clone();
     assert!(up.len() >= 2, "{up:?}");
     assert_eq!(up.last(), Some(&(200_000, Some(200_000))));
@@ -191,7 +249,11 @@ async fn progress_reports_bytes_really_sent_and_received() {
 
     let down = Arc::new(Mutex::new(Vec::new()));
     let d = down.clone();
-    let got = b.get_object("p").progress(move |c, t| d.lock().unwrap().push((c, t))).await.unwrap();
+    let got = b
+        .get_object("p")
+        .progress(move |c, t| d.lock().unwrap().push((c, t)))
+        .await
+        .unwrap();
     got.body.collect_bytes().await.unwrap();
     let down = down.lock().unwrap().clone();
     assert_eq!(down.last(), Some(&(200_000, Some(200_000))));
@@ -201,7 +263,10 @@ async fn progress_reports_bytes_really_sent_and_received() {
 async fn content_md5_is_checked_by_the_server() {
     let srv = server().await;
     let b = new_bucket(&srv, Signer::V1, "md5").await;
-    b.put_object("good", "payload").with_content_md5().await.unwrap();
+    b.put_object("good", "payload")
+        .with_content_md5()
+        .await
+        .unwrap();
     let e = b
         .put_object("bad", "payload")
         .content_md5(oss::utils::content_md5(b"something else"))
@@ -216,10 +281,26 @@ async fn content_md5_is_checked_by_the_server() {
 async fn forbid_overwrite_keeps_the_first_object() {
     let srv = server().await;
     let b = new_bucket(&srv, Signer::V1, "forbid").await;
-    b.put_object("k", "first").forbid_overwrite(true).await.unwrap();
-    let e = b.put_object("k", "second").forbid_overwrite(true).await.unwrap_err();
+    b.put_object("k", "first")
+        .forbid_overwrite(true)
+        .await
+        .unwrap();
+    let e = b
+        .put_object("k", "second")
+        .forbid_overwrite(true)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("FileAlreadyExists"), "{e}");
-    assert_eq!(b.get_object("k").await.unwrap().body.collect_bytes().await.unwrap(), "first");
+    assert_eq!(
+        b.get_object("k")
+            .await
+            .unwrap()
+            .body
+            .collect_bytes()
+            .await
+            .unwrap(),
+        "first"
+    );
 }
 
 #[tokio::test]
@@ -227,10 +308,19 @@ async fn copy_and_update_metadata() {
     let srv = server().await;
     for signer in SIGNERS {
         let b = new_bucket(&srv, signer, "copy").await;
-        b.put_object("src/a b.txt", "copy me").metadata("origin", "one").await.unwrap();
+        b.put_object("src/a b.txt", "copy me")
+            .metadata("origin", "one")
+            .await
+            .unwrap();
 
-        let c = b.copy_object(b.name(), "src/a b.txt", "dst/copied.txt").await.unwrap();
-        assert_eq!(c.etag, oss::proto::digest::md5_hex(b"copy me").to_ascii_uppercase());
+        let c = b
+            .copy_object(b.name(), "src/a b.txt", "dst/copied.txt")
+            .await
+            .unwrap();
+        assert_eq!(
+            c.etag,
+            oss::proto::digest::md5_hex(b"copy me").to_ascii_uppercase()
+        );
         let head = b.head_object("dst/copied.txt").await.unwrap();
         assert_eq!(head.metadata.get("origin").map(String::as_str), Some("one"));
 
@@ -243,9 +333,23 @@ async fn copy_and_update_metadata() {
             .unwrap();
         let head = other.head_object("replaced").await.unwrap();
         assert_eq!(head.metadata.get("origin").map(String::as_str), Some("two"));
-        assert_eq!(other.get_object("replaced").await.unwrap().body.collect_bytes().await.unwrap(), "copy me");
+        assert_eq!(
+            other
+                .get_object("replaced")
+                .await
+                .unwrap()
+                .body
+                .collect_bytes()
+                .await
+                .unwrap(),
+            "copy me"
+        );
 
-        b.update_object_meta("src/a b.txt").metadata("fresh", "yes").content_type("text/x-new").await.unwrap();
+        b.update_object_meta("src/a b.txt")
+            .metadata("fresh", "yes")
+            .content_type("text/x-new")
+            .await
+            .unwrap();
         let head = b.head_object("src/a b.txt").await.unwrap();
         assert_eq!(head.metadata.get("fresh").map(String::as_str), Some("yes"));
         assert!(!head.metadata.contains_key("origin"));
@@ -258,11 +362,18 @@ async fn append_chains_positions_and_crcs() {
     let srv = server().await;
     for signer in SIGNERS {
         let b = new_bucket(&srv, signer, "append").await;
-        let first = b.append_object("log", 0, "hello ").init_crc(0).await.unwrap();
+        let first = b
+            .append_object("log", 0, "hello ")
+            .init_crc(0)
+            .await
+            .unwrap();
         assert_eq!(first.next_position, 6);
         assert_eq!(first.crc64, Some(oss::utils::crc64(b"hello ")));
-        let second =
-            b.append_object("log", first.next_position, "world").init_crc(first.crc64.unwrap()).await.unwrap();
+        let second = b
+            .append_object("log", first.next_position, "world")
+            .init_crc(first.crc64.unwrap())
+            .await
+            .unwrap();
         assert_eq!(second.next_position, 11);
         assert_eq!(second.crc64, Some(oss::utils::crc64(b"hello world")));
         let head = b.head_object("log").await.unwrap();
@@ -276,7 +387,16 @@ async fn append_chains_positions_and_crcs() {
         b.put_object("normal", "n").await.unwrap();
         let e = b.append_object("normal", 1, "x").await.unwrap_err();
         assert_eq!(e.code(), Some("ObjectNotAppendable"), "{e}");
-        assert_eq!(b.get_object("log").await.unwrap().body.collect_bytes().await.unwrap(), "hello world");
+        assert_eq!(
+            b.get_object("log")
+                .await
+                .unwrap()
+                .body
+                .collect_bytes()
+                .await
+                .unwrap(),
+            "hello world"
+        );
     }
 }
 
@@ -285,9 +405,17 @@ async fn append_with_a_wrong_init_crc_is_inconsistent() {
     let srv = server().await;
     let b = new_bucket(&srv, Signer::V1, "appendcrc").await;
     b.append_object("log", 0, "abc").await.unwrap();
-    let e = b.append_object("log", 3, "def").init_crc(12345).await.unwrap_err();
+    let e = b
+        .append_object("log", 3, "def")
+        .init_crc(12345)
+        .await
+        .unwrap_err();
     match e {
-        oss::Error::Inconsistent { client_crc, server_crc, .. } => {
+        oss::Error::Inconsistent {
+            client_crc,
+            server_crc,
+            ..
+        } => {
             assert_eq!(server_crc, Some(oss::utils::crc64(b"abcdef")));
             assert_ne!(client_crc, server_crc);
         }
@@ -306,11 +434,18 @@ async fn batch_delete_1500_keys_in_chunks() {
     let out = b.batch_delete_objects(keys.clone()).await.unwrap();
     assert_eq!(out.request_ids.len(), 2);
     assert_eq!(out.deleted.len(), 1500);
-    assert!(out.not_deleted.is_empty(), "{:?}", &out.not_deleted[..out.not_deleted.len().min(5)]);
+    assert!(
+        out.not_deleted.is_empty(),
+        "{:?}",
+        &out.not_deleted[..out.not_deleted.len().min(5)]
+    );
     assert_eq!(out.deleted_keys()[0], "k/0000 +%é");
     assert!(!b.object_exists("k/0000 +%é").await.unwrap());
 
-    let e = b.batch_delete_objects(Vec::<String>::new()).await.unwrap_err();
+    let e = b
+        .batch_delete_objects(Vec::<String>::new())
+        .await
+        .unwrap_err();
     assert!(matches!(e, oss::Error::Client { .. }));
     assert!(e.to_string().contains("empty"), "{e}");
 }
@@ -319,9 +454,21 @@ async fn batch_delete_1500_keys_in_chunks() {
 async fn object_acl_and_storage_class_headers() {
     let srv = server().await;
     let b = new_bucket(&srv, Signer::V1, "acl").await;
-    b.put_object("pub", "x").acl(ObjectAcl::PublicRead).await.unwrap();
+    b.put_object("pub", "x")
+        .acl(ObjectAcl::PublicRead)
+        .await
+        .unwrap();
     let anon = oss::Bucket::new(oss::AnonymousAuth, &srv.endpoint(), b.name()).unwrap();
-    assert_eq!(anon.get_object("pub").await.unwrap().body.collect_bytes().await.unwrap(), "x");
+    assert_eq!(
+        anon.get_object("pub")
+            .await
+            .unwrap()
+            .body
+            .collect_bytes()
+            .await
+            .unwrap(),
+        "x"
+    );
 }
 
 #[tokio::test]
@@ -338,13 +485,19 @@ async fn get_object_to_file_writes_atomically() {
     assert_eq!(std::fs::read(&target).unwrap(), data);
 
     let part = dir.path().join("part.bin");
-    b.get_object_to_file("d.bin", &part).range((10, 19)).await.unwrap();
+    b.get_object_to_file("d.bin", &part)
+        .range((10, 19))
+        .await
+        .unwrap();
     assert_eq!(std::fs::read(&part).unwrap(), vec![9u8; 10]);
 
     let missing = dir.path().join("missing.bin");
     let e = b.get_object_to_file("nope", &missing).await.unwrap_err();
     assert_eq!(e.code(), Some("NoSuchKey"));
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 2, "only the two downloads: {names:?}");
 }
 
@@ -355,31 +508,68 @@ async fn presigned_urls_v1_v4_and_expiry() {
         let b = new_bucket(&srv, signer, "presign").await;
         b.put_object("dir/p q.txt", "presigned").await.unwrap();
         let url = b
-            .sign_url(http::Method::GET, "dir/p q.txt", std::time::Duration::from_secs(300))
+            .sign_url(
+                http::Method::GET,
+                "dir/p q.txt",
+                std::time::Duration::from_secs(300),
+            )
             .build()
             .unwrap();
         let got = b.get_object_with_url(url.clone()).await.unwrap();
-        assert_eq!(got.body.collect_bytes().await.unwrap(), "presigned", "{signer:?} {url}");
+        assert_eq!(
+            got.body.collect_bytes().await.unwrap(),
+            "presigned",
+            "{signer:?} {url}"
+        );
 
         let plain = reqwest::get(&url).await.unwrap();
         assert_eq!(plain.status(), 200);
 
         let slash = b
-            .sign_url(http::Method::GET, "dir/p q.txt", std::time::Duration::from_secs(300))
+            .sign_url(
+                http::Method::GET,
+                "dir/p q.txt",
+                std::time::Duration::from_secs(300),
+            )
             .slash_safe(true)
             .build()
             .unwrap();
         assert!(slash.contains("/dir/p%20q.txt?"), "{slash}");
-        assert_eq!(reqwest::get(&slash).await.unwrap().status(), 200, "{signer:?}");
+        assert_eq!(
+            reqwest::get(&slash).await.unwrap().status(),
+            200,
+            "{signer:?}"
+        );
 
-        let put_url =
-            b.sign_url(http::Method::PUT, "uploaded", std::time::Duration::from_secs(300)).build().unwrap();
+        let put_url = b
+            .sign_url(
+                http::Method::PUT,
+                "uploaded",
+                std::time::Duration::from_secs(300),
+            )
+            .build()
+            .unwrap();
         b.put_object_with_url(put_url, "via url").await.unwrap();
-        assert_eq!(b.get_object("uploaded").await.unwrap().body.collect_bytes().await.unwrap(), "via url");
+        assert_eq!(
+            b.get_object("uploaded")
+                .await
+                .unwrap()
+                .body
+                .collect_bytes()
+                .await
+                .unwrap(),
+            "via url"
+        );
 
         let past = oss::proto::date::http_to_unixtime("Tue, 14 Nov 2023 22:13:20 GMT").unwrap();
-        let expired =
-            b.sign_url(http::Method::GET, "dir/p q.txt", std::time::Duration::from_secs(60)).build_at(past).unwrap();
+        let expired = b
+            .sign_url(
+                http::Method::GET,
+                "dir/p q.txt",
+                std::time::Duration::from_secs(60),
+            )
+            .build_at(past)
+            .unwrap();
         let e = b.get_object_with_url(expired).await.unwrap_err();
         assert_eq!(e.code(), Some("AccessDenied"), "{signer:?}: {e}");
     }

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use oss::{Auth, AuthConfig, AuthV4, Bucket, Service, StsAuth};
 use oss_server::testing::{
-    TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_STS_ACCESS_KEY_ID, TEST_STS_ACCESS_KEY_SECRET,
-    TEST_STS_TOKEN,
+    TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_STS_ACCESS_KEY_ID,
+    TEST_STS_ACCESS_KEY_SECRET, TEST_STS_TOKEN,
 };
 
 pub const REGION: &str = "cn-hangzhou";
@@ -27,10 +27,19 @@ impl Signer {
         match self {
             Signer::V1 => Auth::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET).into(),
             Signer::V4 => AuthV4::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET).into(),
-            Signer::Sts => StsAuth::new(TEST_STS_ACCESS_KEY_ID, TEST_STS_ACCESS_KEY_SECRET, TEST_STS_TOKEN).into(),
-            Signer::StsV4 => {
-                StsAuth::new(TEST_STS_ACCESS_KEY_ID, TEST_STS_ACCESS_KEY_SECRET, TEST_STS_TOKEN).v4().into()
-            }
+            Signer::Sts => StsAuth::new(
+                TEST_STS_ACCESS_KEY_ID,
+                TEST_STS_ACCESS_KEY_SECRET,
+                TEST_STS_TOKEN,
+            )
+            .into(),
+            Signer::StsV4 => StsAuth::new(
+                TEST_STS_ACCESS_KEY_ID,
+                TEST_STS_ACCESS_KEY_SECRET,
+                TEST_STS_TOKEN,
+            )
+            .v4()
+            .into(),
         }
     }
 }
@@ -38,12 +47,20 @@ impl Signer {
 /// A unique, valid bucket name.
 pub fn bucket_name(tag: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("b-{}-{}-{}", tag, std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "b-{}-{}-{}",
+        tag,
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A client of a new (not yet created) bucket.
 pub fn bucket(server: &TestServer, signer: Signer, name: &str) -> Bucket {
-    Bucket::builder(signer.auth(), &server.endpoint(), name).region(REGION).build().unwrap()
+    Bucket::builder(signer.auth(), &server.endpoint(), name)
+        .region(REGION)
+        .build()
+        .unwrap()
 }
 
 /// A client of a freshly created bucket.
@@ -54,7 +71,10 @@ pub async fn new_bucket(server: &TestServer, signer: Signer, tag: &str) -> Bucke
 }
 
 pub fn service(server: &TestServer, signer: Signer) -> Service {
-    Service::builder(signer.auth(), &server.endpoint()).region(REGION).build().unwrap()
+    Service::builder(signer.auth(), &server.endpoint())
+        .region(REGION)
+        .build()
+        .unwrap()
 }
 
 pub async fn server() -> TestServer {
