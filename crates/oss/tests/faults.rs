@@ -20,6 +20,7 @@ struct Reply {
     body: Vec<u8>,
     truncate_to: Option<usize>,
     stall: bool,
+    stall_body: bool,
 }
 
 impl Reply {
@@ -151,6 +152,9 @@ async fn serve_one(
     let sent = reply.truncate_to.unwrap_or(reply.body.len());
     conn.write_all(&reply.body[..sent]).await?;
     conn.flush().await?;
+    if reply.stall_body {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
     conn.shutdown().await
 }
 
@@ -421,4 +425,86 @@ async fn user_agent_names_the_sdk_and_app() {
     assert!(ua.ends_with("/myapp"), "{ua}");
     assert!(head.starts_with("delete /ua-bucket/k "), "{head}");
     assert!(head.contains("authorization: oss ak:"), "{head}");
+}
+
+#[tokio::test]
+async fn a_body_that_stops_flowing_times_out() {
+    let srv = start(vec![Reply {
+        truncate_to: Some(3),
+        stall_body: true,
+        ..Reply::ok(b"0123456789")
+    }])
+    .await;
+    let got = client(&srv, RetryPolicy::none())
+        .get_object("k")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let e = got.body.collect_bytes().await.unwrap_err();
+    assert!(e.is_timeout(), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_request_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let b = Bucket::builder(Auth::new("ak", "sk"), &endpoint, "gone")
+        .retry(fast_retry(2))
+        .build()
+        .unwrap();
+    let e = b.get_object("k").await.unwrap_err();
+    assert!(matches!(e, Error::Request { .. }), "{e}");
+    assert!(e.is_retryable());
+    assert!(e.to_string().contains("GET http://127.0.0.1:"), "{e}");
+}
+
+/// Collects formatted log lines.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn attempts_are_logged_under_the_oss_target() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("oss=debug")
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // Global: a thread-local default races with other tests over the callsite cache. This
+    // is the only test of this binary that installs a subscriber.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let srv = start(vec![
+        Reply::error(503, "ServiceUnavailable"),
+        Reply::ok(b"x").header("x-oss-request-id", "RID-OK"),
+    ])
+    .await;
+    client(&srv, fast_retry(2)).get_object("k").await.unwrap();
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("operation=\"GetObject\"") || text.contains("operation=GetObject"),
+        "{text}"
+    );
+    assert!(
+        text.contains("attempt=1") && text.contains("attempt=2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("status=503") && text.contains("status=200"),
+        "{text}"
+    );
+    assert!(text.contains("RID-OK"), "{text}");
 }

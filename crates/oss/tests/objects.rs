@@ -574,3 +574,55 @@ async fn presigned_urls_v1_v4_and_expiry() {
         assert_eq!(e.code(), Some("AccessDenied"), "{signer:?}: {e}");
     }
 }
+
+#[tokio::test]
+async fn buckets_share_one_session_and_escape_hatches_work() {
+    let srv = server().await;
+    let session = oss::Session::builder()
+        .pool_max_idle_per_host(2)
+        .build()
+        .unwrap();
+    let mut clients = Vec::new();
+    for signer in SIGNERS {
+        let name = common::bucket_name("shared");
+        let b = oss::Bucket::builder(signer.auth(), &srv.endpoint(), &name)
+            .region(common::REGION)
+            .session(session.clone())
+            .build()
+            .unwrap();
+        b.create_bucket().await.unwrap();
+        clients.push(b);
+    }
+    let tasks: Vec<_> = clients
+        .iter()
+        .cloned()
+        .map(|b| {
+            tokio::spawn(async move {
+                b.put_object("raw", Bytes::new())
+                    .header("x-oss-meta-via-header", "yes")
+                    .await
+                    .unwrap();
+                b.head_object("raw").await.unwrap()
+            })
+        })
+        .collect();
+    for t in tasks {
+        let head = t.await.unwrap();
+        assert_eq!(head.content_length, Some(0));
+        assert_eq!(
+            head.metadata.get("via-header").map(String::as_str),
+            Some("yes")
+        );
+    }
+    // A raw query parameter: GetObjectMeta through head_object's escape hatch.
+    let meta = clients[0]
+        .head_object("raw")
+        .param("objectMeta", "")
+        .await
+        .unwrap();
+    assert!(
+        meta.metadata.is_empty(),
+        "objectMeta answers without user metadata: {:?}",
+        meta.metadata
+    );
+}
