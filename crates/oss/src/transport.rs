@@ -145,8 +145,17 @@ async fn attempt(
         map.insert(CONTENT_LENGTH, HeaderValue::from(0u64));
     }
     let builder = builder.headers(map);
+    // Without a body, the wait for the response head is bounded here (connect + read
+    // timeout). With a body, sending it may take any time: the session's connect and
+    // per-read timeouts apply instead.
+    let has_body = upload.is_some();
     let wait = config.session.connect_timeout() + config.read_timeout;
-    let response = match tokio::time::timeout(wait, builder.send()).await {
+    let sent = if has_body {
+        Ok(builder.send().await)
+    } else {
+        tokio::time::timeout(wait, builder.send()).await
+    };
+    let response = match sent {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
             let timeout = e.is_timeout();
