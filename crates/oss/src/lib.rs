@@ -84,6 +84,8 @@ pub use ops::object::{
     AppendObjectOutput, BatchDeleteOutput, CopyObjectOutput, DeleteObjectOutput, PutObjectOutput,
 };
 pub use ops::service::{BucketSummary, ListBucketsOutput};
+/// HTTP methods, for [`BucketClient::sign_url`](bucket::BucketClient::sign_url).
+pub use http::Method;
 pub use oss_proto::range::ByteRange;
 pub use result::{OssResponse, RequestResult, ResponseMeta};
 pub use retry::RetryPolicy;
