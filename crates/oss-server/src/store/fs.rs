@@ -6,19 +6,28 @@ use std::path::{Path, PathBuf};
 use super::data::{BlobDir, BlobWriter, Durability};
 use super::list::list_page;
 use super::meta::MetaDb;
+use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
-use super::{BucketMeta, ListPage, ObjectMeta, PendingBlob, Store, StoreError};
+use super::upload_list::upload_page;
+use super::{
+    BucketMeta, ListPage, ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta,
+    UploadPage,
+};
 
 /// The persistent store. Layout of its data directory:
 ///
-/// - `meta.redb`: buckets and object metadata (see [`super::meta`]);
-/// - `blobs/xx/<id>`: object bytes, fanned out by the first two hex characters of the id;
+/// - `meta.redb`: buckets, object metadata, open multipart uploads and their parts (see
+///   [`super::meta`]);
+/// - `blobs/xx/<id>`: object and part bytes, fanned out by the first two hex characters of
+///   the id;
 /// - `tmp/`: blobs being written.
 ///
 /// A crash at any point leaves every object either as it was or as it was written: blobs are
 /// fsynced and renamed into place before the metadata naming them is committed, and old blobs
-/// are removed only after. [`FsStore::open`] removes what a crash leaves behind (temporary
-/// files, and blobs that no metadata names).
+/// are removed only after. Completing a multipart upload streams the parts into a new blob
+/// the same way, then creates the object and removes the upload in one transaction.
+/// [`FsStore::open`] removes what a crash leaves behind (temporary files, and blobs that no
+/// object or part names).
 ///
 /// ```
 /// use oss_server::store::{FsStore, Store};
@@ -31,6 +40,7 @@ pub struct FsStore {
     root: PathBuf,
     meta: MetaDb,
     blobs: BlobDir,
+    upload_ids: UploadIds,
 }
 
 impl FsStore {
@@ -52,6 +62,7 @@ impl FsStore {
             root: data_dir.to_path_buf(),
             meta,
             blobs,
+            upload_ids: UploadIds::new(),
         })
     }
 
@@ -74,7 +85,7 @@ impl Store for FsStore {
     fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
         self.meta.write(|tx| {
             tx.require_bucket(name)?;
-            // Objects, and (once they are stored) open multipart uploads, keep it alive.
+            // Objects and open multipart uploads keep it alive.
             if !tx.bucket_is_empty(name)? {
                 return Err(StoreError::BucketNotEmpty);
             }
@@ -308,5 +319,160 @@ impl Store for FsStore {
             tx.require_bucket(bucket)?;
             list_page(&tx.objects_of(bucket), prefix, delimiter, after, max)
         })
+    }
+
+    fn create_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        template: ObjectMeta,
+    ) -> Result<UploadMeta, StoreError> {
+        let upload = multipart::new_upload(&self.upload_ids, key, template);
+        self.meta.write(|tx| {
+            tx.require_bucket(bucket)?;
+            tx.put_upload(bucket, &upload)
+        })?;
+        Ok(upload)
+    }
+
+    fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadMeta, StoreError> {
+        self.meta.read(|tx| {
+            tx.require_bucket(bucket)?;
+            tx.require_upload(bucket, key, upload_id)
+        })
+    }
+
+    fn put_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        blob: PendingBlob,
+    ) -> Result<PartMeta, StoreError> {
+        multipart::check_part_number(part_number)?;
+        // Cheap early checks; repeated inside the transaction, which decides.
+        self.upload(bucket, key, upload_id)?;
+        let part = multipart::new_part(part_number, &blob, multipart::now_ms());
+        let id = self.blobs.install(blob)?;
+        let committed = self.meta.write(|tx| {
+            tx.require_bucket(bucket)?;
+            tx.require_upload(bucket, key, upload_id)?;
+            tx.put_part(bucket, key, upload_id, &part)
+        });
+        match committed {
+            Ok(old) => {
+                if let Some(old) = old.filter(|o| o.blob != id) {
+                    self.blobs.remove(&old.blob);
+                }
+                Ok(part)
+            }
+            Err(e) => {
+                self.blobs.remove(&id);
+                Err(e)
+            }
+        }
+    }
+
+    fn list_parts(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number_marker: u32,
+        max: usize,
+    ) -> Result<(Vec<PartMeta>, bool), StoreError> {
+        self.meta.read(|tx| {
+            tx.require_bucket(bucket)?;
+            tx.require_upload(bucket, key, upload_id)?;
+            tx.parts(bucket, key, upload_id, part_number_marker, max)
+        })
+    }
+
+    fn list_uploads(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        upload_id_marker: &str,
+        max: usize,
+    ) -> Result<UploadPage, StoreError> {
+        self.meta.read(|tx| {
+            tx.require_bucket(bucket)?;
+            upload_page(
+                &tx.uploads_of(bucket),
+                prefix,
+                delimiter,
+                key_marker,
+                upload_id_marker,
+                max,
+            )
+        })
+    }
+
+    fn complete_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Option<&[(u32, String)]>,
+    ) -> Result<ObjectMeta, StoreError> {
+        for _ in 0..multipart::COMPLETE_ATTEMPTS {
+            let (upload, uploaded) = self.meta.read(|tx| {
+                tx.require_bucket(bucket)?;
+                let upload = tx.require_upload(bucket, key, upload_id)?;
+                Ok((upload, tx.all_parts(bucket, key, upload_id)?))
+            })?;
+            let chosen = multipart::select_parts(&uploaded, parts)?;
+            // Streamed into a new blob outside any transaction; a part re-uploaded meanwhile
+            // (its blob removed) starts the attempt again.
+            let blob = match multipart::concatenate(&self.blobs, &chosen) {
+                Ok(blob) => blob,
+                Err(StoreError::NoSuchKey) => continue,
+                Err(e) => return Err(e),
+            };
+            let meta = multipart::completed_object(&upload, &chosen, &blob, multipart::now_ms())?;
+            let id = self.blobs.install(blob)?;
+            let committed = self.meta.write(|tx| {
+                tx.require_bucket(bucket)?;
+                tx.require_upload(bucket, key, upload_id)?;
+                let now = tx.all_parts(bucket, key, upload_id)?;
+                if !multipart::same_parts(&multipart::select_parts(&now, parts)?, &chosen) {
+                    return Ok(None);
+                }
+                let removed = tx.remove_upload(bucket, key, upload_id)?;
+                let replaced = tx.put_object(bucket, &meta)?;
+                Ok(Some((removed, replaced)))
+            });
+            match committed {
+                Ok(Some((removed, replaced))) => {
+                    for part in removed {
+                        self.blobs.remove(&part.blob);
+                    }
+                    if let Some(old) = replaced.filter(|o| o.blob != id) {
+                        self.blobs.remove(&old.blob);
+                    }
+                    return Ok(meta);
+                }
+                Ok(None) => self.blobs.remove(&id),
+                Err(e) => {
+                    self.blobs.remove(&id);
+                    return Err(e);
+                }
+            }
+        }
+        Err(multipart::parts_kept_changing())
+    }
+
+    fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StoreError> {
+        let removed = self.meta.write(|tx| {
+            tx.require_bucket(bucket)?;
+            tx.remove_upload(bucket, key, upload_id)
+        })?;
+        for part in removed {
+            self.blobs.remove(&part.blob);
+        }
+        Ok(())
     }
 }

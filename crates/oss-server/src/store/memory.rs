@@ -10,14 +10,51 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::data::{new_blob_id, BlobDir, BlobWriter, Durability};
 use super::list::{list_page, ObjectScan, Visit};
+use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
-use super::{BucketMeta, ListPage, ObjectMeta, PendingBlob, Store, StoreError};
+use super::upload_list::{upload_page, UploadPos, UploadScan, UploadVisit};
+use super::{
+    BucketMeta, ListPage, ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta,
+    UploadPage,
+};
 
-/// Metadata of one bucket and its objects (keyed by key bytes, so sorted in UTF-8 order).
+/// Metadata of one bucket, its objects (keyed by key bytes, so sorted in UTF-8 order) and
+/// its open uploads (keyed by key bytes, then upload id).
 #[derive(Debug)]
 struct MemBucket {
     meta: BucketMeta,
     objects: BTreeMap<Vec<u8>, ObjectMeta>,
+    uploads: Uploads,
+}
+
+/// Open uploads by (key bytes, upload id).
+type Uploads = BTreeMap<(Vec<u8>, String), MemUpload>;
+
+/// An open upload and its parts by number.
+#[derive(Debug)]
+struct MemUpload {
+    meta: UploadMeta,
+    parts: BTreeMap<u32, PartMeta>,
+}
+
+impl MemBucket {
+    fn upload(&self, key: &str, upload_id: &str) -> Result<&MemUpload, StoreError> {
+        self.uploads
+            .get(&(key.as_bytes().to_vec(), upload_id.to_owned()))
+            .ok_or(StoreError::NoSuchUpload)
+    }
+
+    fn upload_mut(&mut self, key: &str, upload_id: &str) -> Result<&mut MemUpload, StoreError> {
+        self.uploads
+            .get_mut(&(key.as_bytes().to_vec(), upload_id.to_owned()))
+            .ok_or(StoreError::NoSuchUpload)
+    }
+
+    fn remove_upload(&mut self, key: &str, upload_id: &str) -> Result<MemUpload, StoreError> {
+        self.uploads
+            .remove(&(key.as_bytes().to_vec(), upload_id.to_owned()))
+            .ok_or(StoreError::NoSuchUpload)
+    }
 }
 
 /// The in-memory store.
@@ -39,6 +76,7 @@ pub struct MemoryStore {
     root: PathBuf,
     blobs: BlobDir,
     state: RwLock<BTreeMap<String, MemBucket>>,
+    upload_ids: UploadIds,
 }
 
 impl MemoryStore {
@@ -65,6 +103,7 @@ impl MemoryStore {
             root,
             blobs,
             state: RwLock::new(BTreeMap::new()),
+            upload_ids: UploadIds::new(),
         })
     }
 
@@ -110,6 +149,23 @@ impl ObjectScan for BTreeMap<Vec<u8>, ObjectMeta> {
     }
 }
 
+impl UploadScan for Uploads {
+    fn scan(&self, from: &UploadPos, visit: UploadVisit<'_>) -> Result<(), StoreError> {
+        let start = (from.key.clone(), from.upload_id.clone());
+        let lower = if from.inclusive {
+            Bound::Included(start)
+        } else {
+            Bound::Excluded(start)
+        };
+        for (_, upload) in self.range((lower, Bound::Unbounded)) {
+            if !visit(&upload.meta.key, &|| Ok(upload.meta.clone()))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Store for MemoryStore {
     fn create_bucket(&self, meta: BucketMeta) -> Result<(), StoreError> {
         let mut state = self.write();
@@ -121,6 +177,7 @@ impl Store for MemoryStore {
             MemBucket {
                 meta,
                 objects: BTreeMap::new(),
+                uploads: BTreeMap::new(),
             },
         );
         Ok(())
@@ -128,8 +185,9 @@ impl Store for MemoryStore {
 
     fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
         let mut state = self.write();
-        // Objects, and (once they are stored) open multipart uploads, keep it alive.
-        if !bucket_of(&state, name)?.objects.is_empty() {
+        // Objects and open multipart uploads keep it alive.
+        let b = bucket_of(&state, name)?;
+        if !b.objects.is_empty() || !b.uploads.is_empty() {
             return Err(StoreError::BucketNotEmpty);
         }
         state.remove(name);
@@ -308,5 +366,141 @@ impl Store for MemoryStore {
             after,
             max,
         )
+    }
+
+    fn create_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        template: ObjectMeta,
+    ) -> Result<UploadMeta, StoreError> {
+        let upload = multipart::new_upload(&self.upload_ids, key, template);
+        let mut state = self.write();
+        bucket_of_mut(&mut state, bucket)?.uploads.insert(
+            (key.as_bytes().to_vec(), upload.upload_id.clone()),
+            MemUpload {
+                meta: upload.clone(),
+                parts: BTreeMap::new(),
+            },
+        );
+        Ok(upload)
+    }
+
+    fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadMeta, StoreError> {
+        let state = self.read();
+        Ok(bucket_of(&state, bucket)?
+            .upload(key, upload_id)?
+            .meta
+            .clone())
+    }
+
+    fn put_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        blob: PendingBlob,
+    ) -> Result<PartMeta, StoreError> {
+        multipart::check_part_number(part_number)?;
+        let part = multipart::new_part(part_number, &blob, multipart::now_ms());
+        let mut state = self.write();
+        let upload = bucket_of_mut(&mut state, bucket)?.upload_mut(key, upload_id)?;
+        let id = self.blobs.install(blob)?;
+        if let Some(old) = upload.parts.insert(part_number, part.clone()) {
+            if old.blob != id {
+                self.blobs.remove(&old.blob);
+            }
+        }
+        Ok(part)
+    }
+
+    fn list_parts(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number_marker: u32,
+        max: usize,
+    ) -> Result<(Vec<PartMeta>, bool), StoreError> {
+        let state = self.read();
+        let upload = bucket_of(&state, bucket)?.upload(key, upload_id)?;
+        let after = upload
+            .parts
+            .range(part_number_marker..)
+            .map(|(_, p)| p.clone());
+        Ok(multipart::page_of_parts(after, part_number_marker, max))
+    }
+
+    fn list_uploads(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        upload_id_marker: &str,
+        max: usize,
+    ) -> Result<UploadPage, StoreError> {
+        let state = self.read();
+        upload_page(
+            &bucket_of(&state, bucket)?.uploads,
+            prefix,
+            delimiter,
+            key_marker,
+            upload_id_marker,
+            max,
+        )
+    }
+
+    fn complete_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Option<&[(u32, String)]>,
+    ) -> Result<ObjectMeta, StoreError> {
+        for _ in 0..multipart::COMPLETE_ATTEMPTS {
+            let (upload, uploaded) = {
+                let state = self.read();
+                let upload = bucket_of(&state, bucket)?.upload(key, upload_id)?;
+                let uploaded: Vec<PartMeta> = upload.parts.values().cloned().collect();
+                (upload.meta.clone(), uploaded)
+            };
+            let chosen = multipart::select_parts(&uploaded, parts)?;
+            // Copied outside the lock; a part re-uploaded meanwhile starts again.
+            let blob = match multipart::concatenate(&self.blobs, &chosen) {
+                Ok(blob) => blob,
+                Err(StoreError::NoSuchKey) => continue,
+                Err(e) => return Err(e),
+            };
+            let meta = multipart::completed_object(&upload, &chosen, &blob, multipart::now_ms())?;
+            let mut state = self.write();
+            let b = bucket_of_mut(&mut state, bucket)?;
+            let now: Vec<PartMeta> = b.upload(key, upload_id)?.parts.values().cloned().collect();
+            if !multipart::same_parts(&multipart::select_parts(&now, parts)?, &chosen) {
+                continue;
+            }
+            let id = self.blobs.install(blob)?;
+            let removed = b.remove_upload(key, upload_id)?;
+            if let Some(old) = b.objects.insert(key.as_bytes().to_vec(), meta.clone()) {
+                if old.blob != id {
+                    self.blobs.remove(&old.blob);
+                }
+            }
+            for part in removed.parts.values() {
+                self.blobs.remove(&part.blob);
+            }
+            return Ok(meta);
+        }
+        Err(multipart::parts_kept_changing())
+    }
+
+    fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StoreError> {
+        let mut state = self.write();
+        let removed = bucket_of_mut(&mut state, bucket)?.remove_upload(key, upload_id)?;
+        for part in removed.parts.values() {
+            self.blobs.remove(&part.blob);
+        }
+        Ok(())
     }
 }

@@ -6,9 +6,14 @@
 //! - [`OBJECTS`]: [`object_key`]`(bucket, key)` = bucket bytes, `0x00`, key bytes → encoded
 //!   [`ObjectMeta`]. Bucket names never contain `0x00`, so one bucket's objects form one
 //!   contiguous range sorted by key bytes (UTF-8 order).
-//! - Multipart uploads will get their own tables here (uploads and parts keyed by bucket
-//!   first), and their blobs must be added to [`Tx::referenced_blobs`] and to the emptiness
-//!   check of [`Tx::bucket_is_empty`].
+//! - [`UPLOADS`]: `(bucket, key bytes, upload id)` → encoded [`UploadMeta`]. redb compares
+//!   tuples element by element, so one bucket's uploads are one contiguous range sorted by
+//!   key bytes, then upload id.
+//! - [`PARTS`]: `(bucket, key bytes, upload id, part number)` → encoded [`PartMeta`]; one
+//!   upload's parts are one contiguous range sorted by number.
+//!
+//! Open uploads keep a bucket non-empty ([`Tx::bucket_is_empty`]) and part blobs are
+//! referenced ([`Tx::referenced_blobs`]).
 //!
 //! Values are a version byte ([`VALUE_VERSION`]) followed by the JSON of the value.
 
@@ -21,12 +26,21 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::list::{ObjectScan, Visit};
-use super::{BucketMeta, ObjectMeta, StoreError};
+use super::upload_list::{UploadPos, UploadScan, UploadVisit};
+use super::{BucketMeta, ObjectMeta, PartMeta, StoreError, UploadMeta};
 
 /// Bucket name → encoded [`BucketMeta`].
 const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
 /// `bucket 0x00 key` → encoded [`ObjectMeta`].
 const OBJECTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("objects");
+/// Key of [`UPLOADS`]: bucket, key bytes, upload id.
+type UploadKey = (&'static str, &'static [u8], &'static str);
+/// `(bucket, key bytes, upload id)` → encoded [`UploadMeta`].
+const UPLOADS: TableDefinition<UploadKey, &[u8]> = TableDefinition::new("uploads");
+/// Key of [`PARTS`]: bucket, key bytes, upload id, part number.
+type PartKey = (&'static str, &'static [u8], &'static str, u32);
+/// `(bucket, key bytes, upload id, part number)` → encoded [`PartMeta`].
+const PARTS: TableDefinition<PartKey, &[u8]> = TableDefinition::new("parts");
 
 /// The first byte of every encoded value.
 pub const VALUE_VERSION: u8 = 1;
@@ -87,6 +101,8 @@ impl MetaDb {
         let txn = db.begin_write().map_err(db_err)?;
         txn.open_table(BUCKETS).map_err(db_err)?;
         txn.open_table(OBJECTS).map_err(db_err)?;
+        txn.open_table(UPLOADS).map_err(db_err)?;
+        txn.open_table(PARTS).map_err(db_err)?;
         txn.commit().map_err(db_err)?;
         Ok(MetaDb { db })
     }
@@ -100,6 +116,8 @@ impl MetaDb {
         let tx = ReadTx {
             buckets: txn.open_table(BUCKETS).map_err(db_err)?,
             objects: txn.open_table(OBJECTS).map_err(db_err)?,
+            uploads: txn.open_table(UPLOADS).map_err(db_err)?,
+            parts: txn.open_table(PARTS).map_err(db_err)?,
         };
         f(&tx)
     }
@@ -115,6 +133,8 @@ impl MetaDb {
             let mut tx = Tx {
                 buckets: txn.open_table(BUCKETS).map_err(db_err)?,
                 objects: txn.open_table(OBJECTS).map_err(db_err)?,
+                uploads: txn.open_table(UPLOADS).map_err(db_err)?,
+                parts: txn.open_table(PARTS).map_err(db_err)?,
             };
             f(&mut tx)
         };
@@ -159,7 +179,7 @@ macro_rules! lookups {
             }
         }
 
-        /// Whether the bucket holds no object (and, once they exist, no open upload).
+        /// Whether the bucket holds no object and no open upload.
         pub fn bucket_is_empty(&self, bucket: &str) -> Result<bool, StoreError> {
             let start = object_key(bucket, b"");
             let end = bucket_end(bucket);
@@ -167,7 +187,87 @@ macro_rules! lookups {
                 .objects
                 .range::<&[u8]>(start.as_slice()..end.as_slice())
                 .map_err(db_err)?;
-            Ok(range.next().transpose().map_err(db_err)?.is_none())
+            if range.next().transpose().map_err(db_err)?.is_some() {
+                return Ok(false);
+            }
+            let mut uploads = self
+                .uploads
+                .range::<(&str, &[u8], &str)>((bucket, &b""[..], "")..)
+                .map_err(db_err)?;
+            match uploads.next().transpose().map_err(db_err)? {
+                Some((k, _)) => Ok(k.value().0 != bucket),
+                None => Ok(true),
+            }
+        }
+
+        /// An open upload, if it exists.
+        pub fn upload(
+            &self,
+            bucket: &str,
+            key: &str,
+            upload_id: &str,
+        ) -> Result<Option<UploadMeta>, StoreError> {
+            match self
+                .uploads
+                .get((bucket, key.as_bytes(), upload_id))
+                .map_err(db_err)?
+            {
+                Some(v) => decode(v.value()).map(Some),
+                None => Ok(None),
+            }
+        }
+
+        /// An open upload, or NoSuchUpload.
+        pub fn require_upload(
+            &self,
+            bucket: &str,
+            key: &str,
+            upload_id: &str,
+        ) -> Result<UploadMeta, StoreError> {
+            self.upload(bucket, key, upload_id)?
+                .ok_or(StoreError::NoSuchUpload)
+        }
+
+        /// The parts of an upload numbered above `after`, ascending, at most `max`; whether
+        /// more follow.
+        pub fn parts(
+            &self,
+            bucket: &str,
+            key: &str,
+            upload_id: &str,
+            after: u32,
+            max: usize,
+        ) -> Result<(Vec<PartMeta>, bool), StoreError> {
+            let k = key.as_bytes();
+            let Some(first) = after.checked_add(1) else {
+                return Ok((Vec::new(), false));
+            };
+            let range = self
+                .parts
+                .range::<(&str, &[u8], &str, u32)>(
+                    (bucket, k, upload_id, first)..=(bucket, k, upload_id, u32::MAX),
+                )
+                .map_err(db_err)?;
+            let mut out = Vec::new();
+            for item in range {
+                let (_, v) = item.map_err(db_err)?;
+                if out.len() == max {
+                    return Ok((out, true));
+                }
+                out.push(decode(v.value())?);
+            }
+            Ok((out, false))
+        }
+
+        /// Every part of an upload, ascending.
+        pub fn all_parts(
+            &self,
+            bucket: &str,
+            key: &str,
+            upload_id: &str,
+        ) -> Result<Vec<PartMeta>, StoreError> {
+            self.parts(bucket, key, upload_id, 0, usize::MAX)
+                .map(|(p, _)| p)
         }
 
         /// Buckets whose name starts with `prefix` and is after `marker`, at most `max`, and
@@ -201,7 +301,7 @@ macro_rules! lookups {
             Ok((out, false))
         }
 
-        /// The ids of every blob named by metadata (objects; later also upload parts).
+        /// The ids of every blob named by metadata (objects and upload parts).
         pub fn referenced_blobs(&self) -> Result<HashSet<String>, StoreError> {
             let mut ids = HashSet::new();
             for item in self.objects.iter().map_err(db_err)? {
@@ -209,7 +309,21 @@ macro_rules! lookups {
                 let meta: ObjectMeta = decode(value.value())?;
                 ids.insert(meta.blob);
             }
+            for item in self.parts.iter().map_err(db_err)? {
+                let (_, value) = item.map_err(db_err)?;
+                let part: PartMeta = decode(value.value())?;
+                ids.insert(part.blob);
+            }
             Ok(ids)
+        }
+
+        /// A sorted view of one bucket's open uploads, for
+        /// [`super::upload_list::upload_page`].
+        pub fn uploads_of<'s>(&'s self, bucket: &'s str) -> impl UploadScan + 's {
+            BucketUploads {
+                uploads: &self.uploads,
+                bucket,
+            }
         }
 
         /// A sorted view of one bucket's objects, for [`super::list::list_page`].
@@ -226,6 +340,8 @@ macro_rules! lookups {
 pub struct ReadTx {
     buckets: redb::ReadOnlyTable<&'static str, &'static [u8]>,
     objects: redb::ReadOnlyTable<&'static [u8], &'static [u8]>,
+    uploads: redb::ReadOnlyTable<UploadKey, &'static [u8]>,
+    parts: redb::ReadOnlyTable<PartKey, &'static [u8]>,
 }
 
 impl ReadTx {
@@ -236,6 +352,8 @@ impl ReadTx {
 pub struct Tx<'t> {
     buckets: redb::Table<'t, &'static str, &'static [u8]>,
     objects: redb::Table<'t, &'static [u8], &'static [u8]>,
+    uploads: redb::Table<'t, UploadKey, &'static [u8]>,
+    parts: redb::Table<'t, PartKey, &'static [u8]>,
 }
 
 impl Tx<'_> {
@@ -288,6 +406,105 @@ impl Tx<'_> {
             Some(v) => decode(v.value()).map(Some),
             None => Ok(None),
         }
+    }
+}
+
+impl Tx<'_> {
+    /// Stores a new upload.
+    pub fn put_upload(&mut self, bucket: &str, upload: &UploadMeta) -> Result<(), StoreError> {
+        let value = encode(upload)?;
+        self.uploads
+            .insert(
+                (bucket, upload.key.as_bytes(), upload.upload_id.as_str()),
+                value.as_slice(),
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Stores a part of an upload (insert or replace); returns the part it replaced.
+    pub fn put_part(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part: &PartMeta,
+    ) -> Result<Option<PartMeta>, StoreError> {
+        let value = encode(part)?;
+        let old = self
+            .parts
+            .insert(
+                (bucket, key.as_bytes(), upload_id, part.part_number),
+                value.as_slice(),
+            )
+            .map_err(db_err)?;
+        match old {
+            Some(v) => decode(v.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Removes an upload and all its parts; returns the removed parts (NoSuchUpload if the
+    /// upload does not exist).
+    pub fn remove_upload(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<Vec<PartMeta>, StoreError> {
+        if self
+            .uploads
+            .remove((bucket, key.as_bytes(), upload_id))
+            .map_err(db_err)?
+            .is_none()
+        {
+            return Err(StoreError::NoSuchUpload);
+        }
+        let parts = self.all_parts(bucket, key, upload_id)?;
+        for part in &parts {
+            self.parts
+                .remove((bucket, key.as_bytes(), upload_id, part.part_number))
+                .map_err(db_err)?;
+        }
+        Ok(parts)
+    }
+}
+
+/// One bucket's range of the uploads table.
+struct BucketUploads<'s, T> {
+    uploads: &'s T,
+    bucket: &'s str,
+}
+
+impl<T> UploadScan for BucketUploads<'_, T>
+where
+    T: ReadableTable<UploadKey, &'static [u8]>,
+{
+    fn scan(&self, from: &UploadPos, visit: UploadVisit<'_>) -> Result<(), StoreError> {
+        let start = (self.bucket, from.key.as_slice(), from.upload_id.as_str());
+        let lower = if from.inclusive {
+            Bound::Included(start)
+        } else {
+            Bound::Excluded(start)
+        };
+        let range = self
+            .uploads
+            .range::<(&str, &[u8], &str)>((lower, Bound::Unbounded))
+            .map_err(db_err)?;
+        for item in range {
+            let (k, v) = item.map_err(db_err)?;
+            let (bucket, key, _) = k.value();
+            if bucket != self.bucket {
+                break;
+            }
+            let key = std::str::from_utf8(key)
+                .map_err(|_| StoreError::Internal("upload key in metadata is not UTF-8".into()))?;
+            let bytes = v.value();
+            if !visit(key, &|| decode(bytes))? {
+                break;
+            }
+        }
+        Ok(())
     }
 }
 

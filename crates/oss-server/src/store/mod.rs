@@ -12,7 +12,9 @@ pub mod fs;
 pub mod list;
 pub mod memory;
 pub mod meta;
+pub mod multipart;
 pub mod rules;
+pub mod upload_list;
 
 pub use data::BlobWriter;
 pub use fs::FsStore;
@@ -44,6 +46,21 @@ pub enum StoreError {
     /// The object exists and overwrite is forbidden (FileAlreadyExists).
     #[error("object already exists")]
     ObjectAlreadyExists,
+    /// The multipart upload does not exist: unknown, completed or aborted (NoSuchUpload).
+    #[error("no such upload")]
+    NoSuchUpload,
+    /// A part named by a complete request was not uploaded, or its ETag differs (InvalidPart).
+    #[error("a listed part was not uploaded or its ETag does not match")]
+    InvalidPart,
+    /// The part numbers of a complete request are not strictly ascending (InvalidPartOrder).
+    #[error("part numbers are not in ascending order")]
+    InvalidPartOrder,
+    /// A part other than the last is smaller than the minimum part size (EntityTooSmall).
+    #[error("a part other than the last is smaller than 102400 bytes")]
+    EntityTooSmall,
+    /// A request argument is out of range, e.g. a part number (InvalidArgument).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
     /// I/O or database failure (InternalError).
     #[error("storage failure: {0}")]
     Internal(String),
@@ -158,6 +175,106 @@ pub struct ListPage {
     pub next_marker: Option<String>,
 }
 
+/// An open multipart upload.
+///
+/// ```
+/// use oss_server::store::{BucketMeta, MemoryStore, ObjectMeta, ObjectType, Store};
+///
+/// let store = MemoryStore::new().unwrap();
+/// store
+///     .create_bucket(BucketMeta {
+///         name: "bucket".into(),
+///         created_ms: 0,
+///         acl: "private".into(),
+///         storage_class: "Standard".into(),
+///         data_redundancy_type: "LRS".into(),
+///         region: "cn-hangzhou".into(),
+///     })
+///     .unwrap();
+/// let template = ObjectMeta {
+///     key: "video.mp4".into(),
+///     size: 0,
+///     etag: String::new(),
+///     crc64: 0,
+///     last_modified_ms: 1_700_000_000_000,
+///     object_type: ObjectType::Multipart,
+///     storage_class: "Standard".into(),
+///     acl: "default".into(),
+///     headers: vec![("content-type".into(), "video/mp4".into())],
+///     user_meta: vec![],
+///     blob: String::new(),
+/// };
+/// let upload = store.create_upload("bucket", "video.mp4", template).unwrap();
+/// for (number, bytes) in [(1, vec![1u8; 102_400]), (2, b"end".to_vec())] {
+///     let mut writer = store.new_blob().unwrap();
+///     writer.write(&bytes).unwrap();
+///     let blob = writer.finish().unwrap();
+///     store
+///         .put_part("bucket", "video.mp4", &upload.upload_id, number, blob)
+///         .unwrap();
+/// }
+/// let object = store
+///     .complete_upload("bucket", "video.mp4", &upload.upload_id, None)
+///     .unwrap();
+/// assert_eq!(object.size, 102_403);
+/// assert!(object.etag.ends_with("-2\""));
+/// assert!(store.upload("bucket", "video.mp4", &upload.upload_id).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UploadMeta {
+    /// Key of the object the upload will create.
+    pub key: String,
+    /// Upload id: 32 upper-case hex characters. Ids of one store sort in initiation order.
+    pub upload_id: String,
+    /// Initiation time, Unix milliseconds (the template's `last_modified_ms`).
+    pub initiated_ms: i64,
+    /// What the completed object gets: headers, user metadata, ACL, storage class. Its
+    /// size, ETag, CRC, type, blob and modification time are set on completion.
+    pub template: ObjectMeta,
+}
+
+/// One uploaded part of a multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartMeta {
+    /// Part number, 1..=10000.
+    pub part_number: u32,
+    /// Size in bytes.
+    pub size: u64,
+    /// Quoted upper-case hex MD5 of the part.
+    pub etag: String,
+    /// CRC-64/XZ of the part.
+    pub crc64: u64,
+    /// Upload time, Unix milliseconds.
+    pub last_modified_ms: i64,
+    /// Id of the blob holding the part's bytes.
+    pub blob: String,
+}
+
+/// One entry of a page of open uploads.
+// Pages are short-lived and mostly made of uploads: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadEntry {
+    /// An open upload.
+    Upload(UploadMeta),
+    /// A common prefix (ends with the delimiter).
+    Prefix(String),
+}
+
+/// A page of open uploads (ListMultipartUploads).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UploadPage {
+    /// Uploads and common prefixes, sorted by key bytes, then by upload id (which is
+    /// initiation order).
+    pub entries: Vec<UploadEntry>,
+    /// More entries follow.
+    pub truncated: bool,
+    /// When truncated: the key (or common prefix) of the last entry.
+    pub next_key_marker: Option<String>,
+    /// When truncated: the upload id of the last entry (empty when it is a prefix).
+    pub next_upload_id_marker: Option<String>,
+}
+
 /// The storage engine.
 pub trait Store: Send + Sync + 'static {
     /// Creates a bucket (BucketAlreadyExists if it exists).
@@ -244,4 +361,66 @@ pub trait Store: Send + Sync + 'static {
         after: &str,
         max: usize,
     ) -> Result<ListPage, StoreError>;
+
+    /// Starts a multipart upload of `key`. `template` carries what the final object gets
+    /// (headers, user metadata, ACL, storage class); its `last_modified_ms` is the
+    /// initiation time. Several uploads of one key may be open at once.
+    fn create_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        template: ObjectMeta,
+    ) -> Result<UploadMeta, StoreError>;
+    /// An open upload (NoSuchBucket; NoSuchUpload if unknown, completed or aborted).
+    fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadMeta, StoreError>;
+    /// Stores `blob` as part `part_number` (1..=10000, else InvalidArgument) of an open
+    /// upload, replacing a part of that number (whose blob is removed after the commit).
+    fn put_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        blob: PendingBlob,
+    ) -> Result<PartMeta, StoreError>;
+    /// The parts of an open upload numbered above `part_number_marker`, ascending, at most
+    /// `max`; the bool says whether more follow.
+    fn list_parts(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number_marker: u32,
+        max: usize,
+    ) -> Result<(Vec<PartMeta>, bool), StoreError>;
+    /// One page of the open uploads of a bucket whose key starts with `prefix`, folded by
+    /// `delimiter` like [`Store::list_objects`], sorted by key bytes then upload id. The page
+    /// starts after `key_marker` (and, for uploads of `key_marker` itself, after
+    /// `upload_id_marker` when it is not empty). Costs O(page).
+    fn list_uploads(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        upload_id_marker: &str,
+        max: usize,
+    ) -> Result<UploadPage, StoreError>;
+    /// Completes an upload into a `Multipart` object and returns its metadata.
+    ///
+    /// `Some(parts)` is the client's list of `(part number, ETag)`: numbers strictly
+    /// ascending (InvalidPartOrder), each part uploaded with that ETag, compared ignoring
+    /// quotes and case (InvalidPart). `None` takes every uploaded part in order. Every part
+    /// but the last must hold at least 102400 bytes (EntityTooSmall). The bytes are streamed
+    /// into a new blob; one transaction creates the object (replacing any existing one) and
+    /// removes the upload, so a crash leaves either the upload or the object.
+    fn complete_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Option<&[(u32, String)]>,
+    ) -> Result<ObjectMeta, StoreError>;
+    /// Aborts an open upload, removing it and its parts.
+    fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StoreError>;
 }
