@@ -10,7 +10,8 @@ use std::sync::Arc;
 use md5::{Digest, Md5};
 use oss_proto::crc64::crc64;
 use oss_server::store::{
-    BucketMeta, FsStore, ListEntry, MemoryStore, ObjectMeta, ObjectType, Store, StoreError,
+    BucketMeta, FsStore, ListEntry, MemoryStore, ObjectMeta, ObjectType, PartMeta, Store,
+    StoreError, UploadEntry, UploadMeta,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -654,6 +655,656 @@ fn concurrent_writers(store: Arc<dyn Store>) {
     assert_eq!(page.entries.len(), 5);
 }
 
+// ---------------------------------------------------------------- multipart uploads
+
+/// The smallest size of a part that is not the last.
+const MIN_PART: usize = 102_400;
+
+fn part(
+    store: &dyn Store,
+    bucket: &str,
+    key: &str,
+    id: &str,
+    n: u32,
+    data: &[u8],
+) -> Result<PartMeta, StoreError> {
+    store.put_part(bucket, key, id, n, blob(store, data))
+}
+
+fn template(key: &str) -> ObjectMeta {
+    let mut m = object_meta(key);
+    m.headers = vec![("content-type".into(), "video/mp4".into())];
+    m.user_meta = vec![("x-oss-meta-origin".into(), "multipart".into())];
+    m.acl = "public-read".into();
+    m.storage_class = "IA".into();
+    m
+}
+
+/// Bytes that differ from part to part.
+fn part_bytes(seed: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+        .collect()
+}
+
+/// The expected ETag of an object assembled from parts with these contents.
+fn multipart_etag(parts: &[&[u8]]) -> String {
+    let mut md5s = Vec::new();
+    for p in parts {
+        md5s.extend_from_slice(&Md5::digest(p));
+    }
+    let hex: String = Md5::digest(&md5s)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    format!("\"{hex}-{}\"", parts.len())
+}
+
+fn etag_list(parts: &[&PartMeta]) -> Vec<(u32, String)> {
+    parts
+        .iter()
+        .map(|p| (p.part_number, p.etag.clone()))
+        .collect()
+}
+
+fn is_upload_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'))
+}
+
+fn multipart_lifecycle(store: &dyn Store) {
+    with_bucket(store, "b");
+    assert!(matches!(
+        store.create_upload("nob", "k", template("k")),
+        Err(StoreError::NoSuchBucket)
+    ));
+    let up = store
+        .create_upload("b", "video", template("video"))
+        .unwrap();
+    assert!(is_upload_id(&up.upload_id), "{}", up.upload_id);
+    assert_eq!(up.key, "video");
+    assert_eq!(up.initiated_ms, template("video").last_modified_ms);
+    assert_eq!(store.upload("b", "video", &up.upload_id).unwrap(), up);
+    let id = up.upload_id.as_str();
+
+    // Lookups that name the upload wrongly.
+    assert!(matches!(
+        store.upload("b", "other", id),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.upload("b", "video", "0123456789ABCDEF0123456789ABCDEF"),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.upload("nob", "video", id),
+        Err(StoreError::NoSuchBucket)
+    ));
+
+    // Part numbers outside 1..=10000.
+    for bad in [0, 10_001] {
+        match part(store, "b", "video", id, bad, b"x") {
+            Err(StoreError::InvalidArgument(m)) => assert!(m.contains(&bad.to_string()), "{m}"),
+            other => panic!("part {bad}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        part(store, "b", "video", "NOPE", 1, b"x"),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        part(store, "b", "other", id, 1, b"x"),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        part(store, "nob", "video", id, 1, b"x"),
+        Err(StoreError::NoSuchBucket)
+    ));
+
+    // Parts 1, 3 and 10000 (gaps are fine); 3 is uploaded twice.
+    let one = part_bytes(1, MIN_PART);
+    let three_old = part_bytes(2, MIN_PART + 7);
+    let three = part_bytes(3, MIN_PART + 1);
+    let last = b"tail".to_vec();
+    let p1 = part(store, "b", "video", id, 1, &one).unwrap();
+    assert_eq!(p1.part_number, 1);
+    assert_eq!(p1.size, one.len() as u64);
+    assert_eq!(p1.etag, md5_etag(&one));
+    assert_eq!(p1.crc64, crc64(&one));
+    let p3_old = part(store, "b", "video", id, 3, &three_old).unwrap();
+    let p_last = part(store, "b", "video", id, 10_000, &last).unwrap();
+    let p3 = part(store, "b", "video", id, 3, &three).unwrap();
+    assert_eq!(p3.etag, md5_etag(&three));
+    assert_ne!(p3.etag, p3_old.etag);
+    assert_ne!(p3.blob, p3_old.blob);
+
+    // ListParts pages by part number.
+    let (all, more) = store.list_parts("b", "video", id, 0, 1000).unwrap();
+    assert!(!more);
+    assert_eq!(all, vec![p1.clone(), p3.clone(), p_last.clone()]);
+    let (page, more) = store.list_parts("b", "video", id, 0, 2).unwrap();
+    assert_eq!(page, vec![p1.clone(), p3.clone()]);
+    assert!(more);
+    let (page, more) = store.list_parts("b", "video", id, 3, 2).unwrap();
+    assert_eq!(page, vec![p_last.clone()]);
+    assert!(!more);
+    let (page, more) = store.list_parts("b", "video", id, 1, 1).unwrap();
+    assert_eq!(page, vec![p3.clone()]);
+    assert!(more);
+    let (page, more) = store.list_parts("b", "video", id, 10_000, 5).unwrap();
+    assert!(page.is_empty() && !more);
+    let (page, more) = store.list_parts("b", "video", id, u32::MAX, 5).unwrap();
+    assert!(page.is_empty() && !more);
+    assert!(matches!(
+        store.list_parts("b", "video", "NOPE", 0, 5),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.list_parts("nob", "video", id, 0, 5),
+        Err(StoreError::NoSuchBucket)
+    ));
+
+    // The replaced object is overwritten by the completed one.
+    put(store, "b", "video", b"previous object").unwrap();
+    // Client list: the ETags are compared ignoring quotes and case.
+    let list = vec![
+        (1, p1.etag.trim_matches('"').to_lowercase()),
+        (3, p3.etag.clone()),
+        (10_000, p_last.etag.to_lowercase()),
+    ];
+    let done = store
+        .complete_upload("b", "video", id, Some(&list))
+        .unwrap();
+    let mut expected = one.clone();
+    expected.extend_from_slice(&three);
+    expected.extend_from_slice(&last);
+    assert_eq!(done.key, "video");
+    assert_eq!(done.object_type, ObjectType::Multipart);
+    assert_eq!(done.size, expected.len() as u64);
+    assert_eq!(done.crc64, crc64(&expected));
+    assert_eq!(
+        done.crc64,
+        oss_proto::crc64::combine_parts(
+            [p1.clone(), p3.clone(), p_last.clone()].map(|p| (p.crc64, p.size))
+        )
+    );
+    assert_eq!(done.etag, multipart_etag(&[&one, &three, &last]));
+    assert!(done.etag.ends_with("-3\""));
+    let t = template("video");
+    assert_eq!(
+        (
+            &done.headers,
+            &done.user_meta,
+            &done.acl,
+            &done.storage_class
+        ),
+        (&t.headers, &t.user_meta, &t.acl, &t.storage_class)
+    );
+    assert_eq!(store.object("b", "video").unwrap(), done);
+    assert_eq!(content(store, "b", "video"), expected);
+
+    // The upload is gone.
+    assert!(matches!(
+        store.upload("b", "video", id),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.list_parts("b", "video", id, 0, 10),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        part(store, "b", "video", id, 1, b"late"),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.complete_upload("b", "video", id, None),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.abort_upload("b", "video", id),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(store
+        .list_uploads("b", "", "", "", "", 100)
+        .unwrap()
+        .entries
+        .is_empty());
+    assert!(matches!(
+        store.complete_upload("nob", "video", id, None),
+        Err(StoreError::NoSuchBucket)
+    ));
+}
+
+fn multipart_complete_errors(store: &dyn Store) {
+    with_bucket(store, "b");
+    let id = store
+        .create_upload("b", "k", template("k"))
+        .unwrap()
+        .upload_id;
+    let small = part_bytes(9, MIN_PART - 1);
+    let big = part_bytes(8, MIN_PART);
+    let p1 = part(store, "b", "k", &id, 1, &big).unwrap();
+    let p2 = part(store, "b", "k", &id, 2, &small).unwrap();
+    let p5 = part(store, "b", "k", &id, 5, b"five").unwrap();
+    let complete = |list: &[(u32, String)]| store.complete_upload("b", "k", &id, Some(list));
+
+    // Order: strictly ascending part numbers.
+    assert!(matches!(
+        complete(&etag_list(&[&p2, &p1])),
+        Err(StoreError::InvalidPartOrder)
+    ));
+    assert!(matches!(
+        complete(&etag_list(&[&p1, &p1])),
+        Err(StoreError::InvalidPartOrder)
+    ));
+    // A part that was never uploaded, or with another ETag.
+    assert!(matches!(
+        complete(&[(1, p1.etag.clone()), (3, p5.etag.clone())]),
+        Err(StoreError::InvalidPart)
+    ));
+    assert!(matches!(
+        complete(&[(1, p2.etag.clone())]),
+        Err(StoreError::InvalidPart)
+    ));
+    // Every part but the last holds at least 100 KiB.
+    assert!(matches!(
+        complete(&etag_list(&[&p2, &p5])),
+        Err(StoreError::EntityTooSmall)
+    ));
+    assert!(matches!(
+        complete(&etag_list(&[&p1, &p2, &p5])),
+        Err(StoreError::EntityTooSmall)
+    ));
+    assert!(matches!(
+        store.complete_upload("b", "k", &id, None),
+        Err(StoreError::EntityTooSmall)
+    ));
+    // An empty list.
+    assert!(matches!(complete(&[]), Err(StoreError::InvalidArgument(_))));
+    // Nothing changed: the upload and its parts are intact, no object was made.
+    assert!(matches!(store.object("b", "k"), Err(StoreError::NoSuchKey)));
+    let (parts, _) = store.list_parts("b", "k", &id, 0, 100).unwrap();
+    assert_eq!(parts, vec![p1.clone(), p2.clone(), p5.clone()]);
+
+    // A small last part is fine, and parts left out of the list are dropped.
+    let done = complete(&etag_list(&[&p1, &p2])).unwrap();
+    let mut expected = big.clone();
+    expected.extend_from_slice(&small);
+    assert_eq!(content(store, "b", "k"), expected);
+    assert_eq!(done.etag, multipart_etag(&[&big, &small]));
+    assert_eq!(done.crc64, crc64(&expected));
+
+    // A single small part completes too.
+    let id = store
+        .create_upload("b", "one", template("one"))
+        .unwrap()
+        .upload_id;
+    let p = part(store, "b", "one", &id, 7, b"only").unwrap();
+    let done = store
+        .complete_upload("b", "one", &id, Some(&etag_list(&[&p])))
+        .unwrap();
+    assert_eq!(done.etag, multipart_etag(&[b"only"]));
+    assert_eq!(content(store, "b", "one"), b"only");
+
+    // Complete-all with no part.
+    let id = store
+        .create_upload("b", "none", template("none"))
+        .unwrap()
+        .upload_id;
+    assert!(matches!(
+        store.complete_upload("b", "none", &id, None),
+        Err(StoreError::InvalidArgument(_))
+    ));
+    assert!(store.upload("b", "none", &id).is_ok());
+}
+
+fn multipart_complete_all(store: &dyn Store) {
+    with_bucket(store, "b");
+    let id = store
+        .create_upload("b", "all", template("all"))
+        .unwrap()
+        .upload_id;
+    let a = part_bytes(1, MIN_PART + 3);
+    let b = part_bytes(2, MIN_PART);
+    let c = part_bytes(3, 10);
+    // Uploaded out of order, with a gap and a re-upload.
+    part(store, "b", "all", &id, 9, &c).unwrap();
+    part(store, "b", "all", &id, 2, b"replaced").unwrap();
+    part(store, "b", "all", &id, 1, &a).unwrap();
+    part(store, "b", "all", &id, 2, &b).unwrap();
+    let done = store.complete_upload("b", "all", &id, None).unwrap();
+    let expected = [a.clone(), b.clone(), c.clone()].concat();
+    assert_eq!(content(store, "b", "all"), expected);
+    assert_eq!(done.etag, multipart_etag(&[&a, &b, &c]));
+    assert_eq!(done.crc64, crc64(&expected));
+    assert_eq!(done.object_type, ObjectType::Multipart);
+    assert!(matches!(
+        store.upload("b", "all", &id),
+        Err(StoreError::NoSuchUpload)
+    ));
+}
+
+fn multipart_uploads_of_one_key(store: &dyn Store) {
+    with_bucket(store, "b");
+    let first = store.create_upload("b", "k", template("k")).unwrap();
+    let second = store.create_upload("b", "k", template("k")).unwrap();
+    assert_ne!(first.upload_id, second.upload_id);
+    assert!(
+        first.upload_id < second.upload_id,
+        "ids sort in initiation order"
+    );
+    part(store, "b", "k", &first.upload_id, 1, b"first").unwrap();
+    part(store, "b", "k", &second.upload_id, 1, b"second").unwrap();
+    let (parts, _) = store.list_parts("b", "k", &first.upload_id, 0, 10).unwrap();
+    assert_eq!(parts.len(), 1);
+    assert_eq!(parts[0].etag, md5_etag(b"first"));
+
+    store
+        .complete_upload("b", "k", &second.upload_id, None)
+        .unwrap();
+    assert_eq!(content(store, "b", "k"), b"second");
+    // The other upload of the key is untouched and completes later, replacing the object.
+    assert_eq!(store.upload("b", "k", &first.upload_id).unwrap(), first);
+    let (parts, _) = store.list_parts("b", "k", &first.upload_id, 0, 10).unwrap();
+    assert_eq!(parts[0].etag, md5_etag(b"first"));
+    store
+        .complete_upload("b", "k", &first.upload_id, None)
+        .unwrap();
+    assert_eq!(content(store, "b", "k"), b"first");
+}
+
+fn multipart_abort_and_bucket_not_empty(store: &dyn Store) {
+    with_bucket(store, "b");
+    with_bucket(store, "b-x");
+    let id = store
+        .create_upload("b", "k", template("k"))
+        .unwrap()
+        .upload_id;
+    part(store, "b", "k", &id, 1, b"data").unwrap();
+    // An upload in a bucket whose name extends this one does not count.
+    let other = store
+        .create_upload("b-x", "k", template("k"))
+        .unwrap()
+        .upload_id;
+    assert!(matches!(
+        store.delete_bucket("b"),
+        Err(StoreError::BucketNotEmpty)
+    ));
+    assert!(matches!(
+        store.abort_upload("b", "k", "NOPE"),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.abort_upload("nob", "k", &id),
+        Err(StoreError::NoSuchBucket)
+    ));
+    store.abort_upload("b", "k", &id).unwrap();
+    assert!(matches!(
+        store.upload("b", "k", &id),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.list_parts("b", "k", &id, 0, 10),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        part(store, "b", "k", &id, 2, b"x"),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        store.complete_upload("b", "k", &id, None),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert!(matches!(store.object("b", "k"), Err(StoreError::NoSuchKey)));
+    store.delete_bucket("b").unwrap();
+    assert!(matches!(
+        store.delete_bucket("b-x"),
+        Err(StoreError::BucketNotEmpty)
+    ));
+    store.abort_upload("b-x", "k", &other).unwrap();
+    store.delete_bucket("b-x").unwrap();
+}
+
+fn multipart_large_complete(store: &dyn Store) {
+    with_bucket(store, "b");
+    let id = store
+        .create_upload("b", "big", template("big"))
+        .unwrap()
+        .upload_id;
+    let mut rng = StdRng::seed_from_u64(42);
+    let parts: Vec<Vec<u8>> = (0..3)
+        .map(|_| (0..1 << 20).map(|_| rng.gen()).collect())
+        .collect();
+    let mut metas = Vec::new();
+    for (i, data) in parts.iter().enumerate() {
+        metas.push(part(store, "b", "big", &id, i as u32 + 1, data).unwrap());
+    }
+    let refs: Vec<&PartMeta> = metas.iter().collect();
+    let done = store
+        .complete_upload("b", "big", &id, Some(&etag_list(&refs)))
+        .unwrap();
+    let all = parts.concat();
+    assert_eq!(done.size, 3 << 20);
+    assert_eq!(done.crc64, crc64(&all));
+    let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
+    assert_eq!(done.etag, multipart_etag(&slices));
+    assert!(content(store, "b", "big") == all, "content differs");
+}
+
+fn uploads_listing_basics(store: &dyn Store) {
+    with_bucket(store, "b");
+    assert!(matches!(
+        store.list_uploads("nob", "", "", "", "", 10),
+        Err(StoreError::NoSuchBucket)
+    ));
+    let mut ids = BTreeMap::new();
+    for k in ["a/1", "a/2", "b", "b", "c/d", "z"] {
+        let u = store.create_upload("b", k, template(k)).unwrap();
+        ids.entry(k).or_insert_with(Vec::new).push(u.upload_id);
+    }
+    let names = |p: &oss_server::store::UploadPage| {
+        p.entries
+            .iter()
+            .map(|e| match e {
+                UploadEntry::Upload(u) => format!("{}#{}", u.key, u.upload_id),
+                UploadEntry::Prefix(p) => format!("P:{p}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    let b0 = format!("b#{}", ids["b"][0]);
+    let b1 = format!("b#{}", ids["b"][1]);
+    let z = format!("z#{}", ids["z"][0]);
+    let p = store.list_uploads("b", "", "/", "", "", 100).unwrap();
+    assert_eq!(
+        names(&p),
+        ["P:a/", b0.as_str(), b1.as_str(), "P:c/", z.as_str()]
+    );
+    assert!(!p.truncated && p.next_key_marker.is_none() && p.next_upload_id_marker.is_none());
+    match &p.entries[1] {
+        UploadEntry::Upload(u) => {
+            assert_eq!(u.template, template("b"));
+            assert_eq!(u.initiated_ms, template("b").last_modified_ms);
+        }
+        other => panic!("expected an upload, got {other:?}"),
+    }
+
+    let p = store.list_uploads("b", "", "/", "", "", 2).unwrap();
+    assert_eq!(names(&p), ["P:a/", b0.as_str()]);
+    assert!(p.truncated);
+    assert_eq!(p.next_key_marker.as_deref(), Some("b"));
+    assert_eq!(
+        p.next_upload_id_marker.as_deref(),
+        Some(ids["b"][0].as_str())
+    );
+    let p = store
+        .list_uploads("b", "", "/", "b", &ids["b"][0], 2)
+        .unwrap();
+    assert_eq!(names(&p), [b1.as_str(), "P:c/"]);
+    assert_eq!(p.next_key_marker.as_deref(), Some("c/"));
+    assert_eq!(p.next_upload_id_marker.as_deref(), Some(""));
+    let p = store.list_uploads("b", "", "/", "c/", "", 2).unwrap();
+    assert_eq!(names(&p), [z.as_str()]);
+    assert!(!p.truncated);
+    // A key marker alone skips every upload of that key.
+    let p = store.list_uploads("b", "", "", "b", "", 100).unwrap();
+    assert_eq!(p.entries.len(), 2);
+    // Prefix without delimiter.
+    let p = store.list_uploads("b", "a/", "", "", "", 100).unwrap();
+    assert_eq!(p.entries.len(), 2);
+    let p = store.list_uploads("b", "", "", "", "", 0).unwrap();
+    assert!(p.entries.is_empty() && !p.truncated);
+}
+
+/// Reference listing of uploads: `(key, upload id)` pairs in order, folded, after the
+/// markers.
+fn model_uploads(
+    uploads: &[(String, String)],
+    prefix: &str,
+    delimiter: &str,
+    key_marker: &str,
+    id_marker: &str,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (k, id) in uploads.iter().filter(|(k, _)| k.starts_with(prefix)) {
+        let rest = &k[prefix.len()..];
+        let folded = match (delimiter.is_empty(), rest.find(delimiter)) {
+            (false, Some(i)) => Some(&k[..prefix.len() + i + delimiter.len()]),
+            _ => None,
+        };
+        let (name, keep) = match folded {
+            Some(p) => (format!("P:{p}"), key_marker.is_empty() || p > key_marker),
+            None => (
+                format!("{k}#{id}"),
+                key_marker.is_empty()
+                    || k.as_str() > key_marker
+                    || (k == key_marker && !id_marker.is_empty() && id.as_str() > id_marker),
+            ),
+        };
+        if keep && out.last() != Some(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+fn uploads_listing_matches_model(store: &dyn Store) {
+    with_bucket(store, "m");
+    let mut rng = StdRng::seed_from_u64(0xabcd);
+    let mut keys: BTreeMap<String, ()> = BTreeMap::new();
+    for k in ["a", "a/", "a/b", "a//b", "é/x", "日本/語", "a/b/c"] {
+        keys.insert(k.to_string(), ());
+    }
+    while keys.len() < 60 {
+        keys.insert(random_key(&mut rng), ());
+    }
+    let mut uploads = Vec::new();
+    for k in keys.keys() {
+        for _ in 0..rng.gen_range(1..=3) {
+            let u = store.create_upload("m", k, template(k)).unwrap();
+            uploads.push((k.clone(), u.upload_id));
+        }
+    }
+    uploads.sort_by(|a, b| (a.0.as_bytes(), &a.1).cmp(&(b.0.as_bytes(), &b.1)));
+    // Neighbouring buckets never leak into the listing.
+    with_bucket(store, "m-");
+    store.create_upload("m-", "a", template("a")).unwrap();
+    with_bucket(store, "l");
+    store.create_upload("l", "z", template("z")).unwrap();
+
+    let mut markers: Vec<(String, String)> = vec![
+        (String::new(), String::new()),
+        (String::new(), "ZZ".into()),
+        ("a".into(), String::new()),
+        ("a/".into(), String::new()),
+        ("a/b".into(), "0".into()),
+        ("é/".into(), String::new()),
+        ("\u{10FFFF}".into(), String::new()),
+    ];
+    for _ in 0..4 {
+        let (k, id) = uploads[rng.gen_range(0..uploads.len())].clone();
+        markers.push((k.clone(), id));
+        markers.push((k, String::new()));
+    }
+    for prefix in ["", "a", "a/", "é", "日"] {
+        for delimiter in ["", "/", "a/"] {
+            for (key_marker, id_marker) in &markers {
+                let expected = model_uploads(&uploads, prefix, delimiter, key_marker, id_marker);
+                for max in [1, 3, 1000] {
+                    let mut got = Vec::new();
+                    let (mut km, mut im) = (key_marker.clone(), id_marker.clone());
+                    loop {
+                        let page = store
+                            .list_uploads("m", prefix, delimiter, &km, &im, max)
+                            .unwrap();
+                        assert!(page.entries.len() <= max);
+                        for e in &page.entries {
+                            got.push(match e {
+                                UploadEntry::Upload(u) => format!("{}#{}", u.key, u.upload_id),
+                                UploadEntry::Prefix(p) => format!("P:{p}"),
+                            });
+                        }
+                        if !page.truncated {
+                            assert!(page.next_key_marker.is_none());
+                            break;
+                        }
+                        assert_eq!(page.entries.len(), max, "a truncated page is full");
+                        km = page.next_key_marker.clone().unwrap();
+                        im = page.next_upload_id_marker.clone().unwrap();
+                        assert!(got.len() <= expected.len() + 1, "runaway paging");
+                    }
+                    assert_eq!(
+                        got, expected,
+                        "prefix={prefix:?} delimiter={delimiter:?} markers={key_marker:?}/{id_marker:?} max={max}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn concurrent_parts(store: Arc<dyn Store>) {
+    store.create_bucket(bucket_meta("c")).unwrap();
+    let ids: Vec<String> = (0..2)
+        .map(|_| {
+            store
+                .create_upload("c", "k", template("k"))
+                .unwrap()
+                .upload_id
+        })
+        .collect();
+    let threads: Vec<_> = (0..4u32)
+        .map(|t| {
+            let store = Arc::clone(&store);
+            let ids = ids.clone();
+            std::thread::spawn(move || {
+                for i in 0..5u32 {
+                    let n = t * 5 + i + 1;
+                    for (u, id) in ids.iter().enumerate() {
+                        let data = part_bytes((n as u8) ^ (u as u8 * 100), MIN_PART);
+                        part(&*store, "c", "k", id, n, &data).unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    for (u, id) in ids.iter().enumerate() {
+        let (parts, more) = store.list_parts("c", "k", id, 0, 100).unwrap();
+        assert!(!more);
+        assert_eq!(
+            parts.iter().map(|p| p.part_number).collect::<Vec<_>>(),
+            (1..=20).collect::<Vec<_>>()
+        );
+        let done = store.complete_upload("c", "k", id, None).unwrap();
+        let expected: Vec<u8> = (1..=20u32)
+            .flat_map(|n| part_bytes((n as u8) ^ (u as u8 * 100), MIN_PART))
+            .collect();
+        assert_eq!(done.crc64, crc64(&expected));
+        assert!(content(&*store, "c", "k") == expected);
+    }
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod fs_store {
@@ -687,6 +1338,14 @@ suite!(
     copy_semantics,
     listing_basics,
     listing_matches_model,
+    multipart_lifecycle,
+    multipart_complete_errors,
+    multipart_complete_all,
+    multipart_uploads_of_one_key,
+    multipart_abort_and_bucket_not_empty,
+    multipart_large_complete,
+    uploads_listing_basics,
+    uploads_listing_matches_model,
 );
 
 #[test]
@@ -698,6 +1357,17 @@ fn fs_store_concurrent_writers() {
 #[test]
 fn memory_store_concurrent_writers() {
     concurrent_writers(Arc::new(MemoryStore::new().unwrap()));
+}
+
+#[test]
+fn fs_store_concurrent_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_parts(Arc::new(FsStore::open(dir.path()).unwrap()));
+}
+
+#[test]
+fn memory_store_concurrent_parts() {
+    concurrent_parts(Arc::new(MemoryStore::new().unwrap()));
 }
 
 // ---------------------------------------------------------------- persistent store only
@@ -869,4 +1539,176 @@ fn stores_are_send_and_sync() {
     fn check<T: Send + Sync + 'static>() {}
     check::<FsStore>();
     check::<MemoryStore>();
+}
+
+// ---------------------------------------------------------------- multipart, persistent store
+
+fn blob_path(dir: &Path, id: &str) -> std::path::PathBuf {
+    dir.join("blobs").join(&id[..2]).join(id)
+}
+
+#[test]
+fn fs_multipart_blobs_are_removed_when_no_longer_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStore::open(dir.path()).unwrap();
+    with_bucket(&store, "b");
+    let id = store
+        .create_upload("b", "k", template("k"))
+        .unwrap()
+        .upload_id;
+    let old = part(&store, "b", "k", &id, 1, &part_bytes(1, MIN_PART)).unwrap();
+    let new = part(&store, "b", "k", &id, 1, &part_bytes(2, MIN_PART)).unwrap();
+    assert!(
+        !blob_path(dir.path(), &old.blob).exists(),
+        "a replaced part's blob is removed"
+    );
+    part(&store, "b", "k", &id, 2, b"end").unwrap();
+    part(&store, "b", "k", &id, 3, b"left out").unwrap();
+    assert_eq!(blob_files(dir.path()).len(), 3);
+    put(&store, "b", "k", b"replaced by the completion").unwrap();
+    assert_eq!(blob_files(dir.path()).len(), 4);
+    let (parts, _) = store.list_parts("b", "k", &id, 0, 10).unwrap();
+    let done = store
+        .complete_upload("b", "k", &id, Some(&etag_list(&[&parts[0], &parts[1]])))
+        .unwrap();
+    assert_eq!(parts[0], new);
+    // Only the new object's blob is left: every part (listed or not) and the old object
+    // are gone.
+    assert_eq!(
+        blob_files(dir.path()),
+        vec![blob_path(dir.path(), &done.blob)]
+    );
+
+    let id = store
+        .create_upload("b", "k2", template("k2"))
+        .unwrap()
+        .upload_id;
+    part(&store, "b", "k2", &id, 1, b"x").unwrap();
+    part(&store, "b", "k2", &id, 2, b"y").unwrap();
+    assert_eq!(blob_files(dir.path()).len(), 3);
+    store.abort_upload("b", "k2", &id).unwrap();
+    assert_eq!(blob_files(dir.path()).len(), 1);
+    // A part refused for a missing upload leaves no blob behind.
+    assert!(matches!(
+        part(&store, "b", "k2", &id, 1, b"x"),
+        Err(StoreError::NoSuchUpload)
+    ));
+    assert_eq!(blob_files(dir.path()).len(), 1);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+        0
+    );
+}
+
+#[test]
+fn fs_reopen_keeps_uploads_and_their_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (upload, p1, p2);
+    {
+        let store = FsStore::open(dir.path()).unwrap();
+        with_bucket(&store, "b");
+        upload = store.create_upload("b", "k", template("k")).unwrap();
+        p1 = part(
+            &store,
+            "b",
+            "k",
+            &upload.upload_id,
+            1,
+            &part_bytes(1, MIN_PART),
+        )
+        .unwrap();
+        p2 = part(&store, "b", "k", &upload.upload_id, 2, b"end").unwrap();
+    }
+    let store = FsStore::open(dir.path()).unwrap();
+    assert_eq!(blob_files(dir.path()).len(), 2, "part blobs are referenced");
+    assert_eq!(store.upload("b", "k", &upload.upload_id).unwrap(), upload);
+    let (parts, _) = store
+        .list_parts("b", "k", &upload.upload_id, 0, 10)
+        .unwrap();
+    assert_eq!(parts, vec![p1, p2]);
+    let page = store.list_uploads("b", "", "", "", "", 10).unwrap();
+    assert_eq!(page.entries, vec![UploadEntry::Upload(upload.clone())]);
+    assert!(matches!(
+        store.delete_bucket("b"),
+        Err(StoreError::BucketNotEmpty)
+    ));
+    // Ids made after a restart still sort after earlier ones.
+    let later: UploadMeta = store.create_upload("b", "k", template("k")).unwrap();
+    assert!(later.upload_id > upload.upload_id);
+    let done = store
+        .complete_upload("b", "k", &upload.upload_id, None)
+        .unwrap();
+    let expected = [part_bytes(1, MIN_PART), b"end".to_vec()].concat();
+    assert_eq!(content(&store, "b", "k"), expected);
+    assert_eq!(done.crc64, crc64(&expected));
+}
+
+#[test]
+fn fs_complete_interrupted_before_commit_keeps_the_upload() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, orphan);
+    let one = part_bytes(5, MIN_PART);
+    {
+        let store = FsStore::open(dir.path()).unwrap();
+        with_bucket(&store, "b");
+        put(&store, "b", "k", b"old object").unwrap();
+        id = store
+            .create_upload("b", "k", template("k"))
+            .unwrap()
+            .upload_id;
+        part(&store, "b", "k", &id, 1, &one).unwrap();
+        part(&store, "b", "k", &id, 2, b"two").unwrap();
+        // The first half of a completion: the parts streamed into a new blob, fsynced and
+        // renamed into place; then the process "dies" before the commit.
+        let assembled = blob(&store, &[one.as_slice(), b"two"].concat());
+        orphan = blob_path(dir.path(), &assembled.id);
+        std::fs::rename(&assembled.temp_path, &orphan).unwrap();
+        drop(assembled);
+        // And a second completion still copying into tmp/.
+        let mut w = store.new_blob().unwrap();
+        w.write(&one).unwrap();
+        std::mem::forget(w);
+    }
+    assert_eq!(blob_files(dir.path()).len(), 4);
+    let store = FsStore::open(dir.path()).unwrap();
+    assert!(
+        !orphan.exists(),
+        "the uncommitted assembled blob is collected"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+        0
+    );
+    assert_eq!(blob_files(dir.path()).len(), 3);
+    assert_eq!(content(&store, "b", "k"), b"old object");
+    let (parts, _) = store.list_parts("b", "k", &id, 0, 10).unwrap();
+    assert_eq!(parts.len(), 2);
+    store.complete_upload("b", "k", &id, None).unwrap();
+    assert_eq!(content(&store, "b", "k"), [one.as_slice(), b"two"].concat());
+    assert_eq!(blob_files(dir.path()).len(), 1);
+}
+
+#[test]
+fn fs_part_blobs_left_after_a_commit_are_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved;
+    {
+        let store = FsStore::open(dir.path()).unwrap();
+        with_bucket(&store, "b");
+        let id = store
+            .create_upload("b", "k", template("k"))
+            .unwrap()
+            .upload_id;
+        let p = part(&store, "b", "k", &id, 1, b"part").unwrap();
+        let path = blob_path(dir.path(), &p.blob);
+        let bytes = std::fs::read(&path).unwrap();
+        store.complete_upload("b", "k", &id, None).unwrap();
+        // A crash between the commit and the removal of the part blobs leaves them behind.
+        std::fs::write(&path, bytes).unwrap();
+        saved = path;
+    }
+    let store = FsStore::open(dir.path()).unwrap();
+    assert!(!saved.exists());
+    assert_eq!(blob_files(dir.path()).len(), 1);
+    assert_eq!(content(&store, "b", "k"), b"part");
 }
