@@ -128,6 +128,20 @@ pub enum Op {
     GetObjectAcl,
     /// `PUT /bucket/key?acl`.
     PutObjectAcl,
+    /// `POST /bucket/key?uploads`.
+    InitiateMultipartUpload,
+    /// `PUT /bucket/key?partNumber=N&uploadId=ID`.
+    UploadPart,
+    /// `PUT /bucket/key?partNumber=N&uploadId=ID` with `x-oss-copy-source`.
+    UploadPartCopy,
+    /// `POST /bucket/key?uploadId=ID`.
+    CompleteMultipartUpload,
+    /// `DELETE /bucket/key?uploadId=ID`.
+    AbortMultipartUpload,
+    /// `GET /bucket/key?uploadId=ID`.
+    ListParts,
+    /// `GET /bucket?uploads`.
+    ListMultipartUploads,
     /// A known sub-resource this server does not implement (501).
     NotImplemented(String),
     /// A method that makes no sense on this resource (405).
@@ -160,7 +174,14 @@ impl Op {
             | Op::CopyObject
             | Op::AppendObject
             | Op::DeleteObject
-            | Op::DeleteMultipleObjects => Access::ObjectWrite,
+            | Op::DeleteMultipleObjects
+            | Op::InitiateMultipartUpload
+            | Op::UploadPart
+            | Op::UploadPartCopy
+            | Op::CompleteMultipartUpload
+            | Op::AbortMultipartUpload
+            | Op::ListParts
+            | Op::ListMultipartUploads => Access::ObjectWrite,
             _ => Access::BucketConfig,
         }
     }
@@ -286,6 +307,7 @@ pub fn route(
             Method::GET if only(&["location"]) => Op::GetBucketLocation,
             Method::GET if only(&["bucketInfo"]) => Op::GetBucketInfo,
             Method::GET if only(&["live"]) => Op::ListLiveChannels,
+            Method::GET if only(&["uploads"]) => Op::ListMultipartUploads,
             Method::HEAD if subs.is_empty() => Op::HeadBucket,
             Method::DELETE if subs.is_empty() => Op::DeleteBucket,
             Method::POST if only(&["delete"]) => Op::DeleteMultipleObjects,
@@ -306,6 +328,20 @@ pub fn route(
             Method::POST if only(&["append"]) => Op::AppendObject,
             Method::GET if only(&["acl"]) => Op::GetObjectAcl,
             Method::PUT if only(&["acl"]) => Op::PutObjectAcl,
+            Method::POST if only(&["uploads"]) || only(&["uploads", "sequential"]) => {
+                Op::InitiateMultipartUpload
+            }
+            Method::PUT if only(&["partNumber", "uploadId"]) && !is_copy => Op::UploadPart,
+            Method::PUT
+                if is_copy
+                    && (only(&["partNumber", "uploadId"])
+                        || only(&["partNumber", "uploadId", "versionId"])) =>
+            {
+                Op::UploadPartCopy
+            }
+            Method::POST if only(&["uploadId"]) => Op::CompleteMultipartUpload,
+            Method::DELETE if only(&["uploadId"]) => Op::AbortMultipartUpload,
+            Method::GET if only(&["uploadId"]) => Op::ListParts,
             _ => unimplemented(),
         },
     }
@@ -441,7 +477,13 @@ async fn run(state: &AppState, ctx: &RequestCtx, body: Incoming) -> Result<Reply
         _ => {}
     }
     if principal == Principal::Anonymous {
-        auth::authorize_anonymous(state, ctx, &op).await?;
+        // A part copy reads its source like CopyObject does: the same check applies.
+        let as_op = if op == Op::UploadPartCopy {
+            &Op::CopyObject
+        } else {
+            &op
+        };
+        auth::authorize_anonymous(state, ctx, as_op).await?;
     }
     handlers::handle(state, ctx, op, body).await
 }
@@ -537,10 +579,10 @@ mod tests {
     fn unknown_sub_resources_are_not_implemented() {
         assert_eq!(
             route(
-                &Method::PUT,
+                &Method::GET,
                 Some("b"),
                 "k",
-                &q(&[("partNumber", "1"), ("uploadId", "x")]),
+                &q(&[("partNumber", "1")]),
                 false
             ),
             Op::NotImplemented("partNumber".into())
@@ -557,6 +599,73 @@ mod tests {
             route(&Method::PUT, None, "", &[], false),
             Op::MethodNotAllowed
         );
+    }
+
+    #[test]
+    fn multipart_operations_route_in_any_parameter_order() {
+        let put = |params: &[(&str, &str)], copy: bool| {
+            route(&Method::PUT, Some("b"), "k", &q(params), copy)
+        };
+        assert_eq!(
+            put(&[("partNumber", "1"), ("uploadId", "U")], false),
+            Op::UploadPart
+        );
+        assert_eq!(
+            put(&[("uploadId", "U"), ("partNumber", "1")], false),
+            Op::UploadPart
+        );
+        assert_eq!(
+            put(&[("uploadId", "U"), ("partNumber", "1")], true),
+            Op::UploadPartCopy
+        );
+        assert_eq!(
+            put(
+                &[("uploadId", "U"), ("partNumber", "1"), ("versionId", "v")],
+                true
+            ),
+            Op::UploadPartCopy
+        );
+        assert_eq!(
+            put(&[("uploadId", "U")], false),
+            Op::NotImplemented("uploadId".into())
+        );
+        let one = |m: Method, key: &str, params: &[(&str, &str)]| {
+            route(&m, Some("b"), key, &q(params), false)
+        };
+        assert_eq!(
+            one(Method::POST, "k", &[("uploads", "")]),
+            Op::InitiateMultipartUpload
+        );
+        assert_eq!(
+            one(Method::POST, "k", &[("sequential", ""), ("uploads", "")]),
+            Op::InitiateMultipartUpload
+        );
+        assert_eq!(
+            one(Method::POST, "k", &[("uploadId", "U")]),
+            Op::CompleteMultipartUpload
+        );
+        assert_eq!(
+            one(Method::DELETE, "k", &[("uploadId", "U")]),
+            Op::AbortMultipartUpload
+        );
+        assert_eq!(
+            one(
+                Method::GET,
+                "k",
+                &[
+                    ("uploadId", "U"),
+                    ("max-parts", "3"),
+                    ("part-number-marker", "1")
+                ]
+            ),
+            Op::ListParts
+        );
+        assert_eq!(
+            one(Method::GET, "", &[("uploads", ""), ("prefix", "a")]),
+            Op::ListMultipartUploads
+        );
+        assert_eq!(Op::UploadPart.access(), Access::ObjectWrite);
+        assert_eq!(Op::ListMultipartUploads.access(), Access::ObjectWrite);
     }
 
     #[test]

@@ -111,6 +111,13 @@ impl OssError {
                     .with_header(oss_proto::headers::NEXT_APPEND_POSITION, len.to_string())
             }
             StoreError::ObjectAlreadyExists => OssError::new(ErrorCode::FileAlreadyExists),
+            StoreError::NoSuchUpload => OssError::new(ErrorCode::NoSuchUpload),
+            StoreError::InvalidPart => OssError::new(ErrorCode::InvalidPart),
+            StoreError::InvalidPartOrder => OssError::new(ErrorCode::InvalidPartOrder),
+            StoreError::EntityTooSmall => OssError::new(ErrorCode::EntityTooSmall),
+            StoreError::InvalidArgument(what) => {
+                OssError::with_message(ErrorCode::InvalidArgument, what)
+            }
             StoreError::Internal(what) => OssError::internal(what),
         }
     }
@@ -161,6 +168,32 @@ mod tests {
             OssError::from_store(StoreError::Internal("x".into()), "b", None).status(),
             500
         );
+    }
+
+    #[test]
+    fn multipart_store_errors_map_to_oss_codes() {
+        let cases = [
+            (StoreError::NoSuchUpload, ErrorCode::NoSuchUpload, 404),
+            (StoreError::InvalidPart, ErrorCode::InvalidPart, 400),
+            (
+                StoreError::InvalidPartOrder,
+                ErrorCode::InvalidPartOrder,
+                400,
+            ),
+            (StoreError::EntityTooSmall, ErrorCode::EntityTooSmall, 400),
+        ];
+        for (err, code, status) in cases {
+            let e = OssError::from_store(err, "b", Some("k"));
+            assert_eq!((e.code, e.status()), (code, status));
+            assert_eq!(e.message, code.default_message());
+        }
+        let e = OssError::from_store(
+            StoreError::InvalidArgument("part number 0 is out of range".into()),
+            "b",
+            Some("k"),
+        );
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert_eq!(e.message, "part number 0 is out of range");
     }
 
     #[test]

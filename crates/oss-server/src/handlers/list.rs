@@ -29,7 +29,7 @@ pub fn decode_token(token: &str) -> Option<String> {
     String::from_utf8(bytes?).ok()
 }
 
-fn url_encoding(ctx: &RequestCtx) -> Result<bool, OssError> {
+pub(super) fn url_encoding(ctx: &RequestCtx) -> Result<bool, OssError> {
     match ctx.param("encoding-type") {
         None | Some("") => Ok(false),
         Some(v) if v.eq_ignore_ascii_case("url") => Ok(true),

@@ -3,6 +3,7 @@
 
 pub mod bucket;
 pub mod list;
+pub mod multipart;
 pub mod object;
 pub mod service;
 
@@ -56,6 +57,13 @@ pub async fn handle(
         Op::DeleteObject => object::delete_object(state, ctx).await,
         Op::GetObjectAcl => object::get_object_acl(state, ctx).await,
         Op::PutObjectAcl => object::put_object_acl(state, ctx).await,
+        Op::InitiateMultipartUpload => multipart::initiate(state, ctx).await,
+        Op::UploadPart => multipart::upload_part(state, ctx, body).await,
+        Op::UploadPartCopy => multipart::upload_part_copy(state, ctx).await,
+        Op::CompleteMultipartUpload => multipart::complete(state, ctx, body).await,
+        Op::AbortMultipartUpload => multipart::abort(state, ctx).await,
+        Op::ListParts => multipart::list_parts(state, ctx).await,
+        Op::ListMultipartUploads => multipart::list_uploads(state, ctx).await,
         Op::NotImplemented(_) | Op::MethodNotAllowed => {
             Err(OssError::new(ErrorCode::MethodNotAllowed))
         }

@@ -33,13 +33,13 @@ const RESPONSE_OVERRIDES: &[(&str, &str)] = &[
     ("response-content-encoding", "content-encoding"),
 ];
 
-fn validate_key(key: &str) -> Result<(), OssError> {
+pub(super) fn validate_key(key: &str) -> Result<(), OssError> {
     oss_proto::names::validate_object_key(key).map_err(|e| {
         OssError::with_message(ErrorCode::InvalidObjectName, e.to_string()).with_detail("Key", key)
     })
 }
 
-async fn bucket_meta(state: &AppState, bucket: &str) -> Result<BucketMeta, OssError> {
+pub(super) async fn bucket_meta(state: &AppState, bucket: &str) -> Result<BucketMeta, OssError> {
     let b = bucket.to_string();
     blocking(state, move |s| s.bucket(&b))
         .await
@@ -47,7 +47,7 @@ async fn bucket_meta(state: &AppState, bucket: &str) -> Result<BucketMeta, OssEr
 }
 
 /// The object's metadata, `None` when the key does not exist.
-async fn find_object(
+pub(super) async fn find_object(
     state: &AppState,
     bucket: &str,
     key: &str,
@@ -60,14 +60,18 @@ async fn find_object(
     }
 }
 
-async fn object_meta(state: &AppState, bucket: &str, key: &str) -> Result<ObjectMeta, OssError> {
+pub(super) async fn object_meta(
+    state: &AppState,
+    bucket: &str,
+    key: &str,
+) -> Result<ObjectMeta, OssError> {
     find_object(state, bucket, key)
         .await?
         .ok_or_else(|| OssError::new(ErrorCode::NoSuchKey).with_detail("Key", key))
 }
 
 /// The 16 bytes of a `Content-MD5` header, if the request has one.
-fn content_md5(ctx: &RequestCtx) -> Result<Option<[u8; 16]>, OssError> {
+pub(super) fn content_md5(ctx: &RequestCtx) -> Result<Option<[u8; 16]>, OssError> {
     let Some(v) = ctx.header("content-md5") else {
         return Ok(None);
     };
@@ -78,7 +82,7 @@ fn content_md5(ctx: &RequestCtx) -> Result<Option<[u8; 16]>, OssError> {
 }
 
 /// The client's `x-oss-hash-crc64ecma`, if sent.
-fn client_crc(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
+pub(super) fn client_crc(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
     let Some(v) = ctx.header(h::HASH_CRC64) else {
         return Ok(None);
     };
@@ -91,7 +95,7 @@ fn client_crc(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
     })
 }
 
-fn check_digests(
+pub(super) fn check_digests(
     blob: &PendingBlob,
     md5: Option<[u8; 16]>,
     crc: Option<u64>,
@@ -116,7 +120,7 @@ fn check_digests(
     Ok(())
 }
 
-fn declared_length(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
+pub(super) fn declared_length(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
     match ctx.header("content-length") {
         None => Ok(None),
         Some(v) => {
@@ -131,20 +135,20 @@ fn declared_length(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
     }
 }
 
-fn object_acl(ctx: &RequestCtx) -> Result<String, OssError> {
+pub(super) fn object_acl(ctx: &RequestCtx) -> Result<String, OssError> {
     let acl = ctx.header(h::OBJECT_ACL).unwrap_or("default").to_string();
     check_acl(&acl, h::OBJECT_ACL, true)?;
     Ok(acl)
 }
 
-fn storage_class(ctx: &RequestCtx, fallback: &str) -> Result<String, OssError> {
+pub(super) fn storage_class(ctx: &RequestCtx, fallback: &str) -> Result<String, OssError> {
     match ctx.header(h::STORAGE_CLASS) {
         Some(c) => check_storage_class(c, h::STORAGE_CLASS),
         None => Ok(fallback.to_string()),
     }
 }
 
-fn forbid_overwrite(ctx: &RequestCtx) -> bool {
+pub(super) fn forbid_overwrite(ctx: &RequestCtx) -> bool {
     ctx.header(h::FORBID_OVERWRITE)
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
@@ -261,7 +265,7 @@ pub fn evaluate_conditions(
     Condition::Proceed
 }
 
-fn last_modified_secs(meta: &ObjectMeta) -> i64 {
+pub(super) fn last_modified_secs(meta: &ObjectMeta) -> i64 {
     meta.last_modified_ms.div_euclid(1000)
 }
 
@@ -271,7 +275,7 @@ fn not_modified(meta: &ObjectMeta) -> Reply {
         .header("last-modified", http_date(last_modified_secs(meta)))
 }
 
-fn precondition_failed() -> OssError {
+pub(super) fn precondition_failed() -> OssError {
     OssError::new(ErrorCode::PreconditionFailed)
 }
 
