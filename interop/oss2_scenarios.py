@@ -286,6 +286,8 @@ def scenarios(label, auth):
 
     check(p + "presigned urls", presigned)
 
+    multipart_scenarios(label, auth)
+
     def cleanup():
         for o in oss2.ObjectIterator(bucket):
             bucket.delete_object(o.key)
@@ -293,6 +295,140 @@ def scenarios(label, auth):
         expect_error(oss2.exceptions.NoSuchBucket, lambda: bucket.get_bucket_info(), status=404)
 
     check(p + "delete bucket", cleanup)
+
+
+def multipart_scenarios(label, auth):
+    """Multipart uploads through oss2: the low-level calls, the iterators, and the
+    resumable upload and download helpers (which run parts on several threads)."""
+    name = ("interop-%s-%s" % (label, RUN_ID)).lower()
+    bucket = oss2.Bucket(auth, ENDPOINT, name, region=REGION)
+    p = label + ": multipart: "
+    min_part = 100 * 1024
+    key = "mp/a b+c%41é.bin"
+    parts_data = [pattern(31, min_part), pattern(32, 150000), pattern(33, 1000)]
+    whole = b"".join(parts_data)
+
+    def md5_etag(b):
+        return hashlib.md5(b).hexdigest().upper()
+
+    def crc64(b):
+        c = oss2.utils.Crc64()
+        c.update(b)
+        return c.crc
+
+    def multipart_etag(chunks):
+        digests = b"".join(hashlib.md5(c).digest() for c in chunks)
+        return "%s-%d" % (hashlib.md5(digests).hexdigest().upper(), len(chunks))
+
+    def upload_list_complete():
+        init = bucket.init_multipart_upload(key, headers={"Content-Type": "application/x-multi", "x-oss-meta-kind": "multi"})
+        upload_id = init.upload_id
+        assert len(upload_id) == 32, upload_id
+        infos = []
+        for n, chunk in enumerate(parts_data, start=1):
+            r = bucket.upload_part(key, upload_id, n, chunk)
+            assert r.etag == md5_etag(chunk), (n, r.etag)
+            assert r.crc == crc64(chunk), (n, r.crc)
+            infos.append(oss2.models.PartInfo(n, r.etag, size=len(chunk), part_crc=r.crc))
+        listed = bucket.list_parts(key, upload_id, max_parts=2)
+        assert listed.is_truncated and str(listed.next_marker) == "2", (listed.is_truncated, listed.next_marker)
+        assert [x.part_number for x in listed.parts] == [1, 2]
+        all_parts = list(oss2.PartIterator(bucket, key, upload_id, max_parts=1))
+        assert [(x.part_number, x.etag, x.size) for x in all_parts] == [(i.part_number, i.etag, i.size) for i in infos]
+        uploads = [u for u in oss2.MultipartUploadIterator(bucket, prefix="mp/")]
+        assert [(u.key, u.upload_id) for u in uploads] == [(key, upload_id)], [(u.key, u.upload_id) for u in uploads]
+        # complete checks the object CRC against the part CRCs
+        r = bucket.complete_multipart_upload(key, upload_id, infos)
+        assert r.etag == multipart_etag(parts_data), r.etag
+        assert r.crc == crc64(whole)
+        g = bucket.get_object(key)
+        assert g.read() == whole
+        assert g.client_crc == g.server_crc
+        assert g.object_type == "Multipart" and g.content_type == "application/x-multi"
+        assert g.headers["x-oss-meta-kind"] == "multi"
+        expect_error(oss2.exceptions.NoSuchUpload, lambda: bucket.list_parts(key, upload_id), status=404)
+        expect_error(oss2.exceptions.NoSuchUpload, lambda: bucket.upload_part(key, upload_id, 4, b"late"), status=404)
+
+    check(p + "init, upload_part, list_parts, PartIterator, complete (CRC)", upload_list_complete)
+
+    def copy_and_complete_all():
+        target = "mp/copied.bin"
+        upload_id = bucket.init_multipart_upload(target).upload_id
+        r1 = bucket.upload_part_copy(name, key, (0, min_part - 1), target, upload_id, 1)
+        assert r1.etag == md5_etag(whole[:min_part]), r1.etag
+        r2 = bucket.upload_part_copy(name, key, (150000, len(whole) - 1), target, upload_id, 2)
+        assert r2.etag == md5_etag(whole[150000:])
+        r3 = bucket.upload_part(target, upload_id, 3, b"tail")
+        expect_error(oss2.exceptions.ServerError, lambda: bucket.complete_multipart_upload(target, upload_id, [oss2.models.PartInfo(1, r1.etag), oss2.models.PartInfo(2, r2.etag)], headers={"x-oss-complete-all": "yes"}), code="InvalidArgument", status=400)
+        r = bucket.complete_multipart_upload(target, upload_id, None, headers={"x-oss-complete-all": "yes"})
+        expected = whole[:min_part] + whole[150000:] + b"tail"
+        assert r.crc == crc64(expected)
+        assert r3.etag and r.etag == multipart_etag([whole[:min_part], whole[150000:], b"tail"]), r.etag
+        assert bucket.get_object(target).read() == expected
+
+    check(p + "upload_part_copy with ranges, complete-all", copy_and_complete_all)
+
+    def errors_and_abort():
+        k = "mp/errors"
+        upload_id = bucket.init_multipart_upload(k).upload_id
+        small = bucket.upload_part(k, upload_id, 1, b"small")
+        big = bucket.upload_part(k, upload_id, 2, pattern(34, min_part))
+        # oss2 sorts the parts it sends, so only a repeated number is out of order
+        expect_error(oss2.exceptions.ServerError, lambda: bucket.complete_multipart_upload(k, upload_id, [oss2.models.PartInfo(2, big.etag), oss2.models.PartInfo(2, big.etag)]), code="InvalidPartOrder", status=400)
+        expect_error(oss2.exceptions.ServerError, lambda: bucket.complete_multipart_upload(k, upload_id, [oss2.models.PartInfo(2, small.etag)]), code="InvalidPart", status=400)
+        expect_error(oss2.exceptions.ServerError, lambda: bucket.complete_multipart_upload(k, upload_id, [oss2.models.PartInfo(1, small.etag), oss2.models.PartInfo(2, big.etag)]), code="EntityTooSmall", status=400)
+        expect_error(oss2.exceptions.InvalidArgument, lambda: bucket.upload_part(k, upload_id, 10001, b"x"), status=400)
+        expect_error(oss2.exceptions.InvalidDigest, lambda: bucket.upload_part(k, upload_id, 3, b"abc", headers={"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}), status=400)
+        assert bucket.abort_multipart_upload(k, upload_id).status == 204
+        expect_error(oss2.exceptions.NoSuchUpload, lambda: bucket.abort_multipart_upload(k, upload_id), status=404)
+        expect_error(oss2.exceptions.NoSuchUpload, lambda: bucket.list_parts(k, upload_id), status=404)
+        assert not bucket.object_exists(k)
+
+    check(p + "errors, abort, NoSuchUpload", errors_and_abort)
+
+    def upload_iterator():
+        keys = ["mpu/b", "mpu/a", "mpu/b", "mpu/sub/x", "mpu/c d+é"]
+        made = [(k, bucket.init_multipart_upload(k).upload_id) for k in keys]
+        expected = sorted(made, key=lambda x: (x[0].encode(), x[1]))
+        got = [(u.key, u.upload_id) for u in oss2.MultipartUploadIterator(bucket, prefix="mpu/", max_uploads=2)]
+        assert got == expected, got
+        folded = list(oss2.MultipartUploadIterator(bucket, prefix="mpu/", delimiter="/"))
+        assert [u.key for u in folded if u.is_prefix()] == ["mpu/sub/"], [u.key for u in folded]
+        assert [u.key for u in folded if not u.is_prefix()] == ["mpu/a", "mpu/b", "mpu/b", "mpu/c d+é"]
+        r = bucket.list_multipart_uploads(prefix="mpu/", max_uploads=3)
+        assert r.is_truncated and r.next_key_marker == "mpu/b", (r.is_truncated, r.next_key_marker)
+        for k, upload_id in made:
+            bucket.abort_multipart_upload(k, upload_id)
+        assert list(oss2.MultipartUploadIterator(bucket, prefix="mpu/")) == []
+
+    check(p + "list_multipart_uploads, MultipartUploadIterator", upload_iterator)
+
+    def resumable():
+        data = pattern(35, 350 * 1024 + 7)
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "src.bin")
+            with open(src, "wb") as f:
+                f.write(data)
+            store = oss2.ResumableStore(root=d, dir="upload-records")
+            oss2.resumable_upload(bucket, "mp/resumable.bin", src, store=store, multipart_threshold=200 * 1024, part_size=min_part, num_threads=3)
+            h = bucket.head_object("mp/resumable.bin")
+            assert h.object_type == "Multipart" and h.content_length == len(data), (h.object_type, h.content_length)
+            assert h.etag.endswith("-4"), h.etag
+            assert int(h.headers["x-oss-hash-crc64ecma"]) == crc64(data)
+            dst = os.path.join(d, "dst.bin")
+            dstore = oss2.ResumableDownloadStore(root=d, dir="download-records")
+            oss2.resumable_download(bucket, "mp/resumable.bin", dst, store=dstore, multiget_threshold=100 * 1024, part_size=64 * 1024, num_threads=3)
+            with open(dst, "rb") as f:
+                assert f.read() == data
+            # a small file goes through a single put
+            small = os.path.join(d, "small.bin")
+            with open(small, "wb") as f:
+                f.write(data[:1000])
+            oss2.resumable_upload(bucket, "mp/small.bin", small, store=store, multipart_threshold=200 * 1024)
+            assert bucket.head_object("mp/small.bin").object_type == "Normal"
+        assert list(oss2.MultipartUploadIterator(bucket)) == []
+
+    check(p + "resumable_upload (3 threads), resumable_download", resumable)
 
 
 def cross_sdk():
