@@ -65,6 +65,7 @@ pub mod result;
 pub mod retry;
 pub mod service;
 pub mod session;
+pub mod transfer;
 mod transport;
 pub mod types;
 
@@ -74,6 +75,8 @@ pub use credentials::{
     Credentials, CredentialsProvider, EnvironmentCredentialsProvider, StaticCredentialsProvider,
 };
 pub use error::{Error, Result, ServerError};
+/// HTTP methods, for [`BucketClient::sign_url`](bucket::BucketClient::sign_url).
+pub use http::Method;
 pub use mode::{Async, Blocking, Mode};
 pub use ops::bucket::{BucketAclOutput, BucketInfoOutput, BucketLocationOutput};
 pub use ops::download::{
@@ -84,8 +87,6 @@ pub use ops::object::{
     AppendObjectOutput, BatchDeleteOutput, CopyObjectOutput, DeleteObjectOutput, PutObjectOutput,
 };
 pub use ops::service::{BucketSummary, ListBucketsOutput};
-/// HTTP methods, for [`BucketClient::sign_url`](bucket::BucketClient::sign_url).
-pub use http::Method;
 pub use oss_proto::range::ByteRange;
 pub use result::{OssResponse, RequestResult, ResponseMeta};
 pub use retry::RetryPolicy;
