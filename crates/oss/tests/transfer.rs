@@ -28,9 +28,12 @@ fn sizes() -> [u64; 5] {
     [0, 1, THRESHOLD - 1, THRESHOLD, 3 * PART + 17]
 }
 
+/// One progress call: `(done, total)`.
+type Call = (u64, Option<u64>);
+
 /// Records progress calls; checks they only grow.
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<(u64, Option<u64>)>>>);
+struct Recorder(Arc<Mutex<Vec<Call>>>);
 
 impl Recorder {
     fn callback(&self) -> impl Fn(u64, Option<u64>) + Send + Sync + 'static {
@@ -38,7 +41,7 @@ impl Recorder {
         move |done, total| calls.lock().unwrap().push((done, total))
     }
 
-    fn calls(&self) -> Vec<(u64, Option<u64>)> {
+    fn calls(&self) -> Vec<Call> {
         self.0.lock().unwrap().clone()
     }
 
