@@ -536,6 +536,64 @@ mod tests {
         assert!(part_matches(&listed(1, 3, None, "opaque-etag"), 0, &other));
     }
 
+    /// A checkpoint whose upload holds one wrong and one right part: the wrong one is sent
+    /// again, the right one is kept.
+    #[tokio::test]
+    async fn stored_parts_that_differ_are_sent_again() {
+        use oss_server::testing::{TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET};
+        let server = TestServer::start().await;
+        let auth = crate::Auth::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET);
+        let bucket = crate::Bucket::new(auth, &server.endpoint(), "reconcile").unwrap();
+        bucket.create_bucket().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let part = MIN_PART_SIZE;
+        let data: Vec<u8> = (0..3 * part).map(|i| (i % 253) as u8).collect();
+        let path = dir.path().join("src");
+        std::fs::write(&path, &data).unwrap();
+        let path = std::path::absolute(&path).unwrap();
+        let cps = dir.path().join("cp");
+
+        let id = remote::init(&bucket, "k", &ObjectHeaders::default())
+            .await
+            .unwrap();
+        let wrong = bytes::Bytes::from(vec![7u8; part as usize]);
+        remote::upload_part(&bucket, "k", &id, 1, wrong, None)
+            .await
+            .unwrap();
+        let right = bytes::Bytes::copy_from_slice(&data[part as usize..2 * part as usize]);
+        remote::upload_part(&bucket, "k", &id, 2, right, None)
+            .await
+            .unwrap();
+        let cp = CheckpointFile::new(&cps, "upload", &bucket.endpoint(), "reconcile", "k", &path);
+        cp.save(&UploadRecord {
+            magic: MAGIC.into(),
+            version: VERSION,
+            kind: "upload".into(),
+            endpoint: bucket.endpoint(),
+            bucket: "reconcile".into(),
+            key: "k".into(),
+            upload_id: id.clone(),
+            part_size: part,
+            source: FileIdentity::of(&path).unwrap(),
+        })
+        .await
+        .unwrap();
+
+        let out = bucket
+            .resumable_upload("k", &path)
+            .multipart_threshold(part)
+            .part_size(part)
+            .checkpoint_dir(&cps)
+            .await
+            .unwrap();
+        assert_eq!(out.upload_id.as_deref(), Some(id.as_str()));
+        assert_eq!(out.resumed_bytes, part);
+        assert_eq!(out.crc64, Some(oss_proto::crc64::crc64(&data)));
+        let got = bucket.get_object("k").await.unwrap().bytes().await.unwrap();
+        assert_eq!(&got[..], &data[..]);
+        assert!(!cp.path().exists());
+    }
+
     #[test]
     fn whole_crc_from_parts() {
         let a = oss_proto::crc64::crc64(b"12345");
