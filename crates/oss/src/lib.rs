@@ -83,6 +83,11 @@ pub use ops::download::{
     GetObjectMetaOutput, GetObjectOutput, GetObjectToFileOutput, HeadObjectOutput,
 };
 pub use ops::list::{ListItem, ListObjectsOutput, ListObjectsV2Output, ObjectSummary};
+pub use ops::multipart::{
+    CompleteMultipartUploadOutput, InitMultipartUploadOutput, ListMultipartUploadsOutput,
+    ListPartsOutput, MultipartUploadSummary, PartInfo, PartSummary, UploadItem,
+    UploadPartCopyOutput, UploadPartOutput,
+};
 pub use ops::object::{
     AppendObjectOutput, BatchDeleteOutput, CopyObjectOutput, DeleteObjectOutput, PutObjectOutput,
 };

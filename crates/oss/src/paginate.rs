@@ -9,11 +9,11 @@ use crate::error::{Error, Result};
 use crate::mode::Blocking;
 
 /// The state between two page requests.
-enum State {
+enum State<K> {
     /// Fetch the page at this token (`None` = first page without a token).
     Next {
-        token: Option<String>,
-        previous: Option<String>,
+        token: Option<K>,
+        previous: Option<K>,
     },
     /// The last page was yielded (or an error).
     Done,
@@ -31,6 +31,22 @@ where
     T: Send + 'static,
     F: FnMut(Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(T, Option<String>)>> + Send + 'static,
+{
+    paginate_by(first, what, fetch)
+}
+
+/// [`paginate`] with any kind of token: a part number, or the pair of markers of
+/// ListMultipartUploads.
+pub(crate) fn paginate_by<K, T, F, Fut>(
+    first: Option<K>,
+    what: &'static str,
+    fetch: F,
+) -> BoxStream<'static, Result<T>>
+where
+    K: Clone + PartialEq + std::fmt::Debug + Send + 'static,
+    T: Send + 'static,
+    F: FnMut(Option<K>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(T, Option<K>)>> + Send + 'static,
 {
     let start = State::Next {
         token: first,
@@ -159,6 +175,24 @@ mod tests {
         assert!(pages[0].is_ok() && pages[1].is_ok());
         let err = pages[2].as_ref().unwrap_err();
         assert!(err.to_string().contains("same continuation token"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn pair_tokens_are_followed_and_repeats_refused() {
+        let pages: Vec<Result<u32>> =
+            paginate_by(None, "test", |token: Option<(String, u32)>| async move {
+                Ok(match token {
+                    None => (1, Some(("k".to_string(), 1))),
+                    Some((_, 1)) => (2, Some(("k".to_string(), 2))),
+                    Some(_) => (3, Some(("k".to_string(), 2))),
+                })
+            })
+            .collect()
+            .await;
+        assert_eq!(pages.len(), 4, "three pages, then the error");
+        assert_eq!(*pages[2].as_ref().unwrap(), 3);
+        let err = pages[3].as_ref().unwrap_err();
+        assert!(err.to_string().contains("(\"k\", 2)"), "{err}");
     }
 
     #[tokio::test]

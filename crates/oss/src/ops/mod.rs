@@ -5,6 +5,7 @@
 pub mod bucket;
 pub mod download;
 pub mod list;
+pub mod multipart;
 pub mod object;
 pub mod presign;
 pub mod service;
