@@ -148,6 +148,23 @@ pub struct CpArgs {
     /// Transfers run at the same time with -r.
     #[arg(long, short = 'j', default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
+    /// Objects of at least this size move in parts, resumably (e.g. `64M`; default 10M for
+    /// uploads and downloads, 200M for copies inside OSS).
+    #[arg(long, value_name = "SIZE", value_parser = crate::format::parse_size)]
+    pub threshold: Option<u64>,
+    /// Size of each part (e.g. `8M`; default 8M, 64M for copies inside OSS).
+    #[arg(long, value_name = "SIZE", value_parser = crate::format::parse_size)]
+    pub part_size: Option<u64>,
+    /// Parts of one object moved at the same time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// Directory of the checkpoints that let an interrupted copy resume
+    /// (default `~/.oss/checkpoints`).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_checkpoint")]
+    pub checkpoint_dir: Option<PathBuf>,
+    /// Keep no checkpoint: an interrupted copy starts over.
+    #[arg(long)]
+    pub no_checkpoint: bool,
     /// Connection options.
     #[command(flatten)]
     pub conn: ConnectionArgs,

@@ -36,7 +36,9 @@ impl CliError {
     /// Stopped by Ctrl-C (exit status 130).
     pub fn interrupted() -> CliError {
         CliError {
-            message: "interrupted".to_string(),
+            message: "interrupted (a copy resumes from its checkpoint when the same command is \
+                      run again)"
+                .to_string(),
             status: EXIT_INTERRUPTED,
         }
     }

@@ -15,6 +15,32 @@ pub fn human_size(bytes: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// Parses a size: bytes, or a number with a binary unit `K`, `M`, `G`, `T` (also `KB`,
+/// `KiB`, …; case-insensitive), e.g. `512`, `100K`, `1.5M`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(format!("{s:?} is not a size (e.g. 512, 100K, 8M, 1G)")),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 512, 100K, 8M, 1G)"))?;
+    let bytes = value * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes < 0.0 || bytes >= u64::MAX as f64 {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(bytes.round() as u64)
+}
+
 /// A size as bytes (`raw`) or human-readable.
 pub fn size(bytes: u64, raw: bool) -> String {
     if raw {
@@ -58,6 +84,18 @@ mod tests {
         assert_eq!(human_size(5 << 20), "5.0 MiB");
         assert_eq!(human_size(u64::MAX), "16.0 EiB");
         assert_eq!(size(1536, true), "1536");
+    }
+
+    #[test]
+    fn parses_sizes() {
+        assert_eq!(parse_size("512"), Ok(512));
+        assert_eq!(parse_size("100K"), Ok(100 * 1024));
+        assert_eq!(parse_size("8mib"), Ok(8 << 20));
+        assert_eq!(parse_size("1.5M"), Ok(3 << 19));
+        assert_eq!(parse_size("2 GB"), Ok(2 << 30));
+        assert!(parse_size("12X").unwrap_err().contains("not a size"));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("K").is_err());
     }
 
     #[test]

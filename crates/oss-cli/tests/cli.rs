@@ -607,3 +607,150 @@ async fn serve_prints_its_url_and_answers() {
     let err = run.fails(2);
     assert!(err.contains("an access key is required"), "{err}");
 }
+
+/// Deterministic, non-repeating bytes.
+fn pattern(len: usize) -> Vec<u8> {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+const SMALL_PARTS: [&str; 4] = ["--threshold", "100K", "--part-size", "100K"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_objects_move_in_parts() {
+    let env = Env::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    env.ok(&["mb", "oss://parts-bucket"]).await;
+    let content = pattern(1_000_000);
+    let local = dir.path().join("big.bin");
+    write(&local, &content);
+
+    let mut args = vec!["cp", local.to_str().unwrap(), "oss://parts-bucket/big.bin"];
+    args.extend(SMALL_PARTS);
+    env.ok(&args).await;
+    let out = env.ok(&["stat", "oss://parts-bucket/big.bin"]).await;
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("Object-Type:") && l.ends_with("Multipart")),
+        "{out}"
+    );
+
+    let back = dir.path().join("back.bin");
+    let mut args = vec!["cp", "oss://parts-bucket/big.bin", back.to_str().unwrap()];
+    args.extend(SMALL_PARTS);
+    args.extend(["--parallel", "3"]);
+    env.ok(&args).await;
+    assert_eq!(std::fs::read(&back).unwrap(), content);
+
+    let mut args = vec![
+        "cp",
+        "oss://parts-bucket/big.bin",
+        "oss://parts-bucket/copy.bin",
+    ];
+    args.extend(SMALL_PARTS);
+    env.ok(&args).await;
+    let cat = env
+        .command(&["cat", "oss://parts-bucket/copy.bin"])
+        .output()
+        .unwrap();
+    assert_eq!(cat.stdout, content);
+    let out = env.ok(&["stat", "oss://parts-bucket/copy.bin"]).await;
+    assert!(out.contains("Multipart"), "{out}");
+
+    // Usage errors are clap's (several lines), with status 2.
+    let run = env
+        .run(&["cp", "--threshold", "lots", "x", "oss://parts-bucket/"])
+        .await;
+    assert_eq!(run.status, Some(2));
+    assert!(run.stderr.contains("not a size"), "{}", run.stderr);
+}
+
+/// Files under `dir` (none when it does not exist).
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Starts `oss ARGS`, sends it SIGINT once a checkpoint exists, checks that it stops with
+/// status 130 and leaves the checkpoint, then runs the same command again and returns
+/// its stdout.
+#[cfg(unix)]
+async fn interrupt_then_resume(env: &Env, args: &[&str]) -> String {
+    let checkpoints = env.home.path().join(".oss/checkpoints");
+    let mut cmd = env.command(args);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while files_in(&checkpoints).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the copy ended before it could be interrupted"
+        );
+        assert!(started.elapsed().as_secs() < 60, "no checkpoint appeared");
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let run = Run::from(out);
+    let err = run.fails(130);
+    assert!(err.contains("interrupted"), "{err}");
+    assert!(
+        !files_in(&checkpoints).is_empty(),
+        "the checkpoint was removed"
+    );
+
+    let out = env.ok(args).await;
+    assert!(out.contains("resumed"), "{out}");
+    assert!(files_in(&checkpoints).is_empty(), "the checkpoint was kept");
+    out
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupted_copies_resume_from_their_checkpoint() {
+    let env = Env::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    env.ok(&["mb", "oss://resume-bucket"]).await;
+    let content = pattern(40 << 20);
+    let local = dir.path().join("large.bin");
+    write(&local, &content);
+
+    let mut args = vec![
+        "cp",
+        local.to_str().unwrap(),
+        "oss://resume-bucket/large.bin",
+    ];
+    args.extend(SMALL_PARTS);
+    args.extend(["--parallel", "1"]);
+    interrupt_then_resume(&env, &args).await;
+
+    let back = dir.path().join("back.bin");
+    let mut args = vec![
+        "cp",
+        "oss://resume-bucket/large.bin",
+        back.to_str().unwrap(),
+    ];
+    args.extend(SMALL_PARTS);
+    args.extend(["--parallel", "1"]);
+    interrupt_then_resume(&env, &args).await;
+    assert!(std::fs::read(&back).unwrap() == content);
+    // No temporary file is left beside the target.
+    assert_eq!(files_in(dir.path()).len(), 2, "{:?}", files_in(dir.path()));
+}

@@ -12,7 +12,7 @@ use crate::error::CliError;
 use crate::format::{count, human_size};
 use crate::location::{Location, OssUrl};
 use crate::progress::Bar;
-use crate::transfer;
+use crate::transfer::{self, Moved, TransferOptions};
 
 /// One object or file to move.
 #[derive(Debug, Clone)]
@@ -79,23 +79,61 @@ pub async fn cp(clients: &Clients, args: CpArgs) -> Result<(), CliError> {
             (clients.bucket(&to.bucket)?, jobs)
         }
     };
+    let options = transfer_options(&args);
     if args.recursive {
-        run_many(&bucket, jobs, usize::from(args.jobs), &args.src, &args.dst).await
+        run_many(
+            &bucket,
+            jobs,
+            &options,
+            usize::from(args.jobs),
+            &args.src,
+            &args.dst,
+        )
+        .await
     } else {
         for job in jobs {
             let bar = Bar::new(&job.to, Some(job.size));
-            let result = run(&bucket, &job, Arc::new(bar.callback())).await;
+            let result = run(&bucket, &job, &options, Arc::new(bar.callback())).await;
             bar.finish();
-            result?;
+            let moved = result?;
+            let resumed = if moved.resumed > 0 {
+                format!(", {} resumed", human_size(moved.resumed))
+            } else {
+                String::new()
+            };
             println!(
-                "copied {} -> {} ({})",
+                "copied {} -> {} ({}{resumed})",
                 job.from,
                 job.to,
-                human_size(job.size)
+                human_size(moved.size)
             );
         }
         Ok(())
     }
+}
+
+/// The transfer settings of `cp`'s flags.
+fn transfer_options(args: &CpArgs) -> TransferOptions {
+    TransferOptions {
+        threshold: args.threshold,
+        part_size: args.part_size,
+        parallelism: usize::from(args.parallel),
+        checkpoint_dir: if args.no_checkpoint {
+            None
+        } else {
+            Some(
+                args.checkpoint_dir
+                    .clone()
+                    .or_else(default_checkpoint_dir)
+                    .unwrap_or_else(oss::transfer::default_checkpoint_dir),
+            )
+        },
+    }
+}
+
+/// `~/.oss/checkpoints`, beside the configuration file.
+fn default_checkpoint_dir() -> Option<PathBuf> {
+    crate::config::default_config_path().and_then(|p| p.parent().map(|dir| dir.join("checkpoints")))
 }
 
 /// Runs `jobs` with up to `parallel` at a time; every failure is reported, the first
@@ -103,6 +141,7 @@ pub async fn cp(clients: &Clients, args: CpArgs) -> Result<(), CliError> {
 async fn run_many(
     bucket: &Bucket,
     jobs: Vec<Job>,
+    options: &TransferOptions,
     parallel: usize,
     src: &str,
     dst: &str,
@@ -110,22 +149,23 @@ async fn run_many(
     let total: u64 = jobs.iter().map(|j| j.size).sum();
     let n = jobs.len() as u64;
     let bar = Bar::new(&count(n, "file"), Some(total));
-    let results: Vec<Result<u64, CliError>> = futures_util::stream::iter(jobs)
+    let results: Vec<Result<Moved, CliError>> = futures_util::stream::iter(jobs)
         .map(|job| {
             let progress: transfer::Progress = Arc::new(bar.part_callback());
-            async move { run(bucket, &job, progress).await.map(|()| job.size) }
+            async move { run(bucket, &job, options, progress).await }
         })
         .buffer_unordered(parallel)
         .collect()
         .await;
     bar.finish();
     let mut failures = Vec::new();
-    let (mut done, mut bytes) = (0u64, 0u64);
+    let (mut done, mut bytes, mut resumed) = (0u64, 0u64, 0u64);
     for r in results {
         match r {
-            Ok(size) => {
+            Ok(moved) => {
                 done += 1;
-                bytes += size;
+                bytes += moved.size;
+                resumed += moved.resumed;
             }
             Err(e) => {
                 eprintln!("oss: {e}");
@@ -133,8 +173,13 @@ async fn run_many(
             }
         }
     }
+    let resumed = if resumed > 0 {
+        format!(", {} resumed", human_size(resumed))
+    } else {
+        String::new()
+    };
     println!(
-        "copied {} ({}) from {src} to {dst}",
+        "copied {} ({}{resumed}) from {src} to {dst}",
         count(done, "file"),
         human_size(bytes)
     );
@@ -150,23 +195,30 @@ async fn run_many(
 }
 
 /// Moves the bytes of one job.
-async fn run(bucket: &Bucket, job: &Job, progress: transfer::Progress) -> Result<(), CliError> {
+async fn run(
+    bucket: &Bucket,
+    job: &Job,
+    options: &TransferOptions,
+    progress: transfer::Progress,
+) -> Result<Moved, CliError> {
     let what = || format!("cannot copy {} to {}", job.from, job.to);
     match &job.kind {
-        JobKind::Upload { path, key } => transfer::upload(bucket, path, key, progress).await,
+        JobKind::Upload { path, key } => {
+            transfer::upload(bucket, path, key, options, progress).await
+        }
         JobKind::Download { key, path } => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 tokio::fs::create_dir_all(parent)
                     .await
                     .map_err(|e| CliError::io(format!("cannot create {}", parent.display()), e))?;
             }
-            transfer::download(bucket, key, path, progress).await
+            transfer::download(bucket, key, path, options, progress).await
         }
         JobKind::Copy {
             src_bucket,
             src_key,
             key,
-        } => transfer::copy(bucket, src_bucket, src_key, key).await,
+        } => transfer::copy(bucket, src_bucket, src_key, key, options, progress).await,
     }
     .map_err(|e| CliError::oss(what(), e))
 }
