@@ -111,7 +111,7 @@ pub struct MbArgs {
 pub struct RbArgs {
     /// `oss://bucket`.
     pub url: String,
-    /// Delete every object first.
+    /// Delete every object and abort every unfinished multipart upload first.
     #[arg(long, short)]
     pub force: bool,
     /// Connection options.

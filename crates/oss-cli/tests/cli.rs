@@ -381,11 +381,20 @@ async fn directories_copy_recursively_and_prefixes_are_listed_counted_removed() 
         err.contains("BucketNotEmpty") && err.contains("request id"),
         "{err}"
     );
+    // --force also aborts unfinished multipart uploads.
+    let sdk = oss::Bucket::new(
+        oss::Auth::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET),
+        &env.server.endpoint(),
+        "tree-bucket",
+    )
+    .unwrap();
+    sdk.init_multipart_upload("unfinished.bin").await.unwrap();
     let out = env.ok(&["rb", "--force", "oss://tree-bucket"]).await;
     assert!(
         out.contains("removed 5 objects") && out.contains("removed bucket"),
         "{out}"
     );
+    assert!(out.contains("aborted 1 multipart upload"), "{out}");
     let err = env.run(&["ls", "oss://tree-bucket"]).await.fails(1);
     assert!(err.contains("NoSuchBucket"), "{err}");
 }

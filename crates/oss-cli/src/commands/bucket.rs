@@ -35,7 +35,7 @@ pub async fn mb(clients: &Clients, args: MbArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Removes a bucket; with `--force`, its objects first.
+/// Removes a bucket; with `--force`, its objects and unfinished multipart uploads first.
 pub async fn rb(clients: &Clients, args: RbArgs) -> Result<(), CliError> {
     let url = OssUrl::parse_bucket(&args.url)?;
     let bucket = clients.bucket(&url.bucket)?;
@@ -43,6 +43,10 @@ pub async fn rb(clients: &Clients, args: RbArgs) -> Result<(), CliError> {
         let n = super::delete_under(&bucket, &url, "").await?;
         if n > 0 {
             println!("removed {}", count(n, "object"));
+        }
+        let n = super::abort_uploads_under(&bucket, &url, "").await?;
+        if n > 0 {
+            println!("aborted {}", count(n, "multipart upload"));
         }
     }
     bucket

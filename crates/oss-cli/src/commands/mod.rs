@@ -90,3 +90,36 @@ async fn delete_under(bucket: &Bucket, url: &OssUrl, prefix: &str) -> Result<u64
     }
     Ok(deleted)
 }
+
+/// Aborts every unfinished multipart upload under `prefix`; returns how many were aborted.
+async fn abort_uploads_under(bucket: &Bucket, url: &OssUrl, prefix: &str) -> Result<u64, CliError> {
+    let mut uploads = bucket.list_multipart_uploads().prefix(prefix).into_items();
+    let mut aborted = 0u64;
+    while let Some(item) = uploads.try_next().await.map_err(|e| {
+        CliError::oss(
+            format!(
+                "cannot list the multipart uploads of {}",
+                url.with_key(prefix)
+            ),
+            e,
+        )
+    })? {
+        if let oss::UploadItem::Upload(u) = item {
+            bucket
+                .abort_multipart_upload(&u.key, &u.upload_id)
+                .await
+                .map_err(|e| {
+                    CliError::oss(
+                        format!(
+                            "cannot abort upload {} of {}",
+                            u.upload_id,
+                            url.with_key(u.key.as_str())
+                        ),
+                        e,
+                    )
+                })?;
+            aborted += 1;
+        }
+    }
+    Ok(aborted)
+}
