@@ -659,6 +659,32 @@ impl<M: Mode> BucketClient<M> {
     /// UploadPartCopy: copies `range` of `source_bucket/source_key` (all of it for `None`)
     /// into part `part_number` of an upload of `key` in this bucket. The range is oss2's
     /// `(start, last)`, both ends inclusive.
+    ///
+    /// In blocking mode, splitting an object into two parts on the server:
+    ///
+    /// ```
+    /// use oss::{blocking, Auth};
+    /// use oss_server::testing::{TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let rt = tokio::runtime::Runtime::new()?;
+    /// # let server = rt.block_on(TestServer::start());
+    /// let auth = Auth::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET);
+    /// let bucket = blocking::Bucket::new(auth, &server.endpoint(), "part-copy-example")?;
+    /// bucket.create_bucket().send()?;
+    /// bucket.put_object("source", vec![7u8; 150 * 1024]).send()?;
+    ///
+    /// let id = bucket.init_multipart_upload("copy").send()?.upload_id;
+    /// let first = (0, 100 * 1024 - 1).into();
+    /// let rest = (100 * 1024..).into();
+    /// bucket.upload_part_copy("part-copy-example", "source", Some(first), "copy", &id, 1).send()?;
+    /// bucket.upload_part_copy("part-copy-example", "source", Some(rest), "copy", &id, 2).send()?;
+    /// bucket.complete_multipart_upload("copy", &id, vec![]).complete_all().send()?;
+    ///
+    /// assert_eq!(bucket.head_object("copy").send()?.content_length, Some(150 * 1024));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload_part_copy(
         &self,
         source_bucket: impl Into<String>,
