@@ -362,7 +362,7 @@ fn copy_semantics(store: &dyn Store) {
 
     let mut m = object_meta("copy");
     m.headers = vec![("content-type".into(), "image/png".into())];
-    let c = store.copy_object("src", "a", "dst", m).unwrap();
+    let c = store.copy_object("src", "a", "dst", m, false).unwrap();
     assert_eq!(c.key, "copy");
     assert_eq!(
         (c.size, c.crc64, c.etag.clone()),
@@ -379,7 +379,7 @@ fn copy_semantics(store: &dyn Store) {
     // Same bucket, other key; overwriting an existing destination.
     put(store, "src", "b", b"old b").unwrap();
     store
-        .copy_object("src", "a", "src", object_meta("b"))
+        .copy_object("src", "a", "src", object_meta("b"), false)
         .unwrap();
     assert_eq!(content(store, "src", "b"), b"source bytes");
 
@@ -394,7 +394,7 @@ fn copy_semantics(store: &dyn Store) {
     let mut m = object_meta("self");
     m.user_meta = vec![("x-oss-meta-new".into(), "v".into())];
     m.last_modified_ms += 1;
-    let after = store.copy_object("src", "self", "src", m).unwrap();
+    let after = store.copy_object("src", "self", "src", m, false).unwrap();
     assert_eq!(after.blob, before.blob);
     assert_eq!(after.etag, before.etag);
     assert_eq!(
@@ -407,7 +407,7 @@ fn copy_semantics(store: &dyn Store) {
     // A copy of an appendable object is a normal object whose ETag is the MD5.
     append(store, "src", "app", 0, b"appended").unwrap();
     let c = store
-        .copy_object("src", "app", "dst", object_meta("app2"))
+        .copy_object("src", "app", "dst", object_meta("app2"), false)
         .unwrap();
     assert_eq!(c.object_type, ObjectType::Normal);
     assert_eq!(c.etag, md5_etag(b"appended"));
@@ -416,15 +416,15 @@ fn copy_semantics(store: &dyn Store) {
 
     // Errors
     assert!(matches!(
-        store.copy_object("src", "missing", "dst", object_meta("x")),
+        store.copy_object("src", "missing", "dst", object_meta("x"), false),
         Err(StoreError::NoSuchKey)
     ));
     assert!(matches!(
-        store.copy_object("nob", "a", "dst", object_meta("x")),
+        store.copy_object("nob", "a", "dst", object_meta("x"), false),
         Err(StoreError::NoSuchBucket)
     ));
     assert!(matches!(
-        store.copy_object("src", "b", "nob", object_meta("x")),
+        store.copy_object("src", "b", "nob", object_meta("x"), false),
         Err(StoreError::NoSuchBucket)
     ));
 }
@@ -1514,7 +1514,9 @@ fn fs_replaced_and_deleted_blobs_are_removed() {
     put(&store, "b", "k", b"1").unwrap();
     put(&store, "b", "k", b"2").unwrap();
     assert_eq!(blob_files(dir.path()).len(), 1);
-    store.copy_object("b", "k", "b", object_meta("k2")).unwrap();
+    store
+        .copy_object("b", "k", "b", object_meta("k2"), false)
+        .unwrap();
     assert_eq!(blob_files(dir.path()).len(), 2);
     store.delete_object("b", "k").unwrap();
     store.delete_object("b", "k2").unwrap();

@@ -357,8 +357,14 @@ pub async fn complete(
         let mut meta = s.complete_upload(&b, &k, &u, parts.as_deref())?;
         if let Some(acl) = acl {
             if acl != meta.acl {
-                meta.acl = acl;
-                meta = s.copy_object(&b, &k, &b, meta)?;
+                meta = s.update_object_meta(
+                    &b,
+                    &k,
+                    Box::new(move |m| {
+                        m.acl.clone_from(&acl);
+                        Ok(())
+                    }),
+                )?;
             }
         }
         Ok(meta)

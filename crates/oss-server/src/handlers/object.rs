@@ -552,9 +552,12 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         blob: String::new(),
     };
     let (sb, sk, db) = (src_bucket.clone(), src_key.clone(), bucket.clone());
-    let done = blocking(state, move |s| s.copy_object(&sb, &sk, &db, meta))
+    let forbid = forbid_overwrite(ctx);
+    let done = blocking(state, move |s| s.copy_object(&sb, &sk, &db, meta, forbid))
         .await
-        .map_err(|e| OssError::from_store(e, &bucket, Some(&src_key)))?;
+        .map_err(|e| {
+            OssError::from_store(e, &bucket, Some(&src_key)).with_detail_if_conflict(&key)
+        })?;
     let result = model::CopyObjectResult {
         last_modified: unixtime_to_iso8601(last_modified_secs(&done)),
         etag: done.etag.clone(),
@@ -660,8 +663,8 @@ pub async fn get_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply,
     Ok(Reply::xml(xml::to_xml(&policy)))
 }
 
-/// `PUT /bucket/key?acl` with `x-oss-object-acl`: rewrites the object's metadata in place
-/// (same bytes, ETag and modification time).
+/// `PUT /bucket/key?acl` with `x-oss-object-acl`: changes the object's metadata in place
+/// (same bytes, ETag and modification time) in one atomic update.
 pub async fn put_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
@@ -674,12 +677,19 @@ pub async fn put_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply,
         ));
     };
     check_acl(&acl, h::OBJECT_ACL, true)?;
-    let mut meta = object_meta(state, &bucket, &key).await?;
-    meta.acl = acl;
     let (b, k) = (bucket.clone(), key.clone());
-    blocking(state, move |s| s.copy_object(&b, &k, &b, meta))
-        .await
-        .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+    blocking(state, move |s| {
+        s.update_object_meta(
+            &b,
+            &k,
+            Box::new(move |m| {
+                m.acl.clone_from(&acl);
+                Ok(())
+            }),
+        )
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
     Ok(Reply::new(200))
 }
 

@@ -3,22 +3,30 @@
 //! A blob is written to `tmp/<id>` by a [`BlobWriter`], which hashes (MD5, CRC-64) what
 //! passes through it and fsyncs the file on [`BlobWriter::finish`]. The resulting
 //! [`PendingBlob`] is then renamed into `blobs/<first two hex chars>/<id>` by
-//! [`BlobDir::install`], which also fsyncs the directory, before the metadata that names it
-//! is committed. Ids are 32 random lower-case hex characters, never derived from object keys.
+//! [`BlobDir::install`] (which also fsyncs the directory) or [`BlobDir::install_deferred`]
+//! (which leaves that fsync to the group commit of the metadata naming the blob), before the
+//! metadata that names it is committed.
+//!
+//! Ids are 32 lower-case hex characters, never derived from object keys: a fan-out prefix
+//! of two characters, which stays the same for 256 consecutive blobs so that concurrent
+//! writes land in the same directory and share its fsync, then 30 random characters.
 //!
 //! Dropping an unfinished writer or an uninstalled [`PendingBlob`] removes its temporary file.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use md5::{Digest, Md5};
 use oss_proto::crc64::Crc64;
 
 use super::{PendingBlob, StoreError};
 
-/// Size of the write buffer in front of a blob file.
+/// Most bytes a blob writer keeps before writing them to its file; writes at least this
+/// large go to the file directly.
 const WRITE_BUFFER: usize = 256 * 1024;
 
 /// Length of a blob id in hex characters.
@@ -39,6 +47,15 @@ pub fn new_blob_id() -> String {
     format!("{v:032x}")
 }
 
+/// How many consecutive blobs share a fan-out directory.
+const BLOBS_PER_FAN: u64 = 256;
+
+/// A blob id in fan-out directory `fan`: two hex characters, then 30 random ones.
+fn blob_id_in(fan: u8) -> String {
+    let v: u128 = rand::random::<u128>() >> 8;
+    format!("{fan:02x}{v:030x}")
+}
+
 /// Whether `id` has the shape of a blob id (so that it is safe to join to a path).
 pub fn is_blob_id(id: &str) -> bool {
     id.len() == ID_LEN && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
@@ -57,12 +74,15 @@ fn sync_dir(dir: &Path) -> Result<(), StoreError> {
 }
 
 /// The on-disk layout of blob files under a store's data directory: `tmp/` for blobs being
-/// written and `blobs/xx/` (256 fan-out directories) for installed blobs.
-#[derive(Debug)]
+/// written and `blobs/xx/` (256 fan-out directories) for installed blobs. Clones share the
+/// fan-out rotation.
+#[derive(Debug, Clone)]
 pub struct BlobDir {
     tmp: PathBuf,
     blobs: PathBuf,
     durability: Durability,
+    /// Counts blobs started; selects the fan-out directory of the next one.
+    started: Arc<AtomicU64>,
 }
 
 impl BlobDir {
@@ -83,6 +103,7 @@ impl BlobDir {
             tmp,
             blobs,
             durability,
+            started: Arc::new(AtomicU64::new(rand::random::<u64>() & !(BLOBS_PER_FAN - 1))),
         })
     }
 
@@ -96,7 +117,14 @@ impl BlobDir {
 
     /// Starts a new blob in `tmp/`.
     pub fn writer(&self) -> Result<BlobWriter, StoreError> {
-        BlobWriter::create(&self.tmp, self.durability)
+        let n = self.started.fetch_add(1, Ordering::Relaxed);
+        let fan = ((n / BLOBS_PER_FAN) % 256) as u8;
+        BlobWriter::create(&self.tmp, blob_id_in(fan), self.durability)
+    }
+
+    /// Whether this directory fsyncs.
+    pub fn durability(&self) -> Durability {
+        self.durability
     }
 
     /// Opens an installed blob for reading. A missing blob gives `NoSuchKey`: the object
@@ -111,7 +139,21 @@ impl BlobDir {
 
     /// Moves a pending blob into `blobs/` and makes the rename durable. Returns its id.
     /// After this the blob is an orphan until metadata naming it is committed.
-    pub fn install(&self, mut blob: PendingBlob) -> Result<String, StoreError> {
+    pub fn install(&self, blob: PendingBlob) -> Result<String, StoreError> {
+        let (id, dir) = self.install_deferred(blob)?;
+        if let Some(dir) = dir {
+            sync_dir(&dir)?;
+        }
+        Ok(id)
+    }
+
+    /// Moves a pending blob into `blobs/` without making the rename durable. Returns its
+    /// id and, for a store that fsyncs, the directory that must be fsynced before metadata
+    /// naming the blob is committed (the group committer does it once per batch).
+    pub fn install_deferred(
+        &self,
+        mut blob: PendingBlob,
+    ) -> Result<(String, Option<PathBuf>), StoreError> {
         let dest = self.path_of(&blob.id)?;
         let src = blob.take_temp_path();
         if let Err(e) = fs::rename(&src, &dest) {
@@ -122,12 +164,11 @@ impl BlobDir {
                 dest.display()
             )));
         }
-        if self.durability == Durability::Fsync {
-            if let Some(parent) = dest.parent() {
-                sync_dir(parent)?;
-            }
-        }
-        Ok(std::mem::take(&mut blob.id))
+        let dir = match self.durability {
+            Durability::Fsync => dest.parent().map(Path::to_path_buf),
+            Durability::Volatile => None,
+        };
+        Ok((std::mem::take(&mut blob.id), dir))
     }
 
     /// Removes an installed blob; a missing file is not an error. Failures are logged, not
@@ -259,7 +300,9 @@ impl BlobDir {
 pub struct BlobWriter {
     id: String,
     path: PathBuf,
-    file: Option<BufWriter<File>>,
+    file: Option<File>,
+    /// Bytes not yet written to the file (grows as needed, up to [`WRITE_BUFFER`]).
+    buffer: Vec<u8>,
     md5: Md5,
     crc: Crc64,
     size: u64,
@@ -267,9 +310,8 @@ pub struct BlobWriter {
 }
 
 impl BlobWriter {
-    /// Creates `dir/<new id>`.
-    fn create(dir: &Path, durability: Durability) -> Result<BlobWriter, StoreError> {
-        let id = new_blob_id();
+    /// Creates `dir/<id>`.
+    fn create(dir: &Path, id: String, durability: Durability) -> Result<BlobWriter, StoreError> {
         let path = dir.join(&id);
         let file = OpenOptions::new()
             .write(true)
@@ -279,7 +321,8 @@ impl BlobWriter {
         Ok(BlobWriter {
             id,
             path,
-            file: Some(BufWriter::with_capacity(WRITE_BUFFER, file)),
+            file: Some(file),
+            buffer: Vec::new(),
             md5: Md5::new(),
             crc: Crc64::new(),
             size: 0,
@@ -298,21 +341,33 @@ impl BlobWriter {
     }
 
     /// Appends bytes (buffered) and feeds them to the hashes.
+    ///
+    /// Small writes collect in a buffer that grows only as far as needed (a 4 KiB object
+    /// costs one 4 KiB allocation and one `write`); large ones go straight to the file.
     pub fn write(&mut self, data: &[u8]) -> io::Result<()> {
         let file = self
             .file
             .as_mut()
             .ok_or_else(|| io::Error::other("blob writer already finished"))?;
-        file.write_all(data)?;
+        if self.buffer.len() + data.len() > WRITE_BUFFER {
+            file.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        if data.len() >= WRITE_BUFFER {
+            file.write_all(data)?;
+        } else {
+            self.buffer.extend_from_slice(data);
+        }
         self.md5.update(data);
         self.crc.update(data);
         self.size += data.len() as u64;
         Ok(())
     }
 
-    /// Flushes and fsyncs the file; its bytes are then durable under the temporary name.
+    /// Writes what is buffered and fsyncs the file (data and size, `fdatasync`); its bytes
+    /// are then durable under the temporary name.
     pub fn finish(mut self) -> Result<PendingBlob, StoreError> {
-        let buffered = self
+        let mut file = self
             .file
             .take()
             .ok_or_else(|| StoreError::Internal("blob writer already finished".into()))?;
@@ -325,11 +380,10 @@ impl BlobWriter {
             md5: self.md5.clone().finalize().into(),
             crc64: self.crc.finish(),
         };
-        let file = buffered
-            .into_inner()
-            .map_err(|e| io_context("flush blob", &path)(e.into_error()))?;
+        file.write_all(&self.buffer)
+            .map_err(io_context("write blob", &path))?;
         if self.durability == Durability::Fsync {
-            file.sync_all().map_err(io_context("fsync blob", &path))?;
+            file.sync_data().map_err(io_context("fsync blob", &path))?;
         }
         Ok(pending)
     }
@@ -343,7 +397,11 @@ impl Write for BlobWriter {
 
     fn flush(&mut self) -> io::Result<()> {
         match self.file.as_mut() {
-            Some(f) => f.flush(),
+            Some(f) => {
+                f.write_all(&self.buffer)?;
+                self.buffer.clear();
+                Ok(())
+            }
             None => Ok(()),
         }
     }

@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::data::{BlobDir, BlobWriter, Durability};
 use super::list::list_page;
@@ -10,8 +11,8 @@ use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
 use super::upload_list::upload_page;
 use super::{
-    BucketMeta, ListPage, ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta,
-    UploadPage,
+    BucketMeta, CommitStats, ListPage, MetaUpdate, ObjectMeta, PartMeta, PendingBlob, Store,
+    StoreError, UploadMeta, UploadPage,
 };
 
 /// The persistent store. Layout of its data directory:
@@ -24,7 +25,18 @@ use super::{
 ///
 /// A crash at any point leaves every object either as it was or as it was written: blobs are
 /// fsynced and renamed into place before the metadata naming them is committed, and old blobs
-/// are removed only after. Completing a multipart upload streams the parts into a new blob
+/// are removed only after.
+///
+/// # Durability contract
+///
+/// A write method returns `Ok` only once its change is durable: the blob's bytes were
+/// `fdatasync`ed, the directory entry of its rename was fsynced, and the metadata
+/// transaction naming it was committed with an fsync. Concurrent writes share that work
+/// (*group commit*, see [`super::commit`]): each blob file is still synced by its own
+/// writer, but one committer thread fsyncs each blob directory named by a batch once and
+/// commits the whole batch's metadata in one transaction. Readers see a change only once it
+/// is durable. New blob ids rotate through the fan-out directories in runs of 256, so
+/// concurrent writes usually share one directory fsync. Completing a multipart upload streams the parts into a new blob
 /// the same way, then creates the object and removes the upload in one transaction.
 /// [`FsStore::open`] removes what a crash leaves behind (temporary files, and blobs that no
 /// object or part names).
@@ -43,14 +55,41 @@ pub struct FsStore {
     upload_ids: UploadIds,
 }
 
+/// Tuning of an [`FsStore`].
+#[derive(Debug, Clone, Default)]
+pub struct FsOptions {
+    /// How long the committer waits after the first write of a batch for more writes to
+    /// join it (like a database's commit delay). Zero, the default, commits at once with
+    /// whatever is already queued: under load, writes queue up while the previous batch is
+    /// being made durable, so batches form by themselves.
+    pub commit_delay: Duration,
+}
+
+/// Removes an installed blob when a commit naming it failed.
+fn discard_on_error<T>(
+    blobs: &BlobDir,
+    id: &str,
+    result: Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    if result.is_err() {
+        blobs.remove(id);
+    }
+    result
+}
+
 impl FsStore {
     /// Opens (creating if needed) the store in `data_dir`, then deletes leftover temporary
     /// files and unreferenced blobs (one pass over the files).
     pub fn open(data_dir: &Path) -> Result<FsStore, StoreError> {
+        FsStore::open_with(data_dir, FsOptions::default())
+    }
+
+    /// [`FsStore::open`] with options.
+    pub fn open_with(data_dir: &Path, options: FsOptions) -> Result<FsStore, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             StoreError::Internal(format!("create data directory {}: {e}", data_dir.display()))
         })?;
-        let meta = MetaDb::open(&data_dir.join("meta.redb"))?;
+        let meta = MetaDb::open(&data_dir.join("meta.redb"), options.commit_delay)?;
         let blobs = BlobDir::open(data_dir, Durability::Fsync)?;
         let temps = blobs.clear_tmp()?;
         let referenced = meta.read(|tx| tx.referenced_blobs())?;
@@ -70,11 +109,35 @@ impl FsStore {
     pub fn data_dir(&self) -> &Path {
         &self.root
     }
+
+    /// Group-commit counters: metadata transactions committed and the writes they held.
+    pub fn commit_stats(&self) -> CommitStats {
+        self.meta.commit_stats()
+    }
+
+    /// Installs `blob` and commits `change`, which names it, in the next batch; on failure
+    /// the blob is removed. Returns what `change` returned.
+    fn commit_blob<T, F>(&self, blob: PendingBlob, change: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut super::meta::Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (id, dir) = self.blobs.install_deferred(blob)?;
+        let committed = self.meta.write_naming(dir.into_iter().collect(), change);
+        discard_on_error(&self.blobs, &id, committed)
+    }
+
+    /// Removes the blob of a replaced object or part, unless it is `kept`.
+    fn drop_replaced(&self, old: Option<String>, kept: &str) {
+        if let Some(old) = old.filter(|o| o != kept) {
+            self.blobs.remove(&old);
+        }
+    }
 }
 
 impl Store for FsStore {
     fn create_bucket(&self, meta: BucketMeta) -> Result<(), StoreError> {
-        self.meta.write(|tx| {
+        self.meta.write(move |tx| {
             if tx.bucket(&meta.name)?.is_some() {
                 return Err(StoreError::BucketAlreadyExists);
             }
@@ -83,13 +146,14 @@ impl Store for FsStore {
     }
 
     fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
-        self.meta.write(|tx| {
-            tx.require_bucket(name)?;
+        let name = name.to_owned();
+        self.meta.write(move |tx| {
+            tx.require_bucket(&name)?;
             // Objects and open multipart uploads keep it alive.
-            if !tx.bucket_is_empty(name)? {
+            if !tx.bucket_is_empty(&name)? {
                 return Err(StoreError::BucketNotEmpty);
             }
-            tx.remove_bucket(name).map(|_| ())
+            tx.remove_bucket(&name).map(|_| ())
         })
     }
 
@@ -98,7 +162,7 @@ impl Store for FsStore {
     }
 
     fn update_bucket(&self, meta: BucketMeta) -> Result<(), StoreError> {
-        self.meta.write(|tx| {
+        self.meta.write(move |tx| {
             tx.require_bucket(&meta.name)?;
             tx.put_bucket(&meta)
         })
@@ -133,26 +197,17 @@ impl Store for FsStore {
             }
             Ok(())
         })?;
-        let id = self.blobs.install(blob)?;
-        let committed = self.meta.write(|tx| {
-            tx.require_bucket(bucket)?;
-            if forbid_overwrite && tx.object(bucket, &meta.key)?.is_some() {
+        let id = blob.id.clone();
+        let bucket = bucket.to_owned();
+        let old = self.commit_blob(blob, move |tx| {
+            tx.require_bucket(&bucket)?;
+            if forbid_overwrite && tx.object(&bucket, &meta.key)?.is_some() {
                 return Err(StoreError::ObjectAlreadyExists);
             }
-            tx.put_object(bucket, &meta)
-        });
-        match committed {
-            Ok(old) => {
-                if let Some(old) = old.filter(|o| o.blob != id) {
-                    self.blobs.remove(&old.blob);
-                }
-                Ok(())
-            }
-            Err(e) => {
-                self.blobs.remove(&id);
-                Err(e)
-            }
-        }
+            Ok(tx.put_object(&bucket, &meta)?.map(|o| o.blob))
+        })?;
+        self.drop_replaced(old, &id);
+        Ok(())
     }
 
     fn append_object(
@@ -167,36 +222,31 @@ impl Store for FsStore {
             tx.require_bucket(bucket)?;
             rules::plan_append(tx.object(bucket, key)?, position)
         })?;
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
         match plan {
             AppendPlan::Create => {
-                let meta = rules::appended_new(meta_for_new, key, &blob);
-                let id = self.blobs.install(blob)?;
-                let committed = self.meta.write(|tx| {
-                    tx.require_bucket(bucket)?;
+                let meta = rules::appended_new(meta_for_new, &key, &blob);
+                let id = blob.id.clone();
+                let done = meta.clone();
+                let old = self.commit_blob(blob, move |tx| {
+                    tx.require_bucket(&bucket)?;
                     // Someone may have written the key meanwhile: re-check. An empty
                     // appendable object may be replaced, which equals appending to it.
-                    rules::plan_append(tx.object(bucket, key)?, position)?;
-                    tx.put_object(bucket, &meta)
-                });
-                match committed {
-                    Ok(old) => {
-                        if let Some(old) = old {
-                            self.blobs.remove(&old.blob);
-                        }
-                        Ok(meta)
-                    }
-                    Err(e) => {
-                        self.blobs.remove(&id);
-                        Err(e)
-                    }
-                }
+                    rules::plan_append(tx.object(&bucket, &key)?, position)?;
+                    Ok(tx.put_object(&bucket, &meta)?.map(|o| o.blob))
+                })?;
+                self.drop_replaced(old, &id);
+                Ok(done)
             }
             AppendPlan::Extend(_) => {
                 // The bytes go into the object's own blob, so the check, the write and the
-                // commit happen under the (exclusive) write transaction.
-                self.meta.write(|tx| {
-                    tx.require_bucket(bucket)?;
-                    let current = match rules::plan_append(tx.object(bucket, key)?, position)? {
+                // commit happen in the committer, under the write transaction. Bytes left
+                // past the recorded size by a failed batch are cut by the next append.
+                let blobs = self.blobs.clone();
+                let now_ms = meta_for_new.last_modified_ms;
+                self.meta.write(move |tx| {
+                    tx.require_bucket(&bucket)?;
+                    let current = match rules::plan_append(tx.object(&bucket, &key)?, position)? {
                         AppendPlan::Extend(current) => current,
                         AppendPlan::Create => {
                             return Err(StoreError::Internal(
@@ -204,10 +254,9 @@ impl Store for FsStore {
                             ))
                         }
                     };
-                    self.blobs.append(&current.blob, current.size, &blob)?;
-                    let meta =
-                        rules::appended_extend(current, &blob, meta_for_new.last_modified_ms);
-                    tx.put_object(bucket, &meta)?;
+                    blobs.append(&current.blob, current.size, &blob)?;
+                    let meta = rules::appended_extend(current, &blob, now_ms);
+                    tx.put_object(&bucket, &meta)?;
                     Ok(meta)
                 })
             }
@@ -220,6 +269,7 @@ impl Store for FsStore {
         src_key: &str,
         dst_bucket: &str,
         meta: ObjectMeta,
+        forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
         let lookup = || {
             self.meta.read(|tx| {
@@ -230,19 +280,23 @@ impl Store for FsStore {
         };
         let mut source = lookup()?;
         if src_bucket == dst_bucket && src_key == meta.key {
-            let meta = rules::describe_self_copy(meta, &source);
-            return self.meta.write(|tx| {
-                let now = tx
-                    .object(src_bucket, src_key)?
-                    .ok_or(StoreError::NoSuchKey)?;
-                if now.blob != source.blob || now.size != source.size {
-                    return Err(StoreError::Internal(
-                        "object changed during copy; retry".into(),
-                    ));
-                }
-                tx.put_object(dst_bucket, &meta)?;
-                Ok(meta)
-            });
+            // The bytes stay: only the descriptive metadata changes, atomically.
+            return self.update_object_meta(
+                src_bucket,
+                src_key,
+                Box::new(move |current| {
+                    *current = rules::describe_self_copy(meta.clone(), current);
+                    Ok(())
+                }),
+            );
+        }
+        if forbid_overwrite
+            && self
+                .meta
+                .read(|tx| tx.object(dst_bucket, &meta.key))?
+                .is_some()
+        {
+            return Err(StoreError::ObjectAlreadyExists);
         }
         // A concurrent overwrite may remove the source blob between the lookup and the open:
         // then look again. An open file stays readable after removal, and appends only add
@@ -263,23 +317,34 @@ impl Store for FsStore {
         };
         let copied = self.blobs.copy_from(src_file, source.size)?;
         let meta = rules::describe_copy(meta, &source, &copied);
-        let id = self.blobs.install(copied)?;
-        let committed = self.meta.write(|tx| {
-            tx.require_bucket(dst_bucket)?;
-            tx.put_object(dst_bucket, &meta)
-        });
-        match committed {
-            Ok(old) => {
-                if let Some(old) = old.filter(|o| o.blob != id) {
-                    self.blobs.remove(&old.blob);
-                }
-                Ok(meta)
+        let id = copied.id.clone();
+        let done = meta.clone();
+        let dst_bucket = dst_bucket.to_owned();
+        let old = self.commit_blob(copied, move |tx| {
+            tx.require_bucket(&dst_bucket)?;
+            if forbid_overwrite && tx.object(&dst_bucket, &meta.key)?.is_some() {
+                return Err(StoreError::ObjectAlreadyExists);
             }
-            Err(e) => {
-                self.blobs.remove(&id);
-                Err(e)
-            }
-        }
+            Ok(tx.put_object(&dst_bucket, &meta)?.map(|o| o.blob))
+        })?;
+        self.drop_replaced(old, &id);
+        Ok(done)
+    }
+
+    fn update_object_meta(
+        &self,
+        bucket: &str,
+        key: &str,
+        mut update: MetaUpdate,
+    ) -> Result<ObjectMeta, StoreError> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            let current = tx.object(&bucket, &key)?.ok_or(StoreError::NoSuchKey)?;
+            let updated = rules::apply_meta_update(&current, &mut update)?;
+            tx.put_object(&bucket, &updated)?;
+            Ok(updated)
+        })
     }
 
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError> {
@@ -294,9 +359,10 @@ impl Store for FsStore {
     }
 
     fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
-        let removed = self.meta.write(|tx| {
-            tx.require_bucket(bucket)?;
-            tx.remove_object(bucket, key)
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let removed = self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            tx.remove_object(&bucket, &key)
         })?;
         match removed {
             Some(old) => {
@@ -328,9 +394,10 @@ impl Store for FsStore {
         template: ObjectMeta,
     ) -> Result<UploadMeta, StoreError> {
         let upload = multipart::new_upload(&self.upload_ids, key, template);
-        self.meta.write(|tx| {
-            tx.require_bucket(bucket)?;
-            tx.put_upload(bucket, &upload)
+        let (bucket, stored) = (bucket.to_owned(), upload.clone());
+        self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            tx.put_upload(&bucket, &stored)
         })?;
         Ok(upload)
     }
@@ -354,24 +421,20 @@ impl Store for FsStore {
         // Cheap early checks; repeated inside the transaction, which decides.
         self.upload(bucket, key, upload_id)?;
         let part = multipart::new_part(part_number, &blob, multipart::now_ms());
-        let id = self.blobs.install(blob)?;
-        let committed = self.meta.write(|tx| {
-            tx.require_bucket(bucket)?;
-            tx.require_upload(bucket, key, upload_id)?;
-            tx.put_part(bucket, key, upload_id, &part)
-        });
-        match committed {
-            Ok(old) => {
-                if let Some(old) = old.filter(|o| o.blob != id) {
-                    self.blobs.remove(&old.blob);
-                }
-                Ok(part)
-            }
-            Err(e) => {
-                self.blobs.remove(&id);
-                Err(e)
-            }
-        }
+        let id = blob.id.clone();
+        let (b, k, u, p) = (
+            bucket.to_owned(),
+            key.to_owned(),
+            upload_id.to_owned(),
+            part.clone(),
+        );
+        let old = self.commit_blob(blob, move |tx| {
+            tx.require_bucket(&b)?;
+            tx.require_upload(&b, &k, &u)?;
+            Ok(tx.put_part(&b, &k, &u, &p)?.map(|o| o.blob))
+        })?;
+        self.drop_replaced(old, &id);
+        Ok(part)
     }
 
     fn list_parts(
@@ -433,42 +496,43 @@ impl Store for FsStore {
                 Err(e) => return Err(e),
             };
             let meta = multipart::completed_object(&upload, &chosen, &blob, multipart::now_ms())?;
-            let id = self.blobs.install(blob)?;
-            let committed = self.meta.write(|tx| {
-                tx.require_bucket(bucket)?;
-                tx.require_upload(bucket, key, upload_id)?;
-                let now = tx.all_parts(bucket, key, upload_id)?;
-                if !multipart::same_parts(&multipart::select_parts(&now, parts)?, &chosen) {
+            let id = blob.id.clone();
+            let (b, k, u) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+            let wanted = parts.map(<[(u32, String)]>::to_vec);
+            let stored = meta.clone();
+            let committed = self.commit_blob(blob, move |tx| {
+                tx.require_bucket(&b)?;
+                tx.require_upload(&b, &k, &u)?;
+                let now = tx.all_parts(&b, &k, &u)?;
+                if !multipart::same_parts(
+                    &multipart::select_parts(&now, wanted.as_deref())?,
+                    &chosen,
+                ) {
                     return Ok(None);
                 }
-                let removed = tx.remove_upload(bucket, key, upload_id)?;
-                let replaced = tx.put_object(bucket, &meta)?;
+                let removed = tx.remove_upload(&b, &k, &u)?;
+                let replaced = tx.put_object(&b, &stored)?;
                 Ok(Some((removed, replaced)))
-            });
+            })?;
             match committed {
-                Ok(Some((removed, replaced))) => {
+                Some((removed, replaced)) => {
                     for part in removed {
                         self.blobs.remove(&part.blob);
                     }
-                    if let Some(old) = replaced.filter(|o| o.blob != id) {
-                        self.blobs.remove(&old.blob);
-                    }
+                    self.drop_replaced(replaced.map(|o| o.blob), &id);
                     return Ok(meta);
                 }
-                Ok(None) => self.blobs.remove(&id),
-                Err(e) => {
-                    self.blobs.remove(&id);
-                    return Err(e);
-                }
+                None => self.blobs.remove(&id),
             }
         }
         Err(multipart::parts_kept_changing())
     }
 
     fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StoreError> {
-        let removed = self.meta.write(|tx| {
-            tx.require_bucket(bucket)?;
-            tx.remove_upload(bucket, key, upload_id)
+        let (b, k, u) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+        let removed = self.meta.write(move |tx| {
+            tx.require_bucket(&b)?;
+            tx.remove_upload(&b, &k, &u)
         })?;
         for part in removed {
             self.blobs.remove(&part.blob);

@@ -14,8 +14,8 @@ use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
 use super::upload_list::{upload_page, UploadPos, UploadScan, UploadVisit};
 use super::{
-    BucketMeta, ListPage, ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta,
-    UploadPage,
+    BucketMeta, ListPage, MetaUpdate, ObjectMeta, PartMeta, PendingBlob, Store, StoreError,
+    UploadMeta, UploadPage,
 };
 
 /// Metadata of one bucket, its objects (keyed by key bytes, so sorted in UTF-8 order) and
@@ -283,37 +283,46 @@ impl Store for MemoryStore {
         src_key: &str,
         dst_bucket: &str,
         meta: ObjectMeta,
+        forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
-        let self_copy = src_bucket == dst_bucket && src_key == meta.key;
+        if src_bucket == dst_bucket && src_key == meta.key {
+            {
+                let state = self.read();
+                bucket_of(&state, dst_bucket)?;
+            }
+            return self.update_object_meta(
+                src_bucket,
+                src_key,
+                Box::new(move |current| {
+                    *current = rules::describe_self_copy(meta.clone(), current);
+                    Ok(())
+                }),
+            );
+        }
         let (source, file) = {
             let state = self.read();
-            bucket_of(&state, dst_bucket)?;
+            let dst = bucket_of(&state, dst_bucket)?;
             let src = bucket_of(&state, src_bucket)?;
             let source = src
                 .objects
                 .get(src_key.as_bytes())
                 .cloned()
                 .ok_or(StoreError::NoSuchKey)?;
+            if forbid_overwrite && dst.objects.contains_key(meta.key.as_bytes()) {
+                return Err(StoreError::ObjectAlreadyExists);
+            }
             // Opened under the lock, so no overwrite can remove the blob first.
-            let file = if self_copy {
-                None
-            } else {
-                Some(self.blobs.open_blob(&source.blob)?)
-            };
+            let file = self.blobs.open_blob(&source.blob)?;
             (source, file)
-        };
-        let Some(file) = file else {
-            let meta = rules::describe_self_copy(meta, &source);
-            let mut state = self.write();
-            let b = bucket_of_mut(&mut state, dst_bucket)?;
-            b.objects.insert(meta.key.as_bytes().to_vec(), meta.clone());
-            return Ok(meta);
         };
         // Copy outside the lock; installing and committing happen under it.
         let copied = self.blobs.copy_from(file, source.size)?;
         let meta = rules::describe_copy(meta, &source, &copied);
         let mut state = self.write();
         let b = bucket_of_mut(&mut state, dst_bucket)?;
+        if forbid_overwrite && b.objects.contains_key(meta.key.as_bytes()) {
+            return Err(StoreError::ObjectAlreadyExists);
+        }
         let id = self.blobs.install(copied)?;
         if let Some(old) = b.objects.insert(meta.key.as_bytes().to_vec(), meta.clone()) {
             if old.blob != id {
@@ -321,6 +330,22 @@ impl Store for MemoryStore {
             }
         }
         Ok(meta)
+    }
+
+    fn update_object_meta(
+        &self,
+        bucket: &str,
+        key: &str,
+        mut update: MetaUpdate,
+    ) -> Result<ObjectMeta, StoreError> {
+        let mut state = self.write();
+        let current = bucket_of_mut(&mut state, bucket)?
+            .objects
+            .get_mut(key.as_bytes())
+            .ok_or(StoreError::NoSuchKey)?;
+        let updated = rules::apply_meta_update(current, &mut update)?;
+        *current = updated.clone();
+        Ok(updated)
     }
 
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError> {

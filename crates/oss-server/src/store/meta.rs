@@ -19,12 +19,15 @@
 
 use std::collections::HashSet;
 use std::ops::Bound;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::commit::{CommitStats, Committer};
 use super::list::{ObjectScan, Visit};
 use super::upload_list::{UploadPos, UploadScan, UploadVisit};
 use super::{BucketMeta, ObjectMeta, PartMeta, StoreError, UploadMeta};
@@ -46,7 +49,7 @@ const PARTS: TableDefinition<PartKey, &[u8]> = TableDefinition::new("parts");
 pub const VALUE_VERSION: u8 = 1;
 
 /// Maps any redb (or other) error to an internal store error naming the metadata database.
-fn db_err<E: std::fmt::Display>(e: E) -> StoreError {
+pub(crate) fn db_err<E: std::fmt::Display>(e: E) -> StoreError {
     StoreError::Internal(format!("metadata database: {e}"))
 }
 
@@ -87,15 +90,19 @@ fn bucket_end(bucket: &str) -> Vec<u8> {
     k
 }
 
-/// The metadata database.
+/// The metadata database. Reads run on the caller's thread against a snapshot; every
+/// change goes through the group committer (see [`super::commit`]).
 #[derive(Debug)]
 pub struct MetaDb {
-    db: Database,
+    // Declared first: dropped (and its thread joined) before the database.
+    committer: Committer,
+    db: Arc<Database>,
 }
 
 impl MetaDb {
-    /// Opens or creates the database file and its tables.
-    pub fn open(path: &Path) -> Result<MetaDb, StoreError> {
+    /// Opens or creates the database file and its tables, and starts the committer.
+    /// `commit_delay` is how long the committer waits for more writes to join a batch.
+    pub fn open(path: &Path, commit_delay: Duration) -> Result<MetaDb, StoreError> {
         let db = Database::create(path)
             .map_err(|e| StoreError::Internal(format!("open {}: {e}", path.display())))?;
         let txn = db.begin_write().map_err(db_err)?;
@@ -104,7 +111,11 @@ impl MetaDb {
         txn.open_table(UPLOADS).map_err(db_err)?;
         txn.open_table(PARTS).map_err(db_err)?;
         txn.commit().map_err(db_err)?;
-        Ok(MetaDb { db })
+        let db = Arc::new(db);
+        Ok(MetaDb {
+            committer: Committer::start(db.clone(), commit_delay)?,
+            db,
+        })
     }
 
     /// Runs `f` in a read transaction (a consistent snapshot).
@@ -122,32 +133,30 @@ impl MetaDb {
         f(&tx)
     }
 
-    /// Runs `f` in a write transaction and commits it (durably) if `f` succeeds; aborts it
-    /// otherwise. redb runs one write transaction at a time.
-    pub fn write<T>(
-        &self,
-        f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let txn = self.db.begin_write().map_err(db_err)?;
-        let result = {
-            let mut tx = Tx {
-                buckets: txn.open_table(BUCKETS).map_err(db_err)?,
-                objects: txn.open_table(OBJECTS).map_err(db_err)?,
-                uploads: txn.open_table(UPLOADS).map_err(db_err)?,
-                parts: txn.open_table(PARTS).map_err(db_err)?,
-            };
-            f(&mut tx)
-        };
-        match result {
-            Ok(v) => {
-                txn.commit().map_err(db_err)?;
-                Ok(v)
-            }
-            Err(e) => {
-                txn.abort().map_err(db_err)?;
-                Err(e)
-            }
-        }
+    /// Runs `f` in a write transaction shared with concurrent writers and returns once that
+    /// transaction is durable. `f` must return rule errors before it changes anything, and
+    /// may run more than once (see [`super::commit`]). No directory needs an fsync.
+    pub fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.committer.commit(Vec::new(), f)
+    }
+
+    /// Like [`MetaDb::write`], and fsyncs `dirs` (directories holding renamed blobs that
+    /// `f` names) before the transaction commits.
+    pub fn write_naming<T, F>(&self, dirs: Vec<PathBuf>, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.committer.commit(dirs, f)
+    }
+
+    /// Group-commit counters.
+    pub fn commit_stats(&self) -> CommitStats {
+        self.committer.stats()
     }
 }
 
@@ -354,6 +363,21 @@ pub struct Tx<'t> {
     objects: redb::Table<'t, &'static [u8], &'static [u8]>,
     uploads: redb::Table<'t, UploadKey, &'static [u8]>,
     parts: redb::Table<'t, PartKey, &'static [u8]>,
+    /// Set by every method that changes something (the committer resets it per job).
+    pub(crate) changed: bool,
+}
+
+impl<'t> Tx<'t> {
+    /// Opens the tables of a write transaction.
+    pub(crate) fn open(txn: &'t redb::WriteTransaction) -> Result<Tx<'t>, StoreError> {
+        Ok(Tx {
+            buckets: txn.open_table(BUCKETS).map_err(db_err)?,
+            objects: txn.open_table(OBJECTS).map_err(db_err)?,
+            uploads: txn.open_table(UPLOADS).map_err(db_err)?,
+            parts: txn.open_table(PARTS).map_err(db_err)?,
+            changed: false,
+        })
+    }
 }
 
 impl Tx<'_> {
@@ -361,6 +385,7 @@ impl Tx<'_> {
 
     /// Stores a bucket's metadata (insert or replace).
     pub fn put_bucket(&mut self, meta: &BucketMeta) -> Result<(), StoreError> {
+        self.changed = true;
         let value = encode(meta)?;
         self.buckets
             .insert(meta.name.as_str(), value.as_slice())
@@ -370,6 +395,7 @@ impl Tx<'_> {
 
     /// Removes a bucket's metadata; whether it existed.
     pub fn remove_bucket(&mut self, name: &str) -> Result<bool, StoreError> {
+        self.changed = true;
         Ok(self.buckets.remove(name).map_err(db_err)?.is_some())
     }
 
@@ -381,6 +407,7 @@ impl Tx<'_> {
         meta: &ObjectMeta,
     ) -> Result<Option<ObjectMeta>, StoreError> {
         let key = object_key(bucket, meta.key.as_bytes());
+        self.changed = true;
         let value = encode(meta)?;
         let old = self
             .objects
@@ -398,6 +425,7 @@ impl Tx<'_> {
         bucket: &str,
         key: &str,
     ) -> Result<Option<ObjectMeta>, StoreError> {
+        self.changed = true;
         let old = self
             .objects
             .remove(object_key(bucket, key.as_bytes()).as_slice())
@@ -412,6 +440,7 @@ impl Tx<'_> {
 impl Tx<'_> {
     /// Stores a new upload.
     pub fn put_upload(&mut self, bucket: &str, upload: &UploadMeta) -> Result<(), StoreError> {
+        self.changed = true;
         let value = encode(upload)?;
         self.uploads
             .insert(
@@ -430,6 +459,7 @@ impl Tx<'_> {
         upload_id: &str,
         part: &PartMeta,
     ) -> Result<Option<PartMeta>, StoreError> {
+        self.changed = true;
         let value = encode(part)?;
         let old = self
             .parts
@@ -460,6 +490,7 @@ impl Tx<'_> {
         {
             return Err(StoreError::NoSuchUpload);
         }
+        self.changed = true;
         let parts = self.all_parts(bucket, key, upload_id)?;
         for part in &parts {
             self.parts

@@ -6,7 +6,13 @@
 //! metadata change is one transaction, so a crash leaves the old state or the new one.
 //!
 //! All methods are blocking: async handlers call them through `spawn_blocking`.
+//!
+//! Durability: a write method of [`FsStore`] returns only once its change is durable on
+//! disk (blob bytes, the rename that placed them, and the metadata transaction); concurrent
+//! writes share the fsyncs through group commit (see [`commit`] and the contract on
+//! [`FsStore`]). [`MemoryStore`] keeps nothing across processes.
 
+pub mod commit;
 pub mod data;
 pub mod fs;
 pub mod list;
@@ -16,6 +22,7 @@ pub mod multipart;
 pub mod rules;
 pub mod upload_list;
 
+pub use commit::CommitStats;
 pub use data::BlobWriter;
 pub use fs::FsStore;
 pub use memory::MemoryStore;
@@ -275,6 +282,11 @@ pub struct UploadPage {
     pub next_upload_id_marker: Option<String>,
 }
 
+/// A change of an object's descriptive metadata for [`Store::update_object_meta`]. It may
+/// run more than once (on the current metadata each time) and must not rely on earlier runs;
+/// returning an error cancels the update.
+pub type MetaUpdate = Box<dyn FnMut(&mut ObjectMeta) -> Result<(), StoreError> + Send>;
+
 /// The storage engine.
 pub trait Store: Send + Sync + 'static {
     /// Creates a bucket (BucketAlreadyExists if it exists).
@@ -318,12 +330,74 @@ pub trait Store: Send + Sync + 'static {
         meta_for_new: ObjectMeta,
     ) -> Result<ObjectMeta, StoreError>;
     /// Copies an object's bytes to a new key with new metadata (same bucket or another).
+    /// With `forbid_overwrite`, an existing destination gives ObjectAlreadyExists, checked
+    /// in the commit itself. Copying an object onto itself changes only its descriptive
+    /// metadata, without copying bytes (as [`Store::update_object_meta`]; `forbid_overwrite`
+    /// does not apply).
     fn copy_object(
         &self,
         src_bucket: &str,
         src_key: &str,
         dst_bucket: &str,
         meta: ObjectMeta,
+        forbid_overwrite: bool,
+    ) -> Result<ObjectMeta, StoreError>;
+    /// Changes an object's descriptive metadata (ACL, headers, user metadata, storage
+    /// class, modification time) in place, atomically and without touching its bytes:
+    /// `update` runs on the current metadata inside the commit; the fields that describe the
+    /// bytes (key, blob, size, CRC-64, ETag, type) are kept whatever it does. Returns the
+    /// new metadata (NoSuchBucket, NoSuchKey, or the error `update` returned).
+    ///
+    /// ```
+    /// use oss_server::store::{BucketMeta, MemoryStore, ObjectMeta, ObjectType, Store};
+    ///
+    /// let store = MemoryStore::new().unwrap();
+    /// store
+    ///     .create_bucket(BucketMeta {
+    ///         name: "b".into(),
+    ///         created_ms: 0,
+    ///         acl: "private".into(),
+    ///         storage_class: "Standard".into(),
+    ///         data_redundancy_type: "LRS".into(),
+    ///         region: "cn-hangzhou".into(),
+    ///     })
+    ///     .unwrap();
+    /// let mut writer = store.new_blob().unwrap();
+    /// writer.write(b"bytes").unwrap();
+    /// let meta = ObjectMeta {
+    ///     key: "k".into(),
+    ///     size: 0,
+    ///     etag: String::new(),
+    ///     crc64: 0,
+    ///     last_modified_ms: 1,
+    ///     object_type: ObjectType::Normal,
+    ///     storage_class: "Standard".into(),
+    ///     acl: "default".into(),
+    ///     headers: vec![],
+    ///     user_meta: vec![],
+    ///     blob: String::new(),
+    /// };
+    /// store.put_object("b", meta, writer.finish().unwrap(), false).unwrap();
+    /// let before = store.object("b", "k").unwrap();
+    /// let after = store
+    ///     .update_object_meta(
+    ///         "b",
+    ///         "k",
+    ///         Box::new(|m| {
+    ///             m.acl = "public-read".into();
+    ///             m.size = 0; // ignored: the bytes do not change
+    ///             Ok(())
+    ///         }),
+    ///     )
+    ///     .unwrap();
+    /// assert_eq!(after.acl, "public-read");
+    /// assert_eq!((after.size, &after.blob), (5, &before.blob));
+    /// ```
+    fn update_object_meta(
+        &self,
+        bucket: &str,
+        key: &str,
+        update: MetaUpdate,
     ) -> Result<ObjectMeta, StoreError>;
     /// An object's metadata (NoSuchBucket, NoSuchKey).
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError>;

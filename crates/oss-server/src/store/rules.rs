@@ -2,7 +2,7 @@
 //! the same: what a put records, when an append is allowed and what it produces, what a
 //! copy records.
 
-use super::{ObjectMeta, ObjectType, PendingBlob, StoreError};
+use super::{MetaUpdate, ObjectMeta, ObjectType, PendingBlob, StoreError};
 
 /// The quoted upper-case hex ETag of an MD5 digest, e.g. `"5B3C1A2E053D763E1B002CC607C5A0FE"`.
 pub fn md5_etag(md5: &[u8; 16]) -> String {
@@ -100,6 +100,24 @@ pub fn describe_self_copy(mut meta: ObjectMeta, source: &ObjectMeta) -> ObjectMe
     meta.etag.clone_from(&source.etag);
     meta.object_type = source.object_type;
     meta
+}
+
+/// Runs `update` on a copy of `current` and returns the result with the fields that
+/// describe the bytes (key, blob, size, CRC-64, ETag, object type) put back as they were:
+/// an update changes descriptive metadata only.
+pub fn apply_meta_update(
+    current: &ObjectMeta,
+    update: &mut MetaUpdate,
+) -> Result<ObjectMeta, StoreError> {
+    let mut meta = current.clone();
+    update(&mut meta)?;
+    meta.key.clone_from(&current.key);
+    meta.blob.clone_from(&current.blob);
+    meta.size = current.size;
+    meta.crc64 = current.crc64;
+    meta.etag.clone_from(&current.etag);
+    meta.object_type = current.object_type;
+    Ok(meta)
 }
 
 #[cfg(test)]
