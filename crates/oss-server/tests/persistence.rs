@@ -128,3 +128,55 @@ async fn kill_9_during_a_put_leaves_the_old_object() {
     c.put_ok("crash", "obj", &new).await;
     assert_eq!(c.get_bytes("crash", "obj").await, new);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_under_concurrent_puts_keeps_every_acknowledged_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, endpoint) = spawn_server(dir.path());
+    let c = Client::new(&endpoint);
+    c.create_bucket("burst").await;
+
+    // 16 writers put distinct keys as fast as they can; each remembers what was answered 200.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..16 {
+        let (c, stop) = (Client::new(&endpoint), stop.clone());
+        writers.push(tokio::spawn(async move {
+            let mut acked = Vec::new();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let key = format!("w{w}/{i}");
+                let data = pattern(w * 31 + i as u32, 3000 + i);
+                i += 1;
+                let params = owned(&[]);
+                let headers = c.sign("PUT", Some("burst"), &key, &params, &[]);
+                let mut rb = c.http.put(c.url(Some("burst"), &key, &params));
+                for (k, v) in headers {
+                    rb = rb.header(k, v);
+                }
+                match rb.body(data.clone()).send().await {
+                    Ok(r) if r.status() == 200 => acked.push((key, data)),
+                    _ => break,
+                }
+            }
+            acked
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut acked = Vec::new();
+    for w in writers {
+        acked.extend(w.await.unwrap());
+    }
+    assert!(acked.len() > 16, "only {} puts were answered", acked.len());
+
+    let (_child, endpoint) = spawn_server(dir.path());
+    let c = Client::new(&endpoint);
+    for (key, data) in &acked {
+        let r = c.get("burst", key).await;
+        assert_eq!(r.status(), 200, "acknowledged {key} is gone after kill -9");
+        assert_eq!(&r.bytes().await.unwrap()[..], &data[..], "{key}");
+    }
+}

@@ -301,3 +301,58 @@ fn run_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Result<Attempt, Store
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::meta::MetaDb;
+    use super::*;
+    use crate::store::BucketMeta;
+
+    fn bucket(name: &str) -> BucketMeta {
+        BucketMeta {
+            name: name.into(),
+            created_ms: 0,
+            acl: "private".into(),
+            storage_class: "Standard".into(),
+            data_redundancy_type: "LRS".into(),
+            region: "cn-hangzhou".into(),
+        }
+    }
+
+    #[test]
+    fn a_job_failing_after_a_change_is_undone_and_the_others_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let db =
+            Arc::new(MetaDb::open(&dir.path().join("m.redb"), Duration::from_millis(100)).unwrap());
+        let bad = {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                db.write(|tx| {
+                    tx.put_bucket(&bucket("half"))?;
+                    Err::<(), _>(StoreError::NoSuchKey)
+                })
+            })
+        };
+        let good: Vec<_> = ["a", "b", "c"]
+            .into_iter()
+            .map(|name| {
+                let db = db.clone();
+                std::thread::spawn(move || db.write(move |tx| tx.put_bucket(&bucket(name))))
+            })
+            .collect();
+        assert!(matches!(bad.join().unwrap(), Err(StoreError::NoSuchKey)));
+        for g in good {
+            g.join().unwrap().unwrap();
+        }
+        db.read(|tx| {
+            assert!(tx.bucket("half")?.is_none());
+            for name in ["a", "b", "c"] {
+                assert!(tx.bucket(name)?.is_some(), "{name}");
+            }
+            Ok(())
+        })
+        .unwrap();
+        let stats = db.commit_stats();
+        assert_eq!(stats.writes, 3);
+    }
+}

@@ -383,7 +383,7 @@ impl BlobWriter {
         file.write_all(&self.buffer)
             .map_err(io_context("write blob", &path))?;
         if self.durability == Durability::Fsync {
-            file.sync_data().map_err(io_context("fsync blob", &path))?;
+            file.sync_all().map_err(io_context("fsync blob", &path))?;
         }
         Ok(pending)
     }
