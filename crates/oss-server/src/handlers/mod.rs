@@ -97,6 +97,42 @@ pub async fn read_small_body(mut body: Incoming, limit: usize) -> Result<Bytes, 
 /// small bounded channel, so memory does not grow with the body. A body that ends early
 /// (client gone, connection cut) leaves nothing behind.
 pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<PendingBlob, OssError> {
+    // A small body (the common case) is collected here and written by one blocking call:
+    // no writer task, no channel, one thread hand-off.
+    let mut first = Vec::new();
+    let mut held = 0;
+    let mut ended = true;
+    while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => data,
+                Err(_) => continue,
+            },
+            Err(e) => {
+                return Err(OssError::with_message(
+                    ErrorCode::InvalidRequest,
+                    format!("Failed to read the request body: {e}"),
+                ))
+            }
+        };
+        held += data.len();
+        first.push(data);
+        if held > SMALL_BODY {
+            ended = false;
+            break;
+        }
+    }
+    if ended {
+        return blocking(state, move |store| {
+            let mut w = store.new_blob()?;
+            for data in &first {
+                w.write(data)?;
+            }
+            w.finish()
+        })
+        .await
+        .map_err(|e| OssError::from_store(e, "", None));
+    }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(4);
     let store = state.store.clone();
     let writer = tokio::task::spawn_blocking(move || -> Result<PendingBlob, OssError> {
@@ -118,7 +154,17 @@ pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<Pendin
         }
         w.finish().map_err(|e| OssError::from_store(e, "", None))
     });
+    let mut writer_gone = false;
+    for data in first {
+        if tx.send(Ok(data)).await.is_err() {
+            writer_gone = true;
+            break;
+        }
+    }
     while let Some(frame) = body.frame().await {
+        if writer_gone {
+            break;
+        }
         let item = match frame {
             Ok(frame) => match frame.into_data() {
                 Ok(data) => Ok(data),
@@ -136,6 +182,9 @@ pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<Pendin
         .await
         .map_err(|e| OssError::internal(format!("object writer task failed: {e}")))?
 }
+
+/// Bodies up to this size are received into memory, then written in one blocking call.
+const SMALL_BODY: usize = 256 * 1024;
 
 /// Object headers kept with the object (besides user metadata).
 pub const KEPT_HEADERS: &[&str] = &[

@@ -20,6 +20,17 @@ use oss_proto::xml::{self, object as model};
 /// Largest object accepted by PutObject and AppendObject (5 GiB).
 pub const MAX_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 
+/// Objects up to this size are read into memory by the lookup itself (one blocking call).
+const SMALL_OBJECT: u64 = 256 * 1024;
+
+/// The bytes of an object being served.
+enum ObjectBytes {
+    /// Streamed from the file.
+    File(std::fs::File),
+    /// Already read.
+    Memory(bytes::Bytes),
+}
+
 /// Largest DeleteMultipleObjects body.
 const DELETE_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
@@ -286,13 +297,29 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     validate_key(&key)?;
     // GET opens the bytes together with the metadata, so a concurrent overwrite cannot pair
     // one object's headers with another's bytes.
+    // A small object is read right away, in the same blocking call as the lookup.
     let (meta, file) = if head {
         (object_meta(state, &bucket, &key).await?, None)
     } else {
         let (b, k) = (bucket.clone(), key.clone());
-        let (meta, file) = blocking(state, move |s| s.open_object(&b, &k))
-            .await
-            .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+        let (meta, file) = blocking(state, move |s| {
+            let (meta, file) = s.open_object(&b, &k)?;
+            if meta.size > SMALL_OBJECT {
+                return Ok((meta, ObjectBytes::File(file)));
+            }
+            let mut bytes = Vec::with_capacity(meta.size as usize);
+            std::io::Read::read_to_end(&mut std::io::Read::take(file, meta.size), &mut bytes)?;
+            if bytes.len() as u64 != meta.size {
+                return Err(crate::store::StoreError::Internal(format!(
+                    "object file holds {} bytes, metadata says {}",
+                    bytes.len(),
+                    meta.size
+                )));
+            }
+            Ok((meta, ObjectBytes::Memory(bytes::Bytes::from(bytes))))
+        })
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
         (meta, Some(file))
     };
     match evaluate_conditions(
@@ -361,7 +388,12 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         reply = reply.header(name, value.clone());
     }
     match file {
-        Some(file) if len > 0 => Ok(reply.with_body(ResponseBody::file_range(file, start, len))),
+        Some(ObjectBytes::File(file)) if len > 0 => {
+            Ok(reply.with_body(ResponseBody::file_range(file, start, len)))
+        }
+        Some(ObjectBytes::Memory(bytes)) if len > 0 => Ok(reply.with_body(ResponseBody::full(
+            bytes.slice(start as usize..(start + len) as usize),
+        ))),
         _ => Ok(reply),
     }
 }
