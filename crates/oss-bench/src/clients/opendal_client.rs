@@ -33,15 +33,31 @@ pub async fn run(args: &ClientArgs) -> BenchResult<Measurement> {
     Ok(measurement(NAME, args, metrics))
 }
 
-/// An operator on `bucket` at `endpoint` with the benchmark keys.
+/// An operator on `bucket` at `endpoint` (`http://127.0.0.1:PORT`) with the benchmark keys.
+///
+/// OpenDAL is used with its default virtual-hosted addressing: requests go to
+/// `http://BUCKET.localhost:PORT` (the server serves `localhost` as a base domain), with the
+/// HTTP client resolving that name to the server's address. Its path-style addressing
+/// cannot list: it sends `GET /BUCKET?list-type=2` without the trailing slash and signs
+/// the resource `/BUCKET`, where OSS signs `/BUCKET/` (`SignatureDoesNotMatch`).
 pub fn operator(endpoint: &str, bucket: &str) -> BenchResult<Operator> {
+    let addr = endpoint
+        .strip_prefix("http://")
+        .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+        .ok_or_else(|| format!("OpenDAL needs an http://IP:PORT endpoint, got {endpoint:?}"))?;
     // Both reqwest versions in the build use rustls; OpenDAL's leaves the provider to us.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    opendal::install_default();
+    let client = reqwest_opendal::Client::builder()
+        .resolve(&format!("{bucket}.localhost"), addr)
+        .build()
+        .map_err(|e| format!("cannot build OpenDAL's HTTP client: {e}"))?;
+    opendal::init_default_registry();
+    opendal::HttpTransporter::install_default(
+        opendal_http_transport_reqwest::ReqwestTransport::new(client),
+    );
     let builder = opendal::services::Oss::default()
-        .endpoint(endpoint)
+        .endpoint(&format!("http://localhost:{}", addr.port()))
         .bucket(bucket)
-        .addressing_style("path")
         .access_key_id(ACCESS_KEY_ID)
         .access_key_secret(ACCESS_KEY_SECRET);
     Operator::new(builder)
