@@ -4,7 +4,9 @@
 
 /// Deterministic test bytes shared with the Python side: byte `i` is `(i * 31 + seed) % 251`.
 pub fn pattern(seed: u64, size: usize) -> Vec<u8> {
-    (0..size as u64).map(|i| ((i * 31 + seed) % 251) as u8).collect()
+    (0..size as u64)
+        .map(|i| ((i * 31 + seed) % 251) as u8)
+        .collect()
 }
 
 #[cfg(test)]

@@ -67,7 +67,11 @@ async fn oss2_and_the_rust_sdk_interoperate_through_the_server() {
         .await
         .unwrap();
     bucket
-        .append_object("rust/appendable.log", first.next_position, pattern(5, 300)[100..].to_vec())
+        .append_object(
+            "rust/appendable.log",
+            first.next_position,
+            pattern(5, 300)[100..].to_vec(),
+        )
         .init_crc(first.crc64.unwrap())
         .await
         .unwrap();
@@ -108,12 +112,19 @@ async fn oss2_and_the_rust_sdk_interoperate_through_the_server() {
                 .flat_map(|p| pattern(p[0].as_u64().unwrap(), p[1].as_u64().unwrap() as usize))
                 .collect()
         } else {
-            pattern(spec["seed"].as_u64().unwrap(), spec["size"].as_u64().unwrap() as usize)
+            pattern(
+                spec["seed"].as_u64().unwrap(),
+                spec["size"].as_u64().unwrap() as usize,
+            )
         };
         let got = bucket.get_object(key.as_str()).await.unwrap();
         let server_crc = got.server_crc;
         if !key.ends_with("appended") {
-            assert_eq!(got.metadata.get("origin").map(String::as_str), Some("oss2"), "{key}");
+            assert_eq!(
+                got.metadata.get("origin").map(String::as_str),
+                Some("oss2"),
+                "{key}"
+            );
         }
         let body = got.body.collect_bytes().await.unwrap();
         assert_eq!(body.len(), expected.len(), "{key}");
@@ -121,7 +132,13 @@ async fn oss2_and_the_rust_sdk_interoperate_through_the_server() {
         assert_eq!(server_crc, Some(oss::utils::crc64(&expected)), "{key}");
 
         let file = dir.path().join("download");
-        bucket.get_object_to_file(key.as_str(), &file).await.unwrap();
-        assert!(std::fs::read(&file).unwrap() == expected, "{key}: file differs");
+        bucket
+            .get_object_to_file(key.as_str(), &file)
+            .await
+            .unwrap();
+        assert!(
+            std::fs::read(&file).unwrap() == expected,
+            "{key}: file differs"
+        );
     }
 }
