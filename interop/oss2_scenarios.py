@@ -48,7 +48,11 @@ EXPECTED_FROM_RUST = {
     "rust/large.bin": (4, 3 * 1024 * 1024 + 17, {}),
     "rust/appendable.log": (5, 300, {}),
     "rust/中文/文件.txt": (6, 1000, {}),
+    "rust/resumable.bin": (7, 3 * 1024 * 1024 + 5, {}),
 }
+RUST_OPEN_UPLOAD_KEY = "rust/open-upload.bin"
+# Parts of the upload the Rust SDK started and left open: (part number, seed, size).
+RUST_OPEN_UPLOAD_PARTS = [(1, 30, 200 * 1024), (2, 31, 150 * 1024), (4, 32, 1000)]
 
 
 def check(name, fn):
@@ -449,6 +453,34 @@ def cross_sdk():
 
     check("cross: oss2 reads objects written by the Rust SDK", read_rust)
 
+    def resumable_download_of_rust_upload():
+        # rust/resumable.bin was written by the SDK's resumable_upload (multipart).
+        h = shared.head_object("rust/resumable.bin")
+        assert h.object_type == "Multipart", h.object_type
+        with tempfile.TemporaryDirectory() as d:
+            f = os.path.join(d, "resumable")
+            oss2.resumable_download(shared, "rust/resumable.bin", f, multiget_threshold=200 * 1024,
+                                    part_size=256 * 1024, num_threads=3,
+                                    store=oss2.ResumableDownloadStore(root=d))
+            assert open(f, "rb").read() == pattern(7, 3 * 1024 * 1024 + 5)
+
+    check("cross: oss2 resumable_download of an object from the SDK's resumable_upload", resumable_download_of_rust_upload)
+
+    def list_parts_of_rust_upload():
+        upload_id = os.environ["INTEROP_UPLOAD_ID"]
+        ups = [u.upload_id for u in oss2.ObjectUploadIterator(shared, RUST_OPEN_UPLOAD_KEY)]
+        assert upload_id in ups, ups
+        parts = list(oss2.PartIterator(shared, RUST_OPEN_UPLOAD_KEY, upload_id, max_parts=2))
+        assert [p.part_number for p in parts] == [n for n, _, _ in RUST_OPEN_UPLOAD_PARTS], parts
+        for p, (n, seed, size) in zip(parts, RUST_OPEN_UPLOAD_PARTS):
+            assert p.size == size, (n, p.size)
+            assert p.etag == hashlib.md5(pattern(seed, size)).hexdigest().upper(), (n, p.etag)
+        # oss2 completes the upload the SDK started; the SDK reads the result back.
+        shared.complete_multipart_upload(RUST_OPEN_UPLOAD_KEY, upload_id,
+                                         [oss2.models.PartInfo(p.part_number, p.etag) for p in parts])
+
+    check("cross: oss2 lists (and completes) an upload made by the SDK", list_parts_of_rust_upload)
+
     def write_for_rust():
         manifest = {}
         for i, (key, size) in enumerate([("oss2/small.txt", 13), ("oss2/dir/sp ace+%2B.bin", 70000), ("oss2/empty", 0), ("oss2/large.bin", 2 * 1024 * 1024 + 5)]):
@@ -458,6 +490,15 @@ def cross_sdk():
         r = shared.append_object("oss2/appended", 0, pattern(120, 1000))
         shared.append_object("oss2/appended", r.next_position, pattern(121, 500), init_crc=r.crc)
         manifest["oss2/appended"] = {"parts": [[120, 1000], [121, 500]]}
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "src")
+            open(src, "wb").write(pattern(130, 2 * 1024 * 1024 + 333))
+            oss2.resumable_upload(shared, "oss2/resumable.bin", src, multipart_threshold=200 * 1024,
+                                  part_size=256 * 1024, num_threads=3,
+                                  headers={"x-oss-meta-origin": "oss2"},
+                                  store=oss2.ResumableStore(root=d))
+            assert shared.head_object("oss2/resumable.bin").object_type == "Multipart"
+        manifest["oss2/resumable.bin"] = {"seed": 130, "size": 2 * 1024 * 1024 + 333}
         with open(OUT, "w") as f:
             json.dump(manifest, f)
 

@@ -76,8 +76,38 @@ async fn oss2_and_the_rust_sdk_interoperate_through_the_server() {
         .await
         .unwrap();
 
-    // oss2 runs its scenarios (V1, V4, STS V1, STS V4), reads what Rust wrote, writes its own.
+    // A multipart object from the SDK's resumable upload, for oss2's resumable_download.
     let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("resumable-source");
+    std::fs::write(&source, pattern(7, 3 * 1024 * 1024 + 5)).unwrap();
+    let up = bucket
+        .resumable_upload("rust/resumable.bin", &source)
+        .multipart_threshold(200 * 1024)
+        .part_size(256 * 1024)
+        .parallelism(3)
+        .checkpoint_dir(dir.path().join("checkpoints"))
+        .await
+        .unwrap();
+    assert!(up.parts > 1, "{up:?}");
+
+    // An upload the SDK starts and leaves open: oss2 lists its parts and completes it.
+    let open_parts: [(u32, u64, usize); 3] =
+        [(1, 30, 200 * 1024), (2, 31, 150 * 1024), (4, 32, 1000)];
+    let open_key = "rust/open-upload.bin";
+    let upload_id = bucket
+        .init_multipart_upload(open_key)
+        .await
+        .unwrap()
+        .upload_id;
+    for (number, seed, size) in open_parts {
+        bucket
+            .upload_part(open_key, upload_id.as_str(), number, pattern(seed, size))
+            .await
+            .unwrap();
+    }
+
+    // oss2 runs its scenarios (V1, V4, STS V1, STS V4), reads what Rust wrote, writes its own.
+
     let manifest_path = dir.path().join("manifest.json");
     let script = workspace_root().join("interop/oss2_scenarios.py");
     let output = Command::new(python())
@@ -91,6 +121,7 @@ async fn oss2_and_the_rust_sdk_interoperate_through_the_server() {
         .env("OSS_STS_TOKEN", TEST_STS_TOKEN)
         .env("INTEROP_BUCKET", "interop-shared")
         .env("INTEROP_OUT", &manifest_path)
+        .env("INTEROP_UPLOAD_ID", &upload_id)
         .output()
         .expect("failed to run the oss2 scenarios");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -140,5 +171,29 @@ async fn oss2_and_the_rust_sdk_interoperate_through_the_server() {
             std::fs::read(&file).unwrap() == expected,
             "{key}: file differs"
         );
+
+        // The same object through the resumable (parallel ranged) download.
+        let file = dir.path().join("resumable-download");
+        bucket
+            .resumable_download(key.as_str(), &file)
+            .multiget_threshold(200 * 1024)
+            .part_size(256 * 1024)
+            .checkpoint_dir(dir.path().join("checkpoints"))
+            .await
+            .unwrap();
+        assert!(
+            std::fs::read(&file).unwrap() == expected,
+            "{key}: resumable download differs"
+        );
     }
+    assert!(manifest.contains_key("oss2/resumable.bin"), "{manifest:?}");
+
+    // The upload the SDK started and oss2 completed.
+    let completed = bucket.get_object(open_key).await.unwrap();
+    assert_eq!(completed.object_type.as_deref(), Some("Multipart"));
+    let expected: Vec<u8> = open_parts
+        .iter()
+        .flat_map(|&(_, seed, size)| pattern(seed, size))
+        .collect();
+    assert!(completed.body.collect_bytes().await.unwrap()[..] == expected[..]);
 }
