@@ -191,12 +191,12 @@ def list_keys(bucket, a):
 def crc(a):
     block = os.urandom(BLOCK)
     data = block * (a.size // BLOCK) + block[: a.size % BLOCK]
-    c = oss2.utils.Crc64(0)
-    c.update(data[: 1 << 20])
-    c = oss2.utils.Crc64(0)
-    start = time.perf_counter()
-    c.update(data)
-    elapsed = max(time.perf_counter() - start, 1e-9)
+    elapsed = float("inf")
+    for _ in range(3):  # best of three, as the Rust clients
+        c = oss2.utils.Crc64(0)
+        start = time.perf_counter()
+        c.update(data)
+        elapsed = min(elapsed, max(time.perf_counter() - start, 1e-9))
     return {"gb_per_s": len(data) / elapsed / 1e9, "seconds": elapsed}
 
 

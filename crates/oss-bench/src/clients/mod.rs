@@ -145,12 +145,15 @@ pub fn crc_metrics(size: u64) -> BenchResult<BTreeMap<String, f64>> {
         let n = (size - data.len()).min(block.len());
         data.extend_from_slice(&block[..n]);
     }
-    // Warm the code path (and the CPU's frequency) on a slice first.
-    std::hint::black_box(oss::utils::crc64(&data[..data.len().min(1 << 20)]));
-    let start = Instant::now();
-    let crc = oss::utils::crc64(std::hint::black_box(&data));
-    let secs = start.elapsed().as_secs_f64().max(1e-9);
-    std::hint::black_box(crc);
+    // Best of three passes: one pass over 1 GiB is short enough for a neighbour's burst of
+    // CPU to show.
+    let mut secs = f64::MAX;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let crc = oss::utils::crc64(std::hint::black_box(&data));
+        secs = secs.min(start.elapsed().as_secs_f64().max(1e-9));
+        std::hint::black_box(crc);
+    }
     Ok(BTreeMap::from([
         ("gb_per_s".to_string(), size as f64 / secs / 1e9),
         ("seconds".to_string(), secs),
