@@ -187,86 +187,40 @@ impl Op {
     }
 }
 
-/// Query parameters that name a sub-resource (oss2's signed list, minus the ones that are
-/// arguments of operations served here: `position`, `continuation-token`, signature and
-/// `response-*` parameters, and `x-oss-*` options that change nothing here).
-const SUB_RESOURCES: &[&str] = &[
-    "accessPoint",
-    "accessPointPolicy",
-    "acl",
-    "append",
-    "asyncFetch",
-    "bucketArchiveDirectRead",
-    "bucketInfo",
-    "callback",
-    "callback-var",
-    "cname",
-    "comp",
-    "cors",
-    "delete",
-    "encryption",
-    "endTime",
-    "group",
-    "httpsConfig",
-    "inventory",
-    "inventoryId",
-    "lifecycle",
-    "link",
-    "live",
-    "location",
-    "logging",
-    "metaQuery",
-    "objectInfo",
-    "objectMeta",
-    "partNumber",
-    "policy",
-    "publicAccessBlock",
-    "qos",
-    "qosInfo",
-    "qosRequester",
-    "redundancyTransition",
-    "referer",
-    "regionList",
-    "replication",
-    "replicationLocation",
-    "replicationProgress",
-    "requestPayment",
-    "requesterQosInfo",
-    "resourceGroup",
-    "resourcePool",
-    "resourcePoolBuckets",
-    "resourcePoolInfo",
-    "restore",
-    "sequential",
-    "startTime",
-    "stat",
-    "status",
-    "style",
-    "styleName",
-    "symlink",
-    "tagging",
-    "transferAcceleration",
-    "uploadId",
-    "uploads",
-    "versionId",
-    "versioning",
-    "versions",
-    "vod",
-    "website",
-    "worm",
-    "wormExtend",
-    "wormId",
-    "x-oss-process",
-    "x-oss-async-process",
-    "x-oss-write-get-object-response",
+/// Signed sub-resources (oss2's V1 list) that are arguments or options of the operations
+/// served here rather than names of a resource, so they never select an operation.
+const NOT_ROUTING: &[&str] = &[
+    "continuation-token",
+    "position",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
+    "response-content-language",
+    "response-content-type",
+    "response-expires",
+    "security-token",
+    "x-oss-ac-forward-allow",
+    "x-oss-ac-source-ip",
+    "x-oss-ac-subnet-mask",
+    "x-oss-ac-vpc-id",
+    "x-oss-access-point-name",
+    "x-oss-redundancy-transition-taskid",
+    "x-oss-request-payer",
+    "x-oss-target-redundancy-type",
+    "x-oss-traffic-limit",
 ];
+
+/// Whether a query parameter names a sub-resource (and so takes part in routing).
+fn is_routing_sub_resource(name: &str) -> bool {
+    oss_proto::sign::v1::is_subresource(name) && !NOT_ROUTING.contains(&name)
+}
 
 /// The sub-resources present in `params`, as a set (order never matters).
 pub fn sub_resources(params: &[(String, String)]) -> BTreeSet<&str> {
     params
         .iter()
         .map(|(k, _)| k.as_str())
-        .filter(|k| SUB_RESOURCES.contains(k))
+        .filter(|k| is_routing_sub_resource(k))
         .collect()
 }
 
