@@ -28,23 +28,28 @@ impl sealed::Sealed for Async {
 }
 impl Mode for Async {}
 
-/// Builders are sent with a blocking `.send()`, driven by a background runtime thread.
+/// Builders are sent with a blocking `.send()`, driven on the calling thread.
+///
+/// Every client (and its clones) owns one current-thread runtime. A blocking call enters it
+/// on the calling thread, which then polls the request, the connection tasks and the socket
+/// itself: a request at one in flight costs no thread hand-off. Several threads may call at
+/// once; one of them drives the connections while the others wait for their answers.
 #[derive(Debug, Clone)]
 pub struct Blocking {
-    runtime: Arc<BackgroundRuntime>,
+    runtime: Arc<CallerRuntime>,
 }
 
 impl sealed::Sealed for Blocking {
     fn start() -> Result<Self> {
         Ok(Blocking {
-            runtime: Arc::new(BackgroundRuntime::start()?),
+            runtime: Arc::new(CallerRuntime::start()?),
         })
     }
 }
 impl Mode for Blocking {}
 
 impl Blocking {
-    /// Runs `fut` on the background runtime and waits for its output.
+    /// Runs `fut` to completion on the calling thread and returns its output.
     ///
     /// # Panics
     /// When called from inside an async runtime (that would block one of its threads).
@@ -53,17 +58,16 @@ impl Blocking {
     }
 }
 
-/// A multi-threaded tokio runtime with one worker thread that drives the connections of
-/// blocking clients.
+/// A current-thread tokio runtime (I/O and timers) run by whichever thread is waiting on
+/// it; tasks spawned by requests (connections, parallel parts) live on it too.
 #[derive(Debug)]
-struct BackgroundRuntime {
+struct CallerRuntime {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
-impl BackgroundRuntime {
-    fn start() -> Result<BackgroundRuntime> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+impl CallerRuntime {
+    fn start() -> Result<CallerRuntime> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .thread_name("oss-blocking")
             .enable_all()
             .build()
@@ -72,7 +76,7 @@ impl BackgroundRuntime {
                     "cannot start the runtime of the blocking client: {e}"
                 ))
             })?;
-        Ok(BackgroundRuntime {
+        Ok(CallerRuntime {
             runtime: Some(runtime),
         })
     }
@@ -85,14 +89,16 @@ impl BackgroundRuntime {
             );
         }
         match &self.runtime {
-            Some(rt) => rt.handle().block_on(fut),
+            Some(rt) => rt.block_on(fut),
             None => unreachable!("the runtime is only taken when it is dropped"),
         }
     }
 }
 
-impl Drop for BackgroundRuntime {
+impl Drop for CallerRuntime {
     fn drop(&mut self) {
+        // The last clone may be dropped inside an async runtime, where a blocking shutdown
+        // would panic.
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_background();
         }

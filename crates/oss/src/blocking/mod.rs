@@ -1,8 +1,12 @@
 //! The blocking facade: the same clients and operations, sent with a blocking `.send()`.
 //!
-//! Each blocking client starts one background thread that runs the network I/O; requests
-//! from the calling thread wait for it. **Build a client once and share it** (clones are
-//! cheap and use the same thread and connection pool) rather than building one per call.
+//! Each blocking client owns a small runtime that the calling thread drives itself during a
+//! call: the request, its connection and the socket are polled on that thread, with no
+//! hand-off to another thread, and no thread runs between calls. Several threads may share
+//! a client; while one of them drives the connections, the others wait for their answers.
+//! **Build a client once and share it** (clones are cheap and share the runtime and the
+//! connection pool) rather than building one per call. A [`GetObjectReader`] keeps the
+//! runtime alive, so it can still be read after its client is dropped.
 //! Calling the blocking API from inside an async runtime panics with a message saying so:
 //! use the async [`crate::Bucket`] there, or `tokio::task::spawn_blocking`.
 //!
