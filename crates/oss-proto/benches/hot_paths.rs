@@ -151,9 +151,12 @@ fn list_parse(c: &mut Criterion) {
 
 fn crc64(c: &mut Criterion) {
     let mut group = c.benchmark_group("crc64");
-    for size in [4 << 10, 1 << 20, 64 << 20] {
+    // 4 KiB and 1 MiB stay on one thread; 16 MiB is the parallel threshold; 64 MiB fits in a
+    // large L3; 1 GiB streams from memory.
+    for size in [4 << 10, 1 << 20, 16 << 20, 64 << 20, 1 << 30] {
         let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
         group.throughput(Throughput::Bytes(size as u64));
+        group.sample_size(if size >= 1 << 30 { 10 } else { 100 });
         group.bench_with_input(BenchmarkId::from_parameter(size), &data, |b, data| {
             b.iter(|| oss_proto::crc64::crc64(black_box(data)))
         });

@@ -13,11 +13,56 @@
 //! assert_eq!(h.finish(), crc64(b"1234567890"));
 //! assert_eq!(combine(crc64(b"12345"), crc64(b"67890"), 5), crc64(b"1234567890"));
 //! ```
+//!
+//! # Large inputs
+//!
+//! One core streaming a buffer much larger than the caches is limited by memory bandwidth,
+//! not by the carry-less-multiply kernel. [`Crc64::update`] (and so [`crc64`]) therefore
+//! splits a slice of at least [`PARALLEL_MIN_LEN`] bytes into contiguous pieces, hashes them
+//! on scoped threads (one per available core, at most [`MAX_THREADS`]) and joins the pieces'
+//! CRCs with [`combine`]. The result is bit-for-bit the CRC of the whole slice; smaller slices
+//! are hashed on the calling thread.
+
+use std::sync::OnceLock;
+use std::thread;
 
 use crc_fast::{CrcAlgorithm, Digest};
 
 /// The final XOR of CRC-64/XZ; the register before finalisation is `crc ^ XOR_OUT`.
 const XOR_OUT: u64 = u64::MAX;
+
+/// Slices at least this long are hashed in parallel by [`Crc64::update`] (16 MiB: below it
+/// the data is mostly in cache and one core hashes it faster than threads start).
+pub const PARALLEL_MIN_LEN: usize = 16 << 20;
+
+/// The most threads one [`Crc64::update`] uses, the calling thread included.
+pub const MAX_THREADS: usize = 8;
+
+/// The smallest piece a parallel update hands to one thread.
+const MIN_PIECE: usize = PARALLEL_MIN_LEN / 2;
+
+/// Cores available to this process, read once (the lookup reads cgroup files on Linux).
+fn available_cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// How many pieces a slice of `len` bytes is hashed in: 1 below [`PARALLEL_MIN_LEN`] or on
+/// one core, else as many as there are cores (capped by [`MAX_THREADS`] and by pieces of at
+/// least [`MIN_PIECE`] bytes).
+fn pieces_for(len: usize, cores: usize) -> usize {
+    if len < PARALLEL_MIN_LEN {
+        return 1;
+    }
+    cores.min(MAX_THREADS).min(len / MIN_PIECE).max(1)
+}
+
+/// CRC state of `piece` hashed from a fresh stream.
+fn digest_of(piece: &[u8]) -> Digest {
+    let mut d = Digest::new(CrcAlgorithm::Crc64Xz);
+    d.update(piece);
+    d
+}
 
 /// Streaming CRC-64/XZ hasher.
 #[derive(Clone)]
@@ -44,8 +89,42 @@ impl Crc64 {
     }
 
     /// Feeds bytes.
+    ///
+    /// A slice of at least [`PARALLEL_MIN_LEN`] bytes is hashed on several cores (see the
+    /// [module docs](self)); the result is the same as feeding it in one piece.
     pub fn update(&mut self, data: &[u8]) {
-        self.digest.update(data);
+        let pieces = pieces_for(data.len(), available_cores());
+        if pieces <= 1 {
+            self.digest.update(data);
+            return;
+        }
+        let piece_len = data.len().div_ceil(pieces);
+        let (head, rest) = data.split_at(piece_len);
+        thread::scope(|scope| {
+            // The calling thread hashes the first piece, continuing this stream; each other
+            // piece starts from a fresh stream on its own thread and is combined in order.
+            let workers: Vec<_> = rest
+                .chunks(piece_len)
+                .map(|piece| {
+                    let spawned = thread::Builder::new()
+                        .name("crc64".into())
+                        .spawn_scoped(scope, move || digest_of(piece));
+                    // A thread that cannot be started leaves its piece to the calling thread.
+                    spawned.map_err(|_| piece)
+                })
+                .collect();
+            self.digest.update(head);
+            for worker in workers {
+                let piece_digest = match worker {
+                    Ok(handle) => match handle.join() {
+                        Ok(d) => d,
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    },
+                    Err(piece) => digest_of(piece),
+                };
+                self.digest.combine(&piece_digest);
+            }
+        });
     }
 
     /// The CRC of everything fed so far (does not reset).
@@ -95,4 +174,26 @@ pub fn combine_parts<I: IntoIterator<Item = (u64, u64)>>(parts: I) -> u64 {
     parts
         .into_iter()
         .fold(0, |acc, (crc, size)| combine(acc, crc, size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_slices_or_one_core_are_not_split() {
+        assert_eq!(pieces_for(0, 2), 1);
+        assert_eq!(pieces_for(PARALLEL_MIN_LEN - 1, 2), 1);
+        assert_eq!(pieces_for(1 << 30, 1), 1);
+    }
+
+    #[test]
+    fn large_slices_use_every_core_up_to_the_cap() {
+        assert_eq!(pieces_for(PARALLEL_MIN_LEN, 2), 2);
+        assert_eq!(pieces_for(PARALLEL_MIN_LEN, 64), 2);
+        assert_eq!(pieces_for(1 << 30, 2), 2);
+        assert_eq!(pieces_for(1 << 30, 4), 4);
+        assert_eq!(pieces_for(1 << 30, 64), MAX_THREADS);
+        assert_eq!(pieces_for(5 * MIN_PIECE + 1, 64), 5);
+    }
 }

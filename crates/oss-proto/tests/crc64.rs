@@ -1,7 +1,7 @@
 //! CRC-64/XZ against oss2's verified values, and `combine` / `with_initial` against direct
 //! computation over random splits.
 
-use oss_proto::crc64::{combine, combine_parts, crc64, Crc64};
+use oss_proto::crc64::{combine, combine_parts, crc64, Crc64, PARALLEL_MIN_LEN};
 
 /// A tiny xorshift64* generator: deterministic, no dependency.
 struct XorShift(u64);
@@ -149,4 +149,81 @@ fn combine_is_fast_for_huge_lengths() {
         direct.finish()
     );
     let _ = combine(a, 12345, u64::MAX / 2);
+}
+
+/// Bitwise CRC-64/XZ, independent of the library's kernels: a stream's register before the
+/// final XOR, advanced over `data`.
+fn reference_update(mut reg: u64, data: &[u8]) -> u64 {
+    const POLY: u64 = 0xC96C_5795_D787_0F42;
+    let table: Vec<u64> = (0..256u64)
+        .map(|i| (0..8).fold(i, |c, _| (c >> 1) ^ (POLY & (c & 1).wrapping_neg())))
+        .collect();
+    for &b in data {
+        reg = table[((reg ^ u64::from(b)) & 0xFF) as usize] ^ (reg >> 8);
+    }
+    reg
+}
+
+/// A deterministic buffer of `len` pseudo-random bytes, filled 8 bytes per step.
+fn big_buffer(len: usize, seed: u64) -> Vec<u8> {
+    let mut rng = XorShift(seed);
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        out.extend_from_slice(&rng.next().to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+#[test]
+fn reference_matches_check_value() {
+    assert_eq!(!reference_update(!0, b"123456789"), 0x995D_C9BB_DF19_39FA);
+}
+
+#[test]
+fn parallel_path_agrees_with_reference_around_the_threshold() {
+    let t = PARALLEL_MIN_LEN;
+    // Lengths just below, at and above the split, odd ones, and one split into many pieces.
+    let lengths = [t - 1, t, t + 1, t + 7, 2 * t + 3, 3 * t - 1];
+    let data = big_buffer(3 * t, 11);
+    // One reference pass records the CRC of every prefix length of interest.
+    let mut expected = Vec::new();
+    let (mut reg, mut done) = (!0u64, 0usize);
+    for &len in &lengths {
+        reg = reference_update(reg, &data[done..len]);
+        done = len;
+        expected.push(!reg);
+    }
+    for (&len, &want) in lengths.iter().zip(&expected) {
+        assert_eq!(crc64(&data[..len]), want, "len {len}");
+        // The same bytes fed as a small head then one large slice.
+        let mut h = Crc64::new();
+        h.update(&data[..13]);
+        h.update(&data[13..len]);
+        assert_eq!(h.finish(), want, "len {len} after a 13-byte head");
+    }
+}
+
+#[test]
+fn parallel_path_continues_with_initial_and_combines() {
+    let t = PARALLEL_MIN_LEN;
+    let data = big_buffer(2 * t + 5, 12);
+    let (a, b) = data.split_at(101);
+    let whole = !reference_update(!0, &data);
+
+    let mut chained = Crc64::with_initial(crc64(a));
+    chained.update(b);
+    assert_eq!(chained.finish(), whole);
+    assert_eq!(combine(crc64(a), crc64(b), b.len() as u64), whole);
+
+    // A stream mixing small updates with large (parallel) ones.
+    let mut mixed = Crc64::new();
+    let mut rest: &[u8] = &data;
+    for n in [7, t + 3, 1, t - 9] {
+        let (chunk, tail) = rest.split_at(n.min(rest.len()));
+        mixed.update(chunk);
+        rest = tail;
+    }
+    mixed.update(rest);
+    assert_eq!(mixed.finish(), whole);
 }
