@@ -133,16 +133,20 @@ pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<Pendin
         .await
         .map_err(|e| OssError::from_store(e, "", None));
     }
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(4);
+    // A large body: a blocking writer writes batches of frames while a digest thread
+    // hashes the same batches (by reference), and this task receives the next ones.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Bytes>, String>>(QUEUED_BATCHES);
     let store = state.store.clone();
     let writer = tokio::task::spawn_blocking(move || -> Result<PendingBlob, OssError> {
         let mut w: BlobWriter = store
             .new_blob()
             .map_err(|e| OssError::from_store(e, "", None))?;
-        while let Some(chunk) = rx.blocking_recv() {
-            match chunk {
-                Ok(data) => w
-                    .write(&data)
+        w.hash_in_background()
+            .map_err(|e| OssError::from_store(e, "", None))?;
+        while let Some(batch) = rx.blocking_recv() {
+            match batch {
+                Ok(chunks) => w
+                    .write_chunks(&chunks)
                     .map_err(|e| OssError::internal(format!("writing object data: {e}")))?,
                 Err(why) => {
                     return Err(OssError::with_message(
@@ -154,34 +158,49 @@ pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<Pendin
         }
         w.finish().map_err(|e| OssError::from_store(e, "", None))
     });
-    let mut writer_gone = false;
-    for data in first {
-        if tx.send(Ok(data)).await.is_err() {
-            writer_gone = true;
+    let mut batch = first;
+    let mut batched = held;
+    let mut failure = None;
+    loop {
+        let end = match body.frame().await {
+            None => true,
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    batched += data.len();
+                    batch.push(data);
+                }
+                false
+            }
+            Some(Err(e)) => {
+                failure = Some(e.to_string());
+                true
+            }
+        };
+        if (batched >= BATCH_BYTES || end) && !batch.is_empty() {
+            batched = 0;
+            if tx.send(Ok(std::mem::take(&mut batch))).await.is_err() {
+                break;
+            }
+        }
+        if end {
             break;
         }
     }
-    while let Some(frame) = body.frame().await {
-        if writer_gone {
-            break;
-        }
-        let item = match frame {
-            Ok(frame) => match frame.into_data() {
-                Ok(data) => Ok(data),
-                Err(_) => continue,
-            },
-            Err(e) => Err(e.to_string()),
-        };
-        let failed = item.is_err();
-        if tx.send(item).await.is_err() || failed {
-            break;
-        }
+    if let Some(why) = failure {
+        let _ = tx.send(Err(why)).await;
     }
     drop(tx);
     writer
         .await
         .map_err(|e| OssError::internal(format!("object writer task failed: {e}")))?
 }
+
+/// Bytes of request frames handed to the blob writer at once (one vectored write, one
+/// thread wake-up).
+const BATCH_BYTES: usize = 1024 * 1024;
+
+/// Batches queued to the blob writer before the receiving task waits.
+const QUEUED_BATCHES: usize = 2;
 
 /// Bodies up to this size are received into memory, then written in one blocking call.
 const SMALL_BODY: usize = 256 * 1024;

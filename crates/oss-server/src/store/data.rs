@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use md5::{Digest, Md5};
-use oss_proto::crc64::Crc64;
+use bytes::Bytes;
 
+use super::digest::Digests;
 use super::{PendingBlob, StoreError};
 
 /// Most bytes a blob writer keeps before writing them to its file; writes at least this
@@ -303,8 +303,8 @@ pub struct BlobWriter {
     file: Option<File>,
     /// Bytes not yet written to the file (grows as needed, up to [`WRITE_BUFFER`]).
     buffer: Vec<u8>,
-    md5: Md5,
-    crc: Crc64,
+    /// MD5 and CRC-64 of everything written (`None` once taken by `finish`).
+    digests: Option<Digests>,
     size: u64,
     durability: Durability,
 }
@@ -323,8 +323,7 @@ impl BlobWriter {
             path,
             file: Some(file),
             buffer: Vec::new(),
-            md5: Md5::new(),
-            crc: Crc64::new(),
+            digests: Some(Digests::inline()),
             size: 0,
             durability,
         })
@@ -338,6 +337,27 @@ impl BlobWriter {
     /// Bytes written so far.
     pub fn size(&self) -> u64 {
         self.size
+    }
+
+    /// Moves the hashing of everything written from now on to a thread of its own, so that
+    /// hashing and writing overlap (for large blobs; starting the thread costs more than
+    /// hashing a small one). Call it before the first write.
+    pub fn hash_in_background(&mut self) -> Result<(), StoreError> {
+        if self.size != 0 {
+            return Err(StoreError::Internal(
+                "blob writer: background hashing must start before the first write".into(),
+            ));
+        }
+        if !self.digests.as_ref().is_some_and(Digests::is_background) {
+            self.digests = Some(Digests::background()?);
+        }
+        Ok(())
+    }
+
+    fn digests(&mut self) -> io::Result<&mut Digests> {
+        self.digests
+            .as_mut()
+            .ok_or_else(|| io::Error::other("blob writer already finished"))
     }
 
     /// Appends bytes (buffered) and feeds them to the hashes.
@@ -358,9 +378,36 @@ impl BlobWriter {
         } else {
             self.buffer.extend_from_slice(data);
         }
-        self.md5.update(data);
-        self.crc.update(data);
+        self.digests()?.feed(data).map_err(io::Error::other)?;
         self.size += data.len() as u64;
+        Ok(())
+    }
+
+    /// Appends chunks in order. Together at least [`WRITE_BUFFER`] bytes go to the file in
+    /// vectored writes straight from the chunks (no copy in this process); less is
+    /// buffered. With [`hash_in_background`](BlobWriter::hash_in_background) the hasher
+    /// gets the same chunks by reference.
+    pub fn write_chunks(&mut self, chunks: &[Bytes]) -> io::Result<()> {
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("blob writer already finished"))?;
+        let total: usize = chunks.iter().map(Bytes::len).sum();
+        if self.buffer.len() + total > WRITE_BUFFER {
+            file.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        if total >= WRITE_BUFFER {
+            write_all_vectored(file, chunks)?;
+        } else {
+            for c in chunks {
+                self.buffer.extend_from_slice(c);
+            }
+        }
+        self.digests()?
+            .feed_chunks(chunks)
+            .map_err(io::Error::other)?;
+        self.size += total as u64;
         Ok(())
     }
 
@@ -372,14 +419,17 @@ impl BlobWriter {
             .take()
             .ok_or_else(|| StoreError::Internal("blob writer already finished".into()))?;
         let path = std::mem::take(&mut self.path);
+        let digests = self.digests.take().map(Digests::finish);
         // From here on the pending blob (or this function on failure) owns the file.
-        let pending = PendingBlob {
+        let mut pending = PendingBlob {
             id: std::mem::take(&mut self.id),
             temp_path: path.clone(),
             size: self.size,
-            md5: self.md5.clone().finalize().into(),
-            crc64: self.crc.finish(),
+            md5: [0; 16],
+            crc64: 0,
         };
+        (pending.md5, pending.crc64) = digests
+            .ok_or_else(|| StoreError::Internal("blob writer already finished".into()))??;
         file.write_all(&self.buffer)
             .map_err(io_context("write blob", &path))?;
         if self.durability == Durability::Fsync {
@@ -387,6 +437,25 @@ impl BlobWriter {
         }
         Ok(pending)
     }
+}
+
+/// Writes every byte of `chunks` to `file`, in as few `writev` calls as the kernel allows.
+fn write_all_vectored(file: &mut File, chunks: &[Bytes]) -> io::Result<()> {
+    let mut slices: Vec<io::IoSlice<'_>> = chunks
+        .iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| io::IoSlice::new(c))
+        .collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match file.write_vectored(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => io::IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 impl Write for BlobWriter {
@@ -433,6 +502,7 @@ impl Drop for PendingBlob {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use md5::{Digest, Md5};
 
     #[test]
     fn ids_are_random_hex() {
@@ -481,6 +551,41 @@ mod tests {
         let dest = blobs.path_of(&id).unwrap();
         assert!(dest.starts_with(dir.path().join("blobs").join(&id[..2])));
         assert_eq!(std::fs::read(dest).unwrap(), big);
+    }
+
+    #[test]
+    fn chunks_with_background_hashing_land_in_order_with_their_digests() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobDir::open(dir.path(), Durability::Fsync).unwrap();
+        let mut w = blobs.writer().unwrap();
+        w.hash_in_background().unwrap();
+        let data: Vec<u8> = (0..WRITE_BUFFER * 5 + 77)
+            .map(|i| (i % 249) as u8)
+            .collect();
+        let mut expect = Vec::new();
+        // Small batches (buffered), a large one (vectored write), then small again.
+        for piece in [&data[..1000], &data[1000..3000]] {
+            w.write_chunks(&[Bytes::copy_from_slice(piece)]).unwrap();
+            expect.extend_from_slice(piece);
+        }
+        let big: Vec<Bytes> = data[3000..WRITE_BUFFER * 4]
+            .chunks(70_000)
+            .map(Bytes::copy_from_slice)
+            .collect();
+        w.write_chunks(&big).unwrap();
+        expect.extend_from_slice(&data[3000..WRITE_BUFFER * 4]);
+        w.write(&data[WRITE_BUFFER * 4..]).unwrap();
+        expect.extend_from_slice(&data[WRITE_BUFFER * 4..]);
+        assert!(
+            w.hash_in_background().is_err(),
+            "too late after the first write"
+        );
+        let pending = w.finish().unwrap();
+        assert_eq!(expect, data);
+        assert_eq!(pending.size, data.len() as u64);
+        assert_eq!(pending.md5, <[u8; 16]>::from(Md5::digest(&data)));
+        assert_eq!(pending.crc64, oss_proto::crc64::crc64(&data));
+        assert_eq!(std::fs::read(&pending.temp_path).unwrap(), data);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 pub mod commit;
 pub mod data;
+pub mod digest;
 pub mod fs;
 pub mod list;
 pub mod memory;
