@@ -82,17 +82,25 @@ impl CallerRuntime {
     }
 
     fn block_on<F: Future>(&self, fut: F) -> F::Output {
-        if tokio::runtime::Handle::try_current().is_ok() {
+        let Some(rt) = &self.runtime else {
+            unreachable!("the runtime is only taken when it is dropped")
+        };
+        if tokio::runtime::Handle::try_current().is_ok() && !may_block(rt) {
             panic!(
                 "oss::blocking was called from inside an async runtime; use the async API \
                  (oss::Bucket) there, or move the call into tokio::task::spawn_blocking"
             );
         }
-        match &self.runtime {
-            Some(rt) => rt.block_on(fut),
-            None => unreachable!("the runtime is only taken when it is dropped"),
-        }
+        rt.block_on(fut)
     }
+}
+
+/// Whether this thread, which has a tokio runtime's context, may block: true on the threads
+/// of `spawn_blocking` (or after `Handle::enter`), false on the threads running async code,
+/// where tokio refuses to enter another runtime. Tokio has no query for this, so an empty
+/// future is run and its refusal caught.
+fn may_block(rt: &tokio::runtime::Runtime) -> bool {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(async {}))).is_ok()
 }
 
 impl Drop for CallerRuntime {

@@ -32,3 +32,6 @@ pub type Bucket = crate::bucket::BucketClient<Blocking>;
 
 /// A service client in blocking mode.
 pub type Service = crate::service::ServiceClient<Blocking>;
+
+#[cfg(test)]
+mod tests;
