@@ -3,7 +3,7 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use md5::{Digest, Md5};
 use oss_proto::crc64::Crc64;
 
@@ -33,21 +33,38 @@ fn open_at(path: &Path, offset: u64) -> std::io::Result<std::fs::File> {
     Ok(f)
 }
 
-/// Exactly `len` bytes of `path` from `offset`; a file that became shorter is an error.
-pub(crate) async fn read_range(path: &Path, offset: u64, len: u64) -> Result<Bytes> {
+/// Exactly `len` bytes of `path` from `offset`, read into `buf` (emptied first; its
+/// allocation is reused when it is large enough); a file that became shorter is an error.
+pub(crate) async fn read_range(
+    path: &Path,
+    offset: u64,
+    len: u64,
+    mut buf: Vec<u8>,
+) -> Result<Bytes> {
     let p = path.to_path_buf();
     blocking(
         move || {
-            let f = open_at(&p, offset)?;
-            let mut buf = BytesMut::zeroed(len as usize);
-            let mut limited = f.take(len);
-            limited.read_exact(&mut buf).map_err(|e| {
+            let size = usize::try_from(len).map_err(|_| {
                 std::io::Error::new(
-                    e.kind(),
-                    format!("{len} bytes at offset {offset} could not be read (did the file change?): {e}"),
+                    std::io::ErrorKind::InvalidInput,
+                    format!("a part of {len} bytes does not fit in memory"),
                 )
             })?;
-            Ok(buf.freeze())
+            buf.clear();
+            buf.reserve_exact(size);
+            let f = open_at(&p, offset)?;
+            f.take(len).read_to_end(&mut buf)?;
+            if buf.len() != size {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "{len} bytes at offset {offset} could not be read (did the file change?): \
+                         the file ended after {} bytes",
+                        buf.len()
+                    ),
+                ));
+            }
+            Ok(Bytes::from(buf))
         },
         "cannot read",
         path.to_path_buf(),
@@ -188,8 +205,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
         std::fs::write(&p, b"0123456789").unwrap();
-        assert_eq!(&read_range(&p, 3, 4).await.unwrap()[..], b"3456");
-        let err = read_range(&p, 8, 4).await.unwrap_err();
+        assert_eq!(
+            &read_range(&p, 3, 4, Vec::new()).await.unwrap()[..],
+            b"3456"
+        );
+        let reused = Vec::with_capacity(64);
+        let ptr = reused.as_ptr();
+        let part = read_range(&p, 0, 10, reused).await.unwrap();
+        assert_eq!(&part[..], b"0123456789");
+        assert_eq!(part.as_ptr(), ptr, "the part is read into the given buffer");
+        let err = read_range(&p, 8, 4, Vec::new()).await.unwrap_err();
         assert!(err.to_string().contains("did the file change"), "{err}");
         assert_eq!(
             digest_range(&p, 2, 3).await.unwrap(),

@@ -78,6 +78,7 @@
 //! [`BucketClient::upload_stream`]: crate::bucket::BucketClient::upload_stream
 //! [`BucketClient::upload_reader`]: crate::bucket::BucketClient::upload_reader
 
+mod buffers;
 mod checkpoint;
 mod copy;
 mod download;

@@ -2,6 +2,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tokio::task::JoinSet;
 
@@ -10,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::mode::{Async, Mode};
 use crate::ops::{check_key, impl_send};
 use crate::progress::ProgressFn;
+use crate::transfer::buffers::PartBuffers;
 use crate::transfer::checkpoint::{
     default_checkpoint_dir, CheckpointFile, FileIdentity, Loaded, UploadRecord, MAGIC, VERSION,
 };
@@ -364,6 +366,7 @@ impl Job {
             .collect();
         let mut tasks = JoinSet::new();
         let mut out = Vec::with_capacity(todo.len());
+        let buffers = Arc::new(PartBuffers::new(self.parallelism));
         loop {
             while tasks.len() < self.parallelism {
                 let Some(part) = todo.pop_front() else { break };
@@ -372,12 +375,22 @@ impl Job {
                 let id = upload_id.to_string();
                 let path = self.path.clone();
                 let progress = self.progress.part();
+                let buffers = buffers.clone();
                 tasks.spawn(async move {
-                    let data = files::read_range(&path, part.offset, part.len).await?;
+                    let data =
+                        files::read_range(&path, part.offset, part.len, buffers.take()).await?;
                     let crc = oss_proto::crc64::crc64(&data);
-                    let (etag, _) =
-                        remote::upload_part(&client, &key, &id, part.number, data, Some(&progress))
-                            .await?;
+                    let sent = remote::upload_part(
+                        &client,
+                        &key,
+                        &id,
+                        part.number,
+                        data.clone(),
+                        Some(&progress),
+                    )
+                    .await;
+                    buffers.give_back(data);
+                    let (etag, _) = sent?;
                     Ok::<_, Error>(DonePart {
                         number: part.number,
                         etag,
