@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use crate::cli::{ClientArgs, RustClient};
+use crate::cli::{ClientArgs, RustClient, Workload};
 use crate::measure::Measurement;
 
 /// Errors of a client run, already worded for the person running the benchmark.
@@ -31,9 +31,9 @@ pub const PARALLELISM: usize = 4;
 /// Runs the workload `args` names and prints its measurement.
 pub fn run_client(args: ClientArgs) -> Result<(), String> {
     let measurement = match args.sdk {
-        RustClient::Async => runtime()?.block_on(sdk_async::run(&args))?,
+        RustClient::Async => runtime(args.workload)?.block_on(sdk_async::run(&args))?,
         RustClient::Blocking => sdk_blocking::run(&args)?,
-        RustClient::Opendal => runtime()?.block_on(opendal_client::run(&args))?,
+        RustClient::Opendal => runtime(args.workload)?.block_on(opendal_client::run(&args))?,
     };
     let line = serde_json::to_string(&measurement)
         .map_err(|e| format!("cannot encode the measurement: {e}"))?;
@@ -41,8 +41,18 @@ pub fn run_client(args: ClientArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn runtime() -> BenchResult<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+/// The runtime of an async client. One stream (a single PUT or GET) runs on a
+/// current-thread runtime: with a multi-thread runtime, the workload's future runs on the
+/// main thread (`block_on`) while the connection's task runs on a worker, so every body
+/// chunk crosses threads twice (futex and eventfd wake-ups) and the extra threads compete
+/// with the server for the cores. The workloads with requests in flight in parallel keep
+/// the multi-thread runtime. OpenDAL and the SDK get the same runtime for each workload.
+fn runtime(workload: Workload) -> BenchResult<tokio::runtime::Runtime> {
+    let mut builder = match workload {
+        Workload::Upload | Workload::Download => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    builder
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the tokio runtime: {e}"))
