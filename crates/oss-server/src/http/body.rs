@@ -7,8 +7,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::sync::mpsc;
 
-/// Size of the chunks read from object files.
-pub const CHUNK_SIZE: usize = 256 * 1024;
+/// Size of the chunks read from object files (each is one frame handed to the connection).
+pub const CHUNK_SIZE: usize = 1024 * 1024;
 
 /// The body of every response.
 #[derive(Debug)]
@@ -41,7 +41,7 @@ impl ResponseBody {
     }
 
     /// Streams `len` bytes of `file` starting at `start`, reading [`CHUNK_SIZE`] at a time
-    /// on a blocking thread; at most two chunks are buffered, so memory does not grow with
+    /// on a blocking thread; at most two chunks wait in the channel, so memory does not grow with
     /// the object size. Reading stops when the receiver goes away.
     pub fn file_range(mut file: std::fs::File, start: u64, len: u64) -> Self {
         let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(2);
@@ -52,29 +52,21 @@ impl ResponseBody {
             }
             let mut left = len;
             while left > 0 {
-                let want = left.min(CHUNK_SIZE as u64) as usize;
-                let mut buf = vec![0u8; want];
-                let mut filled = 0;
-                while filled < want {
-                    match file.read(&mut buf[filled..]) {
-                        Ok(0) => break,
-                        Ok(n) => filled += n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => {
-                            let _ = tx.blocking_send(Err(e));
-                            return;
-                        }
-                    }
+                let want = left.min(CHUNK_SIZE as u64);
+                // `read_to_end` fills the spare capacity without zeroing it first.
+                let mut buf = Vec::with_capacity(want as usize);
+                if let Err(e) = (&mut file).take(want).read_to_end(&mut buf) {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
                 }
-                if filled < want {
+                if (buf.len() as u64) < want {
                     let _ = tx.blocking_send(Err(std::io::Error::new(
                         std::io::ErrorKind::UnexpectedEof,
                         "object file is shorter than its recorded size",
                     )));
                     return;
                 }
-                buf.truncate(filled);
-                left -= filled as u64;
+                left -= want;
                 if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
                     return;
                 }
