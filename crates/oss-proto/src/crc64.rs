@@ -57,11 +57,9 @@ fn pieces_for(len: usize, cores: usize) -> usize {
     cores.min(MAX_THREADS).min(len / MIN_PIECE).max(1)
 }
 
-/// CRC state of `piece` hashed from a fresh stream.
-fn digest_of(piece: &[u8]) -> Digest {
-    let mut d = Digest::new(CrcAlgorithm::Crc64Xz);
-    d.update(piece);
-    d
+/// CRC-64 of `piece` on its own, on the current thread.
+fn crc_of(piece: &[u8]) -> u64 {
+    crc_fast::checksum(CrcAlgorithm::Crc64Xz, piece)
 }
 
 /// Streaming CRC-64/XZ hasher.
@@ -108,21 +106,22 @@ impl Crc64 {
                 .map(|piece| {
                     let spawned = thread::Builder::new()
                         .name("crc64".into())
-                        .spawn_scoped(scope, move || digest_of(piece));
+                        .spawn_scoped(scope, move || crc_of(piece));
                     // A thread that cannot be started leaves its piece to the calling thread.
-                    spawned.map_err(|_| piece)
+                    (piece, spawned)
                 })
                 .collect();
             self.digest.update(head);
-            for worker in workers {
-                let piece_digest = match worker {
+            for (piece, spawned) in workers {
+                let piece_crc = match spawned {
                     Ok(handle) => match handle.join() {
-                        Ok(d) => d,
+                        Ok(crc) => crc,
                         Err(panic) => std::panic::resume_unwind(panic),
                     },
-                    Err(piece) => digest_of(piece),
+                    Err(_) => crc_of(piece),
                 };
-                self.digest.combine(&piece_digest);
+                let joined = combine(self.finish(), piece_crc, piece.len() as u64);
+                self.digest = Digest::new_with_init_state(CrcAlgorithm::Crc64Xz, joined ^ XOR_OUT);
             }
         });
     }
@@ -152,14 +151,67 @@ pub fn crc64(data: &[u8]) -> u64 {
     h.finish()
 }
 
+/// The reflected CRC-64/XZ polynomial (x^64 implied): bit 63 is the coefficient of x^0.
+const POLY_REFLECTED: u64 = 0xC96C_5795_D787_0F42;
+
+/// `a·b mod P` for polynomials over GF(2) in the reflected bit order of the CRC register.
+const fn mul_mod(a: u64, mut b: u64) -> u64 {
+    let mut product = 0;
+    let mut bit = 1u64 << 63; // x^0 of `a`
+    while bit != 0 {
+        if a & bit != 0 {
+            product ^= b;
+        }
+        // b·x mod P: one step towards the high powers, reducing by P on overflow.
+        b = if b & 1 != 0 {
+            (b >> 1) ^ POLY_REFLECTED
+        } else {
+            b >> 1
+        };
+        bit >>= 1;
+    }
+    product
+}
+
+/// `X2N[k] = x^(2^k) mod P` for k in 0..67: enough for any byte count (8·2^63 = 2^66 bits).
+const X2N: [u64; 67] = {
+    let mut table = [0u64; 67];
+    let mut p = 1u64 << 62; // x^1
+    let mut k = 0;
+    while k < 67 {
+        table[k] = p;
+        p = mul_mod(p, p);
+        k += 1;
+    }
+    table
+};
+
+/// `x^(8·bytes) mod P`: the factor that shifts a CRC register past `bytes` zero bytes.
+fn x_pow_8n(bytes: u64) -> u64 {
+    let mut result = 1u64 << 63; // x^0
+    let mut n = bytes;
+    let mut k = 3; // x^(2^3) = x^8: one byte
+    while n != 0 {
+        if n & 1 != 0 {
+            result = mul_mod(X2N[k], result);
+        }
+        n >>= 1;
+        k += 1;
+    }
+    result
+}
+
 /// CRC of `A ‖ B` given `crc(A)`, `crc(B)` and `len(B)` (zlib's `crc32_combine`, for 64 bits).
 ///
-/// Runs in O(log `len_b`) (GF(2) matrix squaring). As in zlib, `len_b == 0` returns `crc_a`.
+/// Runs in O(log `len_b`) multiplications modulo the polynomial (a few microseconds at most).
+/// As in zlib, `len_b == 0` returns `crc_a`.
 pub fn combine(crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
     if len_b == 0 {
         return crc_a;
     }
-    crc_fast::checksum_combine(CrcAlgorithm::Crc64Xz, crc_a, crc_b, len_b)
+    // The all-ones init and final XOR cancel out: shifting crc(A) past len(B) zero bytes and
+    // adding crc(B) gives crc(A ‖ B).
+    mul_mod(x_pow_8n(len_b), crc_a) ^ crc_b
 }
 
 /// CRC of an object assembled from parts, given `(crc, size)` of each part in order
@@ -195,5 +247,32 @@ mod tests {
         assert_eq!(pieces_for(1 << 30, 4), 4);
         assert_eq!(pieces_for(1 << 30, 64), MAX_THREADS);
         assert_eq!(pieces_for(5 * MIN_PIECE + 1, 64), 5);
+    }
+
+    #[test]
+    fn powers_of_x() {
+        assert_eq!(x_pow_8n(0), 1 << 63);
+        assert_eq!(X2N[0], 1 << 62);
+        assert_eq!(X2N[1], 1 << 61); // x^2
+        assert_eq!(x_pow_8n(1), 1 << 55); // x^8
+                                          // x^64 mod P is P's low terms: the reflected polynomial itself.
+        assert_eq!(x_pow_8n(8), POLY_REFLECTED);
+    }
+
+    #[test]
+    fn combine_agrees_with_the_matrix_method() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for len in (0..64)
+            .map(|k| 1u64 << k)
+            .chain([3, 5, 1000, 8 << 20, u64::MAX / 3, u64::MAX])
+        {
+            x = x.rotate_left(17).wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let (a, b) = (x, x.rotate_left(29));
+            assert_eq!(
+                combine(a, b, len),
+                crc_fast::checksum_combine(CrcAlgorithm::Crc64Xz, a, b, len),
+                "len {len}"
+            );
+        }
     }
 }
