@@ -15,5 +15,5 @@ if ! "$venv/bin/python" -c "import oss2, sys; sys.exit(oss2.__version__ != '$OSS
 fi
 export OSS2_PYTHON="$PWD/$venv/bin/python"
 
-cargo nextest run --workspace --all-targets --no-fail-fast "$@"
+cargo nextest run --workspace --lib --bins --tests --examples --no-fail-fast "$@"
 cargo test --workspace --doc

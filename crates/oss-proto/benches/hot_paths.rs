@@ -154,7 +154,7 @@ fn crc64(c: &mut Criterion) {
     // 4 KiB and 1 MiB stay on one thread; 16 MiB is the parallel threshold; 64 MiB fits in a
     // large L3; 1 GiB streams from memory.
     for size in [4 << 10, 1 << 20, 16 << 20, 64 << 20, 1 << 30] {
-        let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+        let data: Vec<u8> = (0..size as u64).map(|i| (i * 31 % 251) as u8).collect();
         group.throughput(Throughput::Bytes(size as u64));
         group.sample_size(if size >= 1 << 30 { 10 } else { 100 });
         group.bench_with_input(BenchmarkId::from_parameter(size), &data, |b, data| {
