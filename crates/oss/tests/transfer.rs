@@ -284,6 +284,10 @@ async fn drop_after<F: std::future::IntoFuture>(fut: F, counter: Arc<AtomicU64>,
         _ = fut => panic!("the transfer finished before it was interrupted"),
         _ = watch => {}
     }
+    // Dropping the transfer aborts its part tasks, but file writes already handed to blocking
+    // threads (a part's bytes, a checkpoint save) still finish: let them settle before the
+    // test inspects or edits the checkpoint.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 }
 
 fn counting(counter: &Arc<AtomicU64>) -> impl Fn(u64, Option<u64>) + Send + Sync + 'static {

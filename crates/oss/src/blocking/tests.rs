@@ -113,11 +113,14 @@ fn a_reader_left_open_does_not_stop_other_threads() {
 /// A server that answers every request on a connection with `204 No Content`, then
 /// closes the connection after `per_connection` answers. Returns its endpoint and the
 /// number of connections accepted so far.
-fn closing_server(per_connection: usize) -> (String, Arc<AtomicUsize>) {
+/// Returns the endpoint, the number of connections accepted and the number closed.
+fn closing_server(per_connection: usize) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     let accepted = Arc::new(AtomicUsize::new(0));
     let count = accepted.clone();
+    let closed = Arc::new(AtomicUsize::new(0));
+    let closed_count = closed.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming().take(16) {
             let Ok(conn) = conn else { return };
@@ -145,14 +148,17 @@ fn closing_server(per_connection: usize) -> (String, Arc<AtomicUsize>) {
                 }
             }
             // Dropping both halves closes the connection while the client holds it idle.
+            drop(reader);
+            drop(writer);
+            closed_count.fetch_add(1, Ordering::SeqCst);
         }
     });
-    (endpoint, accepted)
+    (endpoint, accepted, closed)
 }
 
 #[test]
 fn an_idle_connection_closed_by_the_server_is_replaced() {
-    let (endpoint, accepted) = closing_server(1);
+    let (endpoint, accepted, closed) = closing_server(1);
     let b = Bucket::builder(Auth::new("ak", "sk"), &endpoint, "idle-bucket")
         .retry(RetryPolicy::none())
         .read_timeout(Duration::from_secs(5))
@@ -161,7 +167,10 @@ fn an_idle_connection_closed_by_the_server_is_replaced() {
     for i in 0..3 {
         b.delete_object(format!("k{i}")).send().unwrap();
         // Nobody drives the client's runtime now: the close is only seen on the next call.
-        std::thread::sleep(Duration::from_millis(50));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while closed.load(Ordering::SeqCst) <= i && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 3);
 }
