@@ -392,12 +392,24 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     let request_id = new_request_id();
     let ctx = parse_request(&req, &state.base_domains, request_id.clone());
     let is_head = ctx.method == Method::HEAD;
+    let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0");
     let body = req.into_body();
     let reply = match run(&state, &ctx, body).await {
         Ok(reply) => reply,
         Err(err) => {
             tracing::debug!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, error = %err, "request failed");
-            error_reply(&err, &ctx.request_id, &ctx.host, is_head)
+            let reply = error_reply(&err, &ctx.request_id, &ctx.host, is_head);
+            if has_body {
+                // The request body may be left unread; the connection then cannot carry another
+                // request, so say so instead of letting the client reuse it and hit the close.
+                reply.header("connection", "close")
+            } else {
+                reply
+            }
         }
     };
     tracing::info!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, status = reply.status, "request");

@@ -630,3 +630,34 @@ async fn early_errors_on_large_bodies_reach_the_client() {
     }
     c.put_ok("early", "after", b"still serving").await;
 }
+
+#[tokio::test]
+async fn an_error_to_a_request_with_a_body_closes_the_connection() {
+    let server = TestServer::start().await;
+    let c = Client::new(&server.endpoint());
+    c.create_bucket("bclose").await;
+    c.put_ok("bclose", "normal", b"abc").await;
+    // Appending to a Normal object fails before the body is read: the server says it will
+    // close the connection, so clients do not send the next request on it.
+    let r = c
+        .send(
+            "POST",
+            Some("bclose"),
+            "normal",
+            &[("append", ""), ("position", "0")],
+            &[],
+            b"x".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        r.headers()
+            .get("connection")
+            .map(|v| v.to_str().unwrap().to_string()),
+        Some("close".to_string())
+    );
+    expect_error(r, 409, "ObjectNotAppendable").await;
+    // Errors to requests without a body keep the connection.
+    let r = c.get("bclose", "missing").await;
+    assert!(r.headers().get("connection").is_none());
+    expect_error(r, 404, "NoSuchKey").await;
+}
