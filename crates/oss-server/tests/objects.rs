@@ -661,3 +661,79 @@ async fn an_error_to_a_request_with_a_body_closes_the_connection() {
     assert!(r.headers().get("connection").is_none());
     expect_error(r, 404, "NoSuchKey").await;
 }
+
+/// Reads a streamed GET's first chunk, lets `change` alter the object, then reads the rest.
+async fn read_across(
+    r: reqwest::Response,
+    change: impl std::future::Future<Output = ()>,
+) -> Vec<u8> {
+    let mut r = r;
+    let mut got = r.chunk().await.unwrap().expect("a first chunk").to_vec();
+    change.await;
+    while let Some(chunk) = r.chunk().await.unwrap() {
+        got.extend_from_slice(&chunk);
+    }
+    got
+}
+
+#[tokio::test]
+async fn a_streaming_get_keeps_its_bytes_when_the_object_changes() {
+    let (_s, c) = setup("changing").await;
+    // Larger than one mapped window, so the object is still being read when it changes.
+    let old = pattern(7, 20 * 1024 * 1024 + 123);
+    let new = pattern(8, 1024);
+
+    c.put_ok("changing", "overwritten", &old).await;
+    let r = c.get("changing", "overwritten").await;
+    assert_eq!(r.status(), 200);
+    let got = read_across(r, c.put_ok("changing", "overwritten", &new)).await;
+    assert!(
+        got == old,
+        "an overwrite changed the bytes of a GET in flight"
+    );
+    assert_eq!(
+        c.get("changing", "overwritten")
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+        new
+    );
+
+    c.put_ok("changing", "deleted", &old).await;
+    let r = c.get("changing", "deleted").await;
+    let got = read_across(r, async {
+        let r = c
+            .send("DELETE", Some("changing"), "deleted", &[], &[], Vec::new())
+            .await;
+        assert_eq!(r.status(), 204);
+    })
+    .await;
+    assert!(got == old, "a delete changed the bytes of a GET in flight");
+
+    // An appendable object grows while a ranged GET of its first bytes is in flight.
+    let append = |pos: usize, body: Vec<u8>| {
+        let c = c.clone();
+        async move {
+            let pos = pos.to_string();
+            let r = c
+                .send(
+                    "POST",
+                    Some("changing"),
+                    "log",
+                    &[("append", ""), ("position", &pos)],
+                    &[],
+                    body,
+                )
+                .await;
+            assert_eq!(r.status(), 200);
+        }
+    };
+    append(0, old.clone()).await;
+    let r = c.get("changing", "log").await;
+    let got = read_across(r, append(old.len(), new.clone())).await;
+    assert!(got == old, "an append changed the bytes of a GET in flight");
+    let all = c.get("changing", "log").await.bytes().await.unwrap();
+    assert_eq!(all.len(), old.len() + new.len());
+    assert!(all[..old.len()] == old[..] && all[old.len()..] == new[..]);
+}

@@ -7,6 +7,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::sync::mpsc;
 
+use super::mapped::MapError;
+
 /// Size of the chunks read from object files (each is one frame handed to the connection).
 pub const CHUNK_SIZE: usize = 1024 * 1024;
 
@@ -40,40 +42,65 @@ impl ResponseBody {
         }
     }
 
-    /// Streams `len` bytes of `file` starting at `start`, reading [`CHUNK_SIZE`] at a time
-    /// on a blocking thread; at most two chunks wait in the channel, so memory does not grow with
-    /// the object size. Reading stops when the receiver goes away.
-    pub fn file_range(mut file: std::fs::File, start: u64, len: u64) -> Self {
+    /// Streams `len` bytes of `file` starting at `start` from a blocking thread; at most two
+    /// chunks wait in the channel, so memory does not grow with the object size. Reading stops
+    /// when the receiver goes away.
+    ///
+    /// The bytes are mapped from the page cache ([`super::mapped`]) in windows of
+    /// [`MAP_WINDOW`](super::mapped::MAP_WINDOW) and handed to the connection as frames of [`CHUNK_SIZE`] without a copy;
+    /// where a file cannot be mapped they are read into buffers instead.
+    pub fn file_range(file: std::fs::File, start: u64, len: u64) -> Self {
         let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(2);
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = file.seek(SeekFrom::Start(start)) {
-                let _ = tx.blocking_send(Err(e));
-                return;
-            }
-            let mut left = len;
-            while left > 0 {
-                let want = left.min(CHUNK_SIZE as u64);
-                // `read_to_end` fills the spare capacity without zeroing it first.
-                let mut buf = Vec::with_capacity(want as usize);
-                if let Err(e) = (&mut file).take(want).read_to_end(&mut buf) {
+            match super::mapped::send_mapped(&file, start, len, &tx) {
+                Ok(()) | Err(MapError::Closed) => {}
+                Err(MapError::Io(e)) => {
                     let _ = tx.blocking_send(Err(e));
-                    return;
                 }
-                if (buf.len() as u64) < want {
-                    let _ = tx.blocking_send(Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "object file is shorter than its recorded size",
-                    )));
-                    return;
-                }
-                left -= want;
-                if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
-                    return;
-                }
+                Err(MapError::Unsupported) => send_read(file, start, len, &tx),
             }
         });
         ResponseBody::Stream { rx, remaining: len }
     }
+}
+
+/// Reads `len` bytes of `file` from `start` into fresh buffers of [`CHUNK_SIZE`] and sends them.
+fn send_read(
+    mut file: std::fs::File,
+    start: u64,
+    len: u64,
+    tx: &mpsc::Sender<std::io::Result<Bytes>>,
+) {
+    if let Err(e) = file.seek(SeekFrom::Start(start)) {
+        let _ = tx.blocking_send(Err(e));
+        return;
+    }
+    let mut left = len;
+    while left > 0 {
+        let want = left.min(CHUNK_SIZE as u64);
+        // `read_to_end` fills the spare capacity without zeroing it first.
+        let mut buf = Vec::with_capacity(want as usize);
+        if let Err(e) = (&mut file).take(want).read_to_end(&mut buf) {
+            let _ = tx.blocking_send(Err(e));
+            return;
+        }
+        if (buf.len() as u64) < want {
+            let _ = tx.blocking_send(Err(short_file()));
+            return;
+        }
+        left -= want;
+        if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
+            return;
+        }
+    }
+}
+
+/// The error of a file shorter than the object it holds.
+pub(super) fn short_file() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        "object file is shorter than its recorded size",
+    )
 }
 
 impl Body for ResponseBody {
@@ -138,6 +165,23 @@ mod tests {
         assert_eq!(body.size_hint().exact(), Some((CHUNK_SIZE + 3) as u64));
         let got = body.collect().await.unwrap().to_bytes();
         assert_eq!(&got[..], &data[5..5 + CHUNK_SIZE + 3]);
+    }
+
+    #[tokio::test]
+    async fn the_read_fallback_streams_the_same_range() {
+        let mut f = tempfile::tempfile().unwrap();
+        let data: Vec<u8> = (0..(CHUNK_SIZE * 2 + 10))
+            .map(|i| (i % 253) as u8)
+            .collect();
+        f.write_all(&data).unwrap();
+        let (tx, mut rx) = mpsc::channel(2);
+        let len = (CHUNK_SIZE + 7) as u64;
+        tokio::task::spawn_blocking(move || send_read(f, 3, len, &tx));
+        let mut got = Vec::new();
+        while let Some(frame) = rx.recv().await {
+            got.extend_from_slice(&frame.unwrap());
+        }
+        assert_eq!(&got[..], &data[3..3 + CHUNK_SIZE + 7]);
     }
 
     #[tokio::test]

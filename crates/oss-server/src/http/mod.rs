@@ -2,6 +2,7 @@
 
 pub mod base64;
 pub mod body;
+pub mod mapped;
 pub mod response;
 
 use crate::config::ServerConfig;
