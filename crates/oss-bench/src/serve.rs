@@ -1,4 +1,5 @@
-//! `oss-bench serve`: the local OSS server in its own process, stopped by closing its stdin.
+//! `oss-bench serve`: the local OSS server in its own process, stopped by closing its stdin
+//! (or by SIGTERM / Ctrl-C).
 
 use std::io::{Read, Write};
 
@@ -33,13 +34,21 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
         writeln!(out, "{READY_PREFIX}{}", server.endpoint())
             .and_then(|()| out.flush())
             .map_err(|e| format!("cannot write to stdout: {e}"))?;
-        // The parent holds our stdin: its end (or the parent's exit) stops the server.
-        let _ = tokio::task::spawn_blocking(|| {
+        // The parent holds our stdin: its end (or the parent's exit) stops the server, and so
+        // do SIGTERM and Ctrl-C, so that the store is dropped (an in-memory store removes its
+        // directory then).
+        let stdin_closed = tokio::task::spawn_blocking(|| {
             let mut sink = [0u8; 64];
             let mut stdin = std::io::stdin();
             while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
-        })
-        .await;
+        });
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
+        tokio::select! {
+            _ = stdin_closed => {}
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
         server.shutdown().await;
         Ok(())
     })

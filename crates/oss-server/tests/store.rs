@@ -1714,3 +1714,44 @@ fn fs_part_blobs_left_after_a_commit_are_collected() {
     assert_eq!(blob_files(dir.path()).len(), 1);
     assert_eq!(content(&store, "b", "k"), b"part");
 }
+
+#[test]
+fn memory_stores_remove_the_directories_of_ended_processes_only() {
+    let probe = MemoryStore::new().unwrap();
+    let base = probe.dir().parent().unwrap().to_path_buf();
+    let name = probe
+        .dir()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        name.starts_with(&format!("oss-server-mem-{}-", std::process::id())),
+        "{name}"
+    );
+    // No process has this id (above any pid_max), so its directory is abandoned; pid 1 runs.
+    let abandoned = base.join("oss-server-mem-4294967295-test");
+    let alive = base.join("oss-server-mem-1-test-of-a-running-process");
+    for dir in [&abandoned, &alive] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("blob"), b"x").unwrap();
+    }
+    let store = MemoryStore::new().unwrap();
+    let abandoned_left = abandoned.exists();
+    let alive_kept = alive.exists();
+    let _ = std::fs::remove_dir_all(&alive);
+    let _ = std::fs::remove_dir_all(&abandoned);
+    assert!(
+        !abandoned_left,
+        "the directory of an ended process was kept"
+    );
+    assert!(alive_kept, "the directory of a running process was removed");
+    assert!(
+        probe.dir().exists(),
+        "this process's other store was removed"
+    );
+    let dir = store.dir().to_path_buf();
+    drop(store);
+    assert!(!dir.exists(), "a dropped store keeps its directory");
+}

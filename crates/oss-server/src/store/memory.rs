@@ -62,7 +62,9 @@ impl MemBucket {
 /// Object bytes live in files of a private directory on a RAM file system (`/dev/shm` when
 /// present, the system temporary directory otherwise), because [`Store::open`] hands out
 /// [`std::fs::File`]s; nothing is fsynced. Metadata lives in maps behind a lock. The directory
-/// is removed when the store is dropped.
+/// (`oss-server-mem-<pid>-<random>`) is removed when the store is dropped; directories left
+/// by processes that ended without dropping their store (killed, crashed) are removed by the
+/// next `MemoryStore::new` on the same machine.
 ///
 /// ```
 /// use oss_server::store::{MemoryStore, Store};
@@ -88,7 +90,12 @@ impl MemoryStore {
         } else {
             std::env::temp_dir()
         };
-        let root = base.join(format!("oss-server-mem-{}", new_blob_id()));
+        remove_abandoned(&base);
+        let root = base.join(format!(
+            "{DIR_PREFIX}{}-{}",
+            std::process::id(),
+            new_blob_id()
+        ));
         std::fs::create_dir(&root).map_err(|e| {
             StoreError::Internal(format!("create directory {}: {e}", root.display()))
         })?;
@@ -115,6 +122,47 @@ impl MemoryStore {
 
     fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, MemBucket>> {
         self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The directory holding the object bytes.
+    pub fn dir(&self) -> &Path {
+        &self.root
+    }
+}
+
+/// Name prefix of the stores' directories.
+const DIR_PREFIX: &str = "oss-server-mem-";
+
+/// Removes the store directories under `base` whose process is gone: their names carry the
+/// process id, and a process that is not running any more cannot use them. Only checked
+/// where `/proc` lists processes; directories of running processes are never touched.
+fn remove_abandoned(base: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(DIR_PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            match std::fs::remove_dir_all(entry.path()) {
+                Ok(()) => {
+                    tracing::info!(dir = %entry.path().display(), "removed the directory of an ended in-memory server")
+                }
+                Err(e) => {
+                    tracing::debug!(dir = %entry.path().display(), error = %e, "cannot remove an abandoned store directory")
+                }
+            }
+        }
     }
 }
 
