@@ -3,7 +3,7 @@
 
 use crate::dispatch::{Access, AppState, Op, RequestCtx};
 use crate::error::OssError;
-use crate::handlers::blocking;
+use crate::handlers::quick;
 use crate::http::response::now_secs;
 use oss_proto::error_code::ErrorCode;
 use oss_proto::sign::verify::{self, Authentication, VerifyError};
@@ -122,13 +122,13 @@ pub async fn authorize_anonymous(
         return Err(denied());
     }
     let b = bucket.clone();
-    let meta = blocking(state, move |s| s.bucket(&b))
+    let meta = quick(state, move |s| s.bucket(&b))
         .await
         .map_err(|e| OssError::from_store(e, &bucket, None))?;
     match access {
         Access::ObjectRead => {
             let (b, k) = (bucket.clone(), ctx.key.clone());
-            let object_acl = blocking(state, move |s| s.object(&b, &k))
+            let object_acl = quick(state, move |s| s.object(&b, &k))
                 .await
                 .ok()
                 .map(|m| m.acl);
@@ -152,10 +152,10 @@ pub async fn authorize_anonymous(
                     .unwrap_or_default();
                 let (sb, sk) = crate::handlers::object::parse_copy_source(source)?;
                 let (b2, k2) = (sb.clone(), sk.clone());
-                let src_bucket = blocking(state, move |s| s.bucket(&b2))
+                let src_bucket = quick(state, move |s| s.bucket(&b2))
                     .await
                     .map_err(|e| OssError::from_store(e, &sb, None))?;
-                let src_acl = blocking(state, move |s| s.object(&sb, &k2))
+                let src_acl = quick(state, move |s| s.object(&sb, &k2))
                     .await
                     .ok()
                     .map(|m| m.acl);

@@ -737,3 +737,64 @@ async fn a_streaming_get_keeps_its_bytes_when_the_object_changes() {
     assert_eq!(all.len(), old.len() + new.len());
     assert!(all[..old.len()] == old[..] && all[old.len()..] == new[..]);
 }
+
+#[tokio::test]
+async fn the_in_memory_store_serves_objects_like_the_disk_store() {
+    // The in-memory store answers quick calls on the async threads; the same rules apply.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = TestServer::config(dir.path());
+    config.data_dir = None;
+    let server = oss_server::Server::start(config).await.unwrap();
+    let c = Client::new(&server.endpoint());
+    c.create_bucket("mem").await;
+
+    let small = pattern(3, 4096);
+    let large = pattern(4, 3 * 1024 * 1024 + 5);
+    c.put_ok("mem", "small", &small).await;
+    c.put_ok("mem", "large", &large).await;
+    assert_eq!(c.get_bytes("mem", "small").await, small);
+    assert_eq!(c.get_bytes("mem", "large").await, large);
+    let r = c.head("mem", "large").await;
+    assert_eq!(header(&r, "content-length"), large.len().to_string());
+    assert_eq!(
+        header(&r, "x-oss-hash-crc64ecma"),
+        crc64(&large).to_string()
+    );
+    let r = c
+        .send(
+            "GET",
+            Some("mem"),
+            "large",
+            &[],
+            &[("range", "bytes=1048570-2097160")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap(), &large[1048570..=2097160]);
+
+    // Private by default: anonymous reads are refused (the ACL lookup runs inline too).
+    let anonymous = Client::new(&server.endpoint()).with_auth(common::Auth::Anonymous);
+    expect_error(anonymous.get("mem", "small").await, 403, "AccessDenied").await;
+
+    let r = c
+        .send(
+            "PUT",
+            Some("mem"),
+            "small",
+            &[],
+            &[("x-oss-forbid-overwrite", "true")],
+            b"x".to_vec(),
+        )
+        .await;
+    expect_error(r, 409, "FileAlreadyExists").await;
+    assert_eq!(c.get_bytes("mem", "small").await, small);
+
+    let r = c
+        .send("DELETE", Some("mem"), "small", &[], &[], Vec::new())
+        .await;
+    assert_eq!(r.status(), 204);
+    expect_error(c.get("mem", "small").await, 404, "NoSuchKey").await;
+    expect_error(c.get("nobucket", "small").await, 404, "NoSuchBucket").await;
+    server.shutdown().await;
+}

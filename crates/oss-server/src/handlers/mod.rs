@@ -16,6 +16,20 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use oss_proto::error_code::ErrorCode;
 
+/// Runs a quick store call (see [`Store::quick_calls_inline`]): right here when the store
+/// answers at once, on the blocking pool otherwise.
+pub async fn quick<T, F>(state: &AppState, f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+{
+    if state.store.quick_calls_inline() {
+        f(state.store.as_ref())
+    } else {
+        blocking(state, f).await
+    }
+}
+
 /// Runs a store call on the blocking pool.
 pub async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, StoreError>
 where
@@ -123,7 +137,7 @@ pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<Pendin
         }
     }
     if ended {
-        return blocking(state, move |store| {
+        return quick(state, move |store| {
             let mut w = store.new_blob()?;
             for data in &first {
                 w.write(data)?;

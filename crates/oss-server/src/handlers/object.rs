@@ -1,7 +1,7 @@
 //! Object operations: put, get/head, meta, delete (single and batch), copy, append.
 
 use super::{
-    blocking, check_acl, check_storage_class, object_headers, read_small_body, receive_blob,
+    blocking, check_acl, check_storage_class, object_headers, quick, read_small_body, receive_blob,
 };
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
@@ -52,7 +52,7 @@ pub(super) fn validate_key(key: &str) -> Result<(), OssError> {
 
 pub(super) async fn bucket_meta(state: &AppState, bucket: &str) -> Result<BucketMeta, OssError> {
     let b = bucket.to_string();
-    blocking(state, move |s| s.bucket(&b))
+    quick(state, move |s| s.bucket(&b))
         .await
         .map_err(|e| OssError::from_store(e, bucket, None))
 }
@@ -64,7 +64,7 @@ pub(super) async fn find_object(
     key: &str,
 ) -> Result<Option<ObjectMeta>, OssError> {
     let (b, k) = (bucket.to_string(), key.to_string());
-    match blocking(state, move |s| s.object(&b, &k)).await {
+    match quick(state, move |s| s.object(&b, &k)).await {
         Ok(m) => Ok(Some(m)),
         Err(crate::store::StoreError::NoSuchKey) => Ok(None),
         Err(e) => Err(OssError::from_store(e, bucket, Some(key))),
@@ -204,7 +204,7 @@ pub async fn put_object(
     };
     let (etag, crc64, md5_b64) = (meta.etag.clone(), meta.crc64, base64::encode(&blob.md5));
     let b2 = bucket.clone();
-    blocking(state, move |s| s.put_object(&b2, meta, blob, forbid))
+    quick(state, move |s| s.put_object(&b2, meta, blob, forbid))
         .await
         .map_err(|e| OssError::from_store(e, &bucket, Some(&key)).with_detail_if_conflict(&key))?;
     Ok(Reply::new(200)
@@ -302,7 +302,7 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         (object_meta(state, &bucket, &key).await?, None)
     } else {
         let (b, k) = (bucket.clone(), key.clone());
-        let (meta, file) = blocking(state, move |s| {
+        let (meta, file) = quick(state, move |s| {
             let (meta, file) = s.open_object(&b, &k)?;
             if meta.size > SMALL_OBJECT {
                 return Ok((meta, ObjectBytes::File(file)));
@@ -415,7 +415,7 @@ pub async fn delete_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, 
     let bucket = ctx.bucket_name().to_string();
     validate_key(&ctx.key)?;
     let (b, k) = (bucket.clone(), ctx.key.clone());
-    blocking(state, move |s| s.delete_object(&b, &k))
+    quick(state, move |s| s.delete_object(&b, &k))
         .await
         .map_err(|e| OssError::from_store(e, &bucket, None))?;
     Ok(Reply::new(204))

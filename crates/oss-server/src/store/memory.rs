@@ -215,6 +215,10 @@ impl UploadScan for Uploads {
 }
 
 impl Store for MemoryStore {
+    fn quick_calls_inline(&self) -> bool {
+        true
+    }
+
     fn create_bucket(&self, meta: BucketMeta) -> Result<(), StoreError> {
         let mut state = self.write();
         if state.contains_key(&meta.name) {

@@ -290,6 +290,14 @@ pub type MetaUpdate = Box<dyn FnMut(&mut ObjectMeta) -> Result<(), StoreError> +
 
 /// The storage engine.
 pub trait Store: Send + Sync + 'static {
+    /// Whether quick calls — metadata lookups and changes ([`Store::bucket`],
+    /// [`Store::object`], [`Store::put_object`], [`Store::delete_object`]), opening an object,
+    /// and writing a small blob — return at once without waiting for a disk, so the server
+    /// may make them on its async threads instead of handing them to a blocking thread
+    /// (two thread switches each). False unless the store keeps everything in memory.
+    fn quick_calls_inline(&self) -> bool {
+        false
+    }
     /// Creates a bucket (BucketAlreadyExists if it exists).
     fn create_bucket(&self, meta: BucketMeta) -> Result<(), StoreError>;
     /// Deletes an empty bucket (NoSuchBucket, BucketNotEmpty — also when uploads are open).
