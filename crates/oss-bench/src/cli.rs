@@ -129,6 +129,11 @@ pub struct RunArgs {
     /// Full listings per client (the figure is their mean).
     #[arg(long, default_value_t = 3)]
     pub list_repeat: usize,
+    /// Rounds of the small-object and single-stream download workloads: every client runs
+    /// once per round, clients taking turns, and each figure is the median of the rounds
+    /// (peak memory: the highest). The loopback limit is also the median of this many runs.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: u32,
     /// Server stores to run against.
     #[arg(long, value_delimiter = ',', default_values = ["disk", "memory"])]
     pub servers: Vec<ServerMode>,

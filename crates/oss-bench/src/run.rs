@@ -26,7 +26,13 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     eprintln!("== physical limits");
     let (small_request_v4_us, small_request_v1_us) = crate::limits::sign_build_parse()?;
     let limits = Limits {
-        loopback_mb_s: crate::limits::loopback(&exe, args.loopback_size)?,
+        loopback_mb_s: {
+            let mut runs = Vec::new();
+            for _ in 0..args.rounds {
+                runs.push(crate::limits::loopback(&exe, args.loopback_size)?);
+            }
+            median(&mut runs)
+        },
         disk_fsync_mb_s: crate::limits::disk(&args.data_dir, args.disk_size)?,
         memcpy_gb_s: crate::limits::memcpy(),
         small_request_v4_us,
@@ -135,39 +141,102 @@ fn bench_server(
         } else {
             vec![1]
         };
-        for &client in clients {
-            if workload == Workload::Crc
-                && matches!(client, ClientKind::Opendal | ClientKind::Blocking)
-            {
-                continue; // OpenDAL has no CRC-64; the blocking facade runs the same function.
-            }
-            for &concurrency in &levels {
-                let job = Job {
-                    args,
-                    exe,
-                    endpoint: &server.endpoint,
-                    workload,
-                    concurrency,
-                    source,
-                };
-                eprint!("{} {} c={concurrency} ... ", client.name(), workload.name());
-                let _ = std::io::stderr().flush();
-                let outcome = job.run(client);
-                match &outcome {
-                    Ok(m) => eprintln!("{}", summary(m)),
-                    Err(e) => eprintln!("failed: {e}"),
+        // The contested comparisons (small objects, single-stream download) run in rounds,
+        // clients taking turns, so that a slow moment of the machine does not land on one
+        // client only; each figure is the median of the rounds.
+        let rounds = match workload {
+            Workload::Small | Workload::Download => args.rounds,
+            _ => 1,
+        };
+        let mut runs: Vec<RoundRuns> = Vec::new();
+        for round in 1..=rounds {
+            for &client in clients {
+                if workload == Workload::Crc
+                    && matches!(client, ClientKind::Opendal | ClientKind::Blocking)
+                {
+                    continue; // OpenDAL has no CRC-64; the blocking facade runs the same function.
                 }
-                records.push(Record {
-                    server: mode.name(),
-                    workload: workload.name(),
-                    concurrency,
-                    client: client.name(),
-                    outcome,
-                });
+                for &concurrency in &levels {
+                    let job = Job {
+                        args,
+                        exe,
+                        endpoint: &server.endpoint,
+                        workload,
+                        concurrency,
+                        source,
+                    };
+                    let of = if rounds > 1 {
+                        format!(" (round {round}/{rounds})")
+                    } else {
+                        String::new()
+                    };
+                    eprint!(
+                        "{} {} c={concurrency}{of} ... ",
+                        client.name(),
+                        workload.name()
+                    );
+                    let _ = std::io::stderr().flush();
+                    let outcome = job.run(client);
+                    match &outcome {
+                        Ok(m) => eprintln!("{}", summary(m)),
+                        Err(e) => eprintln!("failed: {e}"),
+                    }
+                    match runs
+                        .iter_mut()
+                        .find(|(k, c, _)| *k == client && *c == concurrency)
+                    {
+                        Some((_, _, outcomes)) => outcomes.push(outcome),
+                        None => runs.push((client, concurrency, vec![outcome])),
+                    }
+                }
             }
+        }
+        for (client, concurrency, outcomes) in runs {
+            records.push(Record {
+                server: mode.name(),
+                workload: workload.name(),
+                concurrency,
+                client: client.name(),
+                outcome: merge_rounds(outcomes),
+            });
         }
     }
     Ok(records)
+}
+
+/// A client's outcomes at one concurrency, one per round.
+type RoundRuns = (ClientKind, usize, Vec<Result<Measurement, String>>);
+
+/// The median of `values` (the mean of the two middle ones for an even count); 0 if empty.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// One measurement from the rounds of a client: every figure is the median of the rounds,
+/// the peak memory the highest. Any failed round fails the whole.
+fn merge_rounds(outcomes: Vec<Result<Measurement, String>>) -> Result<Measurement, String> {
+    let mut done = Vec::new();
+    for outcome in outcomes {
+        done.push(outcome?);
+    }
+    let mut merged = done.first().cloned().ok_or("no round ran")?;
+    if done.len() == 1 {
+        return Ok(merged);
+    }
+    for (name, value) in merged.metrics.iter_mut() {
+        let mut values: Vec<f64> = done
+            .iter()
+            .filter_map(|m| m.metrics.get(name).copied())
+            .collect();
+        *value = median(&mut values);
+    }
+    merged.peak_rss_bytes = done.iter().map(|m| m.peak_rss_bytes).max().unwrap_or(0);
+    Ok(merged)
 }
 
 fn summary(m: &Measurement) -> String {
@@ -409,7 +478,33 @@ pub fn human_size(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_size;
+    use super::{human_size, median, merge_rounds};
+    use crate::measure::Measurement;
+
+    fn measured(ops: f64, peak: u64) -> Measurement {
+        Measurement {
+            client: "sdk-async".into(),
+            workload: "small".into(),
+            metrics: [("get_ops".to_string(), ops)].into_iter().collect(),
+            peak_rss_bytes: peak,
+        }
+    }
+
+    #[test]
+    fn rounds_merge_to_medians_and_the_highest_peak() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+        let m = merge_rounds(vec![
+            Ok(measured(10.0, 5)),
+            Ok(measured(30.0, 9)),
+            Ok(measured(20.0, 7)),
+        ])
+        .unwrap();
+        assert_eq!(m.metrics["get_ops"], 20.0);
+        assert_eq!(m.peak_rss_bytes, 9);
+        let failed = merge_rounds(vec![Ok(measured(1.0, 1)), Err("boom".into())]);
+        assert_eq!(failed.unwrap_err(), "boom");
+    }
 
     #[test]
     fn sizes_read_as_binary_units() {
