@@ -117,7 +117,8 @@ macro_rules! config_setters {
             self
         }
 
-        /// Share a connection pool. Without one the client makes its own.
+        /// Share the connection pools of a [`Session`](crate::Session) with other clients.
+        /// Without one the client makes its own.
         pub fn session(mut self, session: $crate::session::Session) -> Self {
             self.options.session = Some(session);
             self
@@ -169,10 +170,11 @@ impl<M: Mode> BucketBuilder<M> {
     pub fn build(self) -> Result<BucketClient<M>> {
         check_bucket_name(&self.name)?;
         let config = self.options.build(self.auth, &self.endpoint)?;
+        let mode = crate::mode::start(&config.session)?;
         Ok(BucketClient {
             config: Arc::new(config),
             name: Arc::from(self.name),
-            mode: crate::mode::start()?,
+            mode,
         })
     }
 }

@@ -5,12 +5,14 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::blocking::driver::Driver;
 use crate::error::{Error, Result};
+use crate::session::Session;
 
 mod sealed {
     pub trait Sealed: Sized {
-        /// Creates what the mode needs to run requests.
-        fn start() -> crate::error::Result<Self>;
+        /// Creates what the mode needs to run requests through `session`.
+        fn start(session: &crate::session::Session) -> crate::error::Result<Self>;
     }
 }
 
@@ -22,7 +24,7 @@ pub trait Mode: Clone + Send + Sync + std::fmt::Debug + 'static + sealed::Sealed
 pub struct Async;
 
 impl sealed::Sealed for Async {
-    fn start() -> Result<Self> {
+    fn start(_: &Session) -> Result<Self> {
         Ok(Async)
     }
 }
@@ -30,90 +32,76 @@ impl Mode for Async {}
 
 /// Builders are sent with a blocking `.send()`, driven on the calling thread.
 ///
-/// Every client (and its clones) owns one current-thread runtime. A blocking call enters it
-/// on the calling thread, which then polls the request, the connection tasks and the socket
-/// itself: a request at one in flight costs no thread hand-off. Several threads may call at
-/// once; one of them drives the connections while the others wait for their answers.
+/// A blocking call runs on the calling thread's *driver* for the client's [`Session`]: a
+/// current-thread tokio runtime and a connection pool of that thread, made on the thread's
+/// first blocking call through the session (or when a blocking client is built there). The
+/// calling thread polls the request, its connection and its socket itself, and no other
+/// thread is involved: there is no hand-off, and threads calling at the same time do not
+/// wait for each other. Blocking clients sharing a session share the driver of each
+/// thread, so their calls on one thread reuse each other's connections; calls on another
+/// thread, and async clients of the session, use other connections. Tasks a call spawns
+/// (the parallel parts of `transfer`) run on the same runtime and thread, during the call.
+/// No thread runs between calls: a call that follows a pause first takes in what happened
+/// meanwhile (an idle connection closed by the server), before it picks a connection.
 #[derive(Debug, Clone)]
 pub struct Blocking {
-    runtime: Arc<CallerRuntime>,
+    session: Session,
 }
 
 impl sealed::Sealed for Blocking {
-    fn start() -> Result<Self> {
+    fn start(session: &Session) -> Result<Self> {
+        // The building thread is likely to call: its driver is made now, which also
+        // reports a runtime that cannot be started when the client is built.
+        session.driver()?;
         Ok(Blocking {
-            runtime: Arc::new(CallerRuntime::start()?),
+            session: session.clone(),
         })
     }
 }
 impl Mode for Blocking {}
 
 impl Blocking {
-    /// Runs `fut` to completion on the calling thread and returns its output.
+    /// Runs `fut` to completion on the calling thread's driver and returns its output, or
+    /// the error that prevented making the driver of a new thread.
     ///
     /// # Panics
-    /// When called from inside an async runtime (that would block one of its threads).
-    pub(crate) fn block_on<F: Future>(&self, fut: F) -> F::Output {
-        self.runtime.block_on(fut)
-    }
-}
-
-/// A current-thread tokio runtime (I/O and timers) run by whichever thread is waiting on
-/// it; tasks spawned by requests (connections, parallel parts) live on it too.
-#[derive(Debug)]
-struct CallerRuntime {
-    runtime: Option<tokio::runtime::Runtime>,
-}
-
-impl CallerRuntime {
-    fn start() -> Result<CallerRuntime> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .thread_name("oss-blocking")
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                Error::client(format!(
-                    "cannot start the runtime of the blocking client: {e}"
-                ))
-            })?;
-        Ok(CallerRuntime {
-            runtime: Some(runtime),
-        })
-    }
-
-    fn block_on<F: Future>(&self, fut: F) -> F::Output {
-        let Some(rt) = &self.runtime else {
-            unreachable!("the runtime is only taken when it is dropped")
-        };
-        if tokio::runtime::Handle::try_current().is_ok() && !may_block(rt) {
-            panic!(
-                "oss::blocking was called from inside an async runtime; use the async API \
-                 (oss::Bucket) there, or move the call into tokio::task::spawn_blocking"
-            );
-        }
-        rt.block_on(fut)
-    }
-}
-
-/// Whether this thread, which has a tokio runtime's context, may block: true on the threads
-/// of `spawn_blocking` (or after `Handle::enter`), false on the threads running async code,
-/// where tokio refuses to enter another runtime. Tokio has no query for this, so an empty
-/// future is run and its refusal caught.
-fn may_block(rt: &tokio::runtime::Runtime) -> bool {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(async {}))).is_ok()
-}
-
-impl Drop for CallerRuntime {
-    fn drop(&mut self) {
-        // The last clone may be dropped inside an async runtime, where a blocking shutdown
-        // would panic.
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
+    /// When called from a thread running async code (that would block one of its threads).
+    pub(crate) fn block_on<F>(&self, fut: F) -> F::Output
+    where
+        F: Future,
+        F::Output: FromDriverError,
+    {
+        match self.session.driver() {
+            Ok(driver) => driver.block_on(fut),
+            Err(e) => F::Output::from_driver_error(e),
         }
     }
+
+    /// The driver of the calling thread, kept by what outlives a call (a body being read).
+    pub(crate) fn driver(&self) -> Result<Arc<Driver>> {
+        self.session.driver()
+    }
 }
 
-/// Creates the runtime state of mode `M`.
-pub(crate) fn start<M: Mode>() -> Result<M> {
-    <M as sealed::Sealed>::start()
+/// An output that can carry the failure to make a thread's driver.
+pub(crate) trait FromDriverError {
+    /// The output reporting `e`.
+    fn from_driver_error(e: Error) -> Self;
+}
+
+impl<T> FromDriverError for Result<T> {
+    fn from_driver_error(e: Error) -> Self {
+        Err(e)
+    }
+}
+
+impl<T> FromDriverError for Option<Result<T>> {
+    fn from_driver_error(e: Error) -> Self {
+        Some(Err(e))
+    }
+}
+
+/// Creates the runtime state of mode `M` for clients of `session`.
+pub(crate) fn start<M: Mode>(session: &Session) -> Result<M> {
+    <M as sealed::Sealed>::start(session)
 }

@@ -69,9 +69,10 @@ impl<M: Mode> ServiceBuilder<M> {
     /// Validates the settings and creates the client.
     pub fn build(self) -> Result<ServiceClient<M>> {
         let config = self.options.build(self.auth, &self.endpoint)?;
+        let mode = crate::mode::start(&config.session)?;
         Ok(ServiceClient {
             config: Arc::new(config),
-            mode: crate::mode::start()?,
+            mode,
         })
     }
 }

@@ -126,7 +126,7 @@ async fn attempt(
     if let Ok(ua) = HeaderValue::from_str(&config.user_agent) {
         map.insert(USER_AGENT, ua);
     }
-    let mut builder = config.session.client().request(req.method.clone(), url);
+    let mut builder = config.session.request(req.method.clone(), url);
     let mut upload = None;
     if let Some(body) = req.body.as_mut() {
         let Some((stream, len)) = body.take_for_attempt().await? else {

@@ -1,14 +1,16 @@
 //! The blocking facade: the same clients and operations, sent with a blocking `.send()`.
 //!
-//! Each blocking client owns a small runtime that the calling thread drives itself during a
-//! call: the request, its connection and the socket are polled on that thread, with no
-//! hand-off to another thread, and no thread runs between calls. Several threads may share
-//! a client; while one of them drives the connections, the others wait for their answers.
-//! **Build a client once and share it** (clones are cheap and share the runtime and the
-//! connection pool) rather than building one per call. A [`GetObjectReader`] keeps the
-//! runtime alive, so it can still be read after its client is dropped.
-//! Calling the blocking API from inside an async runtime panics with a message saying so:
-//! use the async [`crate::Bucket`] there, or `tokio::task::spawn_blocking`.
+//! A blocking call runs on a small runtime that the calling thread drives itself: the
+//! request, its connection and the socket are polled on that thread, with no hand-off to
+//! another thread, and no thread runs between calls. Each thread has its own runtime and
+//! connections per [`Session`](crate::Session), made on its first call (see [`Blocking`]):
+//! threads sharing a client never wait for each other, and blocking clients that share a
+//! session share, on each thread, that thread's connections. **Build a client once and
+//! share it** (clones are cheap and share the session) rather than building one per call.
+//! A [`GetObjectReader`] keeps the runtime and connection of the thread that opened it, so
+//! it can be read after its client is dropped, and from another thread.
+//! Calling the blocking API from a thread running async code panics with a message saying
+//! so: use the async [`crate::Bucket`] there, or `tokio::task::spawn_blocking`.
 //!
 //! ```no_run
 //! use std::io::Read;
@@ -21,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub(crate) mod driver;
 mod reader;
 
 pub use crate::mode::Blocking;

@@ -111,10 +111,12 @@ fn a_reader_left_open_does_not_stop_other_threads() {
 }
 
 /// A server that answers every request on a connection with `204 No Content`, then
-/// closes the connection after `per_connection` answers. Returns its endpoint and the
-/// number of connections accepted so far.
+/// closes the connection after `per_connection` answers, `linger` after the last one.
 /// Returns the endpoint, the number of connections accepted and the number closed.
-fn closing_server(per_connection: usize) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+fn closing_server(
+    per_connection: usize,
+    linger: Duration,
+) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     let accepted = Arc::new(AtomicUsize::new(0));
@@ -148,6 +150,7 @@ fn closing_server(per_connection: usize) -> (String, Arc<AtomicUsize>, Arc<Atomi
                 }
             }
             // Dropping both halves closes the connection while the client holds it idle.
+            std::thread::sleep(linger);
             drop(reader);
             drop(writer);
             closed_count.fetch_add(1, Ordering::SeqCst);
@@ -158,7 +161,9 @@ fn closing_server(per_connection: usize) -> (String, Arc<AtomicUsize>, Arc<Atomi
 
 #[test]
 fn an_idle_connection_closed_by_the_server_is_replaced() {
-    let (endpoint, accepted, closed) = closing_server(1);
+    // The close comes well after the answer: the call that got the answer has returned,
+    // and nobody drives the client's runtime when it arrives.
+    let (endpoint, accepted, closed) = closing_server(1, Duration::from_millis(20));
     let b = Bucket::builder(Auth::new("ak", "sk"), &endpoint, "idle-bucket")
         .retry(RetryPolicy::none())
         .read_timeout(Duration::from_secs(5))
@@ -166,11 +171,15 @@ fn an_idle_connection_closed_by_the_server_is_replaced() {
         .unwrap();
     for i in 0..3 {
         b.delete_object(format!("k{i}")).send().unwrap();
-        // Nobody drives the client's runtime now: the close is only seen on the next call.
+        // Nobody drives the client's runtime now: the close is only seen on the next call,
+        // which must take it in before choosing a connection (with no retry, sending into
+        // the closed connection would fail the call).
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while closed.load(Ordering::SeqCst) <= i && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
         }
+        // Idle for longer than the driver's threshold (1 ms) after the close.
+        std::thread::sleep(Duration::from_millis(5));
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 3);
 }
