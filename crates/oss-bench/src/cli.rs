@@ -120,9 +120,15 @@ pub struct RunArgs {
     /// powers of 1024).
     #[arg(long, default_value = "1G", value_parser = parse_size)]
     pub large_size: u64,
-    /// Requests per phase of the small-object workload (PUT, then GET).
-    #[arg(long, default_value_t = 2000)]
+    /// Requests per phase of the small-object workload (PUT, then GET) for the Rust
+    /// clients: at tens of thousands of requests per second, fewer would make phases of a
+    /// few tens of milliseconds, at the mercy of the scheduler.
+    #[arg(long, default_value_t = 10_000)]
     pub small_count: usize,
+    /// Requests per phase of the small-object workload for oss2 (about 1000 per second, so
+    /// its phases last seconds with fewer).
+    #[arg(long, default_value_t = 2000)]
+    pub oss2_small_count: usize,
     /// Keys listed by the listing workload.
     #[arg(long, default_value_t = 10_000)]
     pub list_keys: usize,

@@ -289,7 +289,14 @@ impl Job<'_> {
         ])
         .args(["--bucket", BUCKET])
         .args(["--size", &self.args.large_size.to_string()])
-        .args(["--count", &self.args.small_count.to_string()])
+        .args([
+            "--count",
+            &match client {
+                ClientKind::Oss2 => self.args.oss2_small_count,
+                _ => self.args.small_count,
+            }
+            .to_string(),
+        ])
         .args(["--concurrency", &self.concurrency.to_string()])
         .args(["--key", FIXTURE_KEY])
         .arg("--source")
