@@ -186,6 +186,17 @@ impl Body {
         }
     }
 
+    /// The bytes of an in-memory body that can be sent whole: when no progress callback
+    /// wants to follow it, or when it is one [`CHUNK`] at most (the callback would fire once
+    /// either way). Such a body is counted and hashed up front and handed to HTTP as one
+    /// buffer, written together with the request head, instead of as a stream.
+    pub(crate) fn whole(&self, progress: bool) -> Option<&Bytes> {
+        match &self.kind {
+            BodyKind::Bytes(b) if !progress || b.len() <= CHUNK => Some(b),
+            _ => None,
+        }
+    }
+
     /// The body for one attempt: `None` when a one-shot body was already consumed.
     pub(crate) async fn take_for_attempt(
         &mut self,
@@ -343,6 +354,14 @@ impl Tally {
     /// Number of bytes so far.
     pub(crate) fn bytes(&self) -> u64 {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).bytes
+    }
+}
+
+/// Counts (and hashes) a body sent whole, and reports it to `progress` as sent.
+pub(crate) fn instrument_whole(bytes: &Bytes, tally: &Tally, progress: Option<&ProgressFn>) {
+    let len = tally.feed(bytes);
+    if let Some(cb) = progress {
+        cb(len, Some(len));
     }
 }
 

@@ -11,7 +11,7 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, USER_AGEN
 use oss_proto::sign::{SignableRequest, SigningContext, SigningVersion};
 
 use crate::auth::AuthConfig;
-use crate::body::{instrument_upload, Tally};
+use crate::body::{instrument_upload, instrument_whole, Tally};
 use crate::config::ClientConfig;
 use crate::error::{Error, Result, ServerError, ERROR_BODY_LIMIT};
 use crate::request::OssRequest;
@@ -128,7 +128,17 @@ async fn attempt(
     }
     let mut builder = config.session.request(req.method.clone(), url);
     let mut upload = None;
-    if let Some(body) = req.body.as_mut() {
+    if let Some(bytes) = req
+        .body
+        .as_ref()
+        .and_then(|b| b.whole(req.progress.is_some()))
+    {
+        let tally = Tally::new(req.upload_crc);
+        instrument_whole(bytes, &tally, req.progress.as_ref());
+        map.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len() as u64));
+        upload = Some(tally);
+        builder = builder.body(bytes.clone());
+    } else if let Some(body) = req.body.as_mut() {
         let Some((stream, len)) = body.take_for_attempt().await? else {
             return Err(Error::client(
                 "the request body is a one-shot stream that was already sent",
