@@ -9,6 +9,7 @@ Arguments and output match `oss-bench client`: the figures are named the same
 import argparse
 import json
 import os
+import resource
 import sys
 import threading
 import time
@@ -41,8 +42,15 @@ def percentile(samples, p):
     return samples[index]
 
 
-def latency_metrics(metrics, prefix, elapsed, latencies):
+def cpu_seconds():
+    """CPU time (user + system) of this process so far, all threads included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def latency_metrics(metrics, prefix, elapsed, latencies, cpu):
     metrics[prefix + "_ops"] = len(latencies) / max(elapsed, 1e-9)
+    metrics[prefix + "_cpu_us"] = cpu / max(len(latencies), 1) * 1e6
     for name, p in (("p50", 50), ("p99", 99)):
         metrics["%s_%s_us" % (prefix, name)] = percentile(latencies, p) * 1e6
 
@@ -74,7 +82,8 @@ class PatternReader:
 
 
 def phase(concurrency, count, op):
-    """Runs op(i) for i < count on `concurrency` threads; returns (elapsed, latencies)."""
+    """Runs op(i) for i < count on `concurrency` threads; returns (elapsed, latencies,
+    CPU seconds of the process during the phase)."""
     latencies = [[] for _ in range(concurrency)]
     errors = []
 
@@ -88,15 +97,17 @@ def phase(concurrency, count, op):
             errors.append(e)
 
     threads = [threading.Thread(target=worker, args=(w,)) for w in range(concurrency)]
+    cpu = cpu_seconds()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
     if errors:
         raise errors[0]
-    return elapsed, [x for lat in latencies for x in lat]
+    return elapsed, [x for lat in latencies for x in lat], cpu
 
 
 def small_key(c, i):
@@ -111,7 +122,7 @@ def small(bucket, a):
         return lambda i: bucket.put_object(prefix + small_key(c, i), body)
 
     phase(c, c, put("warm-"))
-    put_time, put_lat = phase(c, a.count, put(""))
+    put_time, put_lat, put_cpu = phase(c, a.count, put(""))
 
     def get(i):
         key = small_key(c, i)
@@ -119,10 +130,10 @@ def small(bucket, a):
         if len(data) != SMALL_SIZE:
             raise RuntimeError("%s: read %d bytes, expected %d" % (key, len(data), SMALL_SIZE))
 
-    get_time, get_lat = phase(c, a.count, get)
+    get_time, get_lat, get_cpu = phase(c, a.count, get)
     metrics = {}
-    latency_metrics(metrics, "put", put_time, put_lat)
-    latency_metrics(metrics, "get", get_time, get_lat)
+    latency_metrics(metrics, "put", put_time, put_lat, put_cpu)
+    latency_metrics(metrics, "get", get_time, get_lat, get_cpu)
     return metrics
 
 

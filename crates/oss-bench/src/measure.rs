@@ -55,11 +55,15 @@ pub fn percentile(samples: &mut [Duration], p: f64) -> Option<Duration> {
 pub fn add_latency_metrics(
     metrics: &mut BTreeMap<String, f64>,
     prefix: &str,
-    elapsed: Duration,
-    latencies: &mut [Duration],
+    phase: &mut crate::clients::Phase,
 ) {
-    let secs = elapsed.as_secs_f64().max(1e-9);
+    let latencies = &mut phase.latencies;
+    let secs = phase.elapsed.as_secs_f64().max(1e-9);
     metrics.insert(format!("{prefix}_ops"), latencies.len() as f64 / secs);
+    metrics.insert(
+        format!("{prefix}_cpu_us"),
+        phase.cpu.as_secs_f64() * 1e6 / latencies.len().max(1) as f64,
+    );
     for (name, p) in [("p50", 50.0), ("p99", 99.0)] {
         if let Some(d) = percentile(latencies, p) {
             metrics.insert(format!("{prefix}_{name}_us"), d.as_secs_f64() * 1e6);
@@ -96,9 +100,14 @@ mod tests {
     #[test]
     fn latency_metrics_count_operations_per_second() {
         let mut m = BTreeMap::new();
-        let mut s = ms(&[1, 2, 3, 4]);
-        add_latency_metrics(&mut m, "put", Duration::from_secs(2), &mut s);
+        let mut phase = crate::clients::Phase {
+            elapsed: Duration::from_secs(2),
+            latencies: ms(&[1, 2, 3, 4]),
+            cpu: Duration::from_millis(2),
+        };
+        add_latency_metrics(&mut m, "put", &mut phase);
         assert_eq!(m["put_ops"], 2.0);
+        assert_eq!(m["put_cpu_us"], 500.0);
         assert_eq!(m["put_p50_us"], 2000.0);
         assert_eq!(m["put_p99_us"], 4000.0);
     }

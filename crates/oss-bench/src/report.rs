@@ -108,13 +108,14 @@ fn rows(workloads: &[Workload], concurrency: &[usize], large: &str) -> Vec<Row> 
             Workload::Small => {
                 for &c in concurrency {
                     for (op, prefix) in [("PUT", "put"), ("GET", "get")] {
-                        let (ops, p50, p99) = match prefix {
-                            "put" => ("put_ops", "put_p50_us", "put_p99_us"),
-                            _ => ("get_ops", "get_p50_us", "get_p99_us"),
+                        let (ops, p50, p99, cpu) = match prefix {
+                            "put" => ("put_ops", "put_p50_us", "put_p99_us", "put_cpu_us"),
+                            _ => ("get_ops", "get_p50_us", "get_p99_us", "get_cpu_us"),
                         };
                         push(format!("4 KiB {op} c={c} ops/s ↑"), w, c, ops);
                         push(format!("4 KiB {op} c={c} p50 µs ↓"), w, c, p50);
                         push(format!("4 KiB {op} c={c} p99 µs ↓"), w, c, p99);
+                        push(format!("4 KiB {op} c={c} client CPU µs/req ↓"), w, c, cpu);
                     }
                     push(format!("4 KiB c={c} peak MiB ↓"), w, c, PEAK_MIB);
                 }

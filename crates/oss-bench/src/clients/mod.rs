@@ -68,18 +68,41 @@ pub fn small_key(client: &str, concurrency: usize, i: usize) -> String {
     format!("small/{client}/c{concurrency}/{i:06}")
 }
 
+/// What a phase of requests measured.
+#[derive(Debug)]
+pub struct Phase {
+    /// Wall time of the whole phase.
+    pub elapsed: Duration,
+    /// Each request's latency.
+    pub latencies: Vec<Duration>,
+    /// CPU time (user + system, every thread) the process spent during the phase.
+    pub cpu: Duration,
+}
+
+/// CPU time (user + system) of this process so far, threads that ended included.
+pub fn process_cpu() -> Duration {
+    use nix::sys::resource::{getrusage, UsageWho};
+    match getrusage(UsageWho::RUSAGE_SELF) {
+        Ok(u) => {
+            let us = |t: nix::sys::time::TimeVal| {
+                Duration::from_secs(t.tv_sec().max(0) as u64)
+                    + Duration::from_micros(t.tv_usec().max(0) as u64)
+            };
+            us(u.user_time()) + us(u.system_time())
+        }
+        Err(_) => Duration::ZERO,
+    }
+}
+
 /// Runs `count` requests `op(i)`, `concurrency` at a time on tokio tasks (request `i` on
-/// task `i % concurrency`). Returns the wall time and each request's latency.
-pub async fn task_phase<F, Fut>(
-    concurrency: usize,
-    count: usize,
-    op: F,
-) -> BenchResult<(Duration, Vec<Duration>)>
+/// task `i % concurrency`). Returns the wall time, each request's latency and the CPU time.
+pub async fn task_phase<F, Fut>(concurrency: usize, count: usize, op: F) -> BenchResult<Phase>
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = BenchResult<()>> + Send,
 {
     let concurrency = concurrency.max(1);
+    let cpu = process_cpu();
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(concurrency);
     for worker in 0..concurrency {
@@ -101,19 +124,20 @@ where
             .map_err(|e| format!("a request task failed: {e}"))??;
         all.extend(latencies);
     }
-    Ok((start.elapsed(), all))
+    Ok(Phase {
+        elapsed: start.elapsed(),
+        latencies: all,
+        cpu: process_cpu().saturating_sub(cpu),
+    })
 }
 
 /// Like [`task_phase`] on `concurrency` OS threads.
-pub fn thread_phase<F>(
-    concurrency: usize,
-    count: usize,
-    op: F,
-) -> BenchResult<(Duration, Vec<Duration>)>
+pub fn thread_phase<F>(concurrency: usize, count: usize, op: F) -> BenchResult<Phase>
 where
     F: Fn(usize) -> BenchResult<()> + Sync,
 {
     let concurrency = concurrency.max(1);
+    let cpu = process_cpu();
     let start = Instant::now();
     let op = &op;
     let results: Vec<BenchResult<Vec<Duration>>> = std::thread::scope(|scope| {
@@ -139,11 +163,16 @@ where
             .collect()
     });
     let elapsed = start.elapsed();
+    let cpu = process_cpu().saturating_sub(cpu);
     let mut all = Vec::with_capacity(count);
     for r in results {
         all.extend(r?);
     }
-    Ok((elapsed, all))
+    Ok(Phase {
+        elapsed,
+        latencies: all,
+        cpu,
+    })
 }
 
 /// CRC-64 of `size` bytes in memory with this SDK: `gb_per_s` (10^9 bytes per second).
@@ -216,7 +245,7 @@ mod tests {
     async fn task_phase_runs_every_request_once() {
         let seen = std::sync::Arc::new(AtomicUsize::new(0));
         let s = seen.clone();
-        let (_, lat) = task_phase(4, 10, move |i| {
+        let phase = task_phase(4, 10, move |i| {
             let s = s.clone();
             async move {
                 s.fetch_add(i, Ordering::SeqCst);
@@ -225,8 +254,24 @@ mod tests {
         })
         .await
         .unwrap();
-        assert_eq!(lat.len(), 10);
+        assert_eq!(phase.latencies.len(), 10);
         assert_eq!(seen.load(Ordering::SeqCst), 45);
+    }
+
+    #[test]
+    fn thread_phase_counts_the_cpu_of_its_threads() {
+        let phase = thread_phase(2, 4, |_| {
+            let start = std::time::Instant::now();
+            let mut x = 0u64;
+            while start.elapsed() < Duration::from_millis(20) {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(phase.latencies.len(), 4);
+        // Four requests of 20 ms of spinning on threads that ended before the phase did.
+        assert!(phase.cpu >= Duration::from_millis(60), "{:?}", phase.cpu);
     }
 
     #[test]

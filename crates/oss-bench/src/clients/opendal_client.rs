@@ -83,9 +83,9 @@ async fn small(op: &Operator, args: &ClientArgs) -> BenchResult<BTreeMap<String,
         })
     };
     put(c, "warm-").await?;
-    let (put_time, mut put_lat) = put(args.count, "").await?;
+    let mut put_phase = put(args.count, "").await?;
     let o = op.clone();
-    let (get_time, mut get_lat) = task_phase(c, args.count, move |i| {
+    let mut get_phase = task_phase(c, args.count, move |i| {
         let op = o.clone();
         async move {
             let key = small_key(NAME, c, i);
@@ -95,8 +95,8 @@ async fn small(op: &Operator, args: &ClientArgs) -> BenchResult<BTreeMap<String,
     })
     .await?;
     let mut metrics = BTreeMap::new();
-    add_latency_metrics(&mut metrics, "put", put_time, &mut put_lat);
-    add_latency_metrics(&mut metrics, "get", get_time, &mut get_lat);
+    add_latency_metrics(&mut metrics, "put", &mut put_phase);
+    add_latency_metrics(&mut metrics, "get", &mut get_phase);
     Ok(metrics)
 }
 

@@ -64,9 +64,9 @@ async fn small(bucket: &Bucket, args: &ClientArgs) -> BenchResult<BTreeMap<Strin
     };
     // One round to open the connections, then the measured PUTs.
     put(c, "warm-").await?;
-    let (put_time, mut put_lat) = put(args.count, "").await?;
+    let mut put_phase = put(args.count, "").await?;
     let b = bucket.clone();
-    let (get_time, mut get_lat) = task_phase(c, args.count, move |i| {
+    let mut get_phase = task_phase(c, args.count, move |i| {
         let bucket = b.clone();
         async move {
             let key = small_key(NAME, c, i);
@@ -82,8 +82,8 @@ async fn small(bucket: &Bucket, args: &ClientArgs) -> BenchResult<BTreeMap<Strin
     })
     .await?;
     let mut metrics = BTreeMap::new();
-    add_latency_metrics(&mut metrics, "put", put_time, &mut put_lat);
-    add_latency_metrics(&mut metrics, "get", get_time, &mut get_lat);
+    add_latency_metrics(&mut metrics, "put", &mut put_phase);
+    add_latency_metrics(&mut metrics, "get", &mut get_phase);
     Ok(metrics)
 }
 

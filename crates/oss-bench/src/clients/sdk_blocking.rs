@@ -58,8 +58,8 @@ fn small(bucket: &Bucket, args: &ClientArgs) -> BenchResult<BTreeMap<String, f64
         })
     };
     put(c, "warm-")?;
-    let (put_time, mut put_lat) = put(args.count, "")?;
-    let (get_time, mut get_lat) = thread_phase(c, args.count, |i| {
+    let mut put_phase = put(args.count, "")?;
+    let mut get_phase = thread_phase(c, args.count, |i| {
         let key = small_key(NAME, c, i);
         let got = bucket
             .get_object(&key)
@@ -70,8 +70,8 @@ fn small(bucket: &Bucket, args: &ClientArgs) -> BenchResult<BTreeMap<String, f64
         check_len(&key, got.len() as u64, super::SMALL_SIZE as u64)
     })?;
     let mut metrics = BTreeMap::new();
-    add_latency_metrics(&mut metrics, "put", put_time, &mut put_lat);
-    add_latency_metrics(&mut metrics, "get", get_time, &mut get_lat);
+    add_latency_metrics(&mut metrics, "put", &mut put_phase);
+    add_latency_metrics(&mut metrics, "get", &mut get_phase);
     Ok(metrics)
 }
 
