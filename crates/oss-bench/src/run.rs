@@ -111,7 +111,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         "limits": limits,
         "records": records,
         "targets": verdicts.iter().map(|v| serde_json::json!({
-            "target": v.target, "measured": v.measured, "met": v.met,
+            "target": v.target, "measured": v.measured, "met": v.met, "tie": v.tie,
         })).collect::<Vec<_>>(),
     });
     std::fs::write(&args.json_out, format!("{json:#}\n"))
@@ -228,12 +228,20 @@ fn merge_rounds(outcomes: Vec<Result<Measurement, String>>) -> Result<Measuremen
     if done.len() == 1 {
         return Ok(merged);
     }
-    for (name, value) in merged.metrics.iter_mut() {
+    let names: Vec<String> = merged.metrics.keys().cloned().collect();
+    for name in names {
         let mut values: Vec<f64> = done
             .iter()
-            .filter_map(|m| m.metrics.get(name).copied())
+            .filter_map(|m| m.metrics.get(&name).copied())
             .collect();
-        *value = median(&mut values);
+        let m = median(&mut values);
+        // `values` is sorted now: its ends are the spread of the rounds.
+        let (lo, hi) = (values.first().copied(), values.last().copied());
+        merged.metrics.insert(name.clone(), m);
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            merged.metrics.insert(format!("{name}_min"), lo);
+            merged.metrics.insert(format!("{name}_max"), hi);
+        }
     }
     merged.peak_rss_bytes = done.iter().map(|m| m.peak_rss_bytes).max().unwrap_or(0);
     Ok(merged)
@@ -508,6 +516,8 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(m.metrics["get_ops"], 20.0);
+        assert_eq!(m.metrics["get_ops_min"], 10.0);
+        assert_eq!(m.metrics["get_ops_max"], 30.0);
         assert_eq!(m.peak_rss_bytes, 9);
         let failed = merge_rounds(vec![Ok(measured(1.0, 1)), Err("boom".into())]);
         assert_eq!(failed.unwrap_err(), "boom");
