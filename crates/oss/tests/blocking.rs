@@ -8,17 +8,6 @@ use common::{bucket_name, Signer, REGION};
 use oss::blocking::{Bucket, Service};
 use oss_server::testing::TestServer;
 
-/// The server runs on its own runtime's worker thread while the test thread blocks.
-fn start_server() -> (tokio::runtime::Runtime, TestServer) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(TestServer::start());
-    (rt, server)
-}
-
 fn blocking_bucket(server: &TestServer, signer: Signer) -> Bucket {
     let b = Bucket::builder(signer.auth(), &server.endpoint(), &bucket_name("blk"))
         .region(REGION)
@@ -30,7 +19,7 @@ fn blocking_bucket(server: &TestServer, signer: Signer) -> Bucket {
 
 #[test]
 fn put_get_read_list_delete() {
-    let (_rt, server) = start_server();
+    let (_rt, server) = common::server_on_own_runtime();
     for signer in [Signer::V1, Signer::V4, Signer::StsV4] {
         let b = blocking_bucket(&server, signer);
         let put = b.put_object("dir/a.txt", "blocking hello").send().unwrap();
@@ -89,7 +78,7 @@ fn put_get_read_list_delete() {
 
 #[test]
 fn files_append_and_service() {
-    let (_rt, server) = start_server();
+    let (_rt, server) = common::server_on_own_runtime();
     let b = blocking_bucket(&server, Signer::V1);
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("src.txt");

@@ -792,19 +792,9 @@ mod blocking_mode {
     use super::*;
     use oss::blocking;
 
-    fn start_server() -> (tokio::runtime::Runtime, oss_server::testing::TestServer) {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(oss_server::testing::TestServer::start());
-        (rt, server)
-    }
-
     #[test]
     fn every_operation_in_blocking_mode() {
-        let (_rt, srv) = start_server();
+        let (_rt, srv) = common::server_on_own_runtime();
         for signer in [Signer::V1, Signer::V4] {
             let b = blocking::Bucket::builder(
                 signer.auth(),

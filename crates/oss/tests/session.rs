@@ -14,17 +14,6 @@ use common::{bucket_name, Signer, REGION};
 use oss::{RetryPolicy, Session};
 use oss_server::testing::TestServer;
 
-/// The server runs on its own runtime's worker thread.
-fn start_server() -> (tokio::runtime::Runtime, TestServer) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(TestServer::start());
-    (rt, server)
-}
-
 /// Short timeouts: a request waiting on a connection nobody drives fails within about two
 /// seconds instead of hanging the test.
 fn short_session() -> Session {
@@ -55,7 +44,7 @@ fn async_bucket(server: &TestServer, session: &Session, name: &str) -> oss::Buck
 
 #[test]
 fn two_blocking_buckets_on_one_session_take_turns_on_one_thread() {
-    let (_rt, server) = start_server();
+    let (_rt, server) = common::server_on_own_runtime();
     let session = short_session();
     let a = blocking_bucket(&server, &session, &bucket_name("sess-a"));
     let b = blocking_bucket(&server, &session, &bucket_name("sess-b"));
@@ -78,7 +67,7 @@ fn two_blocking_buckets_on_one_session_take_turns_on_one_thread() {
 
 #[test]
 fn two_blocking_buckets_on_one_session_take_turns_on_two_threads() {
-    let (_rt, server) = start_server();
+    let (_rt, server) = common::server_on_own_runtime();
     let session = short_session();
     let name = bucket_name("sess-threads");
     let a = blocking_bucket(&server, &session, &name);
@@ -122,7 +111,7 @@ fn two_blocking_buckets_on_one_session_take_turns_on_two_threads() {
 
 #[test]
 fn a_blocking_connection_is_not_reused_by_an_async_bucket() {
-    let (_rt, server) = start_server();
+    let (_rt, server) = common::server_on_own_runtime();
     let session = short_session();
     let name = bucket_name("sess-blk-then-async");
     let blocking = blocking_bucket(&server, &session, &name);
@@ -152,7 +141,7 @@ fn a_blocking_connection_is_not_reused_by_an_async_bucket() {
 
 #[test]
 fn an_async_connection_is_not_reused_by_a_blocking_bucket() {
-    let (_rt, server) = start_server();
+    let (_rt, server) = common::server_on_own_runtime();
     let session = short_session();
     let name = bucket_name("sess-async-then-blk");
     let blocking = blocking_bucket(&server, &session, &name);
@@ -184,7 +173,7 @@ fn an_async_connection_is_not_reused_by_a_blocking_bucket() {
 
 #[test]
 fn blocking_calls_in_spawn_blocking_and_async_calls_share_a_session() {
-    let (_rt, server) = start_server();
+    let (_rt, server) = common::server_on_own_runtime();
     let session = short_session();
     let name = bucket_name("sess-spawn-blocking");
     let blocking = blocking_bucket(&server, &session, &name);
@@ -238,7 +227,7 @@ fn blocking_calls_in_spawn_blocking_and_async_calls_share_a_session() {
 
 #[test]
 fn a_reader_opened_on_one_thread_is_read_on_another() {
-    let (_rt, server) = start_server();
+    let (_rt, server) = common::server_on_own_runtime();
     let session = short_session();
     let name = bucket_name("sess-reader");
     let b = blocking_bucket(&server, &session, &name);

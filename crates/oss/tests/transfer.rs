@@ -528,12 +528,7 @@ async fn download_of_a_missing_object_leaves_nothing() {
 
 #[test]
 fn blocking_managers() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(TestServer::start());
+    let (_rt, server) = common::server_on_own_runtime();
     let bucket = oss::blocking::Bucket::builder(
         Signer::V1.auth(),
         &server.endpoint(),

@@ -80,3 +80,15 @@ pub fn service(server: &TestServer, signer: Signer) -> Service {
 pub async fn server() -> TestServer {
     TestServer::start().await
 }
+
+/// A server on a runtime of its own (one worker thread), for tests whose thread blocks.
+/// Keep the runtime alive as long as the server is used.
+pub fn server_on_own_runtime() -> (tokio::runtime::Runtime, TestServer) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(TestServer::start());
+    (rt, server)
+}
