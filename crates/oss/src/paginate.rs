@@ -84,7 +84,8 @@ where
     .boxed()
 }
 
-/// A blocking iterator over a stream, driven by the blocking client's runtime.
+/// A blocking iterator over a stream: each `next()` is a blocking call, driven on the calling
+/// thread like every call of the blocking client.
 pub struct BlockingIter<T> {
     stream: BoxStream<'static, Result<T>>,
     mode: Blocking,
