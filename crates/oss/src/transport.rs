@@ -128,29 +128,25 @@ async fn attempt(
     }
     let mut builder = config.session.request(req.method.clone(), url);
     let mut upload = None;
-    if let Some(bytes) = req
-        .body
-        .as_ref()
-        .and_then(|b| b.whole(req.progress.is_some()))
-    {
+    if let Some(body) = req.body.as_mut() {
         let tally = Tally::new(req.upload_crc);
-        instrument_whole(bytes, &tally, req.progress.as_ref());
-        map.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len() as u64));
-        upload = Some(tally);
-        builder = builder.body(bytes.clone());
-    } else if let Some(body) = req.body.as_mut() {
-        let Some((stream, len)) = body.take_for_attempt().await? else {
-            return Err(Error::client(
-                "the request body is a one-shot stream that was already sent",
-            ));
+        let (http_body, len) = if let Some(bytes) = body.whole(req.progress.is_some()) {
+            instrument_whole(bytes, &tally, req.progress.as_ref());
+            (reqwest::Body::from(bytes.clone()), Some(bytes.len() as u64))
+        } else {
+            let Some((stream, len)) = body.take_for_attempt().await? else {
+                return Err(Error::client(
+                    "the request body is a one-shot stream that was already sent",
+                ));
+            };
+            let stream = instrument_upload(stream, tally.clone(), req.progress.clone(), len);
+            (reqwest::Body::wrap_stream(stream), len)
         };
         if let Some(len) = len {
             map.insert(CONTENT_LENGTH, HeaderValue::from(len));
         }
-        let tally = Tally::new(req.upload_crc);
-        let stream = instrument_upload(stream, tally.clone(), req.progress.clone(), len);
         upload = Some(tally);
-        builder = builder.body(reqwest::Body::wrap_stream(stream));
+        builder = builder.body(http_body);
     } else if matches!(req.method, http::Method::PUT | http::Method::POST) {
         map.insert(CONTENT_LENGTH, HeaderValue::from(0u64));
     }
