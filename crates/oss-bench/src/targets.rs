@@ -119,37 +119,24 @@ pub fn check(r: &Results<'_>, limits: &Limits, servers: &[&'static str]) -> Vec<
                         .map(|(a, b)| (format!("{}×", fmt_value(a / b)), a >= b)),
                 );
                 // Behind by the medians but not in every round: say so rather than missed.
-                let best = r.get(quiet, Workload::Small, c, client, &format!("{metric}_max"));
-                let dal_worst = r.get(
-                    quiet,
-                    Workload::Small,
-                    c,
-                    ClientKind::Opendal,
-                    &format!("{metric}_min"),
-                );
-                if let (Some(false), Some(best), Some(worst)) = (v.met, best, dal_worst) {
-                    if best >= worst {
+                let spread = |who: ClientKind| {
+                    let end =
+                        |e: &str| r.get(quiet, Workload::Small, c, who, &format!("{metric}_{e}"));
+                    end("min").zip(end("max"))
+                };
+                if let (Some(false), Some((lo, hi)), Some((dal_lo, dal_hi))) =
+                    (v.met, spread(client), spread(ClientKind::Opendal))
+                {
+                    if hi >= dal_lo {
                         v.met = None;
                         v.tie = true;
                         v.measured = format!(
                             "{} (rounds {}–{} vs {}–{})",
                             v.measured,
-                            fmt_value(
-                                r.get(quiet, Workload::Small, c, client, &format!("{metric}_min"))
-                                    .unwrap_or(best)
-                            ),
-                            fmt_value(best),
-                            fmt_value(worst),
-                            fmt_value(
-                                r.get(
-                                    quiet,
-                                    Workload::Small,
-                                    c,
-                                    ClientKind::Opendal,
-                                    &format!("{metric}_max")
-                                )
-                                .unwrap_or(worst)
-                            ),
+                            fmt_value(lo),
+                            fmt_value(hi),
+                            fmt_value(dal_lo),
+                            fmt_value(dal_hi),
                         );
                     }
                 }

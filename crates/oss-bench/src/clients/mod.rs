@@ -81,17 +81,19 @@ pub struct Phase {
 
 /// CPU time (user + system) of this process so far, threads that ended included.
 pub fn process_cpu() -> Duration {
-    use nix::sys::resource::{getrusage, UsageWho};
-    match getrusage(UsageWho::RUSAGE_SELF) {
-        Ok(u) => {
-            let us = |t: nix::sys::time::TimeVal| {
-                Duration::from_secs(t.tv_sec().max(0) as u64)
-                    + Duration::from_micros(t.tv_usec().max(0) as u64)
-            };
-            us(u.user_time()) + us(u.system_time())
-        }
-        Err(_) => Duration::ZERO,
-    }
+    cpu_time(nix::sys::resource::UsageWho::RUSAGE_SELF)
+}
+
+/// CPU time (user + system) `who` has used so far; zero if it cannot be read.
+fn cpu_time(who: nix::sys::resource::UsageWho) -> Duration {
+    let Ok(u) = nix::sys::resource::getrusage(who) else {
+        return Duration::ZERO;
+    };
+    let of = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(t.tv_sec().max(0) as u64)
+            + Duration::from_micros(t.tv_usec().max(0) as u64)
+    };
+    of(u.user_time()) + of(u.system_time())
 }
 
 /// Runs `count` requests `op(i)`, `concurrency` at a time on tokio tasks (request `i` on
@@ -260,13 +262,8 @@ mod tests {
 
     #[test]
     fn thread_phase_counts_the_cpu_of_its_threads() {
-        use nix::sys::resource::{getrusage, UsageWho};
-        let thread_cpu = || {
-            let u = getrusage(UsageWho::RUSAGE_THREAD).unwrap();
-            let us =
-                |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
-            us(u.user_time()) + us(u.system_time())
-        };
+        let thread_cpu =
+            || cpu_time(nix::sys::resource::UsageWho::RUSAGE_THREAD).as_micros() as u64;
         let spent = std::sync::atomic::AtomicU64::new(0);
         let phase = thread_phase(2, 4, |_| {
             let before = thread_cpu();
