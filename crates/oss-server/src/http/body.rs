@@ -47,8 +47,9 @@ impl ResponseBody {
     /// when the receiver goes away.
     ///
     /// The bytes are mapped from the page cache ([`super::mapped`]) in windows of
-    /// [`MAP_WINDOW`](super::mapped::MAP_WINDOW) and handed to the connection as frames of [`CHUNK_SIZE`] without a copy;
-    /// where a file cannot be mapped they are read into buffers instead.
+    /// [`MAP_WINDOW`](super::mapped::MAP_WINDOW) and handed to the connection as frames of
+    /// [`CHUNK_SIZE`] without a copy; where a file cannot be mapped they are read into
+    /// buffers instead.
     pub fn file_range(file: std::fs::File, start: u64, len: u64) -> Self {
         let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(2);
         tokio::task::spawn_blocking(move || {
