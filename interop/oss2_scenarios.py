@@ -1,6 +1,6 @@
 """Drives oss-server with the official Python SDK oss2 and checks objects across SDKs.
 
-Environment (set by crates/oss/tests/interop_oss2.rs):
+Environment (set by crates/osskit/tests/interop_oss2.rs):
   OSS_ENDPOINT, OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_REGION,
   OSS_STS_ACCESS_KEY_ID, OSS_STS_ACCESS_KEY_SECRET, OSS_STS_TOKEN,
   INTEROP_BUCKET   a bucket the Rust SDK filled with objects under rust/ (see EXPECTED_FROM_RUST)

@@ -1,0 +1,124 @@
+//! OSS error codes, each with its HTTP status, default message and EC.
+//!
+//! ```
+//! use osskit_proto::error_code::ErrorCode;
+//! assert_eq!(ErrorCode::NoSuchKey.as_str(), "NoSuchKey");
+//! assert_eq!(ErrorCode::NoSuchKey.status(), 404);
+//! assert_eq!("BucketNotEmpty".parse::<ErrorCode>().unwrap(), ErrorCode::BucketNotEmpty);
+//! ```
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $name:ident => ($status:expr, $ec:expr, $msg:expr) ),* $(,)?) => {
+        /// A known OSS error code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $name, )*
+        }
+
+        impl ErrorCode {
+            /// Every known code.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),*];
+
+            /// The code as it appears in `<Code>`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$name => stringify!($name),)* }
+            }
+
+            /// The HTTP status OSS answers with.
+            pub fn status(self) -> u16 {
+                match self { $(ErrorCode::$name => $status,)* }
+            }
+
+            /// The EC (fine-grained error code) OSS puts in `<EC>` and `x-oss-ec`.
+            pub fn ec(self) -> &'static str {
+                match self { $(ErrorCode::$name => $ec,)* }
+            }
+
+            /// OSS's usual message for this code.
+            pub fn default_message(self) -> &'static str {
+                match self { $(ErrorCode::$name => $msg,)* }
+            }
+        }
+
+        impl std::str::FromStr for ErrorCode {
+            type Err = ();
+            fn from_str(s: &str) -> Result<Self, ()> {
+                match s { $(stringify!($name) => Ok(ErrorCode::$name),)* _ => Err(()) }
+            }
+        }
+    };
+}
+
+codes! {
+    /// Anonymous or unauthorised access, or an expired presigned URL.
+    AccessDenied => (403, "0003-00000001", "You have no right to access this object because of bucket acl."),
+    /// The bucket name is taken.
+    BucketAlreadyExists => (409, "0015-00000104", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."),
+    /// The bucket still holds objects or unfinished uploads.
+    BucketNotEmpty => (409, "0015-00000301", "The bucket you tried to delete is not empty."),
+    /// A part other than the last is smaller than 100 KiB.
+    EntityTooSmall => (400, "0042-00000104", "Your proposed upload smaller than the minimum allowed size."),
+    /// The body is too large.
+    EntityTooLarge => (400, "0016-00000019", "Your proposed upload exceeds the maximum allowed size."),
+    /// A server-side failure.
+    InternalError => (500, "0000-00000001", "We encountered an internal error. Please try again."),
+    /// The access key id does not exist.
+    InvalidAccessKeyId => (403, "0002-00000901", "The OSS Access Key Id you provided does not exist in our records."),
+    /// An argument is invalid.
+    InvalidArgument => (400, "0016-00000001", "Invalid argument."),
+    /// The bucket name breaks the naming rules.
+    InvalidBucketName => (400, "0015-00000101", "The specified bucket is not valid."),
+    /// Content-MD5 does not match the body.
+    InvalidDigest => (400, "0016-00000104", "The Content-MD5 you specified is not valid."),
+    /// The object key breaks the naming rules.
+    InvalidObjectName => (400, "0016-00000005", "The specified object is not valid."),
+    /// A part in CompleteMultipartUpload is missing or its ETag differs.
+    InvalidPart => (400, "0042-00000002", "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag."),
+    /// Parts in CompleteMultipartUpload are not in ascending order.
+    InvalidPartOrder => (400, "0042-00000003", "The list of parts was not in ascending order. Parts list must specified in order by part number."),
+    /// The requested range cannot be satisfied.
+    InvalidRange => (416, "0003-00000301", "The requested range cannot be satisfied."),
+    /// The request is invalid.
+    InvalidRequest => (400, "0016-00000002", "Invalid request."),
+    /// The security token is invalid.
+    InvalidSecurityToken => (403, "0002-00000902", "The security token you provided is invalid."),
+    /// The XML body cannot be parsed.
+    MalformedXML => (400, "0016-00000601", "The XML you provided was not well-formed or did not validate against our published schema."),
+    /// Content-Length is required.
+    MissingContentLength => (411, "0016-00000201", "You must provide the Content-Length HTTP header."),
+    /// The HTTP method is not allowed here.
+    MethodNotAllowed => (405, "0016-00000301", "The specified method is not allowed against this resource."),
+    /// The bucket does not exist.
+    NoSuchBucket => (404, "0015-00000101", "The specified bucket does not exist."),
+    /// The object does not exist.
+    NoSuchKey => (404, "0026-00000001", "The specified key does not exist."),
+    /// The multipart upload does not exist (or was completed or aborted).
+    NoSuchUpload => (404, "0042-00000101", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."),
+    /// No CORS configuration.
+    NoSuchCORSConfiguration => (404, "0019-00000001", "The CORS Configuration does not exist."),
+    /// No lifecycle configuration.
+    NoSuchLifecycle => (404, "0020-00000001", "No Row found in Lifecycle Table."),
+    /// The operation is not implemented.
+    NotImplemented => (501, "0000-00000002", "A header you provided implies functionality that is not implemented."),
+    /// The object exists and overwriting is forbidden.
+    FileAlreadyExists => (409, "0016-00000019", "The object you specified already exists and can not be overwritten."),
+    /// Appending to an object that is not appendable.
+    ObjectNotAppendable => (409, "0026-00000017", "The object is not appendable"),
+    /// The append position differs from the object length.
+    PositionNotEqualToLength => (409, "0026-00000016", "Position is not equal to file length"),
+    /// A precondition (If-Match, If-Unmodified-Since) failed.
+    PreconditionFailed => (412, "0026-00000004", "At least one of the pre-conditions you specified did not hold."),
+    /// `x-oss-date`/`Date` is too far from the server's clock.
+    RequestTimeTooSkewed => (403, "0002-00000504", "The difference between the request time and the current time is too large."),
+    /// The signature does not match.
+    SignatureDoesNotMatch => (403, "0002-00000040", "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
+    /// Too many buckets.
+    TooManyBuckets => (400, "0015-00000111", "You have attempted to create more buckets than allowed."),
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,745 @@
+//! Object operations: put, get/head, meta, delete (single and batch), copy, append.
+
+use super::{
+    blocking, check_acl, check_storage_class, object_headers, quick, read_small_body, receive_blob,
+};
+use crate::dispatch::{AppState, RequestCtx};
+use crate::error::OssError;
+use crate::http::base64;
+use crate::http::body::ResponseBody;
+use crate::http::response::{now_millis, Reply};
+use crate::store::{BucketMeta, ObjectMeta, ObjectType, PendingBlob};
+use hyper::body::Incoming;
+use osskit_proto::date::{http_date, http_to_unixtime, unixtime_to_iso8601};
+use osskit_proto::digest::{etag_from_md5, strip_etag_quotes};
+use osskit_proto::error_code::ErrorCode;
+use osskit_proto::headers as h;
+use osskit_proto::range::{resolve, RangeOutcome};
+use osskit_proto::xml::{self, object as model};
+
+/// Largest object accepted by PutObject and AppendObject (5 GiB).
+pub const MAX_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+
+/// Objects up to this size are read into memory by the lookup itself (one blocking call).
+const SMALL_OBJECT: u64 = 256 * 1024;
+
+/// The bytes of an object being served.
+enum ObjectBytes {
+    /// Streamed from the file.
+    File(std::fs::File),
+    /// Already read.
+    Memory(bytes::Bytes),
+}
+
+/// Largest DeleteMultipleObjects body.
+const DELETE_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Query parameters that override response headers of GetObject.
+const RESPONSE_OVERRIDES: &[(&str, &str)] = &[
+    ("response-content-type", "content-type"),
+    ("response-content-language", "content-language"),
+    ("response-expires", "expires"),
+    ("response-cache-control", "cache-control"),
+    ("response-content-disposition", "content-disposition"),
+    ("response-content-encoding", "content-encoding"),
+];
+
+pub(super) fn validate_key(key: &str) -> Result<(), OssError> {
+    osskit_proto::names::validate_object_key(key).map_err(|e| {
+        OssError::with_message(ErrorCode::InvalidObjectName, e.to_string()).with_detail("Key", key)
+    })
+}
+
+pub(super) async fn bucket_meta(state: &AppState, bucket: &str) -> Result<BucketMeta, OssError> {
+    let b = bucket.to_string();
+    quick(state, move |s| s.bucket(&b))
+        .await
+        .map_err(|e| OssError::from_store(e, bucket, None))
+}
+
+/// The object's metadata, `None` when the key does not exist.
+pub(super) async fn find_object(
+    state: &AppState,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<ObjectMeta>, OssError> {
+    let (b, k) = (bucket.to_string(), key.to_string());
+    match quick(state, move |s| s.object(&b, &k)).await {
+        Ok(m) => Ok(Some(m)),
+        Err(crate::store::StoreError::NoSuchKey) => Ok(None),
+        Err(e) => Err(OssError::from_store(e, bucket, Some(key))),
+    }
+}
+
+pub(super) async fn object_meta(
+    state: &AppState,
+    bucket: &str,
+    key: &str,
+) -> Result<ObjectMeta, OssError> {
+    find_object(state, bucket, key)
+        .await?
+        .ok_or_else(|| OssError::new(ErrorCode::NoSuchKey).with_detail("Key", key))
+}
+
+/// The 16 bytes of a `Content-MD5` header, if the request has one.
+pub(super) fn content_md5(ctx: &RequestCtx) -> Result<Option<[u8; 16]>, OssError> {
+    let Some(v) = ctx.header("content-md5") else {
+        return Ok(None);
+    };
+    base64::decode(v)
+        .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+        .map(Some)
+        .ok_or_else(|| OssError::new(ErrorCode::InvalidDigest).with_detail("Content-MD5", v))
+}
+
+/// The client's `x-oss-hash-crc64ecma`, if sent.
+pub(super) fn client_crc(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
+    let Some(v) = ctx.header(h::HASH_CRC64) else {
+        return Ok(None);
+    };
+    v.trim().parse::<u64>().map(Some).map_err(|_| {
+        OssError::invalid_argument(
+            "x-oss-hash-crc64ecma must be an unsigned decimal integer.",
+            h::HASH_CRC64,
+            v,
+        )
+    })
+}
+
+pub(super) fn check_digests(
+    blob: &PendingBlob,
+    md5: Option<[u8; 16]>,
+    crc: Option<u64>,
+) -> Result<(), OssError> {
+    if let Some(md5) = md5 {
+        if md5 != blob.md5 {
+            return Err(OssError::new(ErrorCode::InvalidDigest)
+                .with_detail("CalculatedContentMD5", &base64::encode(&blob.md5))
+                .with_detail("ProvidedContentMD5", &base64::encode(&md5)));
+        }
+    }
+    if let Some(crc) = crc {
+        if crc != blob.crc64 {
+            return Err(OssError::with_message(
+                ErrorCode::InvalidDigest,
+                "The x-oss-hash-crc64ecma you specified does not match the calculated CRC-64 of the body.",
+            )
+            .with_detail("ClientCRC", &crc.to_string())
+            .with_detail("ServerCRC", &blob.crc64.to_string()));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn declared_length(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
+    match ctx.header("content-length") {
+        None => Ok(None),
+        Some(v) => {
+            let n = v.trim().parse::<u64>().map_err(|_| {
+                OssError::invalid_argument("Content-Length is not valid.", "Content-Length", v)
+            })?;
+            if n > MAX_OBJECT_SIZE {
+                return Err(OssError::new(ErrorCode::EntityTooLarge));
+            }
+            Ok(Some(n))
+        }
+    }
+}
+
+pub(super) fn object_acl(ctx: &RequestCtx) -> Result<String, OssError> {
+    let acl = ctx.header(h::OBJECT_ACL).unwrap_or("default").to_string();
+    check_acl(&acl, h::OBJECT_ACL, true)?;
+    Ok(acl)
+}
+
+pub(super) fn storage_class(ctx: &RequestCtx, fallback: &str) -> Result<String, OssError> {
+    match ctx.header(h::STORAGE_CLASS) {
+        Some(c) => check_storage_class(c, h::STORAGE_CLASS),
+        None => Ok(fallback.to_string()),
+    }
+}
+
+pub(super) fn forbid_overwrite(ctx: &RequestCtx) -> bool {
+    ctx.header(h::FORBID_OVERWRITE)
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// `PUT /bucket/key`: streams the body into a blob, checks digests, commits atomically.
+pub async fn put_object(
+    state: &AppState,
+    ctx: &RequestCtx,
+    body: Incoming,
+) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    let key = ctx.key.clone();
+    validate_key(&key)?;
+    declared_length(ctx)?;
+    let md5 = content_md5(ctx)?;
+    let crc = client_crc(ctx)?;
+    let acl = object_acl(ctx)?;
+    let b = bucket_meta(state, &bucket).await?;
+    let class = storage_class(ctx, &b.storage_class)?;
+    let forbid = forbid_overwrite(ctx);
+    if forbid && find_object(state, &bucket, &key).await?.is_some() {
+        return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
+    }
+    let blob = receive_blob(state, body).await?;
+    if blob.size > MAX_OBJECT_SIZE {
+        return Err(OssError::new(ErrorCode::EntityTooLarge));
+    }
+    check_digests(&blob, md5, crc)?;
+    let (headers, user_meta) = object_headers(ctx);
+    let meta = ObjectMeta {
+        key: key.clone(),
+        size: blob.size,
+        etag: etag_from_md5(&blob.md5),
+        crc64: blob.crc64,
+        last_modified_ms: now_millis(),
+        object_type: ObjectType::Normal,
+        storage_class: class,
+        acl,
+        headers,
+        user_meta,
+        blob: blob.id.clone(),
+    };
+    let (etag, crc64, md5_b64) = (meta.etag.clone(), meta.crc64, base64::encode(&blob.md5));
+    let b2 = bucket.clone();
+    quick(state, move |s| s.put_object(&b2, meta, blob, forbid))
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, Some(&key)).with_detail_if_conflict(&key))?;
+    Ok(Reply::new(200)
+        .header("etag", etag)
+        .header(h::HASH_CRC64, crc64.to_string())
+        .header("content-md5", md5_b64))
+}
+
+trait ConflictDetail {
+    fn with_detail_if_conflict(self, key: &str) -> Self;
+}
+
+impl ConflictDetail for OssError {
+    fn with_detail_if_conflict(self, key: &str) -> Self {
+        if self.code == ErrorCode::FileAlreadyExists {
+            self.with_detail("Key", key)
+        } else {
+            self
+        }
+    }
+}
+
+/// Outcome of conditional headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// Serve the request.
+    Proceed,
+    /// 304 Not Modified.
+    NotModified,
+    /// 412 PreconditionFailed.
+    Failed,
+}
+
+fn etag_matches(list: &str, etag: &str) -> bool {
+    let ours = strip_etag_quotes(etag);
+    list.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || strip_etag_quotes(t).eq_ignore_ascii_case(ours))
+}
+
+/// Evaluates If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since (RFC 7232
+/// order; an unparsable date is ignored).
+pub fn evaluate_conditions(
+    if_match: Option<&str>,
+    if_none_match: Option<&str>,
+    if_modified_since: Option<&str>,
+    if_unmodified_since: Option<&str>,
+    etag: &str,
+    last_modified_secs: i64,
+) -> Condition {
+    if let Some(m) = if_match {
+        if !etag_matches(m, etag) {
+            return Condition::Failed;
+        }
+    } else if let Some(t) = if_unmodified_since.and_then(|d| http_to_unixtime(d.trim()).ok()) {
+        if last_modified_secs > t {
+            return Condition::Failed;
+        }
+    }
+    if let Some(m) = if_none_match {
+        if etag_matches(m, etag) {
+            return Condition::NotModified;
+        }
+    } else if let Some(t) = if_modified_since.and_then(|d| http_to_unixtime(d.trim()).ok()) {
+        if last_modified_secs <= t {
+            return Condition::NotModified;
+        }
+    }
+    Condition::Proceed
+}
+
+pub(super) fn last_modified_secs(meta: &ObjectMeta) -> i64 {
+    meta.last_modified_ms.div_euclid(1000)
+}
+
+fn not_modified(meta: &ObjectMeta) -> Reply {
+    Reply::new(304)
+        .header("etag", meta.etag.clone())
+        .header("last-modified", http_date(last_modified_secs(meta)))
+}
+
+pub(super) fn precondition_failed() -> OssError {
+    OssError::new(ErrorCode::PreconditionFailed)
+}
+
+/// `GET`/`HEAD /bucket/key`: conditions, Range, header overrides, streamed bytes.
+pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    let key = ctx.key.clone();
+    validate_key(&key)?;
+    // GET opens the bytes together with the metadata, so a concurrent overwrite cannot pair
+    // one object's headers with another's bytes.
+    // A small object is read right away, in the same blocking call as the lookup.
+    let (meta, file) = if head {
+        (object_meta(state, &bucket, &key).await?, None)
+    } else {
+        let (b, k) = (bucket.clone(), key.clone());
+        let (meta, file) = quick(state, move |s| {
+            let (meta, file) = s.open_object(&b, &k)?;
+            if meta.size > SMALL_OBJECT {
+                return Ok((meta, ObjectBytes::File(file)));
+            }
+            let mut bytes = Vec::with_capacity(meta.size as usize);
+            std::io::Read::read_to_end(&mut std::io::Read::take(file, meta.size), &mut bytes)?;
+            if bytes.len() as u64 != meta.size {
+                return Err(crate::store::StoreError::Internal(format!(
+                    "object file holds {} bytes, metadata says {}",
+                    bytes.len(),
+                    meta.size
+                )));
+            }
+            Ok((meta, ObjectBytes::Memory(bytes::Bytes::from(bytes))))
+        })
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+        (meta, Some(file))
+    };
+    match evaluate_conditions(
+        ctx.header("if-match"),
+        ctx.header("if-none-match"),
+        ctx.header("if-modified-since"),
+        ctx.header("if-unmodified-since"),
+        &meta.etag,
+        last_modified_secs(&meta),
+    ) {
+        Condition::Proceed => {}
+        Condition::NotModified => return Ok(not_modified(&meta)),
+        Condition::Failed => return Err(precondition_failed()),
+    }
+    let size = meta.size;
+    let (status, start, len) = match ctx.header("range") {
+        None => (200, 0, size),
+        Some(r) => {
+            let standard = ctx
+                .header(h::RANGE_BEHAVIOR)
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("standard"));
+            match resolve(r, size, standard) {
+                RangeOutcome::Full => (200, 0, size),
+                RangeOutcome::Partial { start, end } => (206, start, end - start + 1),
+                RangeOutcome::Unsatisfiable => {
+                    return Err(OssError::new(ErrorCode::InvalidRange)
+                        .with_detail("RangeRequested", r)
+                        .with_detail("ActualObjectSize", &size.to_string())
+                        .with_header("content-range", format!("bytes */{size}")))
+                }
+            }
+        }
+    };
+    let mut reply = Reply::new(status);
+    for (name, value) in &meta.headers {
+        let overridden = RESPONSE_OVERRIDES
+            .iter()
+            .any(|(p, hn)| hn == name && ctx.param(p).is_some());
+        if !overridden {
+            reply = reply.header(name, value.clone());
+        }
+    }
+    for (param, name) in RESPONSE_OVERRIDES {
+        if let Some(v) = ctx.param(param) {
+            reply = reply.header(name, v);
+        }
+    }
+    reply = reply
+        .header("content-length", len.to_string())
+        .header("etag", meta.etag.clone())
+        .header("last-modified", http_date(last_modified_secs(&meta)))
+        .header("accept-ranges", "bytes")
+        .header(h::OBJECT_TYPE, meta.object_type.as_str())
+        .header(h::STORAGE_CLASS, meta.storage_class.clone())
+        .header(h::HASH_CRC64, meta.crc64.to_string());
+    if status == 206 {
+        reply = reply.header(
+            "content-range",
+            format!("bytes {start}-{}/{size}", start + len - 1),
+        );
+    }
+    if meta.object_type == ObjectType::Appendable {
+        reply = reply.header(h::NEXT_APPEND_POSITION, meta.size.to_string());
+    }
+    for (name, value) in &meta.user_meta {
+        reply = reply.header(name, value.clone());
+    }
+    match file {
+        Some(ObjectBytes::File(file)) if len > 0 => {
+            Ok(reply.with_body(ResponseBody::file_range(file, start, len)))
+        }
+        Some(ObjectBytes::Memory(bytes)) if len > 0 => Ok(reply.with_body(ResponseBody::full(
+            bytes.slice(start as usize..(start + len) as usize),
+        ))),
+        _ => Ok(reply),
+    }
+}
+
+/// `HEAD /bucket/key?objectMeta`: ETag, size, Last-Modified and CRC only.
+pub async fn get_object_meta(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    validate_key(&ctx.key)?;
+    let meta = object_meta(state, &bucket, &ctx.key).await?;
+    Ok(Reply::new(200)
+        .header("content-length", meta.size.to_string())
+        .header("etag", meta.etag.clone())
+        .header("last-modified", http_date(last_modified_secs(&meta)))
+        .header(h::HASH_CRC64, meta.crc64.to_string()))
+}
+
+/// `DELETE /bucket/key`: 204 whether or not the key existed.
+pub async fn delete_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    validate_key(&ctx.key)?;
+    let (b, k) = (bucket.clone(), ctx.key.clone());
+    quick(state, move |s| s.delete_object(&b, &k))
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    Ok(Reply::new(204))
+}
+
+/// `POST /bucket?delete`: up to 1000 keys, Content-MD5 required, quiet mode, url encoding.
+pub async fn delete_multiple(
+    state: &AppState,
+    ctx: &RequestCtx,
+    body: Incoming,
+) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    let Some(md5) = content_md5(ctx)? else {
+        return Err(OssError::with_message(
+            ErrorCode::InvalidDigest,
+            "The Content-MD5 header is required for DeleteMultipleObjects.",
+        ));
+    };
+    let encode = match ctx.param("encoding-type") {
+        None | Some("") => false,
+        Some(v) if v.eq_ignore_ascii_case("url") => true,
+        Some(v) => {
+            return Err(OssError::invalid_argument(
+                "The encoding-type must be 'url'.",
+                "encoding-type",
+                v,
+            ))
+        }
+    };
+    let doc = read_small_body(body, DELETE_BODY_LIMIT).await?;
+    let actual = osskit_proto::digest::content_md5(&doc);
+    if actual != base64::encode(&md5) {
+        return Err(OssError::new(ErrorCode::InvalidDigest)
+            .with_detail("CalculatedContentMD5", &actual)
+            .with_detail("ProvidedContentMD5", &base64::encode(&md5)));
+    }
+    let request: model::Delete = xml::from_xml_bytes(&doc).map_err(|e| {
+        OssError::with_message(
+            ErrorCode::MalformedXML,
+            format!("{}: {e}", ErrorCode::MalformedXML.default_message()),
+        )
+    })?;
+    if request.objects.is_empty() || request.objects.len() > 1000 {
+        return Err(OssError::with_message(
+            ErrorCode::MalformedXML,
+            format!(
+                "A batch delete takes 1 to 1000 keys, this one has {}.",
+                request.objects.len()
+            ),
+        ));
+    }
+    let keys: Vec<String> = request.objects.into_iter().map(|o| o.key).collect();
+    let b = bucket.clone();
+    let deleted = blocking(state, move |s| {
+        s.bucket(&b)?;
+        let mut done = Vec::with_capacity(keys.len());
+        for key in keys {
+            if osskit_proto::names::validate_object_key(&key).is_ok() {
+                s.delete_object(&b, &key)?;
+            }
+            done.push(key);
+        }
+        Ok(done)
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    let mut result = model::DeleteResult {
+        encoding_type: None,
+        deleted: Vec::new(),
+    };
+    if !request.quiet {
+        result.deleted = deleted
+            .into_iter()
+            .map(|key| model::DeletedObject {
+                key: if encode {
+                    osskit_proto::encoding::quote(&key, "")
+                } else {
+                    key
+                },
+                ..Default::default()
+            })
+            .collect();
+    }
+    if encode {
+        result.encoding_type = Some("url".to_string());
+    }
+    Ok(Reply::xml(xml::to_xml(&result)))
+}
+
+/// Splits `x-oss-copy-source` (`/bucket/url-encoded-key`, optional `?versionId=…`) into the
+/// bucket and the decoded key.
+pub fn parse_copy_source(source: &str) -> Result<(String, String), OssError> {
+    let invalid = || {
+        OssError::invalid_argument(
+            "x-oss-copy-source must be /<bucket>/<url-encoded key>.",
+            h::COPY_SOURCE,
+            source,
+        )
+    };
+    let path = source.trim().split('?').next().unwrap_or_default();
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let (bucket, key) = path.split_once('/').ok_or_else(invalid)?;
+    let bucket = osskit_proto::encoding::unquote(bucket);
+    let key = osskit_proto::encoding::unquote(key);
+    if bucket.is_empty() || key.is_empty() {
+        return Err(invalid());
+    }
+    Ok((bucket, key))
+}
+
+/// `PUT /bucket/key` with `x-oss-copy-source`: COPY or REPLACE metadata, copy-source
+/// conditions, forbid-overwrite.
+pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    let key = ctx.key.clone();
+    validate_key(&key)?;
+    let (src_bucket, src_key) = parse_copy_source(ctx.header(h::COPY_SOURCE).unwrap_or_default())?;
+    let replace = match ctx.header(h::METADATA_DIRECTIVE).map(str::trim) {
+        None | Some("") => false,
+        Some(v) if v.eq_ignore_ascii_case("COPY") => false,
+        Some(v) if v.eq_ignore_ascii_case("REPLACE") => true,
+        Some(v) => {
+            return Err(OssError::invalid_argument(
+                "x-oss-metadata-directive must be COPY or REPLACE.",
+                h::METADATA_DIRECTIVE,
+                v,
+            ))
+        }
+    };
+    let acl = object_acl(ctx)?;
+    let src = object_meta(state, &src_bucket, &src_key).await?;
+    match evaluate_conditions(
+        ctx.header(h::COPY_SOURCE_IF_MATCH),
+        ctx.header(h::COPY_SOURCE_IF_NONE_MATCH),
+        ctx.header(h::COPY_SOURCE_IF_MODIFIED_SINCE),
+        ctx.header(h::COPY_SOURCE_IF_UNMODIFIED_SINCE),
+        &src.etag,
+        last_modified_secs(&src),
+    ) {
+        Condition::Proceed => {}
+        Condition::NotModified => return Ok(Reply::new(304)),
+        Condition::Failed => return Err(precondition_failed()),
+    }
+    bucket_meta(state, &bucket).await?;
+    let class = storage_class(ctx, &src.storage_class)?;
+    let same_object = src_bucket == bucket && src_key == key;
+    if forbid_overwrite(ctx) && !same_object && find_object(state, &bucket, &key).await?.is_some() {
+        return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
+    }
+    let (headers, user_meta) = if replace {
+        object_headers(ctx)
+    } else {
+        (src.headers.clone(), src.user_meta.clone())
+    };
+    let meta = ObjectMeta {
+        key: key.clone(),
+        size: src.size,
+        etag: src.etag.clone(),
+        crc64: src.crc64,
+        last_modified_ms: now_millis(),
+        object_type: ObjectType::Normal,
+        storage_class: class,
+        acl,
+        headers,
+        user_meta,
+        blob: String::new(),
+    };
+    let (sb, sk, db) = (src_bucket.clone(), src_key.clone(), bucket.clone());
+    let forbid = forbid_overwrite(ctx);
+    let done = blocking(state, move |s| s.copy_object(&sb, &sk, &db, meta, forbid))
+        .await
+        .map_err(|e| {
+            OssError::from_store(e, &bucket, Some(&src_key)).with_detail_if_conflict(&key)
+        })?;
+    let result = model::CopyObjectResult {
+        last_modified: unixtime_to_iso8601(last_modified_secs(&done)),
+        etag: done.etag.clone(),
+    };
+    Ok(Reply::xml(xml::to_xml(&result))
+        .header("etag", done.etag.clone())
+        .header(h::HASH_CRC64, done.crc64.to_string()))
+}
+
+/// `POST /bucket/key?append&position=N`.
+pub async fn append_object(
+    state: &AppState,
+    ctx: &RequestCtx,
+    body: Incoming,
+) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    let key = ctx.key.clone();
+    validate_key(&key)?;
+    let position = match ctx.param("position") {
+        None => {
+            return Err(OssError::invalid_argument(
+                "The position parameter is required to append.",
+                "position",
+                "",
+            )
+            .with_ec("0016-00000501"))
+        }
+        Some(p) => p.trim().parse::<u64>().map_err(|_| {
+            OssError::invalid_argument(
+                "The position must be a non-negative integer.",
+                "position",
+                p,
+            )
+        })?,
+    };
+    declared_length(ctx)?;
+    let md5 = content_md5(ctx)?;
+    let acl = object_acl(ctx)?;
+    let b = bucket_meta(state, &bucket).await?;
+    let class = storage_class(ctx, &b.storage_class)?;
+    let position_error = |len: u64| {
+        OssError::new(ErrorCode::PositionNotEqualToLength)
+            .with_header(h::NEXT_APPEND_POSITION, len.to_string())
+            .with_detail("Key", &key)
+    };
+    match find_object(state, &bucket, &key).await? {
+        Some(m) if m.object_type != ObjectType::Appendable => {
+            return Err(OssError::new(ErrorCode::ObjectNotAppendable).with_detail("Key", &key))
+        }
+        Some(m) if m.size != position => return Err(position_error(m.size)),
+        None if position != 0 => return Err(position_error(0)),
+        _ => {}
+    }
+    let blob = receive_blob(state, body).await?;
+    check_digests(&blob, md5, None)?;
+    if position.saturating_add(blob.size) > MAX_OBJECT_SIZE {
+        return Err(OssError::new(ErrorCode::EntityTooLarge));
+    }
+    let (headers, user_meta) = object_headers(ctx);
+    let meta = ObjectMeta {
+        key: key.clone(),
+        size: blob.size,
+        etag: etag_from_md5(&blob.md5),
+        crc64: blob.crc64,
+        last_modified_ms: now_millis(),
+        object_type: ObjectType::Appendable,
+        storage_class: class,
+        acl,
+        headers,
+        user_meta,
+        blob: blob.id.clone(),
+    };
+    let (b2, k2) = (bucket.clone(), key.clone());
+    let done = blocking(state, move |s| {
+        s.append_object(&b2, &k2, position, blob, meta)
+    })
+    .await
+    .map_err(|e| {
+        let err = OssError::from_store(e, &bucket, Some(&key));
+        if err.code == ErrorCode::ObjectNotAppendable
+            || err.code == ErrorCode::PositionNotEqualToLength
+        {
+            err.with_detail("Key", &key)
+        } else {
+            err
+        }
+    })?;
+    Ok(Reply::new(200)
+        .header(h::NEXT_APPEND_POSITION, done.size.to_string())
+        .header(h::HASH_CRC64, done.crc64.to_string())
+        .header("etag", done.etag.clone()))
+}
+
+/// `GET /bucket/key?acl`: the object's own ACL (`default` when it follows the bucket's).
+pub async fn get_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    validate_key(&ctx.key)?;
+    let meta = object_meta(state, &bucket, &ctx.key).await?;
+    let policy = osskit_proto::xml::bucket::AccessControlPolicy {
+        owner: super::owner(),
+        access_control_list: osskit_proto::xml::bucket::AccessControlList { grant: meta.acl },
+    };
+    Ok(Reply::xml(xml::to_xml(&policy)))
+}
+
+/// `PUT /bucket/key?acl` with `x-oss-object-acl`: changes the object's metadata in place
+/// (same bytes, ETag and modification time) in one atomic update.
+pub async fn put_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let bucket = ctx.bucket_name().to_string();
+    let key = ctx.key.clone();
+    validate_key(&key)?;
+    let Some(acl) = ctx.header(h::OBJECT_ACL).map(str::to_string) else {
+        return Err(OssError::invalid_argument(
+            "The x-oss-object-acl header is required.",
+            h::OBJECT_ACL,
+            "",
+        ));
+    };
+    check_acl(&acl, h::OBJECT_ACL, true)?;
+    let (b, k) = (bucket.clone(), key.clone());
+    blocking(state, move |s| {
+        s.update_object_meta(
+            &b,
+            &k,
+            Box::new(move |m| {
+                m.acl.clone_from(&acl);
+                Ok(())
+            }),
+        )
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+    Ok(Reply::new(200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_source_is_decoded() {
+        assert_eq!(
+            parse_copy_source("/b/dir%2Fa%20b.txt").unwrap(),
+            ("b".to_string(), "dir/a b.txt".to_string())
+        );
+        assert_eq!(
+            parse_copy_source("b/k?versionId=1").unwrap(),
+            ("b".to_string(), "k".to_string())
+        );
+        assert!(parse_copy_source("/b").is_err());
+        assert!(parse_copy_source("/b/").is_err());
+    }
+}

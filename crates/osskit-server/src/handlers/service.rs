@@ -1,0 +1,48 @@
+//! Service-level operations: ListBuckets.
+
+use super::{blocking, max_keys, owner};
+use crate::dispatch::{AppState, RequestCtx};
+use crate::error::OssError;
+use crate::http::response::Reply;
+use osskit_proto::date::unixtime_to_iso8601;
+use osskit_proto::xml::{self, bucket as model};
+
+/// `GET /`: the buckets, filtered by `prefix`, after `marker`, at most `max-keys`.
+pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let prefix = ctx.param("prefix").unwrap_or_default().to_string();
+    let marker = ctx.param("marker").unwrap_or_default().to_string();
+    let max = max_keys(ctx)?;
+    let (p, m) = (prefix.clone(), marker.clone());
+    let (buckets, truncated) = blocking(state, move |s| s.list_buckets(&p, &m, max))
+        .await
+        .map_err(|e| OssError::from_store(e, "", None))?;
+    let next_marker = if truncated {
+        buckets.last().map(|b| b.name.clone())
+    } else {
+        None
+    };
+    let result = model::ListAllMyBucketsResult {
+        prefix: Some(prefix),
+        marker: Some(marker),
+        max_keys: Some(max as u32),
+        is_truncated: Some(truncated),
+        next_marker,
+        owner: owner(),
+        buckets: model::Buckets {
+            bucket: buckets
+                .into_iter()
+                .map(|b| model::BucketSummary {
+                    name: b.name,
+                    location: format!("oss-{}", b.region),
+                    creation_date: unixtime_to_iso8601(b.created_ms.div_euclid(1000)),
+                    extranet_endpoint: state.authority.clone(),
+                    intranet_endpoint: state.authority.clone(),
+                    storage_class: b.storage_class,
+                    region: Some(b.region),
+                    resource_group_id: None,
+                })
+                .collect(),
+        },
+    };
+    Ok(Reply::xml(xml::to_xml(&result)))
+}

@@ -1,0 +1,509 @@
+//! Storage engine behind a trait.
+//!
+//! Metadata (buckets, objects) lives in an embedded transactional store (redb); object data
+//! lives in blob files that are written to a temporary name, fsynced, then renamed into
+//! place. A blob's file name is an opaque id, never derived from the object key. Every
+//! metadata change is one transaction, so a crash leaves the old state or the new one.
+//!
+//! All methods are blocking: async handlers call them through `spawn_blocking`.
+//!
+//! Durability: a write method of [`FsStore`] returns only once its change is durable on
+//! disk (blob bytes, the rename that placed them, and the metadata transaction); concurrent
+//! writes share the fsyncs through group commit (see [`commit`] and the contract on
+//! [`FsStore`]). [`MemoryStore`] keeps nothing across processes.
+
+pub mod commit;
+pub mod data;
+pub mod digest;
+pub mod fs;
+pub mod list;
+pub mod memory;
+pub mod meta;
+pub mod multipart;
+pub mod rules;
+pub mod upload_list;
+
+pub use commit::CommitStats;
+pub use data::BlobWriter;
+pub use fs::FsStore;
+pub use memory::MemoryStore;
+
+use std::path::PathBuf;
+
+/// Storage failures, mapped by the handlers to OSS error codes.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The bucket does not exist (NoSuchBucket).
+    #[error("no such bucket")]
+    NoSuchBucket,
+    /// The bucket exists already (BucketAlreadyExists).
+    #[error("bucket already exists")]
+    BucketAlreadyExists,
+    /// The bucket holds objects or unfinished uploads (BucketNotEmpty).
+    #[error("bucket not empty")]
+    BucketNotEmpty,
+    /// The object does not exist (NoSuchKey).
+    #[error("no such key")]
+    NoSuchKey,
+    /// Append to a non-appendable object (ObjectNotAppendable).
+    #[error("object not appendable")]
+    ObjectNotAppendable,
+    /// Append position differs from the length (PositionNotEqualToLength); carries the length.
+    #[error("position not equal to length {0}")]
+    PositionNotEqualToLength(u64),
+    /// The object exists and overwrite is forbidden (FileAlreadyExists).
+    #[error("object already exists")]
+    ObjectAlreadyExists,
+    /// The multipart upload does not exist: unknown, completed or aborted (NoSuchUpload).
+    #[error("no such upload")]
+    NoSuchUpload,
+    /// A part named by a complete request was not uploaded, or its ETag differs (InvalidPart).
+    #[error("a listed part was not uploaded or its ETag does not match")]
+    InvalidPart,
+    /// The part numbers of a complete request are not strictly ascending (InvalidPartOrder).
+    #[error("part numbers are not in ascending order")]
+    InvalidPartOrder,
+    /// A part other than the last is smaller than the minimum part size (EntityTooSmall).
+    #[error("a part other than the last is smaller than 102400 bytes")]
+    EntityTooSmall,
+    /// A request argument is out of range, e.g. a part number (InvalidArgument).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// I/O or database failure (InternalError).
+    #[error("storage failure: {0}")]
+    Internal(String),
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        StoreError::Internal(e.to_string())
+    }
+}
+
+/// A bucket's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BucketMeta {
+    /// Name.
+    pub name: String,
+    /// Creation time, Unix milliseconds.
+    pub created_ms: i64,
+    /// `private`, `public-read`, `public-read-write`.
+    pub acl: String,
+    /// `Standard`, `IA`, …
+    pub storage_class: String,
+    /// `LRS`/`ZRS`.
+    pub data_redundancy_type: String,
+    /// Region id, e.g. `cn-hangzhou`.
+    pub region: String,
+}
+
+/// `Normal` (PutObject, CopyObject), `Appendable` (AppendObject) or `Multipart`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ObjectType {
+    /// Written by PutObject or CopyObject.
+    Normal,
+    /// Written by AppendObject.
+    Appendable,
+    /// Written by CompleteMultipartUpload.
+    Multipart,
+}
+
+impl ObjectType {
+    /// The `x-oss-object-type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectType::Normal => "Normal",
+            ObjectType::Appendable => "Appendable",
+            ObjectType::Multipart => "Multipart",
+        }
+    }
+}
+
+/// An object's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ObjectMeta {
+    /// Key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Quoted upper-case ETag.
+    pub etag: String,
+    /// CRC-64/XZ of the whole object.
+    pub crc64: u64,
+    /// Last modification, Unix milliseconds.
+    pub last_modified_ms: i64,
+    /// Object type.
+    pub object_type: ObjectType,
+    /// Storage class.
+    pub storage_class: String,
+    /// Object ACL (`default` unless set).
+    pub acl: String,
+    /// Standard headers kept with the object, lower-case names: `content-type`,
+    /// `cache-control`, `content-disposition`, `content-encoding`, `content-language`, `expires`.
+    pub headers: Vec<(String, String)>,
+    /// User metadata `x-oss-meta-*`, lower-case full header names.
+    pub user_meta: Vec<(String, String)>,
+    /// Id of the blob holding the bytes (opaque file name).
+    pub blob: String,
+}
+
+/// A blob whose bytes are durable (fsynced under a temporary name) but not yet part of
+/// any object. Commit it with [`Store::put_object`]; dropping it deletes the file.
+#[derive(Debug)]
+pub struct PendingBlob {
+    /// Opaque id.
+    pub id: String,
+    /// Temporary path.
+    pub temp_path: PathBuf,
+    /// Bytes written.
+    pub size: u64,
+    /// MD5 of the bytes.
+    pub md5: [u8; 16],
+    /// CRC-64/XZ of the bytes.
+    pub crc64: u64,
+}
+
+/// One entry of a listing page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListEntry {
+    /// An object.
+    Object(ObjectMeta),
+    /// A common prefix (ends with the delimiter).
+    Prefix(String),
+}
+
+/// A listing page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListPage {
+    /// Objects and common prefixes, in UTF-8 byte order.
+    pub entries: Vec<ListEntry>,
+    /// More entries follow.
+    pub truncated: bool,
+    /// The last key or prefix returned, when truncated (the next page starts after it).
+    pub next_marker: Option<String>,
+}
+
+/// An open multipart upload.
+///
+/// ```
+/// use osskit_server::store::{BucketMeta, MemoryStore, ObjectMeta, ObjectType, Store};
+///
+/// let store = MemoryStore::new().unwrap();
+/// store
+///     .create_bucket(BucketMeta {
+///         name: "bucket".into(),
+///         created_ms: 0,
+///         acl: "private".into(),
+///         storage_class: "Standard".into(),
+///         data_redundancy_type: "LRS".into(),
+///         region: "cn-hangzhou".into(),
+///     })
+///     .unwrap();
+/// let template = ObjectMeta {
+///     key: "video.mp4".into(),
+///     size: 0,
+///     etag: String::new(),
+///     crc64: 0,
+///     last_modified_ms: 1_700_000_000_000,
+///     object_type: ObjectType::Multipart,
+///     storage_class: "Standard".into(),
+///     acl: "default".into(),
+///     headers: vec![("content-type".into(), "video/mp4".into())],
+///     user_meta: vec![],
+///     blob: String::new(),
+/// };
+/// let upload = store.create_upload("bucket", "video.mp4", template).unwrap();
+/// for (number, bytes) in [(1, vec![1u8; 102_400]), (2, b"end".to_vec())] {
+///     let mut writer = store.new_blob().unwrap();
+///     writer.write(&bytes).unwrap();
+///     let blob = writer.finish().unwrap();
+///     store
+///         .put_part("bucket", "video.mp4", &upload.upload_id, number, blob)
+///         .unwrap();
+/// }
+/// let object = store
+///     .complete_upload("bucket", "video.mp4", &upload.upload_id, None)
+///     .unwrap();
+/// assert_eq!(object.size, 102_403);
+/// assert!(object.etag.ends_with("-2\""));
+/// assert!(store.upload("bucket", "video.mp4", &upload.upload_id).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UploadMeta {
+    /// Key of the object the upload will create.
+    pub key: String,
+    /// Upload id: 32 upper-case hex characters. Ids of one store sort in initiation order.
+    pub upload_id: String,
+    /// Initiation time, Unix milliseconds (the template's `last_modified_ms`).
+    pub initiated_ms: i64,
+    /// What the completed object gets: headers, user metadata, ACL, storage class. Its
+    /// size, ETag, CRC, type, blob and modification time are set on completion.
+    pub template: ObjectMeta,
+}
+
+/// One uploaded part of a multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartMeta {
+    /// Part number, 1..=10000.
+    pub part_number: u32,
+    /// Size in bytes.
+    pub size: u64,
+    /// Quoted upper-case hex MD5 of the part.
+    pub etag: String,
+    /// CRC-64/XZ of the part.
+    pub crc64: u64,
+    /// Upload time, Unix milliseconds.
+    pub last_modified_ms: i64,
+    /// Id of the blob holding the part's bytes.
+    pub blob: String,
+}
+
+/// One entry of a page of open uploads.
+// Pages are short-lived and mostly made of uploads: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadEntry {
+    /// An open upload.
+    Upload(UploadMeta),
+    /// A common prefix (ends with the delimiter).
+    Prefix(String),
+}
+
+/// A page of open uploads (ListMultipartUploads).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UploadPage {
+    /// Uploads and common prefixes, sorted by key bytes, then by upload id (which is
+    /// initiation order).
+    pub entries: Vec<UploadEntry>,
+    /// More entries follow.
+    pub truncated: bool,
+    /// When truncated: the key (or common prefix) of the last entry.
+    pub next_key_marker: Option<String>,
+    /// When truncated: the upload id of the last entry (empty when it is a prefix).
+    pub next_upload_id_marker: Option<String>,
+}
+
+/// A change of an object's descriptive metadata for [`Store::update_object_meta`]. It may
+/// run more than once (on the current metadata each time) and must not rely on earlier runs;
+/// returning an error cancels the update.
+pub type MetaUpdate = Box<dyn FnMut(&mut ObjectMeta) -> Result<(), StoreError> + Send>;
+
+/// The storage engine.
+pub trait Store: Send + Sync + 'static {
+    /// Whether quick calls — metadata lookups and changes ([`Store::bucket`],
+    /// [`Store::object`], [`Store::put_object`], [`Store::delete_object`]), opening an object,
+    /// and writing a small blob — return at once without waiting for a disk, so the server
+    /// may make them on its async threads instead of handing them to a blocking thread
+    /// (two thread switches each). False unless the store keeps everything in memory.
+    fn quick_calls_inline(&self) -> bool {
+        false
+    }
+    /// Creates a bucket (BucketAlreadyExists if it exists).
+    fn create_bucket(&self, meta: BucketMeta) -> Result<(), StoreError>;
+    /// Deletes an empty bucket (NoSuchBucket, BucketNotEmpty — also when uploads are open).
+    fn delete_bucket(&self, name: &str) -> Result<(), StoreError>;
+    /// A bucket's metadata.
+    fn bucket(&self, name: &str) -> Result<BucketMeta, StoreError>;
+    /// Replaces a bucket's metadata (e.g. its ACL).
+    fn update_bucket(&self, meta: BucketMeta) -> Result<(), StoreError>;
+    /// Buckets whose name starts with `prefix` and is > `marker`, sorted, at most `max`;
+    /// the bool says whether more follow.
+    fn list_buckets(
+        &self,
+        prefix: &str,
+        marker: &str,
+        max: usize,
+    ) -> Result<(Vec<BucketMeta>, bool), StoreError>;
+
+    /// Starts a blob: a temporary file that hashes (MD5, CRC-64) what is written.
+    fn new_blob(&self) -> Result<data::BlobWriter, StoreError>;
+    /// Commits `blob` as the bytes of `meta.key` in `bucket` atomically (meta.blob, size, crc
+    /// and md5-derived fields are the caller's to fill from the blob). Replaces an existing
+    /// object (its blob is removed after the commit) unless `forbid_overwrite`.
+    fn put_object(
+        &self,
+        bucket: &str,
+        meta: ObjectMeta,
+        blob: PendingBlob,
+        forbid_overwrite: bool,
+    ) -> Result<(), StoreError>;
+    /// Creates or extends an appendable object: `position` must equal its current size
+    /// (0 for a new one). The bytes come from `blob`. Returns the new metadata.
+    /// `meta_for_new` supplies headers/user metadata when the object is created.
+    fn append_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        position: u64,
+        blob: PendingBlob,
+        meta_for_new: ObjectMeta,
+    ) -> Result<ObjectMeta, StoreError>;
+    /// Copies an object's bytes to a new key with new metadata (same bucket or another).
+    /// With `forbid_overwrite`, an existing destination gives ObjectAlreadyExists, checked
+    /// in the commit itself. Copying an object onto itself changes only its descriptive
+    /// metadata, without copying bytes (as [`Store::update_object_meta`]; `forbid_overwrite`
+    /// does not apply).
+    fn copy_object(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        dst_bucket: &str,
+        meta: ObjectMeta,
+        forbid_overwrite: bool,
+    ) -> Result<ObjectMeta, StoreError>;
+    /// Changes an object's descriptive metadata (ACL, headers, user metadata, storage
+    /// class, modification time) in place, atomically and without touching its bytes:
+    /// `update` runs on the current metadata inside the commit; the fields that describe the
+    /// bytes (key, blob, size, CRC-64, ETag, type) are kept whatever it does. Returns the
+    /// new metadata (NoSuchBucket, NoSuchKey, or the error `update` returned).
+    ///
+    /// ```
+    /// use osskit_server::store::{BucketMeta, MemoryStore, ObjectMeta, ObjectType, Store};
+    ///
+    /// let store = MemoryStore::new().unwrap();
+    /// store
+    ///     .create_bucket(BucketMeta {
+    ///         name: "b".into(),
+    ///         created_ms: 0,
+    ///         acl: "private".into(),
+    ///         storage_class: "Standard".into(),
+    ///         data_redundancy_type: "LRS".into(),
+    ///         region: "cn-hangzhou".into(),
+    ///     })
+    ///     .unwrap();
+    /// let mut writer = store.new_blob().unwrap();
+    /// writer.write(b"bytes").unwrap();
+    /// let meta = ObjectMeta {
+    ///     key: "k".into(),
+    ///     size: 0,
+    ///     etag: String::new(),
+    ///     crc64: 0,
+    ///     last_modified_ms: 1,
+    ///     object_type: ObjectType::Normal,
+    ///     storage_class: "Standard".into(),
+    ///     acl: "default".into(),
+    ///     headers: vec![],
+    ///     user_meta: vec![],
+    ///     blob: String::new(),
+    /// };
+    /// store.put_object("b", meta, writer.finish().unwrap(), false).unwrap();
+    /// let before = store.object("b", "k").unwrap();
+    /// let after = store
+    ///     .update_object_meta(
+    ///         "b",
+    ///         "k",
+    ///         Box::new(|m| {
+    ///             m.acl = "public-read".into();
+    ///             m.size = 0; // ignored: the bytes do not change
+    ///             Ok(())
+    ///         }),
+    ///     )
+    ///     .unwrap();
+    /// assert_eq!(after.acl, "public-read");
+    /// assert_eq!((after.size, &after.blob), (5, &before.blob));
+    /// ```
+    fn update_object_meta(
+        &self,
+        bucket: &str,
+        key: &str,
+        update: MetaUpdate,
+    ) -> Result<ObjectMeta, StoreError>;
+    /// An object's metadata (NoSuchBucket, NoSuchKey).
+    fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError>;
+    /// Opens an object's bytes for reading. Read at most `meta.size` bytes: the file may be
+    /// longer (an append in progress). NoSuchKey when the object has been replaced or
+    /// deleted since `meta` was read (see [`Store::open_object`]).
+    fn open(&self, meta: &ObjectMeta) -> Result<std::fs::File, StoreError>;
+    /// An object's metadata and its bytes, opened together: a concurrent overwrite or
+    /// delete between the lookup and the open is retried, so the pair always matches.
+    fn open_object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(ObjectMeta, std::fs::File), StoreError> {
+        let mut attempts = 0;
+        loop {
+            let meta = self.object(bucket, key)?;
+            match self.open(&meta) {
+                Ok(file) => return Ok((meta, file)),
+                Err(StoreError::NoSuchKey) if attempts < 5 => attempts += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    /// Deletes an object; Ok(false) if it did not exist (NoSuchBucket if the bucket does not).
+    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError>;
+    /// One page of a listing: keys starting with `prefix`, strictly after `after`, folded by
+    /// `delimiter` when non-empty, at most `max` entries (objects + prefixes). Costs
+    /// O(page), not O(bucket): a folded prefix is skipped with one range seek.
+    fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        after: &str,
+        max: usize,
+    ) -> Result<ListPage, StoreError>;
+
+    /// Starts a multipart upload of `key`. `template` carries what the final object gets
+    /// (headers, user metadata, ACL, storage class); its `last_modified_ms` is the
+    /// initiation time. Several uploads of one key may be open at once.
+    fn create_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        template: ObjectMeta,
+    ) -> Result<UploadMeta, StoreError>;
+    /// An open upload (NoSuchBucket; NoSuchUpload if unknown, completed or aborted).
+    fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadMeta, StoreError>;
+    /// Stores `blob` as part `part_number` (1..=10000, else InvalidArgument) of an open
+    /// upload, replacing a part of that number (whose blob is removed after the commit).
+    fn put_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        blob: PendingBlob,
+    ) -> Result<PartMeta, StoreError>;
+    /// The parts of an open upload numbered above `part_number_marker`, ascending, at most
+    /// `max`; the bool says whether more follow.
+    fn list_parts(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number_marker: u32,
+        max: usize,
+    ) -> Result<(Vec<PartMeta>, bool), StoreError>;
+    /// One page of the open uploads of a bucket whose key starts with `prefix`, folded by
+    /// `delimiter` like [`Store::list_objects`], sorted by key bytes then upload id. The page
+    /// starts after `key_marker` (and, for uploads of `key_marker` itself, after
+    /// `upload_id_marker` when it is not empty). Costs O(page).
+    fn list_uploads(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        upload_id_marker: &str,
+        max: usize,
+    ) -> Result<UploadPage, StoreError>;
+    /// Completes an upload into a `Multipart` object and returns its metadata.
+    ///
+    /// `Some(parts)` is the client's list of `(part number, ETag)`: numbers strictly
+    /// ascending (InvalidPartOrder), each part uploaded with that ETag, compared ignoring
+    /// quotes and case (InvalidPart). `None` takes every uploaded part in order. Every part
+    /// but the last must hold at least 102400 bytes (EntityTooSmall). The bytes are streamed
+    /// into a new blob; one transaction creates the object (replacing any existing one) and
+    /// removes the upload, so a crash leaves either the upload or the object.
+    fn complete_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Option<&[(u32, String)]>,
+    ) -> Result<ObjectMeta, StoreError>;
+    /// Aborts an open upload, removing it and its parts.
+    fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StoreError>;
+}

@@ -1,0 +1,197 @@
+//! How requests are signed: V1 ([`Auth`]), V4 ([`AuthV4`]), STS ([`StsAuth`]), from a
+//! [`CredentialsProvider`] ([`ProviderAuth`], [`ProviderAuthV4`]), or not at all
+//! ([`AnonymousAuth`], which must be asked for explicitly).
+//!
+//! Every type converts into [`AuthConfig`], which is what `Bucket` and `Service` take.
+//!
+//! ```
+//! use osskit::auth::{Auth, AuthConfig, AuthV4, StsAuth, AnonymousAuth};
+//! use osskit_proto::sign::SigningVersion;
+//! let v1: AuthConfig = Auth::new("ak", "sk").into();
+//! assert_eq!(v1.version(), Some(SigningVersion::V1));
+//! let v4: AuthConfig = AuthV4::new("ak", "sk").into();
+//! assert_eq!(v4.version(), Some(SigningVersion::V4));
+//! let sts: AuthConfig = StsAuth::new("ak", "sk", "token").v4().into();
+//! assert_eq!(sts.version(), Some(SigningVersion::V4));
+//! let anon: AuthConfig = AnonymousAuth.into();
+//! assert_eq!(anon.version(), None);
+//! ```
+
+use std::sync::Arc;
+
+use osskit_proto::sign::SigningVersion;
+
+use crate::credentials::{CredentialsProvider, StaticCredentialsProvider};
+
+/// The signing setup of a client: a signature version with a credentials provider, or
+/// anonymous access.
+#[derive(Debug, Clone)]
+pub enum AuthConfig {
+    /// Sign every request with credentials from the provider.
+    Signed {
+        /// V1 or V4.
+        version: SigningVersion,
+        /// Asked for credentials on every request.
+        provider: Arc<dyn CredentialsProvider>,
+    },
+    /// Send requests unsigned.
+    Anonymous,
+}
+
+impl AuthConfig {
+    /// The signature version, `None` for anonymous access.
+    pub fn version(&self) -> Option<SigningVersion> {
+        match self {
+            AuthConfig::Signed { version, .. } => Some(*version),
+            AuthConfig::Anonymous => None,
+        }
+    }
+}
+
+/// Signature V1 with long-term keys (oss2's `Auth`).
+#[derive(Debug, Clone)]
+pub struct Auth {
+    provider: StaticCredentialsProvider,
+}
+
+impl Auth {
+    /// Keys are trimmed, as oss2 does.
+    pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
+        Auth {
+            provider: StaticCredentialsProvider::new(access_key_id, access_key_secret),
+        }
+    }
+}
+
+impl From<Auth> for AuthConfig {
+    fn from(a: Auth) -> Self {
+        AuthConfig::Signed {
+            version: SigningVersion::V1,
+            provider: Arc::new(a.provider),
+        }
+    }
+}
+
+/// Signature V4 with long-term keys (oss2's `AuthV4`). The region comes from the `Bucket` or
+/// `Service` (`.region(..)`), else from a public endpoint host such as
+/// `oss-cn-hangzhou.aliyuncs.com`.
+#[derive(Debug, Clone)]
+pub struct AuthV4 {
+    provider: StaticCredentialsProvider,
+}
+
+impl AuthV4 {
+    /// Keys are trimmed, as oss2 does.
+    pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
+        AuthV4 {
+            provider: StaticCredentialsProvider::new(access_key_id, access_key_secret),
+        }
+    }
+}
+
+impl From<AuthV4> for AuthConfig {
+    fn from(a: AuthV4) -> Self {
+        AuthConfig::Signed {
+            version: SigningVersion::V4,
+            provider: Arc::new(a.provider),
+        }
+    }
+}
+
+/// Temporary credentials with an STS security token (V1 unless [`StsAuth::v4`]).
+#[derive(Debug, Clone)]
+pub struct StsAuth {
+    provider: StaticCredentialsProvider,
+    version: SigningVersion,
+}
+
+impl StsAuth {
+    /// STS keys and token, signed with V1.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        access_key_secret: impl Into<String>,
+        security_token: impl Into<String>,
+    ) -> Self {
+        StsAuth {
+            provider: StaticCredentialsProvider::with_token(
+                access_key_id,
+                access_key_secret,
+                security_token,
+            ),
+            version: SigningVersion::V1,
+        }
+    }
+
+    /// Sign with V4 instead.
+    pub fn v4(mut self) -> Self {
+        self.version = SigningVersion::V4;
+        self
+    }
+}
+
+impl From<StsAuth> for AuthConfig {
+    fn from(a: StsAuth) -> Self {
+        AuthConfig::Signed {
+            version: a.version,
+            provider: Arc::new(a.provider),
+        }
+    }
+}
+
+/// No signature: only public-read (or public-read-write) resources are reachable.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnonymousAuth;
+
+impl From<AnonymousAuth> for AuthConfig {
+    fn from(_: AnonymousAuth) -> Self {
+        AuthConfig::Anonymous
+    }
+}
+
+/// Signature V1 with credentials from a provider, asked on every request.
+#[derive(Debug, Clone)]
+pub struct ProviderAuth {
+    provider: Arc<dyn CredentialsProvider>,
+}
+
+impl ProviderAuth {
+    /// Wraps `provider`.
+    pub fn new(provider: impl CredentialsProvider) -> Self {
+        ProviderAuth {
+            provider: Arc::new(provider),
+        }
+    }
+}
+
+impl From<ProviderAuth> for AuthConfig {
+    fn from(a: ProviderAuth) -> Self {
+        AuthConfig::Signed {
+            version: SigningVersion::V1,
+            provider: a.provider,
+        }
+    }
+}
+
+/// Signature V4 with credentials from a provider, asked on every request.
+#[derive(Debug, Clone)]
+pub struct ProviderAuthV4 {
+    provider: Arc<dyn CredentialsProvider>,
+}
+
+impl ProviderAuthV4 {
+    /// Wraps `provider`.
+    pub fn new(provider: impl CredentialsProvider) -> Self {
+        ProviderAuthV4 {
+            provider: Arc::new(provider),
+        }
+    }
+}
+
+impl From<ProviderAuthV4> for AuthConfig {
+    fn from(a: ProviderAuthV4) -> Self {
+        AuthConfig::Signed {
+            version: SigningVersion::V4,
+            provider: a.provider,
+        }
+    }
+}

@@ -1,0 +1,612 @@
+//! Request bodies ([`Body`]) and response bodies ([`ByteStream`]).
+//!
+//! A [`Body`] made from bytes or a file has a known length (sent with `Content-Length`) and
+//! can be sent again when a request is retried. A body made from a reader or a stream is
+//! sent once; without a length it goes out with chunked transfer encoding.
+//!
+//! ```
+//! use osskit::Body;
+//! let b = Body::from("hello");
+//! assert_eq!(b.len(), Some(5));
+//! assert!(b.is_replayable());
+//! let s = Body::from_stream(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from("x"))]));
+//! assert_eq!(s.len(), None);
+//! assert!(!s.is_replayable());
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
+use osskit_proto::crc64::Crc64;
+use tokio::io::AsyncRead;
+
+use crate::error::{BoxError, Error, Result};
+use crate::progress::ProgressFn;
+
+/// Size of the pieces bytes and files are sent in (progress granularity).
+const CHUNK: usize = 64 * 1024;
+
+/// The body of an upload.
+pub struct Body {
+    kind: BodyKind,
+}
+
+enum BodyKind {
+    Bytes(Bytes),
+    File {
+        path: PathBuf,
+        len: u64,
+    },
+    /// The mutex only makes the body `Sync`; it is reached through `&mut` without locking.
+    Stream {
+        stream: Mutex<Option<BoxStream<'static, std::io::Result<Bytes>>>>,
+        len: Option<u64>,
+    },
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            BodyKind::Bytes(b) => write!(f, "Body::Bytes({} bytes)", b.len()),
+            BodyKind::File { path, len } => {
+                write!(f, "Body::File({}, {len} bytes)", path.display())
+            }
+            BodyKind::Stream { len, .. } => write!(f, "Body::Stream({len:?})"),
+        }
+    }
+}
+
+impl Default for Body {
+    fn default() -> Self {
+        Body::empty()
+    }
+}
+
+impl Body {
+    /// An empty body.
+    pub fn empty() -> Body {
+        Body {
+            kind: BodyKind::Bytes(Bytes::new()),
+        }
+    }
+
+    /// The contents of a file, read when the request is sent (again on each retry).
+    pub async fn from_file(path: impl AsRef<Path>) -> Result<Body> {
+        let path = path.as_ref().to_path_buf();
+        let meta = tokio::fs::metadata(&path).await.map_err(|e| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("cannot read {}: {e}", path.display()),
+            ))
+        })?;
+        if !meta.is_file() {
+            return Err(Error::client(format!(
+                "{} is not a regular file",
+                path.display()
+            )));
+        }
+        Ok(Body {
+            kind: BodyKind::File {
+                path,
+                len: meta.len(),
+            },
+        })
+    }
+
+    /// Bytes read from `reader`, sent once. With `len`, exactly that many bytes are sent
+    /// with a `Content-Length`; without, the body is sent chunked.
+    pub fn from_reader<R>(reader: R, len: Option<u64>) -> Body
+    where
+        R: AsyncRead + Send + 'static,
+    {
+        let stream = tokio_util::io::ReaderStream::with_capacity(reader, CHUNK);
+        let stream: BoxStream<'static, std::io::Result<Bytes>> = match len {
+            Some(n) => limit(stream, n).boxed(),
+            None => stream.boxed(),
+        };
+        Body {
+            kind: BodyKind::Stream {
+                stream: Mutex::new(Some(stream)),
+                len,
+            },
+        }
+    }
+
+    /// Chunks from a stream, sent once with chunked transfer encoding.
+    pub fn from_stream<S, E>(stream: S) -> Body
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        let stream = stream.map_err(|e| std::io::Error::other(e.into())).boxed();
+        Body {
+            kind: BodyKind::Stream {
+                stream: Mutex::new(Some(stream)),
+                len: None,
+            },
+        }
+    }
+
+    /// The length, when known.
+    pub fn len(&self) -> Option<u64> {
+        match &self.kind {
+            BodyKind::Bytes(b) => Some(b.len() as u64),
+            BodyKind::File { len, .. } => Some(*len),
+            BodyKind::Stream { len, .. } => *len,
+        }
+    }
+
+    /// True for a body known to be empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
+    /// Whether the body can be sent more than once (bytes and files).
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self.kind, BodyKind::Stream { .. })
+    }
+
+    /// The bytes, when the body is held in memory.
+    pub fn as_bytes(&self) -> Option<&Bytes> {
+        match &self.kind {
+            BodyKind::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Base64 MD5 of the contents (`Content-Md5`); only bytes and file bodies can be hashed.
+    pub(crate) async fn content_md5(&self) -> Result<String> {
+        use base64::Engine as _;
+        use md5::{Digest, Md5};
+        match &self.kind {
+            BodyKind::Bytes(b) => Ok(osskit_proto::digest::content_md5(b)),
+            BodyKind::File { path, .. } => {
+                use tokio::io::AsyncReadExt;
+                let mut file = tokio::fs::File::open(path).await?;
+                let mut hasher = Md5::new();
+                let mut buf = vec![0u8; CHUNK];
+                loop {
+                    let n = file.read(&mut buf).await?;
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.update(&buf[..n]);
+                }
+                Ok(base64::engine::general_purpose::STANDARD.encode(hasher.finalize()))
+            }
+            BodyKind::Stream { .. } => Err(Error::client(
+                "Content-MD5 can only be computed for bytes or file bodies, not for a stream",
+            )),
+        }
+    }
+
+    /// The bytes of an in-memory body that can be sent whole: when no progress callback
+    /// wants to follow it, or when it is one [`CHUNK`] at most (the callback would fire once
+    /// either way). Such a body is counted and hashed up front and handed to HTTP as one
+    /// buffer, written together with the request head, instead of as a stream.
+    pub(crate) fn whole(&self, progress: bool) -> Option<&Bytes> {
+        match &self.kind {
+            BodyKind::Bytes(b) if !progress || b.len() <= CHUNK => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The body for one attempt: `None` when a one-shot body was already consumed.
+    pub(crate) async fn take_for_attempt(
+        &mut self,
+    ) -> Result<Option<(BoxStream<'static, std::io::Result<Bytes>>, Option<u64>)>> {
+        match &mut self.kind {
+            BodyKind::Bytes(b) => {
+                let len = b.len() as u64;
+                Ok(Some((bytes_chunks(b.clone()).boxed(), Some(len))))
+            }
+            BodyKind::File { path, len } => {
+                let file = tokio::fs::File::open(&*path).await.map_err(|e| {
+                    Error::Io(std::io::Error::new(
+                        e.kind(),
+                        format!("cannot open {}: {e}", path.display()),
+                    ))
+                })?;
+                let stream = limit(
+                    tokio_util::io::ReaderStream::with_capacity(file, CHUNK),
+                    *len,
+                );
+                Ok(Some((stream.boxed(), Some(*len))))
+            }
+            BodyKind::Stream { stream, len } => {
+                let slot = stream.get_mut().unwrap_or_else(|p| p.into_inner());
+                Ok(slot.take().map(|s| (s, *len)))
+            }
+        }
+    }
+}
+
+/// `bytes` split into pieces of at most [`CHUNK`].
+fn bytes_chunks(bytes: Bytes) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    let mut rest = bytes;
+    futures_util::stream::iter(std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let n = rest.len().min(CHUNK);
+        Some(Ok(rest.split_to(n)))
+    }))
+}
+
+/// Ends `stream` after exactly `len` bytes; fails if it ends before.
+fn limit<S>(stream: S, len: u64) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static
+where
+    S: Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+{
+    let stream = Box::pin(stream);
+    futures_util::stream::unfold((stream, len), |(mut s, rem)| async move {
+        if rem == 0 {
+            return None;
+        }
+        match s.next().await {
+            Some(Ok(mut chunk)) => {
+                if chunk.len() as u64 > rem {
+                    chunk.truncate(rem as usize);
+                }
+                let left = rem - chunk.len() as u64;
+                Some((Ok(chunk), (s, left)))
+            }
+            Some(Err(e)) => Some((Err(e), (s, 0))),
+            None => Some((
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("the body ended {rem} bytes before its announced length"),
+                )),
+                (s, 0),
+            )),
+        }
+    })
+}
+
+impl From<&'static str> for Body {
+    fn from(s: &'static str) -> Self {
+        Body {
+            kind: BodyKind::Bytes(Bytes::from_static(s.as_bytes())),
+        }
+    }
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Self {
+        Body {
+            kind: BodyKind::Bytes(Bytes::from(s)),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(v: Vec<u8>) -> Self {
+        Body {
+            kind: BodyKind::Bytes(Bytes::from(v)),
+        }
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(b: Bytes) -> Self {
+        Body {
+            kind: BodyKind::Bytes(b),
+        }
+    }
+}
+
+impl From<&'static [u8]> for Body {
+    fn from(b: &'static [u8]) -> Self {
+        Body {
+            kind: BodyKind::Bytes(Bytes::from_static(b)),
+        }
+    }
+}
+
+/// Counts and checksums the bytes that really go through a stream.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    state: Mutex<TallyState>,
+}
+
+#[derive(Debug, Default)]
+struct TallyState {
+    crc: Option<Crc64>,
+    bytes: u64,
+}
+
+impl Tally {
+    pub(crate) fn new(with_crc: bool) -> Arc<Tally> {
+        Arc::new(Tally {
+            state: Mutex::new(TallyState {
+                crc: with_crc.then(Crc64::new),
+                bytes: 0,
+            }),
+        })
+    }
+
+    /// Feeds `chunk`; returns the byte count so far.
+    fn feed(&self, chunk: &[u8]) -> u64 {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(crc) = st.crc.as_mut() {
+            crc.update(chunk);
+        }
+        st.bytes += chunk.len() as u64;
+        st.bytes
+    }
+
+    /// CRC-64 of the bytes so far (when enabled).
+    pub(crate) fn crc(&self) -> Option<u64> {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .crc
+            .as_ref()
+            .map(Crc64::finish)
+    }
+
+    /// Number of bytes so far.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).bytes
+    }
+}
+
+/// Counts (and hashes) a body sent whole, and reports it to `progress` as sent.
+pub(crate) fn instrument_whole(bytes: &Bytes, tally: &Tally, progress: Option<&ProgressFn>) {
+    let len = tally.feed(bytes);
+    if let Some(cb) = progress {
+        cb(len, Some(len));
+    }
+}
+
+/// Wraps an upload stream so that the bytes handed to the transport are counted,
+/// checksummed and reported.
+pub(crate) fn instrument_upload(
+    stream: BoxStream<'static, std::io::Result<Bytes>>,
+    tally: Arc<Tally>,
+    progress: Option<ProgressFn>,
+    total: Option<u64>,
+) -> BoxStream<'static, std::io::Result<Bytes>> {
+    stream
+        .inspect_ok(move |chunk| {
+            let so_far = tally.feed(chunk);
+            if let Some(cb) = &progress {
+                cb(so_far, total);
+            }
+        })
+        .boxed()
+}
+
+/// The body of a response, read as a stream of chunks.
+///
+/// When CRC checking is on, the CRC-64 of the bytes read so far is kept and available from
+/// the operation's output (`client_crc()`).
+pub struct ByteStream {
+    inner: BoxStream<'static, Result<Bytes>>,
+}
+
+impl std::fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ByteStream")
+    }
+}
+
+impl ByteStream {
+    /// A stream over bytes already in memory.
+    pub fn from_bytes(bytes: impl Into<Bytes>) -> ByteStream {
+        let b: Bytes = bytes.into();
+        ByteStream {
+            inner: futures_util::stream::once(async move { Ok(b) }).boxed(),
+        }
+    }
+
+    /// Wraps a response body: idle timeout per read, counting/CRC, progress.
+    pub(crate) fn from_response(
+        response: reqwest::Response,
+        read_timeout: Duration,
+        tally: Arc<Tally>,
+        progress: Option<ProgressFn>,
+        what: String,
+    ) -> ByteStream {
+        let total = response.content_length();
+        let raw = response.bytes_stream();
+        let timed = IdleTimeout::new(raw.boxed(), read_timeout, what);
+        let inner = timed
+            .inspect_ok(move |chunk| {
+                let so_far = tally.feed(chunk);
+                if let Some(cb) = &progress {
+                    cb(so_far, total);
+                }
+            })
+            .boxed();
+        ByteStream { inner }
+    }
+
+    /// Reads the whole body into memory.
+    pub async fn collect_bytes(mut self) -> Result<Bytes> {
+        let mut out = bytes::BytesMut::new();
+        while let Some(chunk) = self.inner.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out.freeze())
+    }
+
+    /// The body as a [`tokio::io::AsyncRead`].
+    pub fn into_async_read(self) -> impl AsyncRead + Send + Unpin + 'static {
+        tokio_util::io::StreamReader::new(self.inner.map_err(|e| match e {
+            Error::Io(io) => io,
+            other => std::io::Error::other(other),
+        }))
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// Fails a response body stream that stays silent for longer than the read timeout.
+struct IdleTimeout {
+    inner: BoxStream<'static, reqwest::Result<Bytes>>,
+    timeout: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    what: String,
+    done: bool,
+}
+
+impl IdleTimeout {
+    fn new(
+        inner: BoxStream<'static, reqwest::Result<Bytes>>,
+        timeout: Duration,
+        what: String,
+    ) -> Self {
+        IdleTimeout {
+            inner,
+            timeout,
+            sleep: Box::pin(tokio::time::sleep(timeout)),
+            what,
+            done: false,
+        }
+    }
+}
+
+impl Stream for IdleTimeout {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                let deadline = tokio::time::Instant::now() + self.timeout;
+                self.sleep.as_mut().reset(deadline);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                self.done = true;
+                let timeout = e.is_timeout();
+                Poll::Ready(Some(Err(Error::request(
+                    format!("reading the body of {}", self.what),
+                    e,
+                    timeout,
+                ))))
+            }
+            Poll::Ready(None) => {
+                self.done = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => match self.sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    self.done = true;
+                    let msg = format!("reading the body of {}", self.what);
+                    let secs = self.timeout.as_secs_f64();
+                    Poll::Ready(Some(Err(Error::request(
+                        msg,
+                        std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            format!("no data for {secs} s"),
+                        ),
+                        true,
+                    ))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+use std::future::Future as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn drain(mut b: Body) -> (Vec<u8>, Option<u64>) {
+        let (mut s, len) = b.take_for_attempt().await.unwrap().unwrap();
+        let mut out = Vec::new();
+        while let Some(c) = s.next().await {
+            out.extend_from_slice(&c.unwrap());
+        }
+        (out, len)
+    }
+
+    #[tokio::test]
+    async fn bytes_are_chunked_and_replayable() {
+        let data = vec![7u8; CHUNK * 2 + 3];
+        let mut b = Body::from(data.clone());
+        for _ in 0..2 {
+            let (mut s, len) = b.take_for_attempt().await.unwrap().unwrap();
+            assert_eq!(len, Some(data.len() as u64));
+            let mut sizes = Vec::new();
+            while let Some(c) = s.next().await {
+                sizes.push(c.unwrap().len());
+            }
+            assert_eq!(sizes, vec![CHUNK, CHUNK, 3]);
+        }
+    }
+
+    #[tokio::test]
+    async fn stream_body_is_sent_once() {
+        let mut b = Body::from_stream(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
+            Bytes::from("ab"),
+        )]));
+        assert!(b.take_for_attempt().await.unwrap().is_some());
+        assert!(b.take_for_attempt().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn reader_with_length_is_limited_and_short_reader_fails() {
+        let b = Body::from_reader(&b"hello world"[..], Some(5));
+        let (out, len) = drain(b).await;
+        assert_eq!(out, b"hello");
+        assert_eq!(len, Some(5));
+
+        let mut short = Body::from_reader(&b"abc"[..], Some(10));
+        let (mut s, _) = short.take_for_attempt().await.unwrap().unwrap();
+        assert_eq!(s.next().await.unwrap().unwrap(), Bytes::from("abc"));
+        let err = s.next().await.unwrap().unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+    }
+
+    #[tokio::test]
+    async fn file_body_reads_the_file_each_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.bin");
+        std::fs::write(&p, b"file contents").unwrap();
+        let b = Body::from_file(&p).await.unwrap();
+        assert_eq!(b.len(), Some(13));
+        assert!(b.is_replayable());
+        let (out, _) = drain(b).await;
+        assert_eq!(out, b"file contents");
+        let missing = Body::from_file(dir.path().join("nope")).await.unwrap_err();
+        assert!(missing.to_string().contains("nope"), "{missing}");
+    }
+
+    #[tokio::test]
+    async fn instrumented_upload_counts_and_reports() {
+        let tally = Tally::new(false);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s2 = seen.clone();
+        let cb: ProgressFn = Arc::new(move |c, t| s2.lock().unwrap().push((c, t)));
+        let mut b = Body::from(vec![1u8; CHUNK + 1]);
+        let (s, len) = b.take_for_attempt().await.unwrap().unwrap();
+        let mut s = instrument_upload(s, tally.clone(), Some(cb), len);
+        while s.next().await.is_some() {}
+        assert_eq!(tally.bytes(), CHUNK as u64 + 1);
+        let total = Some(CHUNK as u64 + 1);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![(CHUNK as u64, total), (CHUNK as u64 + 1, total)]
+        );
+    }
+}

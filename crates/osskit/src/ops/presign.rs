@@ -1,0 +1,216 @@
+//! Presigned URLs ([`BucketClient::sign_url`]) and requests to such URLs
+//! ([`BucketClient::put_object_with_url`], [`BucketClient::get_object_with_url`]).
+
+use std::time::Duration;
+
+use http::Method;
+use osskit_proto::sign::{SignableRequest, SigningContext, SigningVersion};
+
+use crate::auth::AuthConfig;
+use crate::body::Body;
+use crate::bucket::BucketClient;
+use crate::error::{Error, Result};
+use crate::mode::{Async, Mode};
+use crate::ops::download::{apply_spec, fetch_object, get_setters, GetObjectOutput, GetSpec};
+use crate::ops::object::PutObjectOutput;
+use crate::ops::{builder_options, check_crc, check_key, finish, impl_send};
+use crate::progress::ProgressFn;
+use crate::request::{set_header, OssRequest, RequestOptions};
+use crate::transport::{execute, now_unix};
+
+use osskit_proto::range::ByteRange;
+
+/// A presigned URL in the making: see [`BucketClient::sign_url`].
+#[derive(Debug, Clone)]
+pub struct SignUrl<M: Mode = Async> {
+    client: BucketClient<M>,
+    method: Method,
+    key: String,
+    expires: Duration,
+    slash_safe: bool,
+    options: RequestOptions,
+}
+
+builder_options!(SignUrl);
+
+impl<M: Mode> SignUrl<M> {
+    /// Keep `/` unescaped in the path.
+    pub fn slash_safe(mut self, yes: bool) -> Self {
+        self.slash_safe = yes;
+        self
+    }
+
+    /// Signs now and returns the URL. Headers given with `.header()` are part of the
+    /// signature and must be sent with the request.
+    pub fn build(self) -> Result<String> {
+        self.build_at(now_unix())
+    }
+
+    /// Signs as if the time were `unix` (Unix seconds).
+    pub fn build_at(self, unix: i64) -> Result<String> {
+        check_key(&self.key)?;
+        let config = &self.client.config;
+        let addressing = config.addressing(&self.client.name);
+        let mut url =
+            config
+                .endpoint
+                .object_url(addressing, &self.client.name, &self.key, self.slash_safe);
+        let mut params = self.options.params.clone();
+        if let AuthConfig::Signed { version, provider } = &config.auth {
+            let credentials = provider.credentials()?;
+            let signable = SignableRequest {
+                method: self.method.as_str(),
+                bucket: Some(&self.client.name),
+                key: Some(&self.key),
+                params: &self.options.params,
+                headers: &self.options.headers,
+            };
+            let ctx = match version {
+                SigningVersion::V1 => SigningContext::v1(&credentials, unix),
+                SigningVersion::V4 => {
+                    let region = config.region.as_deref().ok_or_else(|| {
+                        Error::client("signature version 4 needs a region: set it with .region(..)")
+                    })?;
+                    SigningContext::v4(&credentials, unix, region)
+                }
+            };
+            let added = osskit_proto::sign::presign(&signable, &ctx, self.expires.as_secs())
+                .map_err(|e| Error::client(e.to_string()))?;
+            params.extend(added);
+        }
+        if !params.is_empty() {
+            url.push('?');
+            url.push_str(&osskit_proto::encoding::presign_query(&params));
+        }
+        Ok(url)
+    }
+}
+
+/// PutObject to a presigned URL: see [`BucketClient::put_object_with_url`].
+pub struct PutObjectWithUrl<M: Mode = Async> {
+    client: BucketClient<M>,
+    url: String,
+    body: Body,
+    progress: Option<ProgressFn>,
+    options: RequestOptions,
+}
+
+builder_options!(PutObjectWithUrl);
+impl_send!(PutObjectWithUrl => PutObjectOutput);
+
+impl<M: Mode> PutObjectWithUrl<M> {
+    /// Called with `(bytes sent, total)` as the body goes out.
+    pub fn progress(mut self, f: impl Fn(u64, Option<u64>) + Send + Sync + 'static) -> Self {
+        self.progress = Some(crate::progress::callback(f));
+        self
+    }
+
+    async fn execute(self) -> Result<PutObjectOutput> {
+        let config = &self.client.config;
+        let mut req = OssRequest::new("PutObjectWithUrl", Method::PUT)
+            .body(self.body)
+            .progress(self.progress);
+        for (k, v) in self.options.headers {
+            set_header(&mut req.headers, &k, v);
+        }
+        req.raw_url = Some(self.url);
+        req.upload_crc = config.enable_crc;
+        let raw = execute(config, req).await?;
+        let client_crc = raw.upload.as_ref().and_then(|t| t.crc());
+        let meta = finish(config, raw).await?;
+        if config.enable_crc {
+            check_crc(
+                "PutObjectWithUrl",
+                client_crc,
+                meta.crc64(),
+                meta.request_id(),
+            )?;
+        }
+        Ok(PutObjectOutput {
+            etag: meta.etag().unwrap_or_default(),
+            crc64: meta.crc64(),
+            version_id: meta.version_id(),
+            meta,
+        })
+    }
+}
+
+/// GetObject from a presigned URL: see [`BucketClient::get_object_with_url`].
+pub struct GetObjectWithUrl<M: Mode = Async> {
+    client: BucketClient<M>,
+    url: String,
+    spec: GetSpec,
+    progress: Option<ProgressFn>,
+    options: RequestOptions,
+}
+
+get_setters!(GetObjectWithUrl);
+builder_options!(GetObjectWithUrl);
+impl_send!(GetObjectWithUrl => GetObjectOutput, blocking crate::blocking::GetObjectReader);
+
+impl<M: Mode> GetObjectWithUrl<M> {
+    async fn execute(self) -> Result<GetObjectOutput> {
+        let mut req = OssRequest::new("GetObjectWithUrl", Method::GET);
+        req.raw_url = Some(self.url);
+        let mut req = apply_spec(req, self.spec);
+        for (k, v) in self.options.headers {
+            set_header(&mut req.headers, &k, v);
+        }
+        fetch_object(&self.client.config, req, self.progress).await
+    }
+}
+
+impl<M: Mode> BucketClient<M> {
+    /// A presigned URL for `method` on `key`, valid for `expires` (V1 or V4 per the
+    /// client's auth). Anyone holding the URL can make that request until it expires.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use osskit::{Auth, Bucket};
+    /// let bucket = Bucket::new(Auth::new("ak", "sk"), "http://127.0.0.1:9000", "examplebucket").unwrap();
+    /// let url = bucket.sign_url(http::Method::GET, "dir/a.txt", Duration::from_secs(60)).build().unwrap();
+    /// assert!(url.starts_with("http://127.0.0.1:9000/examplebucket/dir%2Fa.txt?"));
+    /// assert!(url.contains("OSSAccessKeyId=ak"));
+    /// ```
+    pub fn sign_url(
+        &self,
+        method: Method,
+        key: impl Into<String>,
+        expires: Duration,
+    ) -> SignUrl<M> {
+        SignUrl {
+            client: self.clone(),
+            method,
+            key: key.into(),
+            expires,
+            slash_safe: false,
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// PUT `body` to a presigned URL (no signing; headers must match the signed ones).
+    pub fn put_object_with_url(
+        &self,
+        url: impl Into<String>,
+        body: impl Into<Body>,
+    ) -> PutObjectWithUrl<M> {
+        PutObjectWithUrl {
+            client: self.clone(),
+            url: url.into(),
+            body: body.into(),
+            progress: None,
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// GET a presigned URL (no signing).
+    pub fn get_object_with_url(&self, url: impl Into<String>) -> GetObjectWithUrl<M> {
+        GetObjectWithUrl {
+            client: self.clone(),
+            url: url.into(),
+            spec: GetSpec::default(),
+            progress: None,
+            options: RequestOptions::default(),
+        }
+    }
+}
