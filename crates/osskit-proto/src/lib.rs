@@ -15,6 +15,7 @@
 //! | [`date`] | oss2's date helpers (`http_date`, `iso8601_to_unixtime`, ...) |
 //! | [`range`] | oss2's `(start, last)` byte ranges and the server's Range parsing |
 //! | [`names`] | bucket-name and object-key rules |
+//! | [`rpc`] | the RPC-style signature of STS and KMS (signature version 1.0, HMAC-SHA1) |
 //! | [`xml`] | XML request/response bodies (serde + quick-xml) and the `<Error>` body |
 //! | [`error_code`] | OSS error codes with their HTTP status, message and EC |
 //! | [`headers`] | header names |
@@ -30,5 +31,6 @@ pub mod error_code;
 pub mod headers;
 pub mod names;
 pub mod range;
+pub mod rpc;
 pub mod sign;
 pub mod xml;

@@ -398,6 +398,11 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
             .get(http::header::CONTENT_LENGTH)
             .is_some_and(|v| v.as_bytes() != b"0");
     let body = req.into_body();
+    if crate::rpc::is_rpc_request(&ctx) {
+        let reply = crate::rpc::serve(&state, &ctx, body).await;
+        tracing::info!(request_id = %ctx.request_id, method = %ctx.method, action = ?ctx.param("Action"), status = reply.status, "RPC request");
+        return finish(reply, &request_id);
+    }
     let reply = match run(&state, &ctx, body).await {
         Ok(reply) => reply,
         Err(err) => {

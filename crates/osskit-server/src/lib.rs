@@ -22,6 +22,7 @@ pub mod dispatch;
 pub mod error;
 pub mod handlers;
 pub mod http;
+pub mod rpc;
 pub mod store;
 pub mod testing;
 
