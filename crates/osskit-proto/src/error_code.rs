@@ -51,6 +51,8 @@ macro_rules! codes {
 }
 
 codes! {
+    /// A CORS request (or preflight) no rule allows.
+    AccessForbidden => (403, "0003-00000001", "CORSResponse: This CORS request is not allowed."),
     /// Anonymous or unauthorised access, or an expired presigned URL.
     AccessDenied => (403, "0003-00000001", "You have no right to access this object because of bucket acl."),
     /// The bucket name is taken.
@@ -96,7 +98,7 @@ codes! {
     /// The multipart upload does not exist (or was completed or aborted).
     NoSuchUpload => (404, "0042-00000101", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."),
     /// No CORS configuration.
-    NoSuchCORSConfiguration => (404, "0019-00000001", "The CORS Configuration does not exist."),
+    NoSuchCORSConfiguration => (404, "0034-00000001", "The CORS Configuration does not exist."),
     /// No lifecycle configuration.
     NoSuchLifecycle => (404, "0020-00000001", "No Row found in Lifecycle Table."),
     /// The operation is not implemented.

@@ -1,11 +1,12 @@
 //! Authentication (V1/V4 header signatures and presigned URLs, STS tokens) and the ACL
 //! check for anonymous requests.
 
-use crate::dispatch::{Access, AppState, Op, RequestCtx};
+use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::handlers::quick;
 use crate::http::response::now_secs;
 use osskit_proto::error_code::ErrorCode;
+use osskit_proto::ops::{Access, OpId};
 use osskit_proto::sign::verify::{self, Authentication, VerifyError};
 use osskit_proto::sign::SignableRequest;
 
@@ -108,10 +109,14 @@ fn acl_allows_read(acl: &str) -> bool {
 pub async fn authorize_anonymous(
     state: &AppState,
     ctx: &RequestCtx,
-    op: &Op,
+    op: OpId,
 ) -> Result<(), OssError> {
     let denied = || OssError::new(ErrorCode::AccessDenied);
-    let access = op.access();
+    // A part copy reads its source as CopyObject does: the same check applies.
+    let access = op.spec().access;
+    if access == Access::Anyone {
+        return Ok(());
+    }
     let Some(bucket) = ctx.bucket.clone() else {
         return Err(denied());
     };
@@ -146,7 +151,7 @@ pub async fn authorize_anonymous(
             if meta.acl != "public-read-write" {
                 return Err(denied());
             }
-            if *op == Op::CopyObject {
+            if matches!(op, OpId::CopyObject | OpId::UploadPartCopy) {
                 let source = ctx
                     .header(osskit_proto::headers::COPY_SOURCE)
                     .unwrap_or_default();

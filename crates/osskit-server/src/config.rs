@@ -26,6 +26,9 @@ pub struct ServerConfig {
     pub region: String,
     /// Extra base domains for virtual-hosted addressing (`<bucket>.<domain>`).
     pub base_domains: Vec<String>,
+    /// Name each answer's operation in an `x-osskit-operation` header (off by default: OSS
+    /// sends no such header; tests turn it on to check routing).
+    pub echo_operation: bool,
 }
 
 impl ServerConfig {
@@ -38,6 +41,7 @@ impl ServerConfig {
             sts_credentials: Vec::new(),
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
+            echo_operation: false,
         }
     }
 

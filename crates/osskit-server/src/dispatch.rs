@@ -1,6 +1,6 @@
 //! From an HTTP request to an operation: addressing (path style or virtual-hosted), the
-//! decoded key and query, the choice of operation by method and *set* of sub-resources,
-//! then authentication, authorisation and the handler.
+//! decoded key and query, the choice of operation by its declaration (method, level, *set*
+//! of sub-resources), then authentication, authorisation and the handler.
 
 use crate::auth::{self, Principal};
 use crate::error::OssError;
@@ -12,7 +12,8 @@ use http::{Method, Request, Response};
 use hyper::body::Incoming;
 use osskit_proto::encoding::{parse_query, unquote};
 use osskit_proto::error_code::ErrorCode;
-use std::collections::{BTreeSet, HashMap};
+use osskit_proto::ops::{self, HttpMethod, Level, OpId, RouteError, RouteRequest, Support};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub keys: HashMap<String, (String, Option<String>)>,
     /// `host:port` clients can reach the server at (used as the buckets' endpoints).
     pub authority: String,
+    /// Name each answer's operation in an `x-osskit-operation` header (for tests).
+    pub echo_operation: bool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -83,222 +86,34 @@ impl RequestCtx {
     }
 }
 
-/// The operations the server knows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Op {
-    /// `GET /`.
-    ListBuckets,
-    /// `PUT /bucket`.
-    PutBucket,
-    /// `DELETE /bucket`.
-    DeleteBucket,
-    /// `HEAD /bucket`.
-    HeadBucket,
-    /// `GET /bucket?bucketInfo`.
-    GetBucketInfo,
-    /// `GET /bucket?location`.
-    GetBucketLocation,
-    /// `GET /bucket?acl`.
-    GetBucketAcl,
-    /// `PUT /bucket?acl`.
-    PutBucketAcl,
-    /// `GET /bucket`.
-    ListObjects,
-    /// `GET /bucket?list-type=2`.
-    ListObjectsV2,
-    /// `GET /bucket?live` (no channels are ever served).
-    ListLiveChannels,
-    /// `POST /bucket?delete`.
-    DeleteMultipleObjects,
-    /// `PUT /bucket/key`.
-    PutObject,
-    /// `PUT /bucket/key` with `x-oss-copy-source`.
-    CopyObject,
-    /// `POST /bucket/key?append&position=N`.
-    AppendObject,
-    /// `GET /bucket/key`.
-    GetObject,
-    /// `HEAD /bucket/key`.
-    HeadObject,
-    /// `HEAD /bucket/key?objectMeta`.
-    GetObjectMeta,
-    /// `DELETE /bucket/key`.
-    DeleteObject,
-    /// `GET /bucket/key?acl`.
-    GetObjectAcl,
-    /// `PUT /bucket/key?acl`.
-    PutObjectAcl,
-    /// `POST /bucket/key?uploads`.
-    InitiateMultipartUpload,
-    /// `PUT /bucket/key?partNumber=N&uploadId=ID`.
-    UploadPart,
-    /// `PUT /bucket/key?partNumber=N&uploadId=ID` with `x-oss-copy-source`.
-    UploadPartCopy,
-    /// `POST /bucket/key?uploadId=ID`.
-    CompleteMultipartUpload,
-    /// `DELETE /bucket/key?uploadId=ID`.
-    AbortMultipartUpload,
-    /// `GET /bucket/key?uploadId=ID`.
-    ListParts,
-    /// `GET /bucket?uploads`.
-    ListMultipartUploads,
-    /// A known sub-resource this server does not implement (501).
-    NotImplemented(String),
-    /// A method that makes no sense on this resource (405).
-    MethodNotAllowed,
-}
-
-/// What kind of access an operation needs (anonymous requests are checked against it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Account-level.
-    Service,
-    /// Bucket creation, deletion and configuration.
-    BucketConfig,
-    /// Listing a bucket.
-    List,
-    /// Reading an object.
-    ObjectRead,
-    /// Writing or deleting objects.
-    ObjectWrite,
-}
-
-impl Op {
-    /// The access this operation needs.
-    pub fn access(&self) -> Access {
-        match self {
-            Op::ListBuckets => Access::Service,
-            Op::ListObjects | Op::ListObjectsV2 | Op::ListLiveChannels => Access::List,
-            Op::GetObject | Op::HeadObject | Op::GetObjectMeta => Access::ObjectRead,
-            Op::PutObject
-            | Op::CopyObject
-            | Op::AppendObject
-            | Op::DeleteObject
-            | Op::DeleteMultipleObjects
-            | Op::InitiateMultipartUpload
-            | Op::UploadPart
-            | Op::UploadPartCopy
-            | Op::CompleteMultipartUpload
-            | Op::AbortMultipartUpload
-            | Op::ListParts
-            | Op::ListMultipartUploads => Access::ObjectWrite,
-            _ => Access::BucketConfig,
-        }
-    }
-}
-
-/// Signed sub-resources (oss2's V1 list) that are arguments or options of the operations
-/// served here rather than names of a resource, so they never select an operation.
-const NOT_ROUTING: &[&str] = &[
-    "continuation-token",
-    "position",
-    "response-cache-control",
-    "response-content-disposition",
-    "response-content-encoding",
-    "response-content-language",
-    "response-content-type",
-    "response-expires",
-    "security-token",
-    "x-oss-ac-forward-allow",
-    "x-oss-ac-source-ip",
-    "x-oss-ac-subnet-mask",
-    "x-oss-ac-vpc-id",
-    "x-oss-access-point-name",
-    "x-oss-redundancy-transition-taskid",
-    "x-oss-request-payer",
-    "x-oss-target-redundancy-type",
-    "x-oss-traffic-limit",
-];
-
-/// Whether a query parameter names a sub-resource (and so takes part in routing).
-fn is_routing_sub_resource(name: &str) -> bool {
-    osskit_proto::sign::v1::is_subresource(name) && !NOT_ROUTING.contains(&name)
-}
-
-/// The sub-resources present in `params`, as a set (order never matters).
-pub fn sub_resources(params: &[(String, String)]) -> BTreeSet<&str> {
-    params
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .filter(|k| is_routing_sub_resource(k))
-        .collect()
-}
-
-/// Chooses the operation from the method, the addressed resource, the sub-resources and
-/// (for PUT on an object) the copy-source header.
-pub fn route(
-    method: &Method,
-    bucket: Option<&str>,
-    key: &str,
-    params: &[(String, String)],
-    is_copy: bool,
-) -> Op {
-    let subs = sub_resources(params);
-    let only = |names: &[&str]| subs.len() == names.len() && names.iter().all(|n| subs.contains(n));
-    let unimplemented = || match subs.iter().next() {
-        Some(s) => Op::NotImplemented((*s).to_string()),
-        None => Op::MethodNotAllowed,
+/// The operation a request is for, by the declarations of [`osskit_proto::ops`]: method,
+/// addressed level, the *set* of selecting sub-resources (order never matters), and the
+/// selecting header (`x-oss-copy-source`).
+pub fn route(ctx: &RequestCtx) -> Result<OpId, OssError> {
+    let Some(method) = HttpMethod::parse(ctx.method.as_str()) else {
+        return Err(OssError::new(ErrorCode::MethodNotAllowed));
     };
-    match (bucket, key.is_empty()) {
-        (None, _) => {
-            if *method == Method::GET && subs.is_empty() {
-                Op::ListBuckets
-            } else {
-                unimplemented()
-            }
-        }
-        (Some(_), true) => match *method {
-            Method::PUT if subs.is_empty() => Op::PutBucket,
-            Method::PUT if only(&["acl"]) => Op::PutBucketAcl,
-            Method::GET if subs.is_empty() => {
-                if params.iter().any(|(k, v)| k == "list-type" && v == "2") {
-                    Op::ListObjectsV2
-                } else {
-                    Op::ListObjects
-                }
-            }
-            Method::GET if only(&["acl"]) => Op::GetBucketAcl,
-            Method::GET if only(&["location"]) => Op::GetBucketLocation,
-            Method::GET if only(&["bucketInfo"]) => Op::GetBucketInfo,
-            Method::GET if only(&["live"]) => Op::ListLiveChannels,
-            Method::GET if only(&["uploads"]) => Op::ListMultipartUploads,
-            Method::HEAD if subs.is_empty() => Op::HeadBucket,
-            Method::DELETE if subs.is_empty() => Op::DeleteBucket,
-            Method::POST if only(&["delete"]) => Op::DeleteMultipleObjects,
-            _ => unimplemented(),
-        },
-        (Some(_), false) => match *method {
-            Method::PUT if subs.is_empty() => {
-                if is_copy {
-                    Op::CopyObject
-                } else {
-                    Op::PutObject
-                }
-            }
-            Method::GET if subs.is_empty() => Op::GetObject,
-            Method::HEAD if subs.is_empty() => Op::HeadObject,
-            Method::HEAD if only(&["objectMeta"]) => Op::GetObjectMeta,
-            Method::DELETE if subs.is_empty() => Op::DeleteObject,
-            Method::POST if only(&["append"]) => Op::AppendObject,
-            Method::GET if only(&["acl"]) => Op::GetObjectAcl,
-            Method::PUT if only(&["acl"]) => Op::PutObjectAcl,
-            Method::POST if only(&["uploads"]) || only(&["uploads", "sequential"]) => {
-                Op::InitiateMultipartUpload
-            }
-            Method::PUT if only(&["partNumber", "uploadId"]) && !is_copy => Op::UploadPart,
-            Method::PUT
-                if is_copy
-                    && (only(&["partNumber", "uploadId"])
-                        || only(&["partNumber", "uploadId", "versionId"])) =>
-            {
-                Op::UploadPartCopy
-            }
-            Method::POST if only(&["uploadId"]) => Op::CompleteMultipartUpload,
-            Method::DELETE if only(&["uploadId"]) => Op::AbortMultipartUpload,
-            Method::GET if only(&["uploadId"]) => Op::ListParts,
-            _ => unimplemented(),
-        },
-    }
+    let level = match (&ctx.bucket, ctx.key.is_empty()) {
+        (None, _) => Level::Service,
+        (Some(_), true) => Level::Bucket,
+        (Some(_), false) => Level::Object,
+    };
+    ops::route(&RouteRequest {
+        method,
+        level,
+        params: &ctx.params,
+        headers: &ctx.headers,
+    })
+    .map_err(|e| match e {
+        RouteError::MethodNotAllowed => OssError::new(ErrorCode::MethodNotAllowed),
+        RouteError::UnknownSubResource(names) => OssError::with_message(
+            ErrorCode::InvalidArgument,
+            format!(
+                "No operation is selected by the sub-resources {}.",
+                names.join(", ")
+            ),
+        ),
+    })
 }
 
 /// Host without port, lower case (`[::1]:80` → `::1`).
@@ -417,44 +232,58 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
             }
         }
     };
+    let reply = if ctx.header("origin").is_some() && ctx.method != Method::OPTIONS {
+        crate::handlers::cors::decorate(&state, &ctx, reply).await
+    } else {
+        reply
+    };
     tracing::info!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, status = reply.status, "request");
     finish(reply, &request_id)
 }
 
 async fn run(state: &AppState, ctx: &RequestCtx, body: Incoming) -> Result<Reply, OssError> {
-    let op = route(
-        &ctx.method,
-        ctx.bucket.as_deref(),
-        &ctx.key,
-        &ctx.params,
-        ctx.header(osskit_proto::headers::COPY_SOURCE).is_some(),
-    );
+    let op = route(ctx);
     let principal = auth::authenticate(state, ctx)?;
+    let op = op?;
+    let result = run_op(state, ctx, op, principal, body).await;
+    if !state.echo_operation {
+        return result;
+    }
+    match result {
+        Ok(reply) => Ok(reply.header(ECHO_OPERATION, op.name())),
+        Err(e) => Err(e.with_header(ECHO_OPERATION, op.name())),
+    }
+}
+
+/// The response header naming the operation a request was routed to, when
+/// [`AppState::echo_operation`] is on.
+pub const ECHO_OPERATION: &str = "x-osskit-operation";
+
+async fn run_op(
+    state: &AppState,
+    ctx: &RequestCtx,
+    op: OpId,
+    principal: Principal,
+    body: Incoming,
+) -> Result<Reply, OssError> {
     if let Some(bucket) = &ctx.bucket {
-        if !osskit_proto::names::is_valid_bucket_name(bucket) && op != Op::PutBucket {
+        if !osskit_proto::names::is_valid_bucket_name(bucket) && op != OpId::PutBucket {
             return Err(
                 OssError::new(ErrorCode::InvalidBucketName).with_detail("BucketName", bucket)
             );
         }
     }
-    match &op {
-        Op::NotImplemented(what) => {
-            return Err(OssError::with_message(
-                ErrorCode::NotImplemented,
-                format!("The sub-resource '{what}' is not implemented by this server."),
-            ))
-        }
-        Op::MethodNotAllowed => return Err(OssError::new(ErrorCode::MethodNotAllowed)),
-        _ => {}
+    if let Support::Cloud(service) = op.spec().support {
+        return Err(OssError::with_message(
+            ErrorCode::NotImplemented,
+            format!(
+                "{} needs {service}, which this local server does not provide.",
+                op.name()
+            ),
+        ));
     }
     if principal == Principal::Anonymous {
-        // A part copy reads its source like CopyObject does: the same check applies.
-        let as_op = if op == Op::UploadPartCopy {
-            &Op::CopyObject
-        } else {
-            &op
-        };
-        auth::authorize_anonymous(state, ctx, as_op).await?;
+        auth::authorize_anonymous(state, ctx, op).await?;
     }
     handlers::handle(state, ctx, op, body).await
 }
@@ -462,182 +291,6 @@ async fn run(state: &AppState, ctx: &RequestCtx, body: Incoming) -> Result<Reply
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn routing_ignores_query_order_and_plain_arguments() {
-        let a = route(
-            &Method::POST,
-            Some("b"),
-            "k",
-            &q(&[("append", ""), ("position", "0")]),
-            false,
-        );
-        let b = route(
-            &Method::POST,
-            Some("b"),
-            "k",
-            &q(&[("position", "0"), ("append", "")]),
-            false,
-        );
-        assert_eq!(a, Op::AppendObject);
-        assert_eq!(b, Op::AppendObject);
-        assert_eq!(
-            route(
-                &Method::GET,
-                Some("b"),
-                "",
-                &q(&[("prefix", "a"), ("max-keys", "3")]),
-                false
-            ),
-            Op::ListObjects
-        );
-        assert_eq!(
-            route(
-                &Method::GET,
-                Some("b"),
-                "",
-                &q(&[("list-type", "2")]),
-                false
-            ),
-            Op::ListObjectsV2
-        );
-        assert_eq!(
-            route(
-                &Method::GET,
-                Some("b"),
-                "k",
-                &q(&[("response-content-type", "x")]),
-                false
-            ),
-            Op::GetObject
-        );
-        assert_eq!(
-            route(
-                &Method::HEAD,
-                Some("b"),
-                "k",
-                &q(&[("objectMeta", "")]),
-                false
-            ),
-            Op::GetObjectMeta
-        );
-        assert_eq!(
-            route(&Method::PUT, Some("b"), "k", &[], true),
-            Op::CopyObject
-        );
-        assert_eq!(
-            route(&Method::PUT, Some("b"), "", &q(&[("acl", "")]), false),
-            Op::PutBucketAcl
-        );
-        assert_eq!(
-            route(&Method::POST, Some("b"), "", &q(&[("delete", "")]), false),
-            Op::DeleteMultipleObjects
-        );
-        assert_eq!(
-            route(&Method::GET, None, "", &q(&[("prefix", "x")]), false),
-            Op::ListBuckets
-        );
-    }
-
-    #[test]
-    fn unknown_sub_resources_are_not_implemented() {
-        assert_eq!(
-            route(
-                &Method::GET,
-                Some("b"),
-                "k",
-                &q(&[("partNumber", "1")]),
-                false
-            ),
-            Op::NotImplemented("partNumber".into())
-        );
-        assert_eq!(
-            route(&Method::GET, Some("b"), "", &q(&[("cors", "")]), false),
-            Op::NotImplemented("cors".into())
-        );
-        assert_eq!(
-            route(&Method::POST, Some("b"), "k", &[], false),
-            Op::MethodNotAllowed
-        );
-        assert_eq!(
-            route(&Method::PUT, None, "", &[], false),
-            Op::MethodNotAllowed
-        );
-    }
-
-    #[test]
-    fn multipart_operations_route_in_any_parameter_order() {
-        let put = |params: &[(&str, &str)], copy: bool| {
-            route(&Method::PUT, Some("b"), "k", &q(params), copy)
-        };
-        assert_eq!(
-            put(&[("partNumber", "1"), ("uploadId", "U")], false),
-            Op::UploadPart
-        );
-        assert_eq!(
-            put(&[("uploadId", "U"), ("partNumber", "1")], false),
-            Op::UploadPart
-        );
-        assert_eq!(
-            put(&[("uploadId", "U"), ("partNumber", "1")], true),
-            Op::UploadPartCopy
-        );
-        assert_eq!(
-            put(
-                &[("uploadId", "U"), ("partNumber", "1"), ("versionId", "v")],
-                true
-            ),
-            Op::UploadPartCopy
-        );
-        assert_eq!(
-            put(&[("uploadId", "U")], false),
-            Op::NotImplemented("uploadId".into())
-        );
-        let one = |m: Method, key: &str, params: &[(&str, &str)]| {
-            route(&m, Some("b"), key, &q(params), false)
-        };
-        assert_eq!(
-            one(Method::POST, "k", &[("uploads", "")]),
-            Op::InitiateMultipartUpload
-        );
-        assert_eq!(
-            one(Method::POST, "k", &[("sequential", ""), ("uploads", "")]),
-            Op::InitiateMultipartUpload
-        );
-        assert_eq!(
-            one(Method::POST, "k", &[("uploadId", "U")]),
-            Op::CompleteMultipartUpload
-        );
-        assert_eq!(
-            one(Method::DELETE, "k", &[("uploadId", "U")]),
-            Op::AbortMultipartUpload
-        );
-        assert_eq!(
-            one(
-                Method::GET,
-                "k",
-                &[
-                    ("uploadId", "U"),
-                    ("max-parts", "3"),
-                    ("part-number-marker", "1")
-                ]
-            ),
-            Op::ListParts
-        );
-        assert_eq!(
-            one(Method::GET, "", &[("uploads", ""), ("prefix", "a")]),
-            Op::ListMultipartUploads
-        );
-        assert_eq!(Op::UploadPart.access(), Access::ObjectWrite);
-        assert_eq!(Op::ListMultipartUploads.access(), Access::ObjectWrite);
-    }
 
     #[test]
     fn host_names_lose_their_port() {

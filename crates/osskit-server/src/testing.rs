@@ -35,6 +35,7 @@ impl TestServer {
     /// The configuration [`TestServer::start`] uses for a data directory.
     pub fn config(data_dir: &std::path::Path) -> ServerConfig {
         let mut config = ServerConfig::new(Some(data_dir.to_path_buf()));
+        config.echo_operation = true;
         config.credentials.push((
             TEST_ACCESS_KEY_ID.to_string(),
             TEST_ACCESS_KEY_SECRET.to_string(),

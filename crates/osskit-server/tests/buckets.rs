@@ -297,30 +297,31 @@ async fn bucket_location_acl_and_deletion() {
 }
 
 #[tokio::test]
-async fn unimplemented_sub_resources_answer_501() {
+async fn cloud_only_operations_answer_501_naming_the_service() {
     let server = TestServer::start().await;
     let c = Client::new(&server.endpoint());
     c.create_bucket("b501").await;
-    for sub in ["cors", "lifecycle", "website"] {
-        let r = c
-            .send("GET", Some("b501"), "", &[(sub, "")], &[], Vec::new())
-            .await;
-        expect_error(r, 501, "NotImplemented").await;
-    }
+    c.put_ok("b501", "img", b"x").await;
     let r = c
         .send(
-            "PUT",
+            "GET",
             Some("b501"),
-            "k",
-            &[("tagging", "")],
+            "img",
+            &[("x-oss-process", "image/resize,w_10")],
             &[],
-            b"x".to_vec(),
+            Vec::new(),
         )
         .await;
+    let body = expect_error(r, 501, "NotImplemented").await;
+    assert!(body.message.contains("image and document processing"), "{}", body.message);
+    // A live channel cannot be created, and nothing is written in its place.
+    let r = c
+        .send("PUT", Some("b501"), "ch", &[("live", "")], &[], b"x".to_vec())
+        .await;
     expect_error(r, 501, "NotImplemented").await;
-    // The object was not written by mistake.
-    let r = c.get("b501", "k").await;
+    let r = c.get("b501", "ch").await;
     expect_error(r, 404, "NoSuchKey").await;
+    // Listing live channels works (there are none), so clients that clean them up do too.
     let r = c
         .send("GET", Some("b501"), "", &[("live", "")], &[], Vec::new())
         .await;

@@ -275,12 +275,17 @@ impl Error {
         matches!(self, Error::Request { timeout: true, .. })
     }
 
-    /// Whether trying the same request again may succeed: transport errors, 5xx, 429 and
+    /// Whether trying the same request again may succeed: transport errors, 5xx but 501, 429 and
     /// `RequestTimeout`. Other 4xx answers and client-side errors are final.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Request { .. } => true,
-            Error::Server(e) => e.status >= 500 || e.status == 429 || e.code == "RequestTimeout",
+            // 501 says the operation does not exist there: asking again cannot help.
+            Error::Server(e) => {
+                (e.status >= 500 && e.status != 501)
+                    || e.status == 429
+                    || e.code == "RequestTimeout"
+            }
             _ => false,
         }
     }

@@ -1,7 +1,12 @@
 //! One OSS request before it is sent: target, query, headers and body. Turning it into an
 //! HTTP request (URL, signature) happens per attempt in [`crate::transport`].
+//!
+//! A request starts from its operation's declaration ([`osskit_proto::ops`]): the method, the
+//! selecting sub-resources and whether it may be retried come from there, and the finished
+//! request is checked against it before anything is sent.
 
 use http::Method;
+use osskit_proto::ops::{HttpMethod, OpId, Selector};
 
 use crate::body::Body;
 use crate::config::ClientConfig;
@@ -18,9 +23,14 @@ pub(crate) struct RequestOptions {
 
 /// A request ready to be signed and sent.
 pub(crate) struct OssRequest {
-    /// Operation name, for logs.
+    /// The operation.
+    pub op: OpId,
+    /// What the caller asked for, for logs (the operation's name unless a higher-level call
+    /// such as `UpdateObjectMeta` says otherwise).
     pub operation: &'static str,
     pub method: Method,
+    /// Whether a failed attempt may be sent again although it may have reached OSS.
+    pub idempotent: bool,
     pub bucket: Option<String>,
     pub key: Option<String>,
     /// Decoded query parameters in order; an empty value is a bare flag (`?acl`).
@@ -34,20 +44,83 @@ pub(crate) struct OssRequest {
     pub raw_url: Option<String>,
 }
 
+/// The `http` method of a declared one.
+pub(crate) fn http_method(m: HttpMethod) -> Method {
+    match m {
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Delete => Method::DELETE,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Options => Method::OPTIONS,
+    }
+}
+
 impl OssRequest {
-    pub fn new(operation: &'static str, method: Method) -> OssRequest {
+    /// A request of operation `op`: its method, and the sub-resources that select it
+    /// (flags and fixed values; the caller adds those whose value it chooses).
+    pub fn new(op: OpId) -> OssRequest {
+        let spec = op.spec();
+        let params = spec
+            .select
+            .iter()
+            .filter_map(|s| match s {
+                Selector::Flag(n) => Some((n.to_string(), String::new())),
+                Selector::Value(n, v) => Some((n.to_string(), v.to_string())),
+                Selector::OneOf(..) | Selector::Param(_) => None,
+            })
+            .collect();
         OssRequest {
-            operation,
-            method,
+            op,
+            operation: spec.name,
+            method: http_method(spec.method),
+            idempotent: spec.idempotent,
             bucket: None,
             key: None,
-            params: Vec::new(),
+            params,
             headers: Vec::new(),
             body: None,
             progress: None,
             upload_crc: false,
             raw_url: None,
         }
+    }
+
+    /// Names the call in logs (a higher-level call made of this operation).
+    pub fn label(mut self, operation: &'static str) -> Self {
+        self.operation = operation;
+        self
+    }
+
+    /// Checks the request against its declaration: the selecting and required parameters
+    /// present, integer parameters within their limits, and the addressed level.
+    pub fn check(&self) -> crate::error::Result<()> {
+        if self.raw_url.is_some() {
+            return Ok(());
+        }
+        let spec = self.op.spec();
+        spec.check_params(&self.params)
+            .map_err(crate::error::Error::client)?;
+        use osskit_proto::ops::Level;
+        let level_ok = match spec.level {
+            Level::Service => self.bucket.is_none(),
+            Level::Bucket => self.bucket.is_some() && self.key.as_deref().unwrap_or("").is_empty(),
+            Level::Object => self.bucket.is_some() && !self.key.as_deref().unwrap_or("").is_empty(),
+            Level::BucketOrObject => self.bucket.is_some(),
+        };
+        if !level_ok {
+            return Err(crate::error::Error::client(format!(
+                "{} addresses {}",
+                spec.name,
+                match spec.level {
+                    Level::Service => "the account, not a bucket",
+                    Level::Bucket => "a bucket, not an object",
+                    Level::Object => "an object: a key is needed",
+                    Level::BucketOrObject => "a bucket or an object",
+                }
+            )));
+        }
+        Ok(())
     }
 
     pub fn bucket(mut self, bucket: &str) -> Self {

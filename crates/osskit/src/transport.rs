@@ -199,8 +199,19 @@ async fn attempt(
     })
 }
 
-/// Sends `req`, trying again per the client's retry policy.
+/// Whether a failed attempt never reached the server: the connection could not be made.
+fn never_sent(err: &Error) -> bool {
+    match err {
+        Error::Request { source, .. } => source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(|e| e.is_connect()),
+        _ => false,
+    }
+}
+
+/// Sends `req`, trying again per the client's retry policy (see [`OssRequest::idempotent`]).
 pub(crate) async fn execute(config: &ClientConfig, mut req: OssRequest) -> Result<RawResponse> {
+    req.check()?;
     let url = req.url(config);
     let what = format!("{} {}", req.method, url);
     let replayable = req.body.as_ref().is_none_or(|b| b.is_replayable());
@@ -226,7 +237,12 @@ pub(crate) async fn execute(config: &ClientConfig, mut req: OssRequest) -> Resul
                 return Ok(resp);
             }
             Err(err) => {
-                let retry = err.is_retryable() && replayable && attempt_no < max_attempts;
+                // A request that is not idempotent (an append, a multipart complete) is sent
+                // again only when it provably never reached the server.
+                let retry = err.is_retryable()
+                    && replayable
+                    && (req.idempotent || never_sent(&err))
+                    && attempt_no < max_attempts;
                 tracing::debug!(
                     target: "osskit",
                     operation = req.operation,

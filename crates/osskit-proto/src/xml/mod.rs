@@ -13,10 +13,12 @@
 //! ```
 
 pub mod bucket;
+pub mod cors;
 pub mod error;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod public_access_block;
 
 use std::borrow::Cow;
 
@@ -73,6 +75,67 @@ pub fn from_xml<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T, XmlError
 pub fn from_xml_bytes<T: serde::de::DeserializeOwned>(doc: &[u8]) -> Result<T, XmlError> {
     let s = std::str::from_utf8(doc).map_err(|e| XmlError(e.to_string()))?;
     from_xml(s)
+}
+
+/// A document a configuration call sends or returns (the `input` of oss2's `put_bucket_*`
+/// calls): an XML model (see [`xml_document!`](crate::xml_document)) or a JSON text.
+pub trait Document: Sized {
+    /// The media type of its body.
+    const CONTENT_TYPE: &'static str;
+    /// The root element of the XML form (empty for JSON).
+    const ROOT: &'static str;
+    /// The document's body.
+    fn to_document(&self) -> Result<String, XmlError>;
+    /// Reads a body; a document of another root element is refused.
+    fn from_document(body: &[u8]) -> Result<Self, XmlError>;
+}
+
+/// Implements [`Document`] for serde XML models: `xml_document!(Model => "RootElement", …)`.
+#[macro_export]
+macro_rules! xml_document {
+    ($($t:ty => $root:literal),* $(,)?) => {$(
+        impl $crate::xml::Document for $t {
+            const CONTENT_TYPE: &'static str = "application/xml";
+            const ROOT: &'static str = $root;
+            fn to_document(&self) -> Result<String, $crate::xml::XmlError> {
+                $crate::xml::try_to_xml(self)
+            }
+            fn from_document(body: &[u8]) -> Result<Self, $crate::xml::XmlError> {
+                $crate::xml::check_root(body, $root)?;
+                $crate::xml::from_xml_bytes(body)
+            }
+        }
+    )*};
+}
+
+/// The name of the root element of `doc`.
+pub fn root_name(doc: &[u8]) -> Result<String, XmlError> {
+    let text = std::str::from_utf8(doc).map_err(|e| XmlError(e.to_string()))?;
+    let mut reader = Reader::from_str(text);
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| XmlError(format!("at byte {}: {e}", reader.error_position())))?
+        {
+            Event::Start(e) | Event::Empty(e) => {
+                return Ok(String::from_utf8_lossy(e.name().as_ref()).into_owned())
+            }
+            Event::Eof => return Err(XmlError("the document has no root element".into())),
+            _ => {}
+        }
+    }
+}
+
+/// Checks that `doc`'s root element is `root`.
+pub fn check_root(doc: &[u8], root: &str) -> Result<(), XmlError> {
+    let found = root_name(doc)?;
+    if found == root {
+        Ok(())
+    } else {
+        Err(XmlError(format!(
+            "the root element is <{found}>, expected <{root}>"
+        )))
+    }
 }
 
 /// Escapes text for use inside an element: `&`, `<`, `>`, `"` and `'` become entities, and

@@ -2,12 +2,14 @@
 //! reading request bodies, and object header rules.
 
 pub mod bucket;
+pub mod config;
+pub mod cors;
 pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod service;
 
-use crate::dispatch::{AppState, Op, RequestCtx};
+use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
 use crate::store::{data::BlobWriter, PendingBlob, Store, StoreError};
@@ -15,6 +17,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use osskit_proto::error_code::ErrorCode;
+use osskit_proto::ops::OpId;
 
 /// Runs a quick store call (see [`Store::quick_calls_inline`]): right here when the store
 /// answers at once, on the blocking pool otherwise.
@@ -46,41 +49,46 @@ where
 pub async fn handle(
     state: &AppState,
     ctx: &RequestCtx,
-    op: Op,
+    op: OpId,
     body: Incoming,
 ) -> Result<Reply, OssError> {
     match op {
-        Op::ListBuckets => service::list_buckets(state, ctx).await,
-        Op::PutBucket => bucket::put_bucket(state, ctx, body).await,
-        Op::DeleteBucket => bucket::delete_bucket(state, ctx).await,
-        Op::HeadBucket => bucket::head_bucket(state, ctx).await,
-        Op::GetBucketInfo => bucket::get_bucket_info(state, ctx).await,
-        Op::GetBucketLocation => bucket::get_bucket_location(state, ctx).await,
-        Op::GetBucketAcl => bucket::get_bucket_acl(state, ctx).await,
-        Op::PutBucketAcl => bucket::put_bucket_acl(state, ctx).await,
-        Op::ListObjects => list::list_objects(state, ctx).await,
-        Op::ListObjectsV2 => list::list_objects_v2(state, ctx).await,
-        Op::ListLiveChannels => list::list_live_channels(state, ctx).await,
-        Op::DeleteMultipleObjects => object::delete_multiple(state, ctx, body).await,
-        Op::PutObject => object::put_object(state, ctx, body).await,
-        Op::CopyObject => object::copy_object(state, ctx).await,
-        Op::AppendObject => object::append_object(state, ctx, body).await,
-        Op::GetObject => object::get_object(state, ctx, false).await,
-        Op::HeadObject => object::get_object(state, ctx, true).await,
-        Op::GetObjectMeta => object::get_object_meta(state, ctx).await,
-        Op::DeleteObject => object::delete_object(state, ctx).await,
-        Op::GetObjectAcl => object::get_object_acl(state, ctx).await,
-        Op::PutObjectAcl => object::put_object_acl(state, ctx).await,
-        Op::InitiateMultipartUpload => multipart::initiate(state, ctx).await,
-        Op::UploadPart => multipart::upload_part(state, ctx, body).await,
-        Op::UploadPartCopy => multipart::upload_part_copy(state, ctx).await,
-        Op::CompleteMultipartUpload => multipart::complete(state, ctx, body).await,
-        Op::AbortMultipartUpload => multipart::abort(state, ctx).await,
-        Op::ListParts => multipart::list_parts(state, ctx).await,
-        Op::ListMultipartUploads => multipart::list_uploads(state, ctx).await,
-        Op::NotImplemented(_) | Op::MethodNotAllowed => {
-            Err(OssError::new(ErrorCode::MethodNotAllowed))
-        }
+        OpId::ListBuckets => service::list_buckets(state, ctx).await,
+        OpId::PutBucket => bucket::put_bucket(state, ctx, body).await,
+        OpId::DeleteBucket => bucket::delete_bucket(state, ctx).await,
+        OpId::HeadBucket => bucket::head_bucket(state, ctx).await,
+        OpId::GetBucketInfo => bucket::get_bucket_info(state, ctx).await,
+        OpId::GetBucketLocation => bucket::get_bucket_location(state, ctx).await,
+        OpId::GetBucketAcl => bucket::get_bucket_acl(state, ctx).await,
+        OpId::PutBucketAcl => bucket::put_bucket_acl(state, ctx).await,
+        OpId::ListObjects => list::list_objects(state, ctx).await,
+        OpId::ListObjectsV2 => list::list_objects_v2(state, ctx).await,
+        OpId::ListLiveChannel => list::list_live_channels(state, ctx).await,
+        OpId::DeleteMultipleObjects => object::delete_multiple(state, ctx, body).await,
+        OpId::PutObject => object::put_object(state, ctx, body).await,
+        OpId::CopyObject => object::copy_object(state, ctx).await,
+        OpId::AppendObject => object::append_object(state, ctx, body).await,
+        OpId::GetObject => object::get_object(state, ctx, false).await,
+        OpId::HeadObject => object::get_object(state, ctx, true).await,
+        OpId::GetObjectMeta => object::get_object_meta(state, ctx).await,
+        OpId::DeleteObject => object::delete_object(state, ctx).await,
+        OpId::GetObjectAcl => object::get_object_acl(state, ctx).await,
+        OpId::PutObjectAcl => object::put_object_acl(state, ctx).await,
+        OpId::InitiateMultipartUpload => multipart::initiate(state, ctx).await,
+        OpId::UploadPart => multipart::upload_part(state, ctx, body).await,
+        OpId::UploadPartCopy => multipart::upload_part_copy(state, ctx).await,
+        OpId::CompleteMultipartUpload => multipart::complete(state, ctx, body).await,
+        OpId::AbortMultipartUpload => multipart::abort(state, ctx).await,
+        OpId::ListParts => multipart::list_parts(state, ctx).await,
+        OpId::ListMultipartUploads => multipart::list_uploads(state, ctx).await,
+        OpId::OptionObject => cors::preflight(state, ctx).await,
+        OpId::PutBucketCors => config::put(state, ctx, op, body, &cors::FAMILY).await,
+        OpId::GetBucketCors => config::get(state, ctx, &cors::FAMILY).await,
+        OpId::DeleteBucketCors => config::delete(state, ctx, &cors::FAMILY).await,
+        other => Err(OssError::with_message(
+            ErrorCode::NotImplemented,
+            format!("{} is not implemented by this server yet.", other.name()),
+        )),
     }
 }
 

@@ -20,11 +20,11 @@ use osskit_proto::headers as h;
 use osskit_proto::xml::{self, multipart as model};
 use std::io::{Seek, SeekFrom};
 
-/// Largest part (5 GiB).
-pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+/// Largest part (5 GiB), as declared.
+pub const MAX_PART_SIZE: u64 = osskit_proto::ops::MAX_PART_SIZE;
 
-/// Highest part number.
-pub const MAX_PART_NUMBER: u32 = 10_000;
+/// Highest part number, as declared.
+pub const MAX_PART_NUMBER: u32 = osskit_proto::ops::MAX_PART_NUMBER as u32;
 
 /// Largest CompleteMultipartUpload body (10000 parts with room to spare).
 const COMPLETE_BODY_LIMIT: usize = 8 * 1024 * 1024;

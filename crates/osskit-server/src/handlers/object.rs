@@ -18,7 +18,7 @@ use osskit_proto::range::{resolve, RangeOutcome};
 use osskit_proto::xml::{self, object as model};
 
 /// Largest object accepted by PutObject and AppendObject (5 GiB).
-pub const MAX_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+pub const MAX_OBJECT_SIZE: u64 = osskit_proto::ops::MAX_PUT_SIZE;
 
 /// Objects up to this size are read into memory by the lookup itself (one blocking call).
 const SMALL_OBJECT: u64 = 256 * 1024;
@@ -508,22 +508,9 @@ pub async fn delete_multiple(
 /// Splits `x-oss-copy-source` (`/bucket/url-encoded-key`, optional `?versionId=…`) into the
 /// bucket and the decoded key.
 pub fn parse_copy_source(source: &str) -> Result<(String, String), OssError> {
-    let invalid = || {
-        OssError::invalid_argument(
-            "x-oss-copy-source must be /<bucket>/<url-encoded key>.",
-            h::COPY_SOURCE,
-            source,
-        )
-    };
-    let path = source.trim().split('?').next().unwrap_or_default();
-    let path = path.strip_prefix('/').unwrap_or(path);
-    let (bucket, key) = path.split_once('/').ok_or_else(invalid)?;
-    let bucket = osskit_proto::encoding::unquote(bucket);
-    let key = osskit_proto::encoding::unquote(key);
-    if bucket.is_empty() || key.is_empty() {
-        return Err(invalid());
-    }
-    Ok((bucket, key))
+    osskit_proto::ops::copy_source::parse(source)
+        .map(|(bucket, key, _version)| (bucket, key))
+        .map_err(|why| OssError::invalid_argument(why, h::COPY_SOURCE, source))
 }
 
 /// `PUT /bucket/key` with `x-oss-copy-source`: COPY or REPLACE metadata, copy-source

@@ -92,6 +92,7 @@ impl Server {
             base_domains: config.base_domain_list(),
             keys,
             authority: authority.clone(),
+            echo_operation: config.echo_operation,
         });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, state, stopped));

@@ -168,6 +168,26 @@ impl Store for FsStore {
         })
     }
 
+    fn bucket_config(&self, bucket: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.meta.read(|tx| {
+            tx.require_bucket(bucket)?;
+            tx.bucket_config(bucket, name)
+        })
+    }
+
+    fn set_bucket_config(
+        &self,
+        bucket: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
+        let (bucket, name) = (bucket.to_owned(), name.to_owned());
+        self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            tx.set_bucket_config(&bucket, &name, value.as_deref())
+        })
+    }
+
     fn list_buckets(
         &self,
         prefix: &str,

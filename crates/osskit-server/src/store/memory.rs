@@ -25,6 +25,7 @@ struct MemBucket {
     meta: BucketMeta,
     objects: BTreeMap<Vec<u8>, ObjectMeta>,
     uploads: Uploads,
+    configs: BTreeMap<String, Vec<u8>>,
 }
 
 /// Open uploads by (key bytes, upload id).
@@ -230,6 +231,7 @@ impl Store for MemoryStore {
                 meta,
                 objects: BTreeMap::new(),
                 uploads: BTreeMap::new(),
+                configs: BTreeMap::new(),
             },
         );
         Ok(())
@@ -254,6 +256,25 @@ impl Store for MemoryStore {
         let mut state = self.write();
         let name = meta.name.clone();
         bucket_of_mut(&mut state, &name)?.meta = meta;
+        Ok(())
+    }
+
+    fn bucket_config(&self, bucket: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(bucket_of(&self.read(), bucket)?.configs.get(name).cloned())
+    }
+
+    fn set_bucket_config(
+        &self,
+        bucket: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.write();
+        let b = bucket_of_mut(&mut state, bucket)?;
+        match value {
+            Some(v) => b.configs.insert(name.to_string(), v),
+            None => b.configs.remove(name),
+        };
         Ok(())
     }
 

@@ -44,6 +44,8 @@ const UPLOADS: TableDefinition<UploadKey, &[u8]> = TableDefinition::new("uploads
 type PartKey = (&'static str, &'static [u8], &'static str, u32);
 /// `(bucket, key bytes, upload id, part number)` → encoded [`PartMeta`].
 const PARTS: TableDefinition<PartKey, &[u8]> = TableDefinition::new("parts");
+/// (bucket, configuration name) → the configuration document as stored.
+const CONFIGS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("bucket_configs");
 
 /// The first byte of every encoded value.
 pub const VALUE_VERSION: u8 = 1;
@@ -110,6 +112,7 @@ impl MetaDb {
         txn.open_table(OBJECTS).map_err(db_err)?;
         txn.open_table(UPLOADS).map_err(db_err)?;
         txn.open_table(PARTS).map_err(db_err)?;
+        txn.open_table(CONFIGS).map_err(db_err)?;
         txn.commit().map_err(db_err)?;
         let db = Arc::new(db);
         Ok(MetaDb {
@@ -129,6 +132,7 @@ impl MetaDb {
             objects: txn.open_table(OBJECTS).map_err(db_err)?,
             uploads: txn.open_table(UPLOADS).map_err(db_err)?,
             parts: txn.open_table(PARTS).map_err(db_err)?,
+            configs: txn.open_table(CONFIGS).map_err(db_err)?,
         };
         f(&tx)
     }
@@ -169,6 +173,19 @@ macro_rules! lookups {
                 Some(v) => decode(v.value()).map(Some),
                 None => Ok(None),
             }
+        }
+
+        /// A configuration document of a bucket, if set.
+        pub fn bucket_config(
+            &self,
+            bucket: &str,
+            name: &str,
+        ) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(self
+                .configs
+                .get((bucket, name))
+                .map_err(db_err)?
+                .map(|v| v.value().to_vec()))
         }
 
         /// A bucket's metadata, or NoSuchBucket.
@@ -351,6 +368,7 @@ pub struct ReadTx {
     objects: redb::ReadOnlyTable<&'static [u8], &'static [u8]>,
     uploads: redb::ReadOnlyTable<UploadKey, &'static [u8]>,
     parts: redb::ReadOnlyTable<PartKey, &'static [u8]>,
+    configs: redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>,
 }
 
 impl ReadTx {
@@ -363,6 +381,7 @@ pub struct Tx<'t> {
     objects: redb::Table<'t, &'static [u8], &'static [u8]>,
     uploads: redb::Table<'t, UploadKey, &'static [u8]>,
     parts: redb::Table<'t, PartKey, &'static [u8]>,
+    configs: redb::Table<'t, (&'static str, &'static str), &'static [u8]>,
     /// Set by every method that changes something (the committer resets it per job).
     pub(crate) changed: bool,
 }
@@ -375,6 +394,7 @@ impl<'t> Tx<'t> {
             objects: txn.open_table(OBJECTS).map_err(db_err)?,
             uploads: txn.open_table(UPLOADS).map_err(db_err)?,
             parts: txn.open_table(PARTS).map_err(db_err)?,
+            configs: txn.open_table(CONFIGS).map_err(db_err)?,
             changed: false,
         })
     }
@@ -393,10 +413,41 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Removes a bucket's metadata; whether it existed.
+    /// Removes a bucket's metadata and configurations; whether it existed.
     pub fn remove_bucket(&mut self, name: &str) -> Result<bool, StoreError> {
         self.changed = true;
+        let mut names: Vec<String> = Vec::new();
+        for entry in self.configs.range((name, "")..).map_err(db_err)? {
+            let (k, _) = entry.map_err(db_err)?;
+            let (b, n) = k.value();
+            if b != name {
+                break;
+            }
+            names.push(n.to_string());
+        }
+        for n in names {
+            self.configs.remove((name, n.as_str())).map_err(db_err)?;
+        }
         Ok(self.buckets.remove(name).map_err(db_err)?.is_some())
+    }
+
+    /// Sets (`Some`) or removes (`None`) a configuration document of a bucket.
+    pub fn set_bucket_config(
+        &mut self,
+        bucket: &str,
+        name: &str,
+        value: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.changed = true;
+        match value {
+            Some(v) => {
+                self.configs.insert((bucket, name), v).map_err(db_err)?;
+            }
+            None => {
+                self.configs.remove((bucket, name)).map_err(db_err)?;
+            }
+        }
+        Ok(())
     }
 
     /// Stores an object's metadata (insert or replace) under `meta.key`; returns the

@@ -306,6 +306,19 @@ pub trait Store: Send + Sync + 'static {
     fn bucket(&self, name: &str) -> Result<BucketMeta, StoreError>;
     /// Replaces a bucket's metadata (e.g. its ACL).
     fn update_bucket(&self, meta: BucketMeta) -> Result<(), StoreError>;
+    /// A configuration document of a bucket (`cors`, `lifecycle`, …), as stored by
+    /// [`Store::set_bucket_config`]; `None` when not set (NoSuchBucket if the bucket does not
+    /// exist).
+    fn bucket_config(&self, bucket: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Sets (`Some`) or removes (`None`) a configuration document of a bucket, atomically
+    /// (NoSuchBucket if the bucket does not exist). Deleting a bucket removes its
+    /// configurations.
+    fn set_bucket_config(
+        &self,
+        bucket: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError>;
     /// Buckets whose name starts with `prefix` and is > `marker`, sorted, at most `max`;
     /// the bool says whether more follow.
     fn list_buckets(

@@ -17,7 +17,7 @@ pub const MIN_PART_NUMBER: u32 = 1;
 /// The largest part number.
 pub const MAX_PART_NUMBER: u32 = 10_000;
 /// The smallest size of a part that is not the last one of a completed upload.
-pub const MIN_PART_SIZE: u64 = 102_400;
+pub const MIN_PART_SIZE: u64 = osskit_proto::ops::MIN_PART_SIZE;
 
 /// The current time, Unix milliseconds (0 if the clock is before 1970).
 pub fn now_ms() -> i64 {

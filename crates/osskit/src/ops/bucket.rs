@@ -1,7 +1,7 @@
 //! Bucket lifecycle and information: create, delete, info, location, ACL.
 
-use http::Method;
 use osskit_proto::headers as h;
+use osskit_proto::ops::OpId;
 use osskit_proto::xml::bucket as x;
 
 use crate::body::Body;
@@ -49,7 +49,7 @@ impl<M: Mode> CreateBucket<M> {
 
     async fn execute(self) -> Result<RequestResult> {
         let config = &self.client.config;
-        let mut req = OssRequest::new("PutBucket", Method::PUT)
+        let mut req = OssRequest::new(OpId::PutBucket)
             .bucket(&self.client.name)
             .header_opt(h::ACL, self.acl.map(|a| a.as_str()));
         if self.storage_class.is_some() || self.redundancy.is_some() {
@@ -66,12 +66,10 @@ impl<M: Mode> CreateBucket<M> {
     }
 }
 
-/// A bucket-level request without options or body.
+/// A bucket-level request without body.
 pub struct SimpleBucketRequest<M: Mode = Async> {
     client: BucketClient<M>,
-    operation: &'static str,
-    method: Method,
-    flag: Option<&'static str>,
+    op: OpId,
     headers: Vec<(&'static str, String)>,
     options: RequestOptions,
 }
@@ -81,10 +79,7 @@ impl_send!(SimpleBucketRequest => RequestResult);
 
 impl<M: Mode> SimpleBucketRequest<M> {
     fn request(self) -> (BucketClient<M>, OssRequest) {
-        let mut req = OssRequest::new(self.operation, self.method).bucket(&self.client.name);
-        if let Some(flag) = self.flag {
-            req = req.param(flag, "");
-        }
+        let mut req = OssRequest::new(self.op).bucket(&self.client.name);
         for (k, v) in self.headers {
             req = req.header(k, v);
         }
@@ -131,7 +126,7 @@ crate::result::impl_response!(BucketInfoOutput, BucketLocationOutput, BucketAclO
 
 /// A bucket-level GET of a sub-resource whose XML answer becomes `$out`.
 macro_rules! bucket_get {
-    ($(#[$m:meta])* $b:ident, $op:literal, $flag:literal, $doc:ty => $out:ty, |$meta:ident, $d:ident| $make:expr) => {
+    ($(#[$m:meta])* $b:ident, $op:ident, $doc:ty => $out:ty, |$meta:ident, $d:ident| $make:expr) => {
         $(#[$m])*
         pub struct $b<M: Mode = Async> {
             client: BucketClient<M>,
@@ -144,9 +139,8 @@ macro_rules! bucket_get {
         impl<M: Mode> $b<M> {
             async fn execute(self) -> Result<$out> {
                 let config = &self.client.config;
-                let req = OssRequest::new($op, Method::GET)
+                let req = OssRequest::new(OpId::$op)
                     .bucket(&self.client.name)
-                    .param($flag, "")
                     .options(self.options);
                 let ($meta, $d): (ResponseMeta, $doc) = read_xml(config, execute(config, req).await?).await?;
                 $make
@@ -157,19 +151,19 @@ macro_rules! bucket_get {
 
 bucket_get!(
     /// GetBucketInfo: see [`BucketClient::get_bucket_info`].
-    GetBucketInfo, "GetBucketInfo", "bucketInfo", x::BucketInfoResult => BucketInfoOutput,
+    GetBucketInfo, GetBucketInfo, x::BucketInfoResult => BucketInfoOutput,
     |meta, doc| Ok(BucketInfoOutput { meta, bucket: doc.bucket })
 );
 
 bucket_get!(
     /// GetBucketLocation: see [`BucketClient::get_bucket_location`].
-    GetBucketLocation, "GetBucketLocation", "location", x::LocationConstraint => BucketLocationOutput,
+    GetBucketLocation, GetBucketLocation, x::LocationConstraint => BucketLocationOutput,
     |meta, doc| Ok(BucketLocationOutput { meta, location: doc.value })
 );
 
 bucket_get!(
     /// GetBucketAcl: see [`BucketClient::get_bucket_acl`].
-    GetBucketAcl, "GetBucketAcl", "acl", x::AccessControlPolicy => BucketAclOutput,
+    GetBucketAcl, GetBucketAcl, x::AccessControlPolicy => BucketAclOutput,
     |meta, doc| {
         let acl = doc.access_control_list.grant.parse::<BucketAcl>().map_err(|_| Error::InvalidResponse {
             message: format!("GetBucketAcl: unknown grant {:?}", doc.access_control_list.grant),
@@ -195,9 +189,7 @@ impl<M: Mode> BucketClient<M> {
     pub fn delete_bucket(&self) -> SimpleBucketRequest<M> {
         SimpleBucketRequest {
             client: self.clone(),
-            operation: "DeleteBucket",
-            method: Method::DELETE,
-            flag: None,
+            op: OpId::DeleteBucket,
             headers: vec![],
             options: RequestOptions::default(),
         }
@@ -207,9 +199,7 @@ impl<M: Mode> BucketClient<M> {
     pub fn put_bucket_acl(&self, acl: BucketAcl) -> SimpleBucketRequest<M> {
         SimpleBucketRequest {
             client: self.clone(),
-            operation: "PutBucketAcl",
-            method: Method::PUT,
-            flag: Some("acl"),
+            op: OpId::PutBucketAcl,
             headers: vec![(h::ACL, acl.as_str().to_string())],
             options: RequestOptions::default(),
         }

@@ -1,12 +1,12 @@
 //! Reading objects: GetObject (streamed), GetObject to a file, HeadObject, GetObjectMeta
 //! and `object_exists`.
 
+use osskit_proto::ops::OpId;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use http::Method;
 use osskit_proto::headers as h;
 use osskit_proto::range::ByteRange;
 use tokio::io::AsyncWriteExt;
@@ -241,7 +241,8 @@ async fn get<M: Mode>(
     operation: &'static str,
 ) -> Result<GetObjectOutput> {
     check_key(key)?;
-    let req = OssRequest::new(operation, Method::GET)
+    let req = OssRequest::new(OpId::GetObject)
+        .label(operation)
         .bucket(&client.name)
         .key(key);
     let req = apply_spec(req, spec).options(options);
@@ -499,7 +500,7 @@ impl<M: Mode> HeadObject<M> {
     async fn execute(self) -> Result<HeadObjectOutput> {
         check_key(&self.key)?;
         let config = &self.client.config;
-        let req = OssRequest::new("HeadObject", Method::HEAD)
+        let req = OssRequest::new(OpId::HeadObject)
             .bucket(&self.client.name)
             .key(&self.key)
             .options(self.options);
@@ -555,10 +556,9 @@ async fn object_meta<M: Mode>(
 ) -> Result<GetObjectMetaOutput> {
     check_key(key)?;
     let config = &client.config;
-    let req = OssRequest::new("GetObjectMeta", Method::HEAD)
+    let req = OssRequest::new(OpId::GetObjectMeta)
         .bucket(&client.name)
         .key(key)
-        .param("objectMeta", "")
         .options(options);
     let meta = finish(config, execute(config, req).await?).await?;
     Ok(GetObjectMetaOutput {

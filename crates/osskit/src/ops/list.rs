@@ -4,7 +4,7 @@
 //! any key (spaces, `+`, `%`, control characters, unicode) comes back intact.
 
 use futures_util::stream::BoxStream;
-use http::Method;
+use osskit_proto::ops::OpId;
 use osskit_proto::xml::list as x;
 
 use crate::bucket::BucketClient;
@@ -197,7 +197,7 @@ impl<M: Mode> ListObjects<M> {
 
     async fn fetch(self, marker: Option<String>) -> Result<ListObjectsOutput> {
         let config = &self.client.config;
-        let req = OssRequest::new("ListObjects", Method::GET)
+        let req = OssRequest::new(OpId::ListObjects)
             .bucket(&self.client.name)
             .param_opt("prefix", self.prefix)
             .param_opt("delimiter", self.delimiter)
@@ -354,9 +354,8 @@ impl<M: Mode> ListObjectsV2<M> {
 
     async fn fetch(self, token: Option<String>) -> Result<ListObjectsV2Output> {
         let config = &self.client.config;
-        let req = OssRequest::new("ListObjectsV2", Method::GET)
+        let req = OssRequest::new(OpId::ListObjectsV2)
             .bucket(&self.client.name)
-            .param("list-type", "2")
             .param_opt("prefix", self.prefix)
             .param_opt("delimiter", self.delimiter)
             .param_opt("continuation-token", token)

@@ -3,7 +3,9 @@
 //! [`Mode`]: crate::mode::Mode
 
 pub mod bucket;
+pub mod config;
 pub mod download;
+mod families;
 pub mod list;
 pub mod multipart;
 pub mod object;

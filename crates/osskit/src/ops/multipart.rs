@@ -40,8 +40,8 @@ pub use list::{
     MultipartUploadSummary, PartSummary, UploadItem,
 };
 
-use http::Method;
 use osskit_proto::headers as h;
+use osskit_proto::ops::OpId;
 use osskit_proto::range::ByteRange;
 use osskit_proto::xml::multipart as x;
 
@@ -57,7 +57,7 @@ use crate::transport::execute;
 use crate::types::{ObjectAcl, StorageClass};
 
 /// The highest part number of a multipart upload (parts are numbered from 1).
-pub const MAX_PART_NUMBER: u32 = 10_000;
+pub const MAX_PART_NUMBER: u32 = osskit_proto::ops::MAX_PART_NUMBER as u32;
 
 /// Checks a part number before any request.
 pub(crate) fn check_part_number(number: u32) -> Result<()> {
@@ -82,16 +82,10 @@ pub(crate) fn check_upload_id(upload_id: &str) -> Result<()> {
 }
 
 /// The key and upload id every request about one upload carries.
-fn upload_request(
-    operation: &'static str,
-    method: Method,
-    client_name: &str,
-    key: &str,
-    upload_id: &str,
-) -> Result<OssRequest> {
+fn upload_request(op: OpId, client_name: &str, key: &str, upload_id: &str) -> Result<OssRequest> {
     check_key(key)?;
     check_upload_id(upload_id)?;
-    Ok(OssRequest::new(operation, method)
+    Ok(OssRequest::new(op)
         .bucket(client_name)
         .key(key)
         .param("uploadId", upload_id))
@@ -245,10 +239,9 @@ impl<M: Mode> InitMultipartUpload<M> {
             .object
             .content_type
             .or_else(|| crate::mime::content_type_by_name(&self.key).map(str::to_string));
-        let mut req = OssRequest::new("InitiateMultipartUpload", Method::POST)
+        let mut req = OssRequest::new(OpId::InitiateMultipartUpload)
             .bucket(&self.client.name)
             .key(&self.key)
-            .param("uploads", "")
             .header_opt("Content-Type", content_type);
         for (k, v) in self.object.metadata {
             req = req.header(&format!("{}{}", h::META_PREFIX, k), v);
@@ -344,8 +337,7 @@ impl<M: Mode> UploadPart<M> {
         check_part_number(self.part_number)?;
         let config = &self.client.config;
         let req = upload_request(
-            "UploadPart",
-            Method::PUT,
+            OpId::UploadPart,
             &self.client.name,
             &self.key,
             &self.upload_id,
@@ -454,8 +446,7 @@ impl<M: Mode> UploadPartCopy<M> {
             source.push_str(v);
         }
         let mut req = upload_request(
-            "UploadPartCopy",
-            Method::PUT,
+            OpId::UploadPartCopy,
             &self.client.name,
             &self.key,
             &self.upload_id,
@@ -526,8 +517,7 @@ impl<M: Mode> CompleteMultipartUpload<M> {
     async fn execute(self) -> Result<CompleteMultipartUploadOutput> {
         let config = &self.client.config;
         let req = upload_request(
-            "CompleteMultipartUpload",
-            Method::POST,
+            OpId::CompleteMultipartUpload,
             &self.client.name,
             &self.key,
             &self.upload_id,
@@ -610,8 +600,7 @@ impl<M: Mode> AbortMultipartUpload<M> {
     async fn execute(self) -> Result<RequestResult> {
         let config = &self.client.config;
         let req = upload_request(
-            "AbortMultipartUpload",
-            Method::DELETE,
+            OpId::AbortMultipartUpload,
             &self.client.name,
             &self.key,
             &self.upload_id,

@@ -1,9 +1,9 @@
 //! Writing and removing objects: PutObject (from bytes, readers, streams and files),
 //! AppendObject, CopyObject, UpdateObjectMeta, DeleteObject and batch delete.
 
+use osskit_proto::ops::OpId;
 use std::path::PathBuf;
 
-use http::Method;
 use osskit_proto::headers as h;
 
 use crate::body::Body;
@@ -163,7 +163,7 @@ impl<M: Mode> PutObject<M> {
             Md5::Compute => Some(body.content_md5().await?),
         };
         let config = &self.client.config;
-        let mut req = OssRequest::new("PutObject", Method::PUT)
+        let mut req = OssRequest::new(OpId::PutObject)
             .bucket(&self.client.name)
             .key(&self.key);
         req = self.upload.apply(req, &type_name);
@@ -235,10 +235,9 @@ impl<M: Mode> AppendObject<M> {
         check_key(&self.key)?;
         let config = &self.client.config;
         let check = config.enable_crc && self.init_crc.is_some();
-        let mut req = OssRequest::new("AppendObject", Method::POST)
+        let mut req = OssRequest::new(OpId::AppendObject)
             .bucket(&self.client.name)
             .key(&self.key)
-            .param("append", "")
             .param("position", self.position.to_string());
         req = self.upload.apply(req, &self.key);
         req = req
@@ -325,7 +324,8 @@ impl<M: Mode> CopyObject<M> {
             self.source_bucket,
             osskit_proto::encoding::quote(&self.source_key, "")
         );
-        let mut req = OssRequest::new(self.operation, Method::PUT)
+        let mut req = OssRequest::new(OpId::CopyObject)
+            .label(self.operation)
             .bucket(&self.client.name)
             .key(&self.key)
             .header(h::COPY_SOURCE, source)
@@ -372,7 +372,7 @@ impl<M: Mode> DeleteObject<M> {
     async fn execute(self) -> Result<DeleteObjectOutput> {
         check_key(&self.key)?;
         let config = &self.client.config;
-        let req = OssRequest::new("DeleteObject", Method::DELETE)
+        let req = OssRequest::new(OpId::DeleteObject)
             .bucket(&self.client.name)
             .key(&self.key)
             .options(self.options);
@@ -456,9 +456,8 @@ impl<M: Mode> BatchDeleteObjects<M> {
                     .collect(),
             };
             let xml = osskit_proto::xml::to_xml(&doc);
-            let req = OssRequest::new("DeleteMultipleObjects", Method::POST)
+            let req = OssRequest::new(OpId::DeleteMultipleObjects)
                 .bucket(&self.client.name)
-                .param("delete", "")
                 .param("encoding-type", "url")
                 .header(
                     "Content-MD5",

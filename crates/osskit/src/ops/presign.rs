@@ -1,6 +1,7 @@
 //! Presigned URLs ([`BucketClient::sign_url`]) and requests to such URLs
 //! ([`BucketClient::put_object_with_url`], [`BucketClient::get_object_with_url`]).
 
+use osskit_proto::ops::OpId;
 use std::time::Duration;
 
 use http::Method;
@@ -107,7 +108,8 @@ impl<M: Mode> PutObjectWithUrl<M> {
 
     async fn execute(self) -> Result<PutObjectOutput> {
         let config = &self.client.config;
-        let mut req = OssRequest::new("PutObjectWithUrl", Method::PUT)
+        let mut req = OssRequest::new(OpId::PutObject)
+            .label("PutObjectWithUrl")
             .body(self.body)
             .progress(self.progress);
         for (k, v) in self.options.headers {
@@ -150,7 +152,7 @@ impl_send!(GetObjectWithUrl => GetObjectOutput, blocking crate::blocking::GetObj
 
 impl<M: Mode> GetObjectWithUrl<M> {
     async fn execute(self) -> Result<GetObjectOutput> {
-        let mut req = OssRequest::new("GetObjectWithUrl", Method::GET);
+        let mut req = OssRequest::new(OpId::GetObject).label("GetObjectWithUrl");
         req.raw_url = Some(self.url);
         let mut req = apply_spec(req, self.spec);
         for (k, v) in self.options.headers {

@@ -1,7 +1,7 @@
 //! ListBuckets.
 
 use futures_util::stream::BoxStream;
-use http::Method;
+use osskit_proto::ops::OpId;
 use osskit_proto::xml::bucket as x;
 
 use crate::error::Result;
@@ -66,7 +66,7 @@ impl<M: Mode> ListBuckets<M> {
 
     async fn fetch(self, marker: Option<String>) -> Result<ListBucketsOutput> {
         let config = &self.client.config;
-        let req = OssRequest::new("ListBuckets", Method::GET)
+        let req = OssRequest::new(OpId::ListBuckets)
             .param_opt("prefix", self.prefix)
             .param_opt("marker", marker)
             .param_opt("max-keys", self.max_keys.map(|n| n.to_string()))

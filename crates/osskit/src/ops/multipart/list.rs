@@ -2,7 +2,7 @@
 //! a bucket), one page at a time or as streams of pages and items.
 
 use futures_util::stream::BoxStream;
-use http::Method;
+use osskit_proto::ops::OpId;
 use osskit_proto::xml::multipart as x;
 
 use crate::bucket::BucketClient;
@@ -175,8 +175,7 @@ impl<M: Mode> ListParts<M> {
     async fn fetch(self, marker: Option<u32>) -> Result<ListPartsOutput> {
         let config = &self.client.config;
         let req = upload_request(
-            "ListParts",
-            Method::GET,
+            OpId::ListParts,
             &self.client.name,
             &self.key,
             &self.upload_id,
@@ -319,9 +318,8 @@ impl<M: Mode> ListMultipartUploads<M> {
     async fn fetch(self, marker: Option<UploadMarker>) -> Result<ListMultipartUploadsOutput> {
         let config = &self.client.config;
         let (key_marker, upload_id_marker) = marker.unwrap_or_default();
-        let req = OssRequest::new("ListMultipartUploads", Method::GET)
+        let req = OssRequest::new(OpId::ListMultipartUploads)
             .bucket(&self.client.name)
-            .param("uploads", "")
             .param_opt("prefix", self.prefix)
             .param_opt("delimiter", self.delimiter)
             .param_opt("key-marker", Some(key_marker).filter(|m| !m.is_empty()))

@@ -1,0 +1,5 @@
+//! The configuration families: for each, its models accepted as input and its put/get/delete
+//! methods, generated from the operation declarations (see [`crate::ops::config`]).
+
+mod cors;
+mod public_access_block;
