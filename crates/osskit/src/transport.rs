@@ -201,6 +201,9 @@ async fn attempt(
 
 /// Sends `req`, trying again per the client's retry policy.
 pub(crate) async fn execute(config: &ClientConfig, mut req: OssRequest) -> Result<RawResponse> {
+    if let Some(hook) = req.hook.take() {
+        hook.before(&mut req).await?;
+    }
     let url = req.url(config);
     let what = format!("{} {}", req.method, url);
     let replayable = req.body.as_ref().is_none_or(|b| b.is_replayable());
