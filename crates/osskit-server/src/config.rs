@@ -26,6 +26,8 @@ pub struct ServerConfig {
     pub region: String,
     /// Extra base domains for virtual-hosted addressing (`<bucket>.<domain>`).
     pub base_domains: Vec<String>,
+    /// Ids of KMS customer master keys to keep (made at start-up when missing).
+    pub kms_keys: Vec<String>,
 }
 
 impl ServerConfig {
@@ -38,6 +40,7 @@ impl ServerConfig {
             sts_credentials: Vec::new(),
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
+            kms_keys: Vec::new(),
         }
     }
 

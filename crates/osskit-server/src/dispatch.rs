@@ -28,6 +28,8 @@ pub struct AppState {
     pub keys: HashMap<String, (String, Option<String>)>,
     /// `host:port` clients can reach the server at (used as the buckets' endpoints).
     pub authority: String,
+    /// The customer master keys of the local KMS.
+    pub kms: Arc<crate::rpc::kms::KmsKeys>,
 }
 
 impl std::fmt::Debug for AppState {
