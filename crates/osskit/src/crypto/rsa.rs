@@ -623,12 +623,109 @@ pub(crate) fn parse_private_key(pem: &str, passphrase: Option<&str>) -> Result<R
                 Error::client("the RSA private key is encrypted: give its passphrase")
             })?;
             RsaPrivateKey::from_pkcs8_encrypted_der(&der, pass.as_bytes())
+                .or_else(|e| match with_null_prf_params(&der) {
+                    // pycryptodome (oss2) leaves out the NULL parameters of the PBKDF2 PRF.
+                    Some(fixed) => RsaPrivateKey::from_pkcs8_encrypted_der(&fixed, pass.as_bytes()),
+                    None => Err(e),
+                })
                 .map_err(|e| key_error("private", format!("{e} (wrong passphrase?)")))
         }
         other => Err(Error::client(format!(
             "expected an RSA private key, found a PEM block labelled {other:?}"
         ))),
     }
+}
+
+/// One DER element: tag and contents (children for a SEQUENCE).
+enum Der<'a> {
+    Seq(Vec<Der<'a>>),
+    Prim(u8, &'a [u8]),
+}
+
+fn der_parse(mut data: &[u8]) -> Option<Vec<Der<'_>>> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        let tag = *data.first()?;
+        let first = *data.get(1)?;
+        let (len, head) = if first < 0x80 {
+            (first as usize, 2)
+        } else {
+            let n = (first & 0x7f) as usize;
+            if n == 0 || n > 4 {
+                return None;
+            }
+            let len = data
+                .get(2..2 + n)?
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | *b as usize);
+            (len, 2 + n)
+        };
+        let body = data.get(head..head + len)?;
+        out.push(if tag == 0x30 {
+            Der::Seq(der_parse(body)?)
+        } else {
+            Der::Prim(tag, body)
+        });
+        data = &data[head + len..];
+    }
+    Some(out)
+}
+
+fn der_write(items: &[Der<'_>], out: &mut Vec<u8>) {
+    for item in items {
+        let (tag, body) = match item {
+            Der::Seq(children) => {
+                let mut b = Vec::new();
+                der_write(children, &mut b);
+                (0x30, b)
+            }
+            Der::Prim(tag, body) => (*tag, body.to_vec()),
+        };
+        out.push(tag);
+        let len = body.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes: Vec<u8> = len
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
+            out.push(0x80 | bytes.len() as u8);
+            out.extend_from_slice(&bytes);
+        }
+        out.extend_from_slice(&body);
+    }
+}
+
+/// The DER of an encrypted PKCS#8 key with `NULL` parameters added to HMAC algorithm
+/// identifiers that have none; `None` when there is nothing to add.
+fn with_null_prf_params(der: &[u8]) -> Option<Vec<u8>> {
+    // 1.2.840.113549.2.x: the HMAC-SHA PRFs of PBKDF2.
+    const HMAC_PREFIX: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02];
+    fn fix(items: &mut [Der<'_>]) -> bool {
+        let mut changed = false;
+        for item in items.iter_mut() {
+            if let Der::Seq(children) = item {
+                let is_bare_hmac = children.len() == 1
+                    && matches!(children[0], Der::Prim(0x06, oid) if oid.starts_with(HMAC_PREFIX));
+                if is_bare_hmac {
+                    children.push(Der::Prim(0x05, &[]));
+                    changed = true;
+                } else {
+                    changed |= fix(children);
+                }
+            }
+        }
+        changed
+    }
+    let mut tree = der_parse(der)?;
+    if !fix(&mut tree) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(der.len() + 2);
+    der_write(&tree, &mut out);
+    Some(out)
 }
 
 /// Parses a public key from PEM (SubjectPublicKeyInfo, PKCS#1, possibly OpenSSL-encrypted;
