@@ -281,7 +281,7 @@ impl<M: Mode> CryptoBucket<M> {
     /// ```
     /// # use osskit::crypto::{CryptoBucket, LocalRsaProvider, MaterialDescription};
     /// # let dir = tempfile::tempdir()?;
-    /// # let bucket = osskit::Bucket::new(osskit::Auth::new("ak", "sk"), "http://127.0.0.1:9000", "b")?;
+    /// # let bucket = osskit::Bucket::new(osskit::Auth::new("ak", "sk"), "http://127.0.0.1:9000", "examplebucket")?;
     /// let current = LocalRsaProvider::builder().dir(dir.path()).key_name("2025").bits(1024)
     ///     .material_description(MaterialDescription::new().with("key", "2025")).build()?;
     /// let old = LocalRsaProvider::builder().dir(dir.path()).key_name("2024").bits(1024)
@@ -1100,6 +1100,10 @@ impl RequestHook for PartHook {
                     c
                 }
             };
+            // A Content-MD5 of the plaintext would not match the ciphertext sent.
+            if let Some(md5) = take_header(req, "Content-MD5") {
+                crate::request::set_header(&mut req.headers, envelope::UNENCRYPTED_MD5, md5);
+            }
             encode_body(req, cipher, offset);
             Ok(())
         })
