@@ -864,3 +864,34 @@ fn blocking_crypto_bucket() {
     let raw = bucket.get_object("b").send().unwrap().bytes().unwrap();
     assert_ne!(raw, plain);
 }
+
+#[tokio::test]
+async fn kms_keys_survive_a_server_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || osskit_server::Server::start(TestServer::config(dir.path()));
+    let kms = |endpoint: &str| {
+        KmsProvider::builder(
+            StaticCredentialsProvider::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET),
+            TEST_KMS_KEY_ID,
+        )
+        .endpoint(endpoint)
+        .build()
+        .unwrap()
+    };
+    let auth = || osskit::Auth::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET);
+    let server = start().await.unwrap();
+    let bucket = Bucket::new(auth(), &server.endpoint(), "kms-restart").unwrap();
+    bucket.create_bucket().await.unwrap();
+    CryptoBucket::new(bucket, kms(&server.endpoint()))
+        .put_object("k", "kept across restarts")
+        .await
+        .unwrap();
+    server.shutdown().await;
+    assert!(dir.path().join("kms").read_dir().unwrap().count() == 1);
+
+    let server = start().await.unwrap();
+    let bucket = Bucket::new(auth(), &server.endpoint(), "kms-restart").unwrap();
+    let crypto = CryptoBucket::new(bucket, kms(&server.endpoint()));
+    assert_eq!(get(&crypto, "k", None).await, b"kept across restarts");
+    server.shutdown().await;
+}
