@@ -237,9 +237,10 @@ impl KeyProvider for RsaProvider {
 /// `LocalRsaProvider`, wrap algorithm `RSA/NONE/OAEPWithSHA-1AndMGF1Padding`).
 ///
 /// The keys are `<dir>/<name>.private_key.pem` and `<dir>/<name>.public_key.pem` (the
-/// directory defaults to `~/.oss-local-rsa`, the name to empty). When either file is
+/// directory defaults to `~/.oss-local-rsa`, the name to empty). When both files are
 /// missing a new 2048-bit pair is made and written, readable by the owner only (with a
-/// passphrase, the private key is written as encrypted PKCS#8). Losing these files loses
+/// passphrase, the private key is written as encrypted PKCS#8); when only one is there the
+/// provider refuses to start rather than replace half of a pair. Losing these files loses
 /// every object encrypted with them.
 ///
 /// ```
@@ -314,8 +315,26 @@ impl LocalRsaProviderBuilder {
         let private_path = dir.join(format!("{}.private_key.pem", self.name));
         let public_path = dir.join(format!("{}.public_key.pem", self.name));
         let passphrase = self.passphrase.as_deref();
-        if !(private_path.exists() && public_path.exists()) {
-            make_key_files(&dir, &private_path, &public_path, passphrase, self.bits)?;
+        match (private_path.exists(), public_path.exists()) {
+            (true, true) => {}
+            (false, false) => {
+                make_key_files(&dir, &private_path, &public_path, passphrase, self.bits)?
+            }
+            // Never make a new pair over half of an existing one: objects encrypted under
+            // it would be lost.
+            (true, false) | (false, true) => {
+                let (have, missing) = if private_path.exists() {
+                    (&private_path, &public_path)
+                } else {
+                    (&public_path, &private_path)
+                };
+                return Err(Error::client(format!(
+                    "the RSA key file {} exists but {} does not; restore it (a new key pair \
+                     is only made when both are missing)",
+                    have.display(),
+                    missing.display()
+                )));
+            }
         }
         let read = |p: &Path| {
             std::fs::read_to_string(p).map_err(|e| {
@@ -829,6 +848,14 @@ mod tests {
         assert!(err.to_string().contains("wrong passphrase"), "{err}");
         let err = parse_private_key(&private, None).unwrap_err();
         assert!(err.to_string().contains("give its passphrase"), "{err}");
+        std::fs::remove_file(dir.path().join("p.public_key.pem")).unwrap();
+        let err = LocalRsaProvider::builder()
+            .dir(dir.path())
+            .key_name("p")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("exists but"), "{err}");
+        assert!(dir.path().join("p.private_key.pem").exists());
     }
 
     #[test]
