@@ -59,6 +59,9 @@ pub struct ServerArgs {
     /// Extra base domain for virtual-hosted addressing (repeatable).
     #[arg(long = "base-domain", value_name = "DOMAIN")]
     pub base_domains: Vec<String>,
+    /// A KMS key (CMK) id the local KMS keeps, made when missing (repeatable).
+    #[arg(long = "kms-key", value_name = "KEY_ID")]
+    pub kms_keys: Vec<String>,
 }
 
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
@@ -98,6 +101,7 @@ impl ServerArgs {
         config.sts_credentials = self.sts;
         config.region = self.region;
         config.base_domains = self.base_domains;
+        config.kms_keys = self.kms_keys;
         Ok(config)
     }
 }

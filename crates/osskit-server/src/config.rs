@@ -29,6 +29,8 @@ pub struct ServerConfig {
     /// Name each answer's operation in an `x-osskit-operation` header (off by default: OSS
     /// sends no such header; tests turn it on to check routing).
     pub echo_operation: bool,
+    /// Ids of KMS customer master keys to keep (made at start-up when missing).
+    pub kms_keys: Vec<String>,
 }
 
 impl ServerConfig {
@@ -42,6 +44,7 @@ impl ServerConfig {
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
             echo_operation: false,
+            kms_keys: Vec::new(),
         }
     }
 

@@ -31,6 +31,8 @@ pub struct AppState {
     pub authority: String,
     /// Name each answer's operation in an `x-osskit-operation` header (for tests).
     pub echo_operation: bool,
+    /// The customer master keys of the local KMS.
+    pub kms: Arc<crate::rpc::kms::KmsKeys>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -21,6 +21,8 @@ pub const TEST_STS_ACCESS_KEY_ID: &str = "STS.local-test";
 pub const TEST_STS_ACCESS_KEY_SECRET: &str = "local-sts-secret";
 /// Its security token.
 pub const TEST_STS_TOKEN: &str = "local-sts-token";
+/// A KMS key (CMK) id the local KMS of [`TestServer::start`] holds.
+pub const TEST_KMS_KEY_ID: &str = "local-test-cmk";
 
 /// A running server and the temporary directory holding its data (removed on drop).
 #[derive(Debug)]
@@ -45,6 +47,7 @@ impl TestServer {
             TEST_STS_ACCESS_KEY_SECRET.to_string(),
             TEST_STS_TOKEN.to_string(),
         ));
+        config.kms_keys.push(TEST_KMS_KEY_ID.to_string());
         config
     }
 

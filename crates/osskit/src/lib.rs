@@ -54,7 +54,9 @@ pub mod body;
 pub mod bucket;
 mod config;
 pub mod credentials;
+pub mod crypto;
 pub mod error;
+mod hooks;
 pub mod mime;
 pub mod mode;
 pub mod ops;
@@ -74,6 +76,7 @@ pub use body::{Body, ByteStream};
 pub use credentials::{
     Credentials, CredentialsProvider, EnvironmentCredentialsProvider, StaticCredentialsProvider,
 };
+pub use crypto::CryptoBucket;
 pub use error::{Error, Result, ServerError};
 /// HTTP methods, for [`BucketClient::sign_url`](bucket::BucketClient::sign_url).
 pub use http::Method;

@@ -54,6 +54,21 @@ impl Server {
             }
             None => Arc::new(MemoryStore::new()?),
         };
+        let kms = match &config.data_dir {
+            Some(dir) => {
+                let dir = dir.join("kms");
+                tokio::task::spawn_blocking(move || crate::rpc::kms::KmsKeys::open(&dir))
+                    .await
+                    .map_err(|e| StoreError::Internal(format!("KMS key loading task failed: {e}")))?
+                    .map_err(StoreError::Internal)?
+            }
+            None => crate::rpc::kms::KmsKeys::in_memory(),
+        };
+        for id in &config.kms_keys {
+            if kms.ensure(id.trim()).map_err(StoreError::Internal)? {
+                tracing::info!(key_id = %id.trim(), "made a KMS key");
+            }
+        }
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -93,6 +108,7 @@ impl Server {
             keys,
             authority: authority.clone(),
             echo_operation: config.echo_operation,
+            kms: Arc::new(kms),
         });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, state, stopped));

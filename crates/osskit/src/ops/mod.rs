@@ -38,6 +38,13 @@ macro_rules! builder_options {
                 self.options.params.push((name, value.into()));
                 self
             }
+
+            /// Installs a hook run around the request (client-side encryption).
+            #[allow(dead_code)]
+            pub(crate) fn hook(mut self, hook: std::sync::Arc<dyn $crate::hooks::RequestHook>) -> Self {
+                self.options.hook = Some(hook);
+                self
+            }
         }
     )*};
 }
