@@ -59,6 +59,13 @@ pub struct ServerArgs {
     /// Extra base domain for virtual-hosted addressing (repeatable).
     #[arg(long = "base-domain", value_name = "DOMAIN")]
     pub base_domains: Vec<String>,
+    /// Seconds between two writes of the access logs of logged buckets.
+    #[arg(
+        long = "access-log-interval",
+        value_name = "SECONDS",
+        default_value_t = 300.0
+    )]
+    pub access_log_interval: f64,
 }
 
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
@@ -98,6 +105,13 @@ impl ServerArgs {
         config.sts_credentials = self.sts;
         config.region = self.region;
         config.base_domains = self.base_domains;
+        if !(self.access_log_interval.is_finite() && self.access_log_interval > 0.0) {
+            return Err(format!(
+                "--access-log-interval must be a positive number of seconds, got {}",
+                self.access_log_interval
+            ));
+        }
+        config.access_log_interval = std::time::Duration::from_secs_f64(self.access_log_interval);
         Ok(config)
     }
 }

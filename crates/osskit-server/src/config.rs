@@ -29,6 +29,9 @@ pub struct ServerConfig {
     /// Name each answer's operation in an `x-osskit-operation` header (off by default: OSS
     /// sends no such header; tests turn it on to check routing).
     pub echo_operation: bool,
+    /// Time between two writes of the access logs of logged buckets (also written when
+    /// much is waiting and at shutdown). Default 5 minutes; tests make it short.
+    pub access_log_interval: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -42,6 +45,7 @@ impl ServerConfig {
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
             echo_operation: false,
+            access_log_interval: crate::handlers::logging::DEFAULT_INTERVAL,
         }
     }
 
