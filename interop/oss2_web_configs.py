@@ -65,7 +65,7 @@ def check_rust_set(label, bucket):
         assert first.redirect.proto == "https"
         assert first.redirect.pass_query_string is True
         assert second.redirect.redirect_type == "Mirror"
-        assert second.redirect.mirror_url == "http://origin.example.com/"
+        assert second.redirect.mirror_url == "http://127.0.0.1:1/"
         assert second.redirect.mirror_pass_query_string is True
         assert second.redirect.pass_query_string is True
         assert second.redirect.mirror_headers.pass_list == ["x-pass"]
@@ -97,7 +97,7 @@ def set_for_rust(label, bucket):
                         Redirect(redirect_type="Internal", pass_query_string=False,
                                  replace_key_with="${key}.html")),
             RoutingRule(2, Condition("m/", 404),
-                        Redirect(redirect_type="Mirror", mirror_url="http://origin.example.com/",
+                        Redirect(redirect_type="Mirror", mirror_url="http://127.0.0.1:1/",
                                  mirror_pass_query_string=False, mirror_follow_redirect=True,
                                  mirror_check_md5=True,
                                  mirror_headers=RedirectMirrorHeaders(

@@ -77,7 +77,7 @@ async fn set_by_rust(bucket: &Bucket) {
                     Condition::default()
                         .key_prefix_equals("m/")
                         .http_error_code(404),
-                    Redirect::mirror("http://origin.example.com/")
+                    Redirect::mirror("http://127.0.0.1:1/")
                         .mirror_pass_query_string(true)
                         .mirror_headers(headers),
                 )),

@@ -27,7 +27,7 @@ fn site() -> WebsiteConfiguration {
             Condition::default()
                 .key_prefix_equals("mirror/")
                 .http_error_code(404),
-            Redirect::mirror("http://origin.example.com/")
+            Redirect::mirror("http://127.0.0.1:1/")
                 .mirror_pass_query_string(true)
                 .mirror_follow_redirect(true)
                 .mirror_check_md5(false)
@@ -378,15 +378,126 @@ async fn routing_rules_redirect_and_rewrite() {
     bucket.put_object("real.htm", "real").await.unwrap();
     let resp = http.get(format!("{base}/real.htm")).send().await.unwrap();
     assert_eq!(resp.text().await.unwrap(), "real");
-    // A mirroring rule cannot reach its origin here: the missing object stays a 404 with the
-    // error document.
+}
+
+/// An origin on 127.0.0.1 for mirroring: `/m/pic.png` (with a right Content-MD5),
+/// `/m/moved` (302 to pic.png), `/m/bad-md5` (a wrong Content-MD5), 404 otherwise. Returns
+/// its port and the request heads it saw.
+async fn origin() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).to_string();
+                let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                log.lock().unwrap().push(head);
+                let body = "from origin";
+                let md5 = osskit::utils::content_md5(body.as_bytes());
+                let len = body.len();
+                let answer = match path.split('?').next().unwrap_or("") {
+                    "/m/pic.png" => format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-MD5: {md5}\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{body}"
+                    ),
+                    "/m/moved" => "HTTP/1.1 302 Found\r\nLocation: /m/pic.png\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+                    "/m/bad-md5" => format!(
+                        "HTTP/1.1 200 OK\r\nContent-MD5: 1B2M2Y8AsgTpgAmY7PhCfg==\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{body}"
+                    ),
+                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+                };
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn mirroring_fetches_missing_objects_from_the_origin() {
+    let server = server().await;
+    let bucket = new_bucket(&server, Signer::V4, "mirror").await;
+    bucket.put_bucket_acl(BucketAcl::PublicRead).await.unwrap();
+    let (port, seen) = origin().await;
+    let mut headers = MirrorHeaders::default();
+    headers.pass = vec!["x-pass".into()];
+    headers.set = vec![{
+        let mut set = osskit::proto::xml::website::MirrorHeaderSet::default();
+        set.key = "x-set".into();
+        set.value = "from-rule".into();
+        set
+    }];
+    // The first origin refuses connections (nothing listens on port 1): the standby answers.
+    let mut rule = Redirect::mirror("http://127.0.0.1:1/")
+        .mirror_pass_query_string(true)
+        .mirror_check_md5(true)
+        .mirror_headers(headers);
+    rule.mirror_url_slave = Some(format!("http://127.0.0.1:{port}/"));
+    rule.mirror_url_probe = Some(format!("http://127.0.0.1:{port}/probe"));
+    bucket
+        .put_bucket_website(
+            WebsiteConfiguration::new("index.html", "").rule(RoutingRule::new(
+                1,
+                Condition::default()
+                    .key_prefix_equals("m/")
+                    .http_error_code(404),
+                rule,
+            )),
+        )
+        .await
+        .unwrap();
+    let http = browser();
+    let base = format!("{}/{}", server.endpoint(), bucket.name());
+
     let resp = http
-        .get(format!("{base}/mirror/pic.png"))
+        .get(format!("{base}/m/pic.png?v=1"))
+        .header("x-pass", "passed")
+        .header("x-other", "kept back")
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 404);
-    assert_eq!(resp.text().await.unwrap(), "not here");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/png");
+    assert_eq!(resp.text().await.unwrap(), "from origin");
+    let head = seen.lock().unwrap()[0].to_ascii_lowercase();
+    assert!(head.starts_with("get /m/pic.png?v=1 http/1.1"), "{head}");
+    assert!(head.contains("x-pass: passed"), "{head}");
+    assert!(head.contains("x-set: from-rule"), "{head}");
+    assert!(!head.contains("x-other"), "{head}");
+    // Stored: the SDK reads it without the origin.
+    let stored = bucket.get_object("m/pic.png").await.unwrap();
+    assert_eq!(stored.body.collect_bytes().await.unwrap(), "from origin");
+
+    // Redirects of the origin are followed (MirrorFollowRedirect defaults to true).
+    let resp = http.get(format!("{base}/m/moved")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.text().await.unwrap(), "from origin");
+    // A wrong Content-MD5 is not stored (a signed GetObject asks the origin too, as OSS
+    // mirrors for every GetObject); an object the origin lacks stays missing; keys the rule
+    // does not cover never reach the origin.
+    let before = seen.lock().unwrap().len();
+    let status = |path: &'static str| {
+        let http = http.clone();
+        let url = format!("{base}/{path}");
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(status("m/bad-md5").await, 404);
+    let err = bucket.get_object("m/bad-md5").await.unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchKey"));
+    assert_eq!(status("m/none").await, 404);
+    assert_eq!(status("other").await, 404);
+    assert_eq!(seen.lock().unwrap().len(), before + 3);
 }
 
 #[test]

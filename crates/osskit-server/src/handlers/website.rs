@@ -15,9 +15,16 @@
 //!    0) or serves `dir/<Suffix>` (Type 2) when that exists; then anonymous requests get the
 //!    error document with its `HttpStatus` (404 by default).
 //!
-//! `Mirror` rules (back-to-origin) are stored and returned but not run: fetching from an
-//! origin on the Internet is what they are for, and this server has no Internet. A
-//! missing object under a mirroring rule answers 404 as if the origin had not had it.
+//! `Mirror` rules (back-to-origin) fetch a missing object from `MirrorURL` + key (then from
+//! `MirrorURLSlave` when the first origin fails), with the query string when
+//! `MirrorPassQueryString` says so, following 3xx answers unless `MirrorFollowRedirect` is
+//! false (a 3xx is then passed on), passing headers as `MirrorHeaders` says, and checking the
+//! origin's `Content-MD5` with `MirrorCheckMd5`. The object is stored in the bucket, with
+//! the origin's content headers, and served. What cannot be done here: origins on the
+//! Internet (this server reaches what its machine reaches, and tests use origins on
+//! 127.0.0.1), `MirrorURLProbe` health probing (the standby is tried only when the first
+//! origin fails), SNI choices and CDN behaviour (`AliCDN` redirects are answered as
+//! `External` ones). When no origin has the object, the request goes on as a 404.
 
 use super::config::{self, malformed, Family};
 use super::object;
@@ -221,11 +228,138 @@ impl Site<'_> {
                     .header("location", location)
                     .header("content-length", "0")))
             }
-            _ => {
-                tracing::debug!(bucket = %self.ctx.bucket_name(), key, rule = rule.rule_number, "mirroring rule matched; back-to-origin is not run by this server");
-                None
+            _ => self.mirror(rule, key).await,
+        }
+    }
+
+    /// Back-to-origin: fetches `key` from the rule's origins, stores and serves it; `None`
+    /// when no origin has it.
+    async fn mirror(&self, rule: &RoutingRule, key: &str) -> Option<Result<Reply, OssError>> {
+        let r = &rule.redirect;
+        let follow = r.mirror_follow_redirect.unwrap_or(true);
+        let client = mirror_client(follow)?;
+        let pass_query = r
+            .mirror_pass_query_string
+            .or(r.pass_query_string)
+            .unwrap_or(false);
+        let headers = mirror_headers(r.mirror_headers.as_ref(), &self.ctx.headers);
+        for origin in [&r.mirror_url, &r.mirror_url_slave].into_iter().flatten() {
+            let mut url = format!("{origin}{}", quote(key, "/"));
+            if pass_query && !self.ctx.params.is_empty() {
+                url.push('?');
+                url.push_str(&query_string(&self.ctx.params));
+            }
+            let mut req = client.get(&url);
+            for (name, value) in &headers {
+                req = req.header(name.as_str(), value.as_str());
+            }
+            let resp = match req.send().await {
+                Ok(resp) => resp,
+                Err(e) => {
+                    tracing::debug!(%url, error = %e, "mirror origin unreachable");
+                    continue;
+                }
+            };
+            let status = resp.status().as_u16();
+            if (300..400).contains(&status) && !follow {
+                let location = resp
+                    .headers()
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                return Some(Ok(Reply::new(status)
+                    .header("location", location)
+                    .header("content-length", "0")));
+            }
+            if !(200..300).contains(&status) {
+                tracing::debug!(%url, status, "mirror origin answered no object");
+                if status >= 500 {
+                    continue;
+                }
+                return None;
+            }
+            match self
+                .store_fetched(key, resp, r.mirror_check_md5 == Some(true))
+                .await
+            {
+                Ok(true) => return Some(self.object(key).await),
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
             }
         }
+        None
+    }
+
+    /// Streams an origin's answer into a new object `key`; `Ok(false)` when its
+    /// `Content-MD5` did not match (nothing is stored then).
+    async fn store_fetched(
+        &self,
+        key: &str,
+        resp: reqwest::Response,
+        check_md5: bool,
+    ) -> Result<bool, OssError> {
+        use futures_util::StreamExt;
+        let expected_md5 = resp
+            .headers()
+            .get("content-md5")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut headers = Vec::new();
+        for name in super::KEPT_HEADERS {
+            if let Some(v) = resp.headers().get(*name).and_then(|v| v.to_str().ok()) {
+                headers.push((name.to_string(), v.to_string()));
+            }
+        }
+        if !headers.iter().any(|(k, _)| k == "content-type") {
+            headers.push(("content-type".into(), "application/octet-stream".into()));
+        }
+        let store_err = |e| OssError::from_store(e, self.ctx.bucket_name(), Some(key));
+        let mut writer = super::quick(self.state, |s| s.new_blob())
+            .await
+            .map_err(store_err)?;
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                OssError::internal(format!("reading the mirror origin's answer: {e}"))
+            })?;
+            writer = tokio::task::spawn_blocking(move || writer.write(&chunk).map(|_| writer))
+                .await
+                .map_err(OssError::internal)?
+                .map_err(|e| OssError::internal(format!("writing mirrored data: {e}")))?;
+        }
+        let blob = tokio::task::spawn_blocking(move || writer.finish())
+            .await
+            .map_err(OssError::internal)?
+            .map_err(store_err)?;
+        if check_md5 {
+            if let Some(expected) = expected_md5 {
+                if crate::http::base64::encode(&blob.md5) != expected.trim() {
+                    tracing::debug!(key, "mirrored data does not match the origin's Content-MD5");
+                    return Ok(false);
+                }
+            }
+        }
+        let meta = crate::store::ObjectMeta {
+            key: key.to_string(),
+            size: blob.size,
+            etag: osskit_proto::digest::etag_from_md5(&blob.md5),
+            crc64: blob.crc64,
+            last_modified_ms: crate::http::response::now_millis(),
+            object_type: crate::store::ObjectType::Normal,
+            storage_class: "Standard".to_string(),
+            acl: "default".to_string(),
+            headers,
+            user_meta: Vec::new(),
+            blob: blob.id.clone(),
+        };
+        let bucket = self.ctx.bucket_name().to_string();
+        super::blocking(self.state, move |s| {
+            s.put_object(&bucket, meta, blob, false)
+        })
+        .await
+        .map_err(store_err)?;
+        Ok(true)
     }
 
     /// `SupportSubDir` with Type 0 (redirect to `key/`) or 2 (serve `key/<Suffix>`) when
@@ -276,6 +410,68 @@ impl Site<'_> {
             format!("/{}/{}", quote(self.ctx.bucket_name(), ""), quote(key, "/"))
         }
     }
+}
+
+/// The HTTP client of mirroring (one following redirects, one not), built once.
+fn mirror_client(follow: bool) -> Option<&'static reqwest::Client> {
+    static FOLLOWING: std::sync::OnceLock<Option<reqwest::Client>> = std::sync::OnceLock::new();
+    static NOT_FOLLOWING: std::sync::OnceLock<Option<reqwest::Client>> = std::sync::OnceLock::new();
+    let (cell, policy) = if follow {
+        (&FOLLOWING, reqwest::redirect::Policy::limited(10))
+    } else {
+        (&NOT_FOLLOWING, reqwest::redirect::Policy::none())
+    };
+    cell.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(policy)
+            .no_proxy()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Headers never passed to an origin.
+fn reserved_header(name: &str) -> bool {
+    matches!(
+        name,
+        "host"
+            | "authorization"
+            | "authorization2"
+            | "content-length"
+            | "range"
+            | "date"
+            | "connection"
+            | "transfer-encoding"
+    ) || name.starts_with("x-oss-")
+        || name.starts_with("oss-")
+        || name.starts_with("x-drs-")
+}
+
+/// The headers of an origin request, by `MirrorHeaders`.
+fn mirror_headers(
+    rules: Option<&model::MirrorHeaders>,
+    request: &[(String, String)],
+) -> Vec<(String, String)> {
+    let Some(rules) = rules else {
+        return Vec::new();
+    };
+    let lower = |v: &[String]| v.iter().map(|s| s.to_ascii_lowercase()).collect::<Vec<_>>();
+    let (pass, remove) = (lower(&rules.pass), lower(&rules.remove));
+    let mut out: Vec<(String, String)> = request
+        .iter()
+        .filter(|(k, _)| !reserved_header(k) && !remove.contains(k))
+        .filter(|(k, _)| rules.pass_all == Some(true) || pass.contains(k))
+        .cloned()
+        .collect();
+    for set in &rules.set {
+        let name = set.key.to_ascii_lowercase();
+        out.retain(|(k, _)| *k != name);
+        out.push((name, set.value.clone()));
+    }
+    out
 }
 
 /// Query parameters written back as a query string.
