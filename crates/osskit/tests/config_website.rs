@@ -500,6 +500,49 @@ async fn mirroring_fetches_missing_objects_from_the_origin() {
     assert_eq!(seen.lock().unwrap().len(), before + 3);
 }
 
+#[tokio::test]
+async fn a_recreated_bucket_has_none_of_the_old_configuration() {
+    let server = server().await;
+    let bucket = new_bucket(&server, Signer::V4, "again").await;
+    bucket.put_object("index.html", "old site").await.unwrap();
+    bucket.put_bucket_acl(BucketAcl::PublicRead).await.unwrap();
+    bucket
+        .put_bucket_website(WebsiteConfiguration::new("index.html", ""))
+        .await
+        .unwrap();
+    bucket
+        .put_bucket_referer(osskit::RefererConfiguration::new(false, ["http://a.com"]))
+        .await
+        .unwrap();
+    let http = browser();
+    let url = format!("{}/{}/dir/", server.endpoint(), bucket.name());
+    let resp = http
+        .get(&url)
+        .header("Referer", "http://a.com/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.text().await.unwrap(), "old site");
+
+    bucket.delete_object("index.html").await.unwrap();
+    bucket.delete_bucket().await.unwrap();
+    bucket.create_bucket().await.unwrap();
+    bucket.put_object("index.html", "new").await.unwrap();
+    bucket.put_bucket_acl(BucketAcl::PublicRead).await.unwrap();
+    // Neither the website nor the Referer lists survive: no index, and no Referer needed.
+    let resp = http.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("<Code>NoSuchKey</Code>"));
+    assert_eq!(
+        bucket.get_bucket_website().await.unwrap_err().code(),
+        Some("NoSuchWebsiteConfiguration")
+    );
+}
+
 #[test]
 fn the_blocking_facade_has_the_same_calls() {
     let (_rt, server) = server_on_own_runtime();
