@@ -117,6 +117,11 @@ codes! {
     SignatureDoesNotMatch => (403, "0002-00000040", "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
     /// Too many buckets.
     TooManyBuckets => (400, "0015-00000111", "You have attempted to create more buckets than allowed."),
+    // Browser-facing families: static websites and access logs.
+    /// No static website configuration.
+    NoSuchWebsiteConfiguration => (404, "0019-00000101", "The specified bucket does not have a website configuration."),
+    /// The target bucket of access logging does not exist (or is not the owner's).
+    InvalidTargetBucketForLogging => (400, "0010-00000101", "The target bucket for logging does not exist."),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -62,6 +62,13 @@ pub struct ServerArgs {
     /// A KMS key (CMK) id the local KMS keeps, made when missing (repeatable).
     #[arg(long = "kms-key", value_name = "KEY_ID")]
     pub kms_keys: Vec<String>,
+    /// Seconds between two writes of the access logs of logged buckets.
+    #[arg(
+        long = "access-log-interval",
+        value_name = "SECONDS",
+        default_value_t = 300.0
+    )]
+    pub access_log_interval: f64,
 }
 
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
@@ -102,6 +109,13 @@ impl ServerArgs {
         config.region = self.region;
         config.base_domains = self.base_domains;
         config.kms_keys = self.kms_keys;
+        if !(self.access_log_interval.is_finite() && self.access_log_interval > 0.0) {
+            return Err(format!(
+                "--access-log-interval must be a positive number of seconds, got {}",
+                self.access_log_interval
+            ));
+        }
+        config.access_log_interval = std::time::Duration::from_secs_f64(self.access_log_interval);
         Ok(config)
     }
 }

@@ -31,6 +31,9 @@ pub struct ServerConfig {
     pub echo_operation: bool,
     /// Ids of KMS customer master keys to keep (made at start-up when missing).
     pub kms_keys: Vec<String>,
+    /// Time between two writes of the access logs of logged buckets (also written when
+    /// much is waiting and at shutdown). Default 5 minutes; tests make it short.
+    pub access_log_interval: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -45,6 +48,7 @@ impl ServerConfig {
             base_domains: Vec::new(),
             echo_operation: false,
             kms_keys: Vec::new(),
+            access_log_interval: crate::handlers::logging::DEFAULT_INTERVAL,
         }
     }
 

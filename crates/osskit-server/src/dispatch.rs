@@ -33,6 +33,8 @@ pub struct AppState {
     pub echo_operation: bool,
     /// The customer master keys of the local KMS.
     pub kms: Arc<crate::rpc::kms::KmsKeys>,
+    /// State of the browser-facing families (Referer lists, websites, access logs).
+    pub web: crate::handlers::web::WebState,
 }
 
 impl std::fmt::Debug for AppState {
@@ -63,7 +65,14 @@ pub struct RequestCtx {
     pub params: Vec<(String, String)>,
     /// Headers: lower-case names, values read as UTF-8 (or latin-1 when not UTF-8).
     pub headers: Vec<(String, String)>,
+    /// The client's address, when the connection told it (see [`PeerAddr`]).
+    pub peer: Option<std::net::SocketAddr>,
 }
+
+/// The client address of a connection, carried in each request's extensions by the HTTP
+/// layer and read into [`RequestCtx::peer`].
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub std::net::SocketAddr);
 
 impl RequestCtx {
     /// The first value of header `name` (lower case).
@@ -201,11 +210,13 @@ pub fn parse_request<B>(
         key,
         params,
         headers,
+        peer: req.extensions().get::<PeerAddr>().map(|p| p.0),
     }
 }
 
 /// Serves one request: never fails, every error becomes an OSS error response.
 pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<ResponseBody> {
+    let started = std::time::Instant::now();
     let request_id = new_request_id();
     let ctx = parse_request(&req, &state.base_domains, request_id.clone());
     let is_head = ctx.method == Method::HEAD;
@@ -220,9 +231,11 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
         tracing::info!(request_id = %ctx.request_id, method = %ctx.method, action = ?ctx.param("Action"), status = reply.status, "RPC request");
         return finish(reply, &request_id);
     }
+    let mut error_code = None;
     let reply = match run(&state, &ctx, body).await {
         Ok(reply) => reply,
         Err(err) => {
+            error_code = Some(err.code.as_str());
             tracing::debug!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, error = %err, "request failed");
             let reply = error_reply(&err, &ctx.request_id, &ctx.host, is_head);
             if has_body {
@@ -239,6 +252,8 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     } else {
         reply
     };
+    // Browser-facing families: the access log of logged buckets (handlers/logging.rs).
+    crate::handlers::logging::record(&state, &ctx, &reply, error_code, started).await;
     tracing::info!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, status = reply.status, "request");
     finish(reply, &request_id)
 }
@@ -284,7 +299,15 @@ async fn run_op(
             ),
         ));
     }
-    if principal == Principal::Anonymous {
+    // Browser-facing families: Referer lists judge anonymous and presigned requests
+    // (handlers/referer.rs); buckets with a website configuration serve their objects as a
+    // website (handlers/website.rs, which checks anonymous access itself).
+    handlers::referer::check(state, ctx, op).await?;
+    let anonymous = principal == Principal::Anonymous;
+    if let Some(reply) = handlers::website::serve(state, ctx, op, anonymous).await {
+        return reply;
+    }
+    if anonymous {
         auth::authorize_anonymous(state, ctx, op).await?;
     }
     handlers::handle(state, ctx, op, body).await

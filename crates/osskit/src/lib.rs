@@ -100,6 +100,11 @@ pub use result::{OssResponse, RequestResult, ResponseMeta};
 pub use retry::RetryPolicy;
 pub use session::Session;
 pub use types::{BucketAcl, DataRedundancyType, MetadataDirective, ObjectAcl, StorageClass};
+// Browser-facing configuration families (their parts: `osskit::proto::xml::{referer, website,
+// logging}`).
+pub use osskit_proto::xml::logging::BucketLoggingStatus;
+pub use osskit_proto::xml::referer::RefererConfiguration;
+pub use osskit_proto::xml::website::WebsiteConfiguration;
 
 /// The sans-IO protocol crate (signing, URLs, XML models, CRC-64, dates).
 pub use osskit_proto as proto;

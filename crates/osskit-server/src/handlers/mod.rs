@@ -8,6 +8,11 @@ pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod service;
+// Browser-facing families: hotlink protection, static websites, access logs.
+pub mod logging;
+pub mod referer;
+pub mod web;
+pub mod website;
 
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
@@ -85,6 +90,15 @@ pub async fn handle(
         OpId::PutBucketCors => config::put(state, ctx, op, body, &cors::FAMILY).await,
         OpId::GetBucketCors => config::get(state, ctx, &cors::FAMILY).await,
         OpId::DeleteBucketCors => config::delete(state, ctx, &cors::FAMILY).await,
+        // Browser-facing families (hotlink protection, static websites, access logs).
+        OpId::PutBucketReferer => referer::put(state, ctx, op, body).await,
+        OpId::GetBucketReferer => referer::get(state, ctx).await,
+        OpId::PutBucketWebsite => website::put(state, ctx, op, body).await,
+        OpId::GetBucketWebsite => config::get(state, ctx, &website::FAMILY).await,
+        OpId::DeleteBucketWebsite => website::delete(state, ctx).await,
+        OpId::PutBucketLogging => logging::put(state, ctx, op, body).await,
+        OpId::GetBucketLogging => logging::get(state, ctx).await,
+        OpId::DeleteBucketLogging => logging::delete(state, ctx).await,
         other => Err(OssError::with_message(
             ErrorCode::NotImplemented,
             format!("{} is not implemented by this server yet.", other.name()),

@@ -109,8 +109,13 @@ impl Server {
             authority: authority.clone(),
             echo_operation: config.echo_operation,
             kms: Arc::new(kms),
+            web: crate::handlers::web::WebState::new(config.access_log_interval),
         });
         let (stop, stopped) = watch::channel(false);
+        let flusher = tokio::spawn(crate::handlers::logging::run_flusher(
+            state.clone(),
+            stopped.clone(),
+        ));
         let task = tokio::spawn(accept_loop(listener, state, stopped));
         tracing::info!(%local_addr, "oss-server listening");
         Ok(RunningServer {
@@ -118,6 +123,7 @@ impl Server {
             authority,
             stop,
             task,
+            flusher,
         })
     }
 }
@@ -129,6 +135,8 @@ pub struct RunningServer {
     authority: String,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    /// Writes access logs; ends after a last flush once the server stops.
+    flusher: tokio::task::JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -147,6 +155,9 @@ impl RunningServer {
         let _ = self.stop.send(true);
         if let Err(e) = self.task.await {
             tracing::warn!(error = %e, "server task ended abnormally");
+        }
+        if let Err(e) = self.flusher.await {
+            tracing::warn!(error = %e, "access log task ended abnormally");
         }
     }
 }
@@ -191,8 +202,9 @@ async fn serve_connection(
     state: Arc<AppState>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let service = service_fn(move |req| {
+    let service = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
         let state = state.clone();
+        req.extensions_mut().insert(dispatch::PeerAddr(peer));
         async move { Ok::<_, Infallible>(dispatch::serve(state, req).await) }
     });
     let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);

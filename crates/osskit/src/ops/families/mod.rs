@@ -3,3 +3,7 @@
 
 mod cors;
 mod public_access_block;
+// Browser-facing families: hotlink protection, static websites, access logs.
+mod logging;
+mod referer;
+mod website;
