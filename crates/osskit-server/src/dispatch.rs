@@ -28,6 +28,8 @@ pub struct AppState {
     pub keys: HashMap<String, (String, Option<String>)>,
     /// `host:port` clients can reach the server at (used as the buckets' endpoints).
     pub authority: String,
+    /// Size and time limits granted to clients.
+    pub limits: crate::config::Limits,
 }
 
 impl std::fmt::Debug for AppState {
@@ -58,6 +60,8 @@ pub struct RequestCtx {
     pub params: Vec<(String, String)>,
     /// Headers: lower-case names, values read as UTF-8 (or latin-1 when not UTF-8).
     pub headers: Vec<(String, String)>,
+    /// The `x-oss-meta-*` headers with their values' bytes as sent (stored exactly).
+    pub user_meta: Vec<(String, Vec<u8>)>,
 }
 
 impl RequestCtx {
@@ -368,6 +372,7 @@ pub fn parse_request<B>(
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), header_text(v.as_bytes())))
         .collect();
+    let user_meta = crate::http::guard::user_meta(req.headers());
     let host = headers
         .iter()
         .find(|(k, _)| k == "host")
@@ -384,6 +389,7 @@ pub fn parse_request<B>(
         key,
         params,
         headers,
+        user_meta,
     }
 }
 
@@ -397,16 +403,21 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
             .headers()
             .get(http::header::CONTENT_LENGTH)
             .is_some_and(|v| v.as_bytes() != b"0");
+    let path_check = crate::http::guard::check_path(req.uri().path());
     let body = req.into_body();
     if crate::rpc::is_rpc_request(&ctx) {
         let reply = crate::rpc::serve(&state, &ctx, body).await;
         tracing::info!(request_id = %ctx.request_id, method = %ctx.method, action = ?ctx.param("Action"), status = reply.status, "RPC request");
         return finish(reply, &request_id);
     }
-    let reply = match run(&state, &ctx, body).await {
+    let outcome = match path_check {
+        Err(err) => Err(err),
+        Ok(()) => run(&state, &ctx, body).await,
+    };
+    let reply = match outcome {
         Ok(reply) => reply,
         Err(err) => {
-            tracing::debug!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, error = %err, "request failed");
+            crate::http::log::request_failed(&ctx, &err);
             let reply = error_reply(&err, &ctx.request_id, &ctx.host, is_head);
             if has_body {
                 // The request body may be left unread; the connection then cannot carry another
@@ -417,7 +428,7 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
             }
         }
     };
-    tracing::info!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, status = reply.status, "request");
+    crate::http::log::request_done(&ctx, reply.status);
     finish(reply, &request_id)
 }
 
