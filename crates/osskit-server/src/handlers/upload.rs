@@ -192,7 +192,25 @@ pub async fn receive_blob(
         }
     }
     let mut sink = BlobSink::start(state).await?;
-    sink.submit(std::mem::take(&mut held)).await?;
+    match stream_rest(&mut body, &mut sink, held, received, limit).await {
+        Ok(()) => sink.finish().await,
+        Err(e) => {
+            // The temporary file goes before the answer does.
+            sink.discard().await;
+            Err(e)
+        }
+    }
+}
+
+/// Receives the rest of a body into `sink`, starting with what was `held`.
+async fn stream_rest(
+    body: &mut TimedBody,
+    sink: &mut BlobSink,
+    held: Vec<Bytes>,
+    mut received: u64,
+    limit: u64,
+) -> Result<(), OssError> {
+    sink.submit(held).await?;
     let mut batch: Vec<Bytes> = Vec::new();
     let mut batched = 0usize;
     loop {
@@ -219,8 +237,7 @@ pub async fn receive_blob(
             Next::End => break,
         }
     }
-    sink.submit(batch).await?;
-    sink.finish().await
+    sink.submit(batch).await
 }
 
 /// A batch being written: gives the writer back, with the digests when it hashed the batch
@@ -304,6 +321,16 @@ impl BlobSink {
         });
         self.inflight = Some((write, Some(hash)));
         Ok(())
+    }
+
+    /// Waits for the batch in flight, then drops the writer (removing its file).
+    async fn discard(mut self) {
+        if let Some((write, hash)) = self.inflight.take() {
+            let _ = write.await;
+            if let Some(hash) = hash {
+                let _ = hash.await;
+            }
+        }
     }
 
     /// Waits for the last batch, then fsyncs the blob with its digests.

@@ -55,6 +55,8 @@ pub struct Activity {
     phase_since: AtomicU64,
     evict: AtomicBool,
     evicted: Notify,
+    /// Signalled on every phase change (the watchdog then recomputes its deadline).
+    changed: Notify,
 }
 
 /// Why a connection was closed.
@@ -79,6 +81,7 @@ impl Activity {
             phase_since: AtomicU64::new(0),
             evict: AtomicBool::new(false),
             evicted: Notify::new(),
+            changed: Notify::new(),
         })
     }
 
@@ -109,6 +112,12 @@ impl Activity {
         self.head_started.store(0, Ordering::Relaxed);
         self.phase_since.store(now, Ordering::Relaxed);
         self.phase.store(phase, Ordering::Relaxed);
+        self.changed.notify_one();
+    }
+
+    /// Completes after the next phase change (at once if one happened since the last call).
+    pub async fn phase_changed(&self) {
+        self.changed.notified().await;
     }
 
     /// A request head was read: the request is being handled.

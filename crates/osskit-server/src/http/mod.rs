@@ -292,6 +292,8 @@ async fn serve_connection(
                     }
                 }
             }
+            // A new phase may bring its deadline closer: compute it again.
+            _ = activity.phase_changed() => {}
             _ = activity.evicted() => {
                 if activity.is_idle() {
                     tracing::debug!(%peer, "closing an idle connection to make room");
