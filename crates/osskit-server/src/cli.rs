@@ -222,6 +222,15 @@ pub fn fsck(args: FsckArgs, program: &str) -> ExitCode {
     }
 }
 
+/// The runtime a server runs on: one worker per core, and blocking threads that go after
+/// 2 s without work (the store's short tasks come in bursts; idle threads should not stay).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_keep_alive(Duration::from_secs(2))
+        .build()
+}
+
 /// Logs to stderr (`RUST_LOG` filter, `info` by default; colours only on a terminal).
 /// Does nothing when a global subscriber is already set.
 pub fn init_logging() {

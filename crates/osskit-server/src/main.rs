@@ -26,12 +26,17 @@ enum Command {
     Fsck(FsckArgs),
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
     let args = Args::parse();
     osskit_server::cli::init_logging();
-    match args.command {
-        Some(Command::Fsck(fsck)) => osskit_server::cli::fsck(fsck, "oss-server fsck"),
-        None => osskit_server::cli::serve(args.server, "oss-server").await,
+    if let Some(Command::Fsck(fsck)) = args.command {
+        return osskit_server::cli::fsck(fsck, "oss-server fsck");
+    }
+    match osskit_server::cli::runtime() {
+        Ok(rt) => rt.block_on(osskit_server::cli::serve(args.server, "oss-server")),
+        Err(e) => {
+            eprintln!("oss-server: cannot start the runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

@@ -304,7 +304,7 @@ impl BlobSink {
         if total < HASH_APART {
             let write = tokio::task::spawn_blocking(move || {
                 digests.feed_chunks(&batch);
-                let written = writer.write_chunks(&batch);
+                let written = writer.write_chunks_through(&batch);
                 (writer, Some(digests), written)
             });
             self.inflight = Some((write, None));
@@ -316,7 +316,7 @@ impl BlobSink {
             digests
         });
         let write = tokio::task::spawn_blocking(move || {
-            let written = writer.write_chunks(&batch);
+            let written = writer.write_chunks_through(&batch);
             (writer, None, written)
         });
         self.inflight = Some((write, Some(hash)));

@@ -121,10 +121,12 @@ impl ObjectStream {
         let Some(piece) = self.pieces.get(self.piece) else {
             return;
         };
-        let window = if self.mapped < WARM_BYTES {
-            WARM_WINDOW
+        // Warm windows are not prefaulted: a client that never reads then holds only the
+        // pages the kernel copied into its socket.
+        let (window, populate) = if self.mapped < WARM_BYTES {
+            (WARM_WINDOW, false)
         } else {
-            MAP_WINDOW
+            (MAP_WINDOW, true)
         };
         let len = (piece.len - self.piece_done).min(window as u64) as usize;
         let offset = piece.offset + self.piece_done;
@@ -142,7 +144,7 @@ impl ObjectStream {
                 Some((id, file)) if id == blob => file,
                 _ => Arc::new(data.open_blob(&blob)?),
             };
-            let bytes = super::mapped::map_range(&file, offset, len, true)?;
+            let bytes = super::mapped::map_range(&file, offset, len, populate)?;
             Ok(((blob, file), bytes))
         }));
     }

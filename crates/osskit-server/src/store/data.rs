@@ -675,6 +675,22 @@ impl BlobWriter {
         self.count(total)
     }
 
+    /// Appends chunks in order straight to the file (after anything buffered), however few
+    /// bytes they hold: for a body written batch by batch as it arrives, whose batches must
+    /// not stay in memory while the client pauses.
+    pub fn write_chunks_through(&mut self, chunks: &[Bytes]) -> io::Result<()> {
+        let total: usize = chunks.iter().map(Bytes::len).sum();
+        if !self.buffer.is_empty() {
+            let buffered = std::mem::take(&mut self.buffer);
+            self.file()?.write_all(&buffered)?;
+        }
+        write_all_vectored(self.file()?, chunks)?;
+        if let Some(d) = self.digests.as_mut() {
+            d.feed_chunks(chunks);
+        }
+        self.count(total)
+    }
+
     /// Writes what is buffered and fsyncs the file (data and size); its bytes are then
     /// durable under the temporary name.
     pub fn finish(mut self) -> Result<PendingBlob, StoreError> {

@@ -1,0 +1,105 @@
+//! Hundreds of stalled uploads and unread downloads against the real `oss-server` binary:
+//! another client is still served, the server's threads stay few and its memory bounded,
+//! and both come back down when the stalled clients go. Loopback only, bounded in count and
+//! time (the full-size figures are measured by `examples/siege.rs`, see
+//! docs/server-performance.md).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+/// Stalled uploads and unread downloads opened at once.
+const STALLED: usize = 200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_clients_cost_no_thread_and_little_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(dir.path(), &["--stall-timeout", "60"]);
+    let c = Client::new(&server.endpoint);
+    c.create_bucket("siege").await;
+    let size = 20 * 1024 * 1024;
+    c.put_ok("siege", "big", &pattern(1, size)).await;
+    let addr = server.addr();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (threads0, rss0) = (server.status("Threads"), server.status("VmRSS"));
+
+    let mut held = Vec::new();
+    for i in 0..STALLED {
+        // An upload of 300 KB that sends 200 KB and stops.
+        let mut up = TcpStream::connect(&addr).await.unwrap();
+        let key = format!("up{i}");
+        let headers = c.sign(
+            "PUT",
+            Some("siege"),
+            &key,
+            &[],
+            &owned(&[("content-length", "300000")]),
+        );
+        let mut head = format!("PUT /siege/{key} HTTP/1.1\r\nHost: {addr}\r\n");
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        up.write_all(head.as_bytes()).await.unwrap();
+        up.write_all(&pattern(2, 200_000)).await.unwrap();
+        held.push(up);
+        // A download of the 20 MiB object that is never read.
+        let mut down = TcpStream::connect(&addr).await.unwrap();
+        let headers = c.sign("GET", Some("siege"), "big", &[], &[]);
+        let mut head = format!("GET /siege/big HTTP/1.1\r\nHost: {addr}\r\n");
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        down.write_all(head.as_bytes()).await.unwrap();
+        held.push(down);
+    }
+    // The bursts of short blocking tasks are over; idle pool threads go after 2 s.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    // Another client is served: a signed PUT and GET.
+    let other = Client::new(&server.endpoint);
+    let started = Instant::now();
+    other.put_ok("siege", "other", b"still served").await;
+    assert_eq!(other.get_bytes("siege", "other").await, b"still served");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "PUT+GET took {took:?}");
+
+    let (threads, rss) = (server.status("Threads"), server.status("VmRSS"));
+    eprintln!(
+        "{STALLED} stalled uploads + {STALLED} unread downloads: threads {threads0} -> {threads}, \
+         RSS {rss0} -> {rss} kB, PUT+GET by another client {took:?}"
+    );
+    // Before, each of these held a blocking thread (and the downloads megabytes each).
+    assert!(
+        threads < threads0 + 16,
+        "threads grew from {threads0} to {threads}"
+    );
+    assert!(
+        rss < rss0 + 200 * 1024,
+        "RSS grew from {rss0} kB to {rss} kB"
+    );
+
+    // When they go, everything is released.
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (t, r) = (server.status("Threads"), server.status("VmRSS"));
+        if t <= threads0 + 20 && r < rss0 + 64 * 1024 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "threads {t} (from {threads0}), RSS {r} kB (from {rss0}) after the clients left"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+        0
+    );
+}
