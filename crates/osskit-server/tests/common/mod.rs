@@ -142,6 +142,28 @@ impl Client {
         rb.body(body).send().await.unwrap()
     }
 
+    /// Like [`Client::send`], `None` when the request fails at the transport level (for
+    /// instance because the server was killed).
+    pub async fn try_send(
+        &self,
+        method: &str,
+        bucket: Option<&str>,
+        key: &str,
+        params: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> Option<reqwest::Response> {
+        let params = owned(params);
+        let headers = self.sign(method, bucket, key, &params, &owned(headers));
+        let mut rb = self
+            .http
+            .request(method.parse().unwrap(), self.url(bucket, key, &params));
+        for (k, v) in headers {
+            rb = rb.header(k, v);
+        }
+        rb.body(body).send().await.ok()
+    }
+
     pub async fn get(&self, bucket: &str, key: &str) -> reqwest::Response {
         self.send("GET", Some(bucket), key, &[], &[], Vec::new())
             .await
