@@ -1,8 +1,8 @@
 //! Hundreds of stalled uploads and unread downloads against the real `oss-server` binary:
 //! another client is still served, the server's threads stay few and its memory bounded,
 //! and both come back down when the stalled clients go. Loopback only, bounded in count and
-//! time (the full-size figures are measured by `examples/siege.rs`, see
-//! docs/server-performance.md).
+//! time. `SIEGE_STALLED=2000` measures the full-size figures of
+//! docs/server-performance.md (with a release build).
 
 mod common;
 
@@ -12,11 +12,15 @@ use common::*;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-/// Stalled uploads and unread downloads opened at once.
+/// Stalled uploads and unread downloads opened at once (each), by default.
 const STALLED: usize = 200;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_clients_cost_no_thread_and_little_memory() {
+    let stalled: usize = std::env::var("SIEGE_STALLED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(STALLED);
     let dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(dir.path(), &["--stall-timeout", "60"]);
     let c = Client::new(&server.endpoint);
@@ -28,7 +32,7 @@ async fn stalled_clients_cost_no_thread_and_little_memory() {
     let (threads0, rss0) = (server.status("Threads"), server.status("VmRSS"));
 
     let mut held = Vec::new();
-    for i in 0..STALLED {
+    for i in 0..stalled {
         // An upload of 300 KB that sends 200 KB and stops.
         let mut up = TcpStream::connect(&addr).await.unwrap();
         let key = format!("up{i}");
@@ -61,18 +65,27 @@ async fn stalled_clients_cost_no_thread_and_little_memory() {
     // The bursts of short blocking tasks are over; idle pool threads go after 2 s.
     tokio::time::sleep(Duration::from_secs(5)).await;
 
-    // Another client is served: a signed PUT and GET.
+    // Another client is served: signed PUTs and GETs, one after another.
     let other = Client::new(&server.endpoint);
-    let started = Instant::now();
-    other.put_ok("siege", "other", b"still served").await;
-    assert_eq!(other.get_bytes("siege", "other").await, b"still served");
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(10), "PUT+GET took {took:?}");
+    let mut times = Vec::new();
+    for i in 0..50 {
+        let key = format!("other{i}");
+        let started = Instant::now();
+        other.put_ok("siege", &key, b"still served").await;
+        times.push(started.elapsed());
+        let started = Instant::now();
+        assert_eq!(other.get_bytes("siege", &key).await, b"still served");
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let p50 = times[times.len() / 2];
+    let p99 = times[times.len() * 99 / 100];
+    assert!(p99 < Duration::from_secs(10), "p99 {p99:?}");
 
     let (threads, rss) = (server.status("Threads"), server.status("VmRSS"));
     eprintln!(
-        "{STALLED} stalled uploads + {STALLED} unread downloads: threads {threads0} -> {threads}, \
-         RSS {rss0} -> {rss} kB, PUT+GET by another client {took:?}"
+        "{stalled} stalled uploads + {stalled} unread downloads: threads {threads0} -> {threads}, \
+         RSS {rss0} -> {rss} kB; another client's signed PUT/GET: p50 {p50:?}, p99 {p99:?}"
     );
     // Before, each of these held a blocking thread (and the downloads megabytes each).
     assert!(
@@ -80,7 +93,7 @@ async fn stalled_clients_cost_no_thread_and_little_memory() {
         "threads grew from {threads0} to {threads}"
     );
     assert!(
-        rss < rss0 + 200 * 1024,
+        rss < rss0 + (stalled as u64 * 2) * 256,
         "RSS grew from {rss0} kB to {rss} kB"
     );
 
@@ -90,7 +103,8 @@ async fn stalled_clients_cost_no_thread_and_little_memory() {
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let (t, r) = (server.status("Threads"), server.status("VmRSS"));
-        if t <= threads0 + 20 && r < rss0 + 64 * 1024 {
+        // Memory goes back (most of it: the allocator may keep some for reuse).
+        if t <= threads0 + 20 && r < rss0 + (rss.saturating_sub(rss0)) / 2 + 16 * 1024 {
             break;
         }
         assert!(
