@@ -109,6 +109,16 @@ codes! {
     ObjectNotAppendable => (409, "0026-00000017", "The object is not appendable"),
     /// The append position differs from the object length.
     PositionNotEqualToLength => (409, "0026-00000016", "Position is not equal to file length"),
+    /// User metadata (`x-oss-meta-*` names and values together) is larger than 8 KB.
+    MetadataTooLarge => (400, "0011-00000002", "Your metadata headers exceed the maximum allowed metadata size."),
+    /// The request body stopped arriving for longer than the server waits. The EC is this
+    /// server's own (OSS documents none for it).
+    RequestTimeout => (400, "0000-00000003", "Your socket connection to the server was not read from or written to within the timeout period."),
+    /// The server has no room left to store the data (its disk is full). The EC is this
+    /// server's own.
+    InsufficientStorage => (507, "0000-00000005", "There is not enough free space on the server to store the data."),
+    /// The server cannot serve the request for now; retry later. The EC is this server's own.
+    ServiceUnavailable => (503, "0000-00000004", "Service is temporarily unavailable, please retry later."),
     /// A precondition (If-Match, If-Unmodified-Since) failed.
     PreconditionFailed => (412, "0026-00000004", "At least one of the pre-conditions you specified did not hold."),
     /// `x-oss-date`/`Date` is too far from the server's clock.

@@ -75,6 +75,20 @@ fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>) -> OssErro
                 &osskit_proto::date::unixtime_to_iso8601(now_secs()),
             )
         }
+        VerifyError::ExpiresOutOfRange => OssError::with_message(
+            ErrorCode::AccessDenied,
+            "x-oss-expires must be between 1 and 604800 seconds (7 days).",
+        )
+        .with_ec("0002-00000232"),
+        VerifyError::NotYetValid => OssError::with_message(
+            ErrorCode::AccessDenied,
+            "Request is not valid yet: x-oss-date is more than 15 minutes ahead of the server.",
+        )
+        .with_ec("0002-00000235")
+        .with_detail(
+            "ServerTime",
+            &osskit_proto::date::unixtime_to_iso8601(now_secs()),
+        ),
         VerifyError::TimeTooSkewed => OssError::new(ErrorCode::RequestTimeTooSkewed)
             .with_detail(
                 "ServerTime",
@@ -104,8 +118,9 @@ fn acl_allows_read(acl: &str) -> bool {
     acl == "public-read" || acl == "public-read-write"
 }
 
-/// Anonymous requests may read objects of public-read(-write) buckets (or objects whose own
-/// ACL is public), and write objects of public-read-write buckets; nothing else.
+/// Anonymous requests may list and read objects of public-read(-write) buckets (or read
+/// objects whose own ACL is public), and write objects of public-read-write buckets; nothing
+/// else.
 pub async fn authorize_anonymous(
     state: &AppState,
     ctx: &RequestCtx,
@@ -120,10 +135,7 @@ pub async fn authorize_anonymous(
     let Some(bucket) = ctx.bucket.clone() else {
         return Err(denied());
     };
-    if matches!(
-        access,
-        Access::Service | Access::BucketConfig | Access::List
-    ) {
+    if matches!(access, Access::Service | Access::BucketConfig) {
         return Err(denied());
     }
     let b = bucket.clone();
@@ -131,6 +143,7 @@ pub async fn authorize_anonymous(
         .await
         .map_err(|e| OssError::from_store(e, &bucket, None))?;
     match access {
+        Access::List if acl_allows_read(&meta.acl) => Ok(()),
         Access::ObjectRead => {
             let (b, k) = (bucket.clone(), ctx.key.clone());
             let object_acl = quick(state, move |s| s.object(&b, &k))

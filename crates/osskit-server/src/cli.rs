@@ -29,7 +29,9 @@ use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use crate::config::Limits;
 use crate::{Server, ServerConfig};
 
 /// Options of a local server.
@@ -69,6 +71,83 @@ pub struct ServerArgs {
         default_value_t = 300.0
     )]
     pub access_log_interval: f64,
+    /// Most connections open at once (idle ones are closed to make room).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request head.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    pub header_timeout: Duration,
+    /// Seconds a keep-alive connection may stay idle.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
+    pub idle_timeout: Duration,
+    /// Seconds a request body may stop arriving (RequestTimeout) or a response stay unread
+    /// (the connection is closed).
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
+    pub stall_timeout: Duration,
+    /// Largest request head (e.g. 64K).
+    #[arg(long, value_name = "SIZE", default_value = "64K", value_parser = parse_size)]
+    pub max_header_bytes: u64,
+    /// Largest total size of the x-oss-meta-* headers of a request.
+    #[arg(long, value_name = "SIZE", default_value = "8K", value_parser = parse_size)]
+    pub max_user_metadata: u64,
+    /// Free disk space kept back from object data, so that deletes work on a full disk.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub disk_reserve: u64,
+}
+
+/// Parses a number of seconds (`30`, `0.5`).
+pub fn parse_secs(s: &str) -> Result<Duration, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a positive number of seconds, got {s:?}"))
+}
+
+/// Parses a size in bytes with an optional binary suffix: `8192`, `8K`, `64M`, `1G` (`KiB`,
+/// `MiB`, `GiB` too).
+///
+/// ```
+/// use osskit_server::cli::parse_size;
+/// assert_eq!(parse_size("8K"), Ok(8192));
+/// assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+/// assert_eq!(parse_size("100"), Ok(100));
+/// assert!(parse_size("lots").is_err());
+/// ```
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &t[digits.len()..];
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err(format!("unknown size unit in {s:?} (use K, M or G)")),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1u64 << shift))
+        .ok_or_else(|| format!("expected a size such as 8192, 8K or 64M, got {s:?}"))
+}
+
+impl ServerArgs {
+    /// The limits these options set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_connections: self.max_connections.max(1),
+            header_read_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            stall_timeout: self.stall_timeout,
+            max_header_bytes: usize::try_from(self.max_header_bytes).unwrap_or(usize::MAX),
+            max_user_metadata: usize::try_from(self.max_user_metadata).unwrap_or(usize::MAX),
+            disk_reserve: self.disk_reserve,
+            ..Limits::default()
+        }
+    }
 }
 
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
@@ -92,6 +171,7 @@ impl ServerArgs {
     /// The server configuration these options describe; fails (with [`MISSING_KEY`]) when
     /// no non-blank access key id and secret were given.
     pub fn into_config(self) -> Result<ServerConfig, String> {
+        let limits = self.limits();
         let (id, secret) = match (self.access_key_id, self.access_key_secret) {
             (Some(id), Some(secret)) if !id.trim().is_empty() && !secret.trim().is_empty() => {
                 (id, secret)
@@ -116,8 +196,57 @@ impl ServerArgs {
             ));
         }
         config.access_log_interval = std::time::Duration::from_secs_f64(self.access_log_interval);
+        config.limits = limits;
         Ok(config)
     }
+}
+
+/// Options of `oss-server fsck`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FsckArgs {
+    /// Directory holding the data (no server may be using it).
+    #[arg(long, default_value = "./oss-data")]
+    pub data_dir: PathBuf,
+    /// Remove leftovers of interrupted writes and correct reference counts (damaged objects
+    /// are reported, never changed).
+    #[arg(long)]
+    pub repair: bool,
+    /// Also read every object and compare its CRC-64 with the recorded one.
+    #[arg(long)]
+    pub verify_data: bool,
+}
+
+/// Checks a store (see [`crate::store::fsck`]) and prints what it found. Exit status 0 when
+/// nothing is wrong (any more), 1 when findings remain, 2 when the store cannot be checked
+/// (for instance while a server uses it).
+pub fn fsck(args: FsckArgs, program: &str) -> ExitCode {
+    let options = crate::store::fsck::FsckOptions {
+        repair: args.repair,
+        verify_data: args.verify_data,
+    };
+    match crate::store::fsck::fsck(&args.data_dir, &options) {
+        Ok(report) => {
+            println!("{report}");
+            if report.has_unrepaired() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("{program}: cannot check {}: {e}", args.data_dir.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The runtime a server runs on: one worker per core, and blocking threads that go after
+/// 2 s without work (the store's short tasks come in bursts; idle threads should not stay).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_keep_alive(Duration::from_secs(2))
+        .build()
 }
 
 /// Logs to stderr (`RUST_LOG` filter, `info` by default; colours only on a terminal).

@@ -1,7 +1,67 @@
-//! Server configuration.
+//! Server configuration: where to listen and keep data, which keys to accept, and the
+//! [`Limits`] granted to clients.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// What the server grants each client, so that slow, stalled or oversized requests cost a
+/// bounded amount of memory and time and never a shared thread.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut limits = osskit_server::config::Limits::default();
+/// assert_eq!(limits.max_user_metadata, 8 * 1024);
+/// limits.idle_timeout = Duration::from_secs(5);
+/// let mut config = osskit_server::ServerConfig::new(None);
+/// config.limits = limits;
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Most connections open at once (default 10,000, and never more than the process may
+    /// open files for). At the limit, idle keep-alive connections are closed to make room;
+    /// when none is idle, new connections wait in the listen queue.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's head, from its first byte (default
+    /// 30 s). The connection is then closed.
+    pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may stay idle between requests (default 60 s).
+    pub idle_timeout: Duration,
+    /// How long a request body may stop arriving before the request fails with
+    /// `RequestTimeout`, and how long a client may stop reading a response before its
+    /// connection is closed (default 60 s).
+    pub stall_timeout: Duration,
+    /// Largest request head (request line and headers) in bytes (default 64 KiB); larger
+    /// ones get `431 Request Header Fields Too Large`.
+    pub max_header_bytes: usize,
+    /// Most request headers (default 256).
+    pub max_headers: usize,
+    /// Largest total size of the `x-oss-meta-*` names and values of a request (default
+    /// 8 KiB, as OSS): larger gets `MetadataTooLarge`.
+    pub max_user_metadata: usize,
+    /// Largest object or part (default 5 GiB, as OSS), checked while the body streams in.
+    pub max_object_size: u64,
+    /// Free disk space (bytes) kept back from new object data for metadata commits, so that
+    /// deletes work on a full disk (default 64 MiB; a persistent store only).
+    pub disk_reserve: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 10_000,
+            header_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            stall_timeout: Duration::from_secs(60),
+            max_header_bytes: 64 * 1024,
+            max_headers: 256,
+            max_user_metadata: 8 * 1024,
+            max_object_size: 5 * 1024 * 1024 * 1024,
+            disk_reserve: crate::store::fs::DEFAULT_RESERVE,
+        }
+    }
+}
 
 /// How to run a server: where to listen, where to keep data, which keys to accept.
 ///
@@ -34,6 +94,8 @@ pub struct ServerConfig {
     /// Time between two writes of the access logs of logged buckets (also written when
     /// much is waiting and at shutdown). Default 5 minutes; tests make it short.
     pub access_log_interval: std::time::Duration,
+    /// Connection, timeout and size limits.
+    pub limits: Limits,
 }
 
 impl ServerConfig {
@@ -49,6 +111,7 @@ impl ServerConfig {
             echo_operation: false,
             kms_keys: Vec::new(),
             access_log_interval: crate::handlers::logging::DEFAULT_INTERVAL,
+            limits: Limits::default(),
         }
     }
 

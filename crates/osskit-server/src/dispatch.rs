@@ -35,6 +35,8 @@ pub struct AppState {
     pub kms: Arc<crate::rpc::kms::KmsKeys>,
     /// State of the browser-facing families (Referer lists, websites, access logs).
     pub web: crate::handlers::web::WebState,
+    /// Size and time limits granted to clients.
+    pub limits: crate::config::Limits,
 }
 
 impl std::fmt::Debug for AppState {
@@ -67,6 +69,8 @@ pub struct RequestCtx {
     pub headers: Vec<(String, String)>,
     /// The client's address, when the connection told it (see [`PeerAddr`]).
     pub peer: Option<std::net::SocketAddr>,
+    /// The `x-oss-meta-*` headers with their values' bytes as sent (stored exactly).
+    pub user_meta: Vec<(String, Vec<u8>)>,
 }
 
 /// The client address of a connection, carried in each request's extensions by the HTTP
@@ -194,6 +198,7 @@ pub fn parse_request<B>(
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), header_text(v.as_bytes())))
         .collect();
+    let user_meta = crate::http::guard::user_meta(req.headers());
     let host = headers
         .iter()
         .find(|(k, _)| k == "host")
@@ -211,6 +216,7 @@ pub fn parse_request<B>(
         params,
         headers,
         peer: req.extensions().get::<PeerAddr>().map(|p| p.0),
+        user_meta,
     }
 }
 
@@ -225,6 +231,7 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
             .headers()
             .get(http::header::CONTENT_LENGTH)
             .is_some_and(|v| v.as_bytes() != b"0");
+    let path_check = crate::http::guard::check_path(req.uri().path());
     let body = req.into_body();
     if crate::rpc::is_rpc_request(&ctx) {
         let reply = crate::rpc::serve(&state, &ctx, body).await;
@@ -232,11 +239,15 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
         return finish(reply, &request_id);
     }
     let mut error_code = None;
-    let reply = match run(&state, &ctx, body).await {
+    let outcome = match path_check {
+        Err(err) => Err(err),
+        Ok(()) => run(&state, &ctx, body).await,
+    };
+    let reply = match outcome {
         Ok(reply) => reply,
         Err(err) => {
             error_code = Some(err.code.as_str());
-            tracing::debug!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, error = %err, "request failed");
+            crate::http::log::request_failed(&ctx, &err);
             let reply = error_reply(&err, &ctx.request_id, &ctx.host, is_head);
             if has_body {
                 // The request body may be left unread; the connection then cannot carry another
@@ -254,7 +265,7 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     };
     // Browser-facing families: the access log of logged buckets (handlers/logging.rs).
     crate::handlers::logging::record(&state, &ctx, &reply, error_code, started).await;
-    tracing::info!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, status = reply.status, "request");
+    crate::http::log::request_done(&ctx, reply.status);
     finish(reply, &request_id)
 }
 

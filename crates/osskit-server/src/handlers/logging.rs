@@ -301,7 +301,7 @@ pub async fn flush(state: &AppState) {
                 acl: "default".to_string(),
                 headers: vec![("content-type".to_string(), "text/plain".to_string())],
                 user_meta: Vec::new(),
-                blob: blob.id.clone(),
+                data: crate::store::Extents::new(),
             };
             s.put_object(&target, meta, blob, false)
         })

@@ -11,15 +11,16 @@ pub mod service;
 // Browser-facing families: hotlink protection, static websites, access logs.
 pub mod logging;
 pub mod referer;
+pub mod upload;
 pub mod web;
 pub mod website;
+
+pub use upload::{read_small_body, receive_blob};
 
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
-use crate::store::{data::BlobWriter, PendingBlob, Store, StoreError};
-use bytes::Bytes;
-use http_body_util::BodyExt;
+use crate::store::{MetaValue, Store, StoreError};
 use hyper::body::Incoming;
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::ops::OpId;
@@ -106,141 +107,6 @@ pub async fn handle(
     }
 }
 
-/// Reads a small request body (an XML document) into memory, refusing more than `limit`.
-pub async fn read_small_body(mut body: Incoming, limit: usize) -> Result<Bytes, OssError> {
-    let mut buf = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            OssError::with_message(
-                ErrorCode::InvalidRequest,
-                format!("Failed to read the request body: {e}"),
-            )
-        })?;
-        if let Ok(data) = frame.into_data() {
-            if buf.len() + data.len() > limit {
-                return Err(OssError::with_message(
-                    ErrorCode::EntityTooLarge,
-                    format!("The request body exceeds the limit of {limit} bytes."),
-                ));
-            }
-            buf.extend_from_slice(&data);
-        }
-    }
-    Ok(Bytes::from(buf))
-}
-
-/// Streams the request body into a new blob. The bytes go to a blocking writer through a
-/// small bounded channel, so memory does not grow with the body. A body that ends early
-/// (client gone, connection cut) leaves nothing behind.
-pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<PendingBlob, OssError> {
-    // A small body (the common case) is collected here and written by one blocking call:
-    // no writer task, no channel, one thread hand-off.
-    let mut first = Vec::new();
-    let mut held = 0;
-    let mut ended = true;
-    while let Some(frame) = body.frame().await {
-        let data = match frame {
-            Ok(frame) => match frame.into_data() {
-                Ok(data) => data,
-                Err(_) => continue,
-            },
-            Err(e) => {
-                return Err(OssError::with_message(
-                    ErrorCode::InvalidRequest,
-                    format!("Failed to read the request body: {e}"),
-                ))
-            }
-        };
-        held += data.len();
-        first.push(data);
-        if held > SMALL_BODY {
-            ended = false;
-            break;
-        }
-    }
-    if ended {
-        return quick(state, move |store| {
-            let mut w = store.new_blob()?;
-            for data in &first {
-                w.write(data)?;
-            }
-            w.finish()
-        })
-        .await
-        .map_err(|e| OssError::from_store(e, "", None));
-    }
-    // A large body: a blocking writer writes batches of frames while a digest thread
-    // hashes the same batches (by reference), and this task receives the next ones.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Bytes>, String>>(QUEUED_BATCHES);
-    let store = state.store.clone();
-    let writer = tokio::task::spawn_blocking(move || -> Result<PendingBlob, OssError> {
-        let mut w: BlobWriter = store
-            .new_blob()
-            .map_err(|e| OssError::from_store(e, "", None))?;
-        w.hash_in_background()
-            .map_err(|e| OssError::from_store(e, "", None))?;
-        while let Some(batch) = rx.blocking_recv() {
-            match batch {
-                Ok(chunks) => w
-                    .write_chunks(&chunks)
-                    .map_err(|e| OssError::internal(format!("writing object data: {e}")))?,
-                Err(why) => {
-                    return Err(OssError::with_message(
-                        ErrorCode::InvalidRequest,
-                        format!("Failed to read the request body: {why}"),
-                    ))
-                }
-            }
-        }
-        w.finish().map_err(|e| OssError::from_store(e, "", None))
-    });
-    let mut batch = first;
-    let mut batched = held;
-    let mut failure = None;
-    loop {
-        let end = match body.frame().await {
-            None => true,
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    batched += data.len();
-                    batch.push(data);
-                }
-                false
-            }
-            Some(Err(e)) => {
-                failure = Some(e.to_string());
-                true
-            }
-        };
-        if (batched >= BATCH_BYTES || end) && !batch.is_empty() {
-            batched = 0;
-            if tx.send(Ok(std::mem::take(&mut batch))).await.is_err() {
-                break;
-            }
-        }
-        if end {
-            break;
-        }
-    }
-    if let Some(why) = failure {
-        let _ = tx.send(Err(why)).await;
-    }
-    drop(tx);
-    writer
-        .await
-        .map_err(|e| OssError::internal(format!("object writer task failed: {e}")))?
-}
-
-/// Bytes of request frames handed to the blob writer at once (one vectored write, one
-/// thread wake-up).
-const BATCH_BYTES: usize = 1024 * 1024;
-
-/// Batches queued to the blob writer before the receiving task waits.
-const QUEUED_BATCHES: usize = 2;
-
-/// Bodies up to this size are received into memory, then written in one blocking call.
-const SMALL_BODY: usize = 256 * 1024;
-
 /// Object headers kept with the object (besides user metadata).
 pub const KEPT_HEADERS: &[&str] = &[
     "content-type",
@@ -254,9 +120,17 @@ pub const KEPT_HEADERS: &[&str] = &[
 /// Header name/value pairs.
 pub type HeaderList = Vec<(String, String)>;
 
+/// User metadata: header names and the values' bytes.
+pub type UserMeta = Vec<(String, MetaValue)>;
+
 /// The standard headers (with `Content-Type` defaulting to `application/octet-stream`) and
-/// the `x-oss-meta-*` headers of a request.
-pub fn object_headers(ctx: &RequestCtx) -> (HeaderList, HeaderList) {
+/// the `x-oss-meta-*` headers of a request, their values as the bytes sent. User metadata
+/// larger than the limit (names and values together, 8 KiB by default) is refused with
+/// `MetadataTooLarge`.
+pub fn object_headers(
+    state: &AppState,
+    ctx: &RequestCtx,
+) -> Result<(HeaderList, UserMeta), OssError> {
     let mut headers = Vec::new();
     for name in KEPT_HEADERS {
         if let Some(v) = ctx.header(name) {
@@ -265,13 +139,29 @@ pub fn object_headers(ctx: &RequestCtx) -> (HeaderList, HeaderList) {
             headers.push((name.to_string(), "application/octet-stream".to_string()));
         }
     }
-    let user_meta = ctx
-        .headers
+    let user_meta: UserMeta = ctx
+        .user_meta
         .iter()
-        .filter(|(k, _)| k.starts_with(osskit_proto::headers::META_PREFIX))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.clone(), MetaValue::from(v.as_slice())))
         .collect();
-    (headers, user_meta)
+    check_user_meta(state, &user_meta)?;
+    Ok((headers, user_meta))
+}
+
+/// Refuses user metadata whose names and values together exceed the limit.
+pub fn check_user_meta(state: &AppState, user_meta: &UserMeta) -> Result<(), OssError> {
+    let limit = state.limits.max_user_metadata;
+    let size: usize = user_meta.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > limit {
+        return Err(OssError::with_message(
+            ErrorCode::MetadataTooLarge,
+            format!(
+                "Your metadata headers exceed the maximum allowed metadata size: {size} bytes \
+                 of x-oss-meta-* names and values, the limit is {limit}."
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a canned ACL value (`default` allowed for objects).

@@ -12,13 +12,14 @@ use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::base64;
 use crate::http::response::{now_millis, Reply};
-use crate::store::{ObjectMeta, ObjectType, PartMeta, StoreError, UploadEntry};
+use crate::store::digest::Digests;
+use crate::store::{Extents, ObjectMeta, ObjectType, PartMeta, StoreError, UploadEntry};
 use hyper::body::Incoming;
 use osskit_proto::date::unixtime_to_iso8601;
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::headers as h;
 use osskit_proto::xml::{self, multipart as model};
-use std::io::{Seek, SeekFrom};
+use std::io::Read;
 
 /// Largest part (5 GiB), as declared.
 pub const MAX_PART_SIZE: u64 = osskit_proto::ops::MAX_PART_SIZE;
@@ -133,7 +134,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
     if forbid_overwrite(ctx) && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
-    let (headers, user_meta) = object_headers(ctx);
+    let (headers, user_meta) = object_headers(state, ctx)?;
     let template = ObjectMeta {
         key: key.clone(),
         size: 0,
@@ -145,7 +146,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
         acl,
         headers,
         user_meta,
-        blob: String::new(),
+        data: Extents::new(),
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let upload = blocking(state, move |s| s.create_upload(&b2, &k2, template))
@@ -189,17 +190,13 @@ pub async fn upload_part(
     validate_key(&key)?;
     let number = part_number(ctx.param("partNumber"))?;
     let id = upload_id(ctx)?;
-    if declared_length(ctx)?.is_some_and(|n| n > MAX_PART_SIZE) {
-        return Err(OssError::new(ErrorCode::EntityTooLarge));
-    }
+    let limit = MAX_PART_SIZE.min(state.limits.max_object_size);
+    declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let crc = client_crc(ctx)?;
     require_upload(state, &bucket, &key, &id).await?;
-    let blob = receive_blob(state, body).await?;
+    let blob = receive_blob(state, body, limit).await?;
     check_digests(&blob, md5, crc)?;
-    if blob.size > MAX_PART_SIZE {
-        return Err(OssError::new(ErrorCode::EntityTooLarge));
-    }
     let md5_b64 = base64::encode(&blob.md5);
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
     let part = blocking(state, move |s| s.put_part(&b, &k, &u, number, blob))
@@ -211,8 +208,9 @@ pub async fn upload_part(
         .header("content-md5", md5_b64))
 }
 
-/// `PUT /bucket/key?partNumber=N&uploadId=ID` with `x-oss-copy-source`: copies a byte range
-/// of an existing object into a part (streamed, never held in memory).
+/// `PUT /bucket/key?partNumber=N&uploadId=ID` with `x-oss-copy-source`: makes a part of a
+/// byte range of an existing object. The part shares the object's extents (no byte is
+/// written); the range is read once to compute its MD5 (the part's ETag) and CRC-64.
 pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
@@ -222,7 +220,7 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     let (src_bucket, src_key) = parse_copy_source(ctx.header(h::COPY_SOURCE).unwrap_or_default())?;
     require_upload(state, &bucket, &key, &id).await?;
     let (sb, sk) = (src_bucket.clone(), src_key.clone());
-    let (src, file) = blocking(state, move |s| s.open_object(&sb, &sk))
+    let (src, data) = blocking(state, move |s| s.open_object(&sb, &sk))
         .await
         .map_err(|e| OssError::from_store(e, &src_bucket, Some(&src_key)))?;
     match evaluate_conditions(
@@ -243,17 +241,10 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     }
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
     let part: PartMeta = blocking(state, move |s| {
-        let mut file = file;
-        file.seek(SeekFrom::Start(start))?;
-        let mut writer = s.new_blob()?;
-        let copied = std::io::copy(&mut std::io::Read::take(file, len), &mut writer)?;
-        if copied != len {
-            return Err(StoreError::Internal(format!(
-                "the source object ended after {copied} of {len} bytes"
-            )));
-        }
-        let blob = writer.finish()?;
-        s.put_part(&b, &k, &u, number, blob)
+        // The source's bytes stay leased (in place) until the part names them.
+        let (md5, crc) = digest_range(&data, start, len)?;
+        let extents = data.extents().slice(start, len);
+        s.put_part_copy(&b, &k, &u, number, extents, md5, crc)
     })
     .await
     .map_err(|e| upload_error(e, &bucket, &key, &id))?;
@@ -264,6 +255,32 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     Ok(Reply::xml(xml::to_xml(&result))
         .header("etag", part.etag.clone())
         .header(h::HASH_CRC64, part.crc64.to_string()))
+}
+
+/// The MD5 and CRC-64 of `len` bytes of `data` from `start` (blocking).
+fn digest_range(
+    data: &crate::store::ObjectData,
+    start: u64,
+    len: u64,
+) -> Result<([u8; 16], u64), StoreError> {
+    let mut reader = data.reader(start, len);
+    let mut digests = Digests::inline();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut read = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        digests.feed(&buf[..n]);
+        read += n as u64;
+    }
+    if read != len {
+        return Err(StoreError::Internal(format!(
+            "the source object ended after {read} of {len} bytes"
+        )));
+    }
+    Ok(digests.finish())
 }
 
 /// Whether `x-oss-complete-all` asks to complete with every uploaded part.

@@ -8,7 +8,7 @@ use crate::error::OssError;
 use crate::http::base64;
 use crate::http::body::ResponseBody;
 use crate::http::response::{now_millis, Reply};
-use crate::store::{BucketMeta, ObjectMeta, ObjectType, PendingBlob};
+use crate::store::{BucketMeta, Extents, ObjectData, ObjectMeta, ObjectType, PendingBlob};
 use hyper::body::Incoming;
 use osskit_proto::date::{http_date, http_to_unixtime, unixtime_to_iso8601};
 use osskit_proto::digest::{etag_from_md5, strip_etag_quotes};
@@ -17,16 +17,13 @@ use osskit_proto::headers as h;
 use osskit_proto::range::{resolve, RangeOutcome};
 use osskit_proto::xml::{self, object as model};
 
-/// Largest object accepted by PutObject and AppendObject (5 GiB).
-pub const MAX_OBJECT_SIZE: u64 = osskit_proto::ops::MAX_PUT_SIZE;
-
 /// Objects up to this size are read into memory by the lookup itself (one blocking call).
 const SMALL_OBJECT: u64 = 256 * 1024;
 
 /// The bytes of an object being served.
 enum ObjectBytes {
-    /// Streamed from the file.
-    File(std::fs::File),
+    /// Streamed from the blob files.
+    Data(ObjectData),
     /// Already read.
     Memory(bytes::Bytes),
 }
@@ -131,14 +128,16 @@ pub(super) fn check_digests(
     Ok(())
 }
 
-pub(super) fn declared_length(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
+/// The declared `Content-Length`, refused when above `limit` (`EntityTooLarge`) before any
+/// byte is read.
+pub(super) fn declared_length(ctx: &RequestCtx, limit: u64) -> Result<Option<u64>, OssError> {
     match ctx.header("content-length") {
         None => Ok(None),
         Some(v) => {
             let n = v.trim().parse::<u64>().map_err(|_| {
                 OssError::invalid_argument("Content-Length is not valid.", "Content-Length", v)
             })?;
-            if n > MAX_OBJECT_SIZE {
+            if n > limit {
                 return Err(OssError::new(ErrorCode::EntityTooLarge));
             }
             Ok(Some(n))
@@ -173,22 +172,20 @@ pub async fn put_object(
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
     validate_key(&key)?;
-    declared_length(ctx)?;
+    let limit = state.limits.max_object_size;
+    declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let crc = client_crc(ctx)?;
     let acl = object_acl(ctx)?;
+    let (headers, user_meta) = object_headers(state, ctx)?;
     let b = bucket_meta(state, &bucket).await?;
     let class = storage_class(ctx, &b.storage_class)?;
     let forbid = forbid_overwrite(ctx);
     if forbid && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
-    let blob = receive_blob(state, body).await?;
-    if blob.size > MAX_OBJECT_SIZE {
-        return Err(OssError::new(ErrorCode::EntityTooLarge));
-    }
+    let blob = receive_blob(state, body, limit).await?;
     check_digests(&blob, md5, crc)?;
-    let (headers, user_meta) = object_headers(ctx);
     let meta = ObjectMeta {
         key: key.clone(),
         size: blob.size,
@@ -200,7 +197,7 @@ pub async fn put_object(
         acl,
         headers,
         user_meta,
-        blob: blob.id.clone(),
+        data: Extents::new(),
     };
     let (etag, crc64, md5_b64) = (meta.etag.clone(), meta.crc64, base64::encode(&blob.md5));
     let b2 = bucket.clone();
@@ -303,19 +300,11 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     } else {
         let (b, k) = (bucket.clone(), key.clone());
         let (meta, file) = quick(state, move |s| {
-            let (meta, file) = s.open_object(&b, &k)?;
+            let (meta, data) = s.open_object(&b, &k)?;
             if meta.size > SMALL_OBJECT {
-                return Ok((meta, ObjectBytes::File(file)));
+                return Ok((meta, ObjectBytes::Data(data)));
             }
-            let mut bytes = Vec::with_capacity(meta.size as usize);
-            std::io::Read::read_to_end(&mut std::io::Read::take(file, meta.size), &mut bytes)?;
-            if bytes.len() as u64 != meta.size {
-                return Err(crate::store::StoreError::Internal(format!(
-                    "object file holds {} bytes, metadata says {}",
-                    bytes.len(),
-                    meta.size
-                )));
-            }
+            let bytes = data.read_range(0, meta.size)?;
             Ok((meta, ObjectBytes::Memory(bytes::Bytes::from(bytes))))
         })
         .await
@@ -385,11 +374,11 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         reply = reply.header(h::NEXT_APPEND_POSITION, meta.size.to_string());
     }
     for (name, value) in &meta.user_meta {
-        reply = reply.header(name, value.clone());
+        reply = reply.header_bytes(name, value.as_bytes());
     }
     match file {
-        Some(ObjectBytes::File(file)) if len > 0 => {
-            Ok(reply.with_body(ResponseBody::file_range(file, start, len)))
+        Some(ObjectBytes::Data(data)) if len > 0 => {
+            Ok(reply.with_body(ResponseBody::object(data, start, len)))
         }
         Some(ObjectBytes::Memory(bytes)) if len > 0 => Ok(reply.with_body(ResponseBody::full(
             bytes.slice(start as usize..(start + len) as usize),
@@ -468,20 +457,16 @@ pub async fn delete_multiple(
         ));
     }
     let keys: Vec<String> = request.objects.into_iter().map(|o| o.key).collect();
-    let b = bucket.clone();
-    let deleted = blocking(state, move |s| {
-        s.bucket(&b)?;
-        let mut done = Vec::with_capacity(keys.len());
-        for key in keys {
-            if osskit_proto::names::validate_object_key(&key).is_ok() {
-                s.delete_object(&b, &key)?;
-            }
-            done.push(key);
-        }
-        Ok(done)
-    })
-    .await
-    .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    // A key that cannot name an object fails the whole request: nothing is deleted.
+    for key in &keys {
+        validate_key(key)?;
+    }
+    let (b, k) = (bucket.clone(), keys.clone());
+    // One transaction: every key is deleted, or (on failure) none.
+    quick(state, move |s| s.delete_objects(&b, &k))
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    let deleted = keys;
     let mut result = model::DeleteResult {
         encoding_type: None,
         deleted: Vec::new(),
@@ -553,7 +538,7 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
     let (headers, user_meta) = if replace {
-        object_headers(ctx)
+        object_headers(state, ctx)?
     } else {
         (src.headers.clone(), src.user_meta.clone())
     };
@@ -568,11 +553,12 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         acl,
         headers,
         user_meta,
-        blob: String::new(),
+        data: Extents::new(),
     };
     let (sb, sk, db) = (src_bucket.clone(), src_key.clone(), bucket.clone());
     let forbid = forbid_overwrite(ctx);
-    let done = blocking(state, move |s| s.copy_object(&sb, &sk, &db, meta, forbid))
+    // O(extents): the copy names the source's bytes, nothing is copied.
+    let done = quick(state, move |s| s.copy_object(&sb, &sk, &db, meta, forbid))
         .await
         .map_err(|e| {
             OssError::from_store(e, &bucket, Some(&src_key)).with_detail_if_conflict(&key)
@@ -612,9 +598,11 @@ pub async fn append_object(
             )
         })?,
     };
-    declared_length(ctx)?;
+    let limit = state.limits.max_object_size.saturating_sub(position);
+    declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let acl = object_acl(ctx)?;
+    let (headers, user_meta) = object_headers(state, ctx)?;
     let b = bucket_meta(state, &bucket).await?;
     let class = storage_class(ctx, &b.storage_class)?;
     let position_error = |len: u64| {
@@ -630,12 +618,8 @@ pub async fn append_object(
         None if position != 0 => return Err(position_error(0)),
         _ => {}
     }
-    let blob = receive_blob(state, body).await?;
+    let blob = receive_blob(state, body, limit).await?;
     check_digests(&blob, md5, None)?;
-    if position.saturating_add(blob.size) > MAX_OBJECT_SIZE {
-        return Err(OssError::new(ErrorCode::EntityTooLarge));
-    }
-    let (headers, user_meta) = object_headers(ctx);
     let meta = ObjectMeta {
         key: key.clone(),
         size: blob.size,
@@ -647,7 +631,7 @@ pub async fn append_object(
         acl,
         headers,
         user_meta,
-        blob: blob.id.clone(),
+        data: Extents::new(),
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let done = blocking(state, move |s| {
@@ -728,5 +712,6 @@ mod tests {
         );
         assert!(parse_copy_source("/b").is_err());
         assert!(parse_copy_source("/b/").is_err());
+        assert!(parse_copy_source("/b/k%FF").is_err(), "not UTF-8");
     }
 }

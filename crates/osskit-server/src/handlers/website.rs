@@ -351,7 +351,7 @@ impl Site<'_> {
             acl: "default".to_string(),
             headers,
             user_meta: Vec::new(),
-            blob: blob.id.clone(),
+            data: crate::store::Extents::new(),
         };
         let bucket = self.ctx.bucket_name().to_string();
         super::blocking(self.state, move |s| {

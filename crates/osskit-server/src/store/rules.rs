@@ -2,7 +2,7 @@
 //! the same: what a put records, when an append is allowed and what it produces, what a
 //! copy records.
 
-use super::{MetaUpdate, ObjectMeta, ObjectType, PendingBlob, StoreError};
+use super::{Extents, MetaUpdate, ObjectMeta, ObjectType, PendingBlob, StoreError};
 
 /// The quoted upper-case hex ETag of an MD5 digest, e.g. `"5B3C1A2E053D763E1B002CC607C5A0FE"`.
 pub fn md5_etag(md5: &[u8; 16]) -> String {
@@ -21,10 +21,10 @@ pub fn appendable_etag(crc64: u64, size: u64) -> String {
     format!("\"{crc64:016X}{size:016X}\"")
 }
 
-/// Fills the fields of `meta` that describe the bytes from the pending blob: blob id, size,
-/// CRC-64, and the MD5 ETag when the caller left `etag` empty.
+/// Fills the fields of `meta` that describe the bytes from the pending blob: data (the whole
+/// blob), size, CRC-64, and the MD5 ETag when the caller left `etag` empty.
 pub fn describe_put(meta: &mut ObjectMeta, blob: &PendingBlob) {
-    meta.blob.clone_from(&blob.id);
+    meta.data = Extents::whole(blob.id.clone(), blob.size);
     meta.size = blob.size;
     meta.crc64 = blob.crc64;
     if meta.etag.is_empty() {
@@ -58,35 +58,49 @@ pub fn plan_append(current: Option<ObjectMeta>, position: u64) -> Result<AppendP
 pub fn appended_new(mut meta_for_new: ObjectMeta, key: &str, blob: &PendingBlob) -> ObjectMeta {
     meta_for_new.key = key.to_owned();
     meta_for_new.object_type = ObjectType::Appendable;
-    meta_for_new.blob.clone_from(&blob.id);
+    meta_for_new.data = Extents::whole(blob.id.clone(), blob.size);
     meta_for_new.size = blob.size;
     meta_for_new.crc64 = blob.crc64;
     meta_for_new.etag = appendable_etag(blob.crc64, blob.size);
     meta_for_new
 }
 
-/// The metadata of appendable object `current` after `blob` is appended to it. Headers and
-/// user metadata stay those of the object; the modification time is `now_ms`.
-pub fn appended_extend(mut current: ObjectMeta, blob: &PendingBlob, now_ms: i64) -> ObjectMeta {
+/// The blob an appendable object appends into: the one blob its data starts at offset 0 of.
+pub fn append_target(current: &ObjectMeta) -> Result<String, StoreError> {
+    current.data.sole_blob().map(str::to_owned).ok_or_else(|| {
+        StoreError::Internal(format!(
+            "appendable object {:?} is not made of one blob",
+            current.key
+        ))
+    })
+}
+
+/// The metadata of appendable object `current` after `blob` is appended to it (into
+/// `target`, its blob). Headers and user metadata stay those of the object; the modification
+/// time is `now_ms`.
+pub fn appended_extend(
+    mut current: ObjectMeta,
+    target: &str,
+    blob: &PendingBlob,
+    now_ms: i64,
+) -> ObjectMeta {
     current.crc64 = osskit_proto::crc64::combine(current.crc64, blob.crc64, blob.size);
     current.size += blob.size;
+    current.data = Extents::whole(target.to_owned(), current.size);
     current.etag = appendable_etag(current.crc64, current.size);
     current.last_modified_ms = now_ms;
     current
 }
 
-/// The metadata of a copy whose bytes were copied into a new blob: `meta` supplies key,
-/// headers, type and times; size and CRC come from the source; the ETag is the source's when
-/// it is an MD5 (Normal objects), else the MD5 of the copied bytes.
-pub fn describe_copy(mut meta: ObjectMeta, source: &ObjectMeta, blob: &PendingBlob) -> ObjectMeta {
-    meta.blob.clone_from(&blob.id);
-    meta.size = blob.size;
-    meta.crc64 = blob.crc64;
-    meta.etag = if source.object_type == ObjectType::Normal {
-        source.etag.clone()
-    } else {
-        md5_etag(&blob.md5)
-    };
+/// The metadata of a copy of `source`: `meta` supplies key, headers, ACL, storage class and
+/// time; the bytes are the source's extents (shared, not copied), with its size, CRC-64 and
+/// ETag; the copy is a `Normal` object.
+pub fn describe_copy(mut meta: ObjectMeta, source: &ObjectMeta) -> ObjectMeta {
+    meta.data = source.data.clone();
+    meta.size = source.size;
+    meta.crc64 = source.crc64;
+    meta.etag.clone_from(&source.etag);
+    meta.object_type = ObjectType::Normal;
     meta
 }
 
@@ -94,7 +108,7 @@ pub fn describe_copy(mut meta: ObjectMeta, source: &ObjectMeta, blob: &PendingBl
 /// bytes, their description and the object type stay.
 pub fn describe_self_copy(mut meta: ObjectMeta, source: &ObjectMeta) -> ObjectMeta {
     meta.key.clone_from(&source.key);
-    meta.blob.clone_from(&source.blob);
+    meta.data = source.data.clone();
     meta.size = source.size;
     meta.crc64 = source.crc64;
     meta.etag.clone_from(&source.etag);
@@ -103,7 +117,7 @@ pub fn describe_self_copy(mut meta: ObjectMeta, source: &ObjectMeta) -> ObjectMe
 }
 
 /// Runs `update` on a copy of `current` and returns the result with the fields that
-/// describe the bytes (key, blob, size, CRC-64, ETag, object type) put back as they were:
+/// describe the bytes (key, data, size, CRC-64, ETag, object type) put back as they were:
 /// an update changes descriptive metadata only.
 pub fn apply_meta_update(
     current: &ObjectMeta,
@@ -112,7 +126,7 @@ pub fn apply_meta_update(
     let mut meta = current.clone();
     update(&mut meta)?;
     meta.key.clone_from(&current.key);
-    meta.blob.clone_from(&current.blob);
+    meta.data = current.data.clone();
     meta.size = current.size;
     meta.crc64 = current.crc64;
     meta.etag.clone_from(&current.etag);
