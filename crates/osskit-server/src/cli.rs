@@ -18,11 +18,13 @@
 //! let cmd = Cmd::parse_from([
 //!     "serve", "--memory", "--access-key-id", "id", "--access-key-secret", "secret",
 //!     "--sts", "STS.id:sts-secret:token",
+//!     "--user", "other-id:other-secret:2000000000000000",
 //! ]);
 //! let config = cmd.server.into_config().unwrap();
 //! assert_eq!(config.data_dir, None);
 //! assert_eq!(config.credentials, [("id".to_string(), "secret".to_string())]);
 //! assert_eq!(config.sts_credentials[0].2, "token");
+//! assert_eq!(config.users[0].identity.account_id, "2000000000000000");
 //! ```
 
 use std::io::{IsTerminal, Write};
@@ -59,6 +61,58 @@ pub struct ServerArgs {
     /// Extra base domain for virtual-hosted addressing (repeatable).
     #[arg(long = "base-domain", value_name = "DOMAIN")]
     pub base_domains: Vec<String>,
+    /// Account uid of the main key and of the `--sts` keys.
+    #[arg(long, default_value = crate::users::DEFAULT_ACCOUNT_ID, value_name = "UID")]
+    pub account_id: String,
+    /// Another user: `ID:SECRET:ACCOUNT` (the key of another account) or
+    /// `ID:SECRET:ACCOUNT:RAM_USER_ID` (a RAM user of an account); repeatable.
+    #[arg(long = "user", value_name = "ID:SECRET:ACCOUNT[:RAM_USER_ID]", value_parser = crate::users::UserConfig::parse)]
+    pub users: Vec<crate::users::UserConfig>,
+    /// A RAM policy (JSON file) for the user of key ID; repeatable (several policies of one
+    /// user add up).
+    #[arg(long = "user-policy", value_name = "ID=FILE")]
+    pub user_policies: Vec<String>,
+    /// Seconds between replicator passes (historical replication of new rules, retiring
+    /// deleted rules); new writes are replicated as they happen.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub replication_interval: f64,
+    /// Produce every enabled inventory every SECONDS instead of daily or weekly.
+    #[arg(long, value_name = "SECONDS")]
+    pub inventory_period: Option<f64>,
+}
+
+fn seconds(name: &str, v: f64) -> Result<std::time::Duration, String> {
+    if v.is_finite() && v > 0.0 {
+        Ok(std::time::Duration::from_secs_f64(v))
+    } else {
+        Err(format!(
+            "{name} must be a positive number of seconds, not {v}"
+        ))
+    }
+}
+
+/// Attaches the RAM policies of `--user-policy ID=FILE` to the users they name.
+fn attach_policies(users: &mut [crate::users::UserConfig], specs: &[String]) -> Result<(), String> {
+    for spec in specs {
+        let Some((id, file)) = spec.split_once('=') else {
+            return Err(format!("expected --user-policy ID=FILE, got {spec:?}"));
+        };
+        let text = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let policy = osskit_proto::policy::Policy::parse(&text)
+            .map_err(|e| format!("{file} is not a valid policy: {e}"))?;
+        let Some(user) = users.iter_mut().find(|u| u.access_key_id == id) else {
+            return Err(format!("--user-policy names {id:?}, which no --user has"));
+        };
+        let mut all: Vec<_> = user
+            .identity
+            .policies
+            .as_deref()
+            .cloned()
+            .unwrap_or_default();
+        all.push(policy);
+        user.identity = user.identity.clone().with_policies(all);
+    }
+    Ok(())
 }
 
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
@@ -98,6 +152,19 @@ impl ServerArgs {
         config.sts_credentials = self.sts;
         config.region = self.region;
         config.base_domains = self.base_domains;
+        if self.account_id.is_empty() || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "--account-id must be a numeric uid, not {:?}",
+                self.account_id
+            ));
+        }
+        config.account_id = self.account_id;
+        config.users = self.users;
+        attach_policies(&mut config.users, &self.user_policies)?;
+        config.replication_interval = seconds("--replication-interval", self.replication_interval)?;
+        if let Some(p) = self.inventory_period {
+            config.inventory_period = Some(seconds("--inventory-period", p)?);
+        }
         Ok(config)
     }
 }

@@ -2,6 +2,9 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::users::{UserConfig, DEFAULT_ACCOUNT_ID};
 
 /// How to run a server: where to listen, where to keep data, which keys to accept.
 ///
@@ -29,6 +32,19 @@ pub struct ServerConfig {
     /// Name each answer's operation in an `x-osskit-operation` header (off by default: OSS
     /// sends no such header; tests turn it on to check routing).
     pub echo_operation: bool,
+    /// The uid of the account that [`ServerConfig::credentials`] and
+    /// [`ServerConfig::sts_credentials`] belong to (default `1000000000000000`).
+    pub account_id: String,
+    /// More keys, each of another account or of a RAM user (see [`crate::users`]).
+    pub users: Vec<UserConfig>,
+    /// How often the replicator starts historical replication of new rules, retires deleted
+    /// ones and checks every rule again (new writes are replicated as they happen).
+    pub replication_interval: Duration,
+    /// How often inventories are checked for a report that is due.
+    pub inventory_check_interval: Duration,
+    /// Produce every enabled inventory at this interval instead of its `Daily`/`Weekly`
+    /// frequency (for tests and demonstrations).
+    pub inventory_period: Option<Duration>,
 }
 
 impl ServerConfig {
@@ -42,6 +58,11 @@ impl ServerConfig {
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
             echo_operation: false,
+            account_id: DEFAULT_ACCOUNT_ID.to_string(),
+            users: Vec::new(),
+            replication_interval: Duration::from_secs(5),
+            inventory_check_interval: Duration::from_secs(60),
+            inventory_period: None,
         }
     }
 

@@ -8,6 +8,7 @@ use crate::handlers;
 use crate::http::body::ResponseBody;
 use crate::http::response::{error_reply, finish, new_request_id, Reply};
 use crate::store::Store;
+use crate::users::Users;
 use http::{Method, Request, Response};
 use hyper::body::Incoming;
 use osskit_proto::encoding::{parse_query, unquote};
@@ -31,6 +32,10 @@ pub struct AppState {
     pub authority: String,
     /// Name each answer's operation in an `x-osskit-operation` header (for tests).
     pub echo_operation: bool,
+    /// Who is behind each access key (accounts, RAM users, role sessions).
+    pub users: Users,
+    /// The background replicator of replication rules.
+    pub replicator: crate::replicator::Replicator,
 }
 
 impl std::fmt::Debug for AppState {
@@ -61,7 +66,15 @@ pub struct RequestCtx {
     pub params: Vec<(String, String)>,
     /// Headers: lower-case names, values read as UTF-8 (or latin-1 when not UTF-8).
     pub headers: Vec<(String, String)>,
+    /// Who sent the request: [`Principal::Anonymous`] until it is authenticated.
+    pub principal: Principal,
+    /// The address of the client, when known (the `acs:SourceIp` of policies).
+    pub client_ip: Option<IpAddr>,
 }
+
+/// The peer address of a connection, set as an extension of each of its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::SocketAddr);
 
 impl RequestCtx {
     /// The first value of header `name` (lower case).
@@ -191,6 +204,7 @@ pub fn parse_request<B>(
         .unwrap_or_default();
     let (bucket, key) = split_path(req.uri().path(), virtual_host_bucket(&host, base_domains));
     let params = parse_query(req.uri().query().unwrap_or(""));
+    let client_ip = req.extensions().get::<ClientAddr>().map(|a| a.0.ip());
     RequestCtx {
         request_id,
         method: req.method().clone(),
@@ -199,13 +213,15 @@ pub fn parse_request<B>(
         key,
         params,
         headers,
+        principal: Principal::Anonymous,
+        client_ip,
     }
 }
 
 /// Serves one request: never fails, every error becomes an OSS error response.
 pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<ResponseBody> {
     let request_id = new_request_id();
-    let ctx = parse_request(&req, &state.base_domains, request_id.clone());
+    let mut ctx = parse_request(&req, &state.base_domains, request_id.clone());
     let is_head = ctx.method == Method::HEAD;
     let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
         || req
@@ -218,7 +234,7 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
         tracing::info!(request_id = %ctx.request_id, method = %ctx.method, action = ?ctx.param("Action"), status = reply.status, "RPC request");
         return finish(reply, &request_id);
     }
-    let reply = match run(&state, &ctx, body).await {
+    let reply = match run(&state, &mut ctx, body).await {
         Ok(reply) => reply,
         Err(err) => {
             tracing::debug!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, error = %err, "request failed");
@@ -241,11 +257,11 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     finish(reply, &request_id)
 }
 
-async fn run(state: &AppState, ctx: &RequestCtx, body: Incoming) -> Result<Reply, OssError> {
+async fn run(state: &AppState, ctx: &mut RequestCtx, body: Incoming) -> Result<Reply, OssError> {
     let op = route(ctx);
-    let principal = auth::authenticate(state, ctx)?;
+    ctx.principal = auth::authenticate(state, ctx)?;
     let op = op?;
-    let result = run_op(state, ctx, op, principal, body).await;
+    let result = run_op(state, ctx, op, body).await;
     if !state.echo_operation {
         return result;
     }
@@ -263,7 +279,6 @@ async fn run_op(
     state: &AppState,
     ctx: &RequestCtx,
     op: OpId,
-    principal: Principal,
     body: Incoming,
 ) -> Result<Reply, OssError> {
     if let Some(bucket) = &ctx.bucket {
@@ -282,10 +297,13 @@ async fn run_op(
             ),
         ));
     }
-    if principal == Principal::Anonymous {
-        auth::authorize_anonymous(state, ctx, op).await?;
-    }
-    handlers::handle(state, ctx, op, body).await
+    // ---- Access control: every request, signed or not, is authorised here (bucket and
+    // RAM policies, ACLs, public access blocks, requester pays); see `crate::access`.
+    crate::access::authorize(state, ctx, op).await?;
+    let reply = handlers::handle(state, ctx, op, body).await?;
+    // Replication rules copy what this request changed.
+    state.replicator.observe(ctx, op);
+    Ok(reply)
 }
 
 #[cfg(test)]

@@ -20,6 +20,13 @@ pub mod multipart;
 pub mod object;
 pub mod public_access_block;
 
+// Access control and data movement between buckets.
+pub mod access_point;
+pub mod boolean;
+pub mod inventory;
+pub mod replication;
+pub mod request_payment;
+
 use std::borrow::Cow;
 
 use quick_xml::events::Event;

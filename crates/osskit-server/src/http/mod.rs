@@ -86,6 +86,15 @@ impl Server {
                 (secret.trim().to_string(), Some(token.clone())),
             );
         }
+        let users = crate::users::Users::new(config.account_id.clone());
+        for user in &config.users {
+            let id = user.access_key_id.trim().to_string();
+            keys.insert(
+                id.clone(),
+                (user.access_key_secret.trim().to_string(), None),
+            );
+            users.register(id, user.identity.clone());
+        }
         let state = Arc::new(AppState {
             store,
             region: config.region.clone(),
@@ -93,9 +102,28 @@ impl Server {
             keys,
             authority: authority.clone(),
             echo_operation: config.echo_operation,
+            users,
+            replicator: crate::replicator::Replicator::new(config.replication_interval),
         });
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, state, stopped));
+        // Background work: replication and inventory reports.
+        let background = vec![
+            tokio::spawn(crate::replicator::run(state.clone(), stopped.clone())),
+            tokio::spawn(crate::inventory_reports::run(
+                state.clone(),
+                config.inventory_check_interval,
+                crate::inventory_reports::Schedule {
+                    period: config.inventory_period,
+                },
+                stopped.clone(),
+            )),
+        ];
+        let task = tokio::spawn(async move {
+            accept_loop(listener, state, stopped).await;
+            for task in background {
+                let _ = task.await;
+            }
+        });
         tracing::info!(%local_addr, "oss-server listening");
         Ok(RunningServer {
             local_addr,
@@ -175,8 +203,9 @@ async fn serve_connection(
     state: Arc<AppState>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let service = service_fn(move |req| {
+    let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
         let state = state.clone();
+        req.extensions_mut().insert(dispatch::ClientAddr(peer));
         async move { Ok::<_, Infallible>(dispatch::serve(state, req).await) }
     });
     let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);

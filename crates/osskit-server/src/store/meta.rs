@@ -12,6 +12,9 @@
 //! - [`PARTS`]: `(bucket, key bytes, upload id, part number)` → encoded [`PartMeta`]; one
 //!   upload's parts are one contiguous range sorted by number.
 //!
+//! - [`ACCOUNT_CONFIGS`]: `(account id, name)` → an account-level document (public access
+//!   block, …).
+//!
 //! Open uploads keep a bucket non-empty ([`Tx::bucket_is_empty`]) and part blobs are
 //! referenced ([`Tx::referenced_blobs`]).
 //!
@@ -46,6 +49,9 @@ type PartKey = (&'static str, &'static [u8], &'static str, u32);
 const PARTS: TableDefinition<PartKey, &[u8]> = TableDefinition::new("parts");
 /// (bucket, configuration name) → the configuration document as stored.
 const CONFIGS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("bucket_configs");
+/// (account id, configuration name) → the account-level document as stored.
+const ACCOUNT_CONFIGS: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("account_configs");
 
 /// The first byte of every encoded value.
 pub const VALUE_VERSION: u8 = 1;
@@ -113,6 +119,7 @@ impl MetaDb {
         txn.open_table(UPLOADS).map_err(db_err)?;
         txn.open_table(PARTS).map_err(db_err)?;
         txn.open_table(CONFIGS).map_err(db_err)?;
+        txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?;
         txn.commit().map_err(db_err)?;
         let db = Arc::new(db);
         Ok(MetaDb {
@@ -133,6 +140,7 @@ impl MetaDb {
             uploads: txn.open_table(UPLOADS).map_err(db_err)?,
             parts: txn.open_table(PARTS).map_err(db_err)?,
             configs: txn.open_table(CONFIGS).map_err(db_err)?,
+            accounts: txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?,
         };
         f(&tx)
     }
@@ -184,6 +192,19 @@ macro_rules! lookups {
             Ok(self
                 .configs
                 .get((bucket, name))
+                .map_err(db_err)?
+                .map(|v| v.value().to_vec()))
+        }
+
+        /// An account-level document, if set.
+        pub fn account_config(
+            &self,
+            account: &str,
+            name: &str,
+        ) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(self
+                .accounts
+                .get((account, name))
                 .map_err(db_err)?
                 .map(|v| v.value().to_vec()))
         }
@@ -369,6 +390,7 @@ pub struct ReadTx {
     uploads: redb::ReadOnlyTable<UploadKey, &'static [u8]>,
     parts: redb::ReadOnlyTable<PartKey, &'static [u8]>,
     configs: redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>,
+    accounts: redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>,
 }
 
 impl ReadTx {
@@ -382,6 +404,7 @@ pub struct Tx<'t> {
     uploads: redb::Table<'t, UploadKey, &'static [u8]>,
     parts: redb::Table<'t, PartKey, &'static [u8]>,
     configs: redb::Table<'t, (&'static str, &'static str), &'static [u8]>,
+    accounts: redb::Table<'t, (&'static str, &'static str), &'static [u8]>,
     /// Set by every method that changes something (the committer resets it per job).
     pub(crate) changed: bool,
 }
@@ -395,6 +418,7 @@ impl<'t> Tx<'t> {
             uploads: txn.open_table(UPLOADS).map_err(db_err)?,
             parts: txn.open_table(PARTS).map_err(db_err)?,
             configs: txn.open_table(CONFIGS).map_err(db_err)?,
+            accounts: txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?,
             changed: false,
         })
     }
@@ -445,6 +469,25 @@ impl Tx<'_> {
             }
             None => {
                 self.configs.remove((bucket, name)).map_err(db_err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets (`Some`) or removes (`None`) an account-level document.
+    pub fn set_account_config(
+        &mut self,
+        account: &str,
+        name: &str,
+        value: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.changed = true;
+        match value {
+            Some(v) => {
+                self.accounts.insert((account, name), v).map_err(db_err)?;
+            }
+            None => {
+                self.accounts.remove((account, name)).map_err(db_err)?;
             }
         }
         Ok(())
