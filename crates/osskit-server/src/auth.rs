@@ -65,7 +65,7 @@ pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, Oss
         secret,
         token.as_deref(),
         now_secs(),
-        &state.region,
+        &crate::dispatch::host_region(&ctx.host, &state.base_domains, &state.region),
     )
     .map_err(|e| verify_error(e, Some((&id, &auth))))?;
     let identity = state.users.identity(&id);

@@ -160,6 +160,23 @@ pub fn virtual_host_bucket(host: &str, base_domains: &[String]) -> Option<String
     })
 }
 
+/// The region a request's host stands for: `REGION` of a configured base domain
+/// `oss-REGION.aliyuncs.com` (or `oss-REGION-internal.aliyuncs.com`) the host is or ends
+/// with; `default` for every other host. V4 signatures are checked against this region, and
+/// buckets created through such a host are in it.
+pub fn host_region(host: &str, base_domains: &[String], default: &str) -> String {
+    let name = host_name(host);
+    base_domains
+        .iter()
+        .filter(|d| name == **d || name.ends_with(&format!(".{d}")))
+        .find_map(|d| {
+            let r = d.strip_prefix("oss-")?.strip_suffix(".aliyuncs.com")?;
+            let r = r.strip_suffix("-internal").unwrap_or(r);
+            (!r.is_empty() && !r.contains('.')).then(|| r.to_string())
+        })
+        .unwrap_or_else(|| default.to_string())
+}
+
 /// Splits the raw (still percent-encoded) path into bucket and decoded key.
 pub fn split_path(raw_path: &str, virtual_bucket: Option<String>) -> (Option<String>, String) {
     let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
@@ -341,6 +358,24 @@ mod tests {
         assert_eq!(virtual_host_bucket("[::1]:80", &bases), None);
         assert_eq!(virtual_host_bucket("a.b.localhost", &bases), None);
         assert_eq!(virtual_host_bucket("elsewhere.example", &bases), None);
+    }
+
+    #[test]
+    fn hosts_of_other_regions_name_their_region() {
+        let bases = vec![
+            "localhost".to_string(),
+            "oss-cn-hangzhou.aliyuncs.com".to_string(),
+            "oss-ap-south-1.aliyuncs.com".to_string(),
+            "oss-ap-south-1-internal.aliyuncs.com".to_string(),
+        ];
+        let r = |h: &str| host_region(h, &bases, "cn-hangzhou");
+        assert_eq!(r("b.oss-ap-south-1.aliyuncs.com"), "ap-south-1");
+        assert_eq!(r("b.oss-ap-south-1-internal.aliyuncs.com:80"), "ap-south-1");
+        assert_eq!(r("oss-ap-south-1.aliyuncs.com"), "ap-south-1");
+        assert_eq!(r("127.0.0.1:9000"), "cn-hangzhou");
+        assert_eq!(r("b.localhost"), "cn-hangzhou");
+        // Not configured: the server's region.
+        assert_eq!(r("b.oss-us-west-1.aliyuncs.com"), "cn-hangzhou");
     }
 
     #[test]

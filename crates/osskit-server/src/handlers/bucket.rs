@@ -68,7 +68,7 @@ pub async fn put_bucket(
         acl,
         storage_class,
         data_redundancy_type: redundancy,
-        region: state.region.clone(),
+        region: crate::dispatch::host_region(&ctx.host, &state.base_domains, &state.region),
     };
     blocking(state, move |s| s.create_bucket(meta))
         .await

@@ -3,3 +3,11 @@
 
 mod cors;
 mod public_access_block;
+
+// Access control and data movement between buckets.
+mod access_point;
+mod inventory;
+pub(crate) mod model_call;
+mod policy;
+mod replication;
+mod request_payment;
