@@ -231,3 +231,74 @@ async fn wait_for_signal() {
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        server: ServerArgs,
+    }
+
+    fn parse(extra: &[&str]) -> Result<ServerConfig, String> {
+        let mut args = vec![
+            "serve",
+            "--memory",
+            "--access-key-id",
+            "id",
+            "--access-key-secret",
+            "sk",
+        ];
+        args.extend_from_slice(extra);
+        Cmd::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .server
+            .into_config()
+    }
+
+    #[test]
+    fn users_and_their_policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.json");
+        std::fs::write(
+            &file,
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"*"}]}"#,
+        )
+        .unwrap();
+        let policy = format!("AK2={}", file.display());
+        let config = parse(&[
+            "--account-id",
+            "1234",
+            "--user",
+            "AK2:SK2:1234:5678",
+            "--user-policy",
+            &policy,
+            "--replication-interval",
+            "0.5",
+        ])
+        .unwrap();
+        assert_eq!(config.account_id, "1234");
+        let user = &config.users[0];
+        assert_eq!(user.identity.principal_names()[0], "5678");
+        assert_eq!(user.identity.policies.as_ref().unwrap().len(), 1);
+        assert_eq!(
+            config.replication_interval,
+            std::time::Duration::from_millis(500)
+        );
+
+        let bad = format!("NOPE={}", file.display());
+        assert!(parse(&["--user-policy", &bad])
+            .unwrap_err()
+            .contains("no --user"));
+        assert!(parse(&["--user", "AK2:SK2:x"]).is_err());
+        assert!(parse(&["--account-id", "abc"]).is_err());
+        assert!(parse(&["--replication-interval", "0"]).is_err());
+        std::fs::write(&file, "{}").unwrap();
+        assert!(parse(&["--user", "AK2:SK2:1", "--user-policy", &policy])
+            .unwrap_err()
+            .contains("not a valid policy"));
+    }
+}

@@ -82,7 +82,7 @@ async fn policy_round_trip_with_the_model_and_with_json() {
         let policy = Policy::new(vec![grant(
             TEST_OTHER_ACCOUNT_ID,
             &["oss:GetObject"],
-            &[resource.clone()],
+            std::slice::from_ref(&resource),
         )]);
         b.put_bucket_policy(policy.clone()).await.unwrap();
         let got = b.get_bucket_policy().await.unwrap();
@@ -170,7 +170,7 @@ async fn policies_decide_what_other_accounts_may_do() {
         grant(
             TEST_OTHER_ACCOUNT_ID,
             &["oss:Get*", "oss:PutObject"],
-            &[shared.clone()],
+            std::slice::from_ref(&shared),
         ),
         grant(
             TEST_OTHER_ACCOUNT_ID,
@@ -267,7 +267,7 @@ async fn anonymous_access_by_policy_and_conditions() {
         .put_bucket_policy(Policy::new(vec![grant(
             "*",
             &["oss:GetObject"],
-            &[res.clone()],
+            std::slice::from_ref(&res),
         )
         .condition("StringLike", "acs:Referer", ["https://*.example.com/*"])]))
         .await
@@ -772,4 +772,68 @@ fn the_blocking_facade_has_the_same_calls() {
     );
     b.delete_access_point("ap-blk").send().unwrap();
     b.delete_bucket_policy().send().unwrap();
+}
+
+#[tokio::test]
+async fn ram_policies_grant_within_the_account_and_their_denies_win() {
+    let ram_policy = Policy::parse(
+        br#"{"Version":"1","Statement":[
+            {"Effect":"Allow","Action":["oss:GetObject","oss:PutObject","oss:ListObjects"],"Resource":["acs:oss:*:*:*"]},
+            {"Effect":"Deny","Action":["oss:PutObject"],"Resource":["acs:oss:*:*:*/readonly/*"]}]}"#,
+    )
+    .unwrap();
+    let server = TestServer::start_with(|c| {
+        c.users.push(osskit_server::users::UserConfig::new(
+            "LTAI-ram-writer",
+            "ram-writer-secret",
+            osskit_server::users::Identity::ram_user(OWNER, "2030000000000002", "writer")
+                .with_policies(vec![ram_policy]),
+        ));
+    })
+    .await;
+    let owner = new_bucket(&server, Signer::V1, "rampol").await;
+    let name = owner.name().to_string();
+    owner.put_object("readonly/k", "v").await.unwrap();
+    let writer = Bucket::new(
+        Auth::new("LTAI-ram-writer", "ram-writer-secret"),
+        &server.endpoint(),
+        &name,
+    )
+    .unwrap();
+    writer
+        .put_object("notes/a", "written by a RAM user")
+        .await
+        .unwrap();
+    writer.get_object("readonly/k").await.unwrap();
+    writer.list_objects().await.unwrap();
+    let e = denied(writer.put_object("readonly/k", "x").await);
+    assert_eq!(e.ec(), Some("0003-00000202"));
+    denied(writer.delete_object("notes/a").await);
+    denied(writer.get_bucket_acl().await);
+    // A bucket policy Deny binds the RAM user too.
+    owner
+        .put_bucket_policy(Policy::new(vec![Statement::new(
+            Effect::Deny,
+            ["oss:GetObject"],
+            [format!("acs:oss:*:*:{name}/*")],
+        )
+        .principals(["2030000000000002"])]))
+        .await
+        .unwrap();
+    denied(writer.get_object("readonly/k").await);
+    // RAM policies do not reach into other accounts' buckets.
+    let foreign = as_other(&server, &bucket_name("foreign"));
+    foreign.create_bucket().await.unwrap();
+    foreign.put_object("k", "v").await.unwrap();
+    let e = denied(
+        Bucket::new(
+            Auth::new("LTAI-ram-writer", "ram-writer-secret"),
+            &server.endpoint(),
+            foreign.name(),
+        )
+        .unwrap()
+        .get_object("k")
+        .await,
+    );
+    assert_eq!(e.code(), Some("AccessDenied"));
 }

@@ -11,8 +11,7 @@
 //!   key bytes, then upload id.
 //! - [`PARTS`]: `(bucket, key bytes, upload id, part number)` → encoded [`PartMeta`]; one
 //!   upload's parts are one contiguous range sorted by number.
-//!
-//! - [`ACCOUNT_CONFIGS`]: `(account id, name)` → an account-level document (public access
+//! - `account_configs`: `(account id, name)` → an account-level document (public access
 //!   block, …).
 //!
 //! Open uploads keep a bucket non-empty ([`Tx::bucket_is_empty`]) and part blobs are
