@@ -23,6 +23,7 @@
 //! belong to the server's own account ([`crate::users::Users::account_id`]).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::auth::Principal;
 use crate::dispatch::{AppState, RequestCtx};
@@ -106,12 +107,89 @@ fn bucket_access_in(
     })
 }
 
+/// What access control read about buckets, so that a request does not read it again.
+///
+/// Entries are dropped when a request changes a bucket or the account settings (see
+/// [`Cache::after`]); an entry read while such a change was under way is not kept (the
+/// generation counter tells).
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: std::sync::RwLock<std::collections::HashMap<String, Arc<BucketAccess>>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+/// Buckets whose access data is kept at most.
+const CACHE_LIMIT: usize = 4096;
+
+impl Cache {
+    fn get(&self, bucket: &str) -> Option<Arc<BucketAccess>> {
+        let map = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        map.get(bucket).cloned()
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn insert(&self, bucket: &str, access: Arc<BucketAccess>, read_at: u64) {
+        let mut map = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        // A change since the read began may have been missed: keep nothing.
+        if self.generation() != read_at {
+            return;
+        }
+        if map.len() >= CACHE_LIMIT {
+            map.clear();
+        }
+        map.insert(bucket.to_string(), access);
+    }
+
+    /// Forgets `bucket` (every bucket when `None`).
+    pub fn invalidate(&self, bucket: Option<&str>) {
+        let mut map = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        match bucket {
+            Some(b) => {
+                map.remove(b);
+            }
+            None => map.clear(),
+        }
+    }
+
+    /// Called once a request was handled (whatever its outcome): a request that may have
+    /// changed a bucket's metadata or configuration forgets that bucket; one that may have
+    /// changed account settings forgets every bucket.
+    pub fn after(&self, ctx: &RequestCtx, op: OpId) {
+        use osskit_proto::ops::HttpMethod;
+        let spec = op.spec();
+        if matches!(spec.method, HttpMethod::Get | HttpMethod::Head) {
+            return;
+        }
+        match (spec.level, ctx.bucket.as_deref()) {
+            // Account settings (the account's public access block) concern every bucket.
+            (Level::Service, _) => self.invalidate(None),
+            // Bucket metadata and configuration; object ACLs are never kept.
+            (Level::Bucket, Some(b)) if spec.access == Access::BucketConfig => {
+                self.invalidate(Some(b))
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Reads what access control needs about `bucket` (NoSuchBucket when it does not exist).
-pub async fn bucket_access(state: &AppState, bucket: &str) -> Result<BucketAccess, OssError> {
+pub async fn bucket_access(state: &AppState, bucket: &str) -> Result<Arc<BucketAccess>, OssError> {
+    if let Some(hit) = state.access_cache.get(bucket) {
+        return Ok(hit);
+    }
+    let read_at = state.access_cache.generation();
     let (b, default_owner) = (bucket.to_string(), state.users.account_id().to_string());
-    quick(state, move |s| bucket_access_in(s, &b, &default_owner))
+    let access = quick(state, move |s| bucket_access_in(s, &b, &default_owner))
         .await
-        .map_err(|e| OssError::from_store(e, bucket, None))
+        .map_err(|e| OssError::from_store(e, bucket, None))?;
+    let access = Arc::new(access);
+    state.access_cache.insert(bucket, access.clone(), read_at);
+    Ok(access)
 }
 
 /// The uid of the owner of `bucket`.
@@ -341,6 +419,12 @@ async fn check_bucket(
     key: &str,
 ) -> Result<(), OssError> {
     check_payer(ctx, access)?;
+    let identity = ctx.principal.identity();
+    let same_account = identity.is_some_and(|i| i.account_id == access.owner);
+    // The owner's account acting as itself, and no bucket policy: nothing to evaluate.
+    if same_account && access.policy.is_none() && identity.is_some_and(|i| i.policies.is_none()) {
+        return Ok(());
+    }
     let bucket = access.meta.name.as_str();
     let resource = if kind == Access::List || key.is_empty() {
         resource_arn(state, &access.owner, bucket, "")
@@ -348,8 +432,6 @@ async fn check_bucket(
         resource_arn(state, &access.owner, bucket, key)
     };
     let mut req = policy_request(ctx, action, resource);
-    let identity = ctx.principal.identity();
-    let same_account = identity.is_some_and(|i| i.account_id == access.owner);
     let ram = identity.and_then(|i| ram_decision(i, &req));
     if ram == Some(Decision::Deny) {
         return Err(denied_by_ram(action));
@@ -483,6 +565,60 @@ pub async fn authorize(state: &AppState, ctx: &RequestCtx, op: OpId) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sample(owner: &str) -> Arc<BucketAccess> {
+        Arc::new(BucketAccess {
+            meta: BucketMeta {
+                name: "b".into(),
+                created_ms: 0,
+                acl: "private".into(),
+                storage_class: "Standard".into(),
+                data_redundancy_type: "LRS".into(),
+                region: "cn-hangzhou".into(),
+            },
+            owner: owner.into(),
+            policy: None,
+            blocks_public: false,
+            requester_pays: false,
+        })
+    }
+
+    fn ctx(method: &str, uri: &str) -> RequestCtx {
+        let req = http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", "127.0.0.1")
+            .body(())
+            .unwrap();
+        crate::dispatch::parse_request(&req, &[], "id".into())
+    }
+
+    #[test]
+    fn the_cache_forgets_what_requests_change() {
+        let cache = Cache::default();
+        let at = cache.generation();
+        cache.insert("b", sample("1"), at);
+        assert_eq!(cache.get("b").unwrap().owner, "1");
+        // Reads and object writes keep it.
+        cache.after(&ctx("GET", "/b/?policy"), OpId::GetBucketPolicy);
+        cache.after(&ctx("PUT", "/b/k"), OpId::PutObject);
+        assert!(cache.get("b").is_some());
+        // A bucket configuration write drops that bucket; an account setting drops all.
+        cache.after(&ctx("PUT", "/b/?policy"), OpId::PutBucketPolicy);
+        assert!(cache.get("b").is_none());
+        cache.insert("b", sample("1"), cache.generation());
+        cache.insert("c", sample("1"), cache.generation());
+        cache.after(
+            &ctx("PUT", "/?publicAccessBlock"),
+            OpId::PutPublicAccessBlock,
+        );
+        assert!(cache.get("b").is_none() && cache.get("c").is_none());
+        // What was read before a change is not kept.
+        let stale = cache.generation();
+        cache.invalidate(Some("x"));
+        cache.insert("b", sample("old"), stale);
+        assert!(cache.get("b").is_none());
+    }
 
     #[test]
     fn acls_grant_reads_and_writes() {

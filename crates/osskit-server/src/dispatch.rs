@@ -36,6 +36,8 @@ pub struct AppState {
     pub users: Users,
     /// The background replicator of replication rules.
     pub replicator: crate::replicator::Replicator,
+    /// What access control read about buckets (owner, policy, blocks, payer).
+    pub access_cache: crate::access::Cache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -317,10 +319,13 @@ async fn run_op(
     // ---- Access control: every request, signed or not, is authorised here (bucket and
     // RAM policies, ACLs, public access blocks, requester pays); see `crate::access`.
     crate::access::authorize(state, ctx, op).await?;
-    let reply = handlers::handle(state, ctx, op, body).await?;
-    // Replication rules copy what this request changed.
-    state.replicator.observe(ctx, op);
-    Ok(reply)
+    let result = handlers::handle(state, ctx, op, body).await;
+    state.access_cache.after(ctx, op);
+    if result.is_ok() {
+        // Replication rules copy what this request changed.
+        state.replicator.observe(ctx, op);
+    }
+    result
 }
 
 #[cfg(test)]

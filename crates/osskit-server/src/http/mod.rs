@@ -104,6 +104,7 @@ impl Server {
             echo_operation: config.echo_operation,
             users,
             replicator: crate::replicator::Replicator::new(config.replication_interval),
+            access_cache: crate::access::Cache::default(),
         });
         let (stop, stopped) = watch::channel(false);
         // Background work: replication and inventory reports.
