@@ -837,3 +837,42 @@ async fn ram_policies_grant_within_the_account_and_their_denies_win() {
     );
     assert_eq!(e.code(), Some("AccessDenied"));
 }
+
+#[tokio::test]
+async fn a_bucket_has_at_most_100_access_points() {
+    let server = server().await;
+    let b = new_bucket(&server, Signer::V1, "apmax").await;
+    for i in 0..100 {
+        b.create_access_point(CreateAccessPointConfiguration::internet(format!(
+            "ap-{i:03}"
+        )))
+        .await
+        .unwrap();
+    }
+    let e = b
+        .create_access_point(CreateAccessPointConfiguration::internet("ap-100"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("TooManyAccessPoints"));
+    let page = b
+        .list_bucket_access_points()
+        .param("max-keys", "1000")
+        .await
+        .unwrap();
+    assert_eq!(page.config.access_points.items.len(), 100);
+    let e = b
+        .put_bucket_public_access_block(format!(
+            "<PublicAccessBlockConfiguration><!--{}--><BlockPublicAccess>true</BlockPublicAccess></PublicAccessBlockConfiguration>",
+            "x".repeat(70 * 1024)
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("EntityTooLarge"));
+    assert!(
+        !b.get_bucket_public_access_block()
+            .await
+            .unwrap()
+            .config
+            .block_public_access
+    );
+}

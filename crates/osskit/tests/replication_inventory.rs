@@ -586,3 +586,46 @@ async fn inventory_reports_are_written_into_the_destination() {
     let again = dest.list_objects().prefix(base).await.unwrap();
     assert_eq!(again.objects.len(), 3);
 }
+
+#[tokio::test]
+async fn oversized_documents_are_refused_and_nothing_is_stored() {
+    let server = TestServer::start().await;
+    let b = new_bucket(&server, Signer::V1, "big").await;
+    let dest = new_bucket(&server, Signer::V1, "bigdst").await;
+    let padding = format!("<!--{}-->", "x".repeat(70 * 1024));
+    let rule = format!(
+        "<ReplicationConfiguration>{padding}<Rule><Destination><Bucket>{}</Bucket><Location>oss-cn-hangzhou</Location></Destination></Rule></ReplicationConfiguration>",
+        dest.name()
+    );
+    let e = b.put_bucket_replication(rule).await.unwrap_err();
+    assert_eq!(e.code(), Some("EntityTooLarge"));
+    assert_eq!(
+        b.get_bucket_replication().await.unwrap_err().code(),
+        Some("NoSuchReplicationConfiguration")
+    );
+    let doc = osskit::proto::xml::Document::to_document(&inventory("big", dest.name())).unwrap();
+    let doc = doc.replacen("<Id>", &format!("{padding}<Id>"), 1);
+    let e = b
+        .put_bucket_inventory_configuration_with_id("big", doc)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("EntityTooLarge"));
+    assert_eq!(
+        b.list_bucket_inventory_configurations()
+            .await
+            .unwrap_err()
+            .code(),
+        Some("NoSuchInventory")
+    );
+    let e = b
+        .put_bucket_request_payment(format!(
+            "<RequestPaymentConfiguration>{padding}<Payer>Requester</Payer></RequestPaymentConfiguration>"
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("EntityTooLarge"));
+    assert_eq!(
+        b.get_bucket_request_payment().await.unwrap().config.payer,
+        "BucketOwner"
+    );
+}
