@@ -142,11 +142,6 @@ impl Identity {
             ],
         }
     }
-
-    /// The id OSS shows for this requester (the account or RAM user uid, or the session ARN).
-    pub fn display_id(&self) -> String {
-        self.principal_names().swap_remove(0)
-    }
 }
 
 /// A user as configured: a key and who it belongs to.
@@ -263,15 +258,5 @@ impl Users {
         map.get(access_key_id)
             .cloned()
             .unwrap_or_else(|| Identity::account(self.account_id.clone()))
-    }
-
-    /// Every account with a registered key, and the server's own.
-    pub fn accounts(&self) -> Vec<String> {
-        let map = self.by_key.read().unwrap_or_else(|e| e.into_inner());
-        let mut all: Vec<String> = map.values().map(|i| i.account_id.clone()).collect();
-        all.push(self.account_id.clone());
-        all.sort();
-        all.dedup();
-        all
     }
 }
