@@ -30,6 +30,7 @@ VERSION = "2.19.1"
 WORK = os.path.join(ROOT, "target", "oss2-suite")
 
 AK, SK = "LTAI-oss2-suite", "oss2-suite-secret"
+UID = "1000000000000000"  # the server's default --account-id
 PAYER_AK, PAYER_SK, PAYER_UID = "LTAI-oss2-payer", "oss2-payer-secret", "2000000000000002"
 
 CONFTEST = '''\
@@ -87,7 +88,7 @@ def server_supports(binary, flag):
 def run(python, src, files, deselected, auth, binary, jobs):
     extra = []
     if server_supports(binary, "--user"):
-        extra += ["--user", "%s:%s:%s" % (PAYER_UID, PAYER_AK, PAYER_SK)]
+        extra += ["--user", "%s:%s:%s" % (PAYER_AK, PAYER_SK, PAYER_UID)]
     proc, endpoint = start_server(binary, extra)
     try:
         env = dict(os.environ)
@@ -97,6 +98,9 @@ def run(python, src, files, deselected, auth, binary, jobs):
             "OSS_TEST_ENDPOINT": endpoint,
             "OSS_TEST_REGION": "cn-hangzhou",
             "OSS_TEST_AUTH_VERSION": auth,
+            "OSS_TEST_UID": UID,
+            "OSS_TEST_RAM_UID": UID,
+            "OSS_TEST_RAM_ROLE_ARN": "acs:ram::%s:role/AliyunOSSRole" % UID,
             "OSS_TEST_PAYER_UID": PAYER_UID,
             "OSS_TEST_PAYER_ACCESS_KEY_ID": PAYER_AK,
             "OSS_TEST_PAYER_ACCESS_KEY_SECRET": PAYER_SK,

@@ -132,6 +132,30 @@ codes! {
     NoSuchWebsiteConfiguration => (404, "0019-00000101", "The specified bucket does not have a website configuration."),
     /// The target bucket of access logging does not exist (or is not the owner's).
     InvalidTargetBucketForLogging => (400, "0010-00000101", "The target bucket for logging does not exist."),
+
+    // Access control and data movement between buckets.
+    /// No bucket policy is set.
+    NoSuchBucketPolicy => (404, "0030-00000006", "The bucket policy does not exist."),
+    /// A policy document breaks the policy syntax or limits.
+    InvalidPolicyDocument => (400, "0030-00000005", "The policy document is invalid."),
+    /// The bucket has no replication rule.
+    NoSuchReplicationConfiguration => (404, "0031-00000003", "The replication configuration does not exist."),
+    /// No replication rule has the id given.
+    NoSuchReplicationRule => (404, "0031-00000004", "The specified replication rule does not exist."),
+    /// A replication rule to the same target bucket (or with the same id) exists.
+    BucketReplicationAlreadyExist => (400, "0031-00000044", "A replication rule between these buckets already exists."),
+    /// No inventory configuration has the id given (or none exists).
+    NoSuchInventory => (404, "0033-00000001", "The specified inventory configuration does not exist."),
+    /// Too many inventory configurations.
+    InventoryConfigurationTooMany => (400, "0033-00000002", "The bucket has too many inventory configurations."),
+    /// The access point does not exist.
+    NoSuchAccessPoint => (404, "0049-00000001", "Accesspoint not found"),
+    /// An access point of that name exists.
+    AccessPointAlreadyExists => (409, "0049-00000002", "The access point already exists."),
+    /// The access point has no policy.
+    NoSuchAccessPointPolicy => (404, "0049-00000003", "The access point policy does not exist."),
+    /// Too many access points.
+    TooManyAccessPoints => (400, "0049-00000004", "You have attempted to create more access points than allowed."),
 }
 
 impl std::fmt::Display for ErrorCode {

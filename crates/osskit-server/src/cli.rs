@@ -18,11 +18,13 @@
 //! let cmd = Cmd::parse_from([
 //!     "serve", "--memory", "--access-key-id", "id", "--access-key-secret", "secret",
 //!     "--sts", "STS.id:sts-secret:token",
+//!     "--user", "other-id:other-secret:2000000000000000",
 //! ]);
 //! let config = cmd.server.into_config().unwrap();
 //! assert_eq!(config.data_dir, None);
 //! assert_eq!(config.credentials, [("id".to_string(), "secret".to_string())]);
 //! assert_eq!(config.sts_credentials[0].2, "token");
+//! assert_eq!(config.users[0].identity.account_id, "2000000000000000");
 //! ```
 
 use std::io::{IsTerminal, Write};
@@ -93,6 +95,24 @@ pub struct ServerArgs {
     /// Free disk space kept back from object data, so that deletes work on a full disk.
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub disk_reserve: u64,
+    /// Account uid of the main key and of the `--sts` keys.
+    #[arg(long, default_value = crate::users::DEFAULT_ACCOUNT_ID, value_name = "UID")]
+    pub account_id: String,
+    /// Another user: `ID:SECRET:ACCOUNT` (the key of another account) or
+    /// `ID:SECRET:ACCOUNT:RAM_USER_ID` (a RAM user of an account); repeatable.
+    #[arg(long = "user", value_name = "ID:SECRET:ACCOUNT[:RAM_USER_ID]", value_parser = crate::users::UserConfig::parse)]
+    pub users: Vec<crate::users::UserConfig>,
+    /// A RAM policy (JSON file) for the user of key ID; repeatable (several policies of one
+    /// user add up).
+    #[arg(long = "user-policy", value_name = "ID=FILE")]
+    pub user_policies: Vec<String>,
+    /// Seconds between replicator passes (historical replication of new rules, retiring
+    /// deleted rules); new writes are replicated as they happen.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub replication_interval: f64,
+    /// Produce every enabled inventory every SECONDS instead of daily or weekly.
+    #[arg(long, value_name = "SECONDS")]
+    pub inventory_period: Option<f64>,
 }
 
 /// Parses a number of seconds (`30`, `0.5`).
@@ -150,6 +170,40 @@ impl ServerArgs {
     }
 }
 
+fn seconds(name: &str, v: f64) -> Result<std::time::Duration, String> {
+    if v.is_finite() && v > 0.0 {
+        Ok(std::time::Duration::from_secs_f64(v))
+    } else {
+        Err(format!(
+            "{name} must be a positive number of seconds, not {v}"
+        ))
+    }
+}
+
+/// Attaches the RAM policies of `--user-policy ID=FILE` to the users they name.
+fn attach_policies(users: &mut [crate::users::UserConfig], specs: &[String]) -> Result<(), String> {
+    for spec in specs {
+        let Some((id, file)) = spec.split_once('=') else {
+            return Err(format!("expected --user-policy ID=FILE, got {spec:?}"));
+        };
+        let text = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let policy = osskit_proto::policy::Policy::parse(&text)
+            .map_err(|e| format!("{file} is not a valid policy: {e}"))?;
+        let Some(user) = users.iter_mut().find(|u| u.access_key_id == id) else {
+            return Err(format!("--user-policy names {id:?}, which no --user has"));
+        };
+        let mut all: Vec<_> = user
+            .identity
+            .policies
+            .as_deref()
+            .cloned()
+            .unwrap_or_default();
+        all.push(policy);
+        user.identity = user.identity.clone().with_policies(all);
+    }
+    Ok(())
+}
+
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
 pub fn parse_sts(s: &str) -> Result<(String, String, String), String> {
     let mut parts = s.splitn(3, ':');
@@ -197,6 +251,19 @@ impl ServerArgs {
         }
         config.access_log_interval = std::time::Duration::from_secs_f64(self.access_log_interval);
         config.limits = limits;
+        if self.account_id.is_empty() || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "--account-id must be a numeric uid, not {:?}",
+                self.account_id
+            ));
+        }
+        config.account_id = self.account_id;
+        config.users = self.users;
+        attach_policies(&mut config.users, &self.user_policies)?;
+        config.replication_interval = seconds("--replication-interval", self.replication_interval)?;
+        if let Some(p) = self.inventory_period {
+            config.inventory_period = Some(seconds("--inventory-period", p)?);
+        }
         Ok(config)
     }
 }
@@ -310,4 +377,75 @@ async fn wait_for_signal() {
 #[cfg(not(unix))]
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        server: ServerArgs,
+    }
+
+    fn parse(extra: &[&str]) -> Result<ServerConfig, String> {
+        let mut args = vec![
+            "serve",
+            "--memory",
+            "--access-key-id",
+            "id",
+            "--access-key-secret",
+            "sk",
+        ];
+        args.extend_from_slice(extra);
+        Cmd::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .server
+            .into_config()
+    }
+
+    #[test]
+    fn users_and_their_policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.json");
+        std::fs::write(
+            &file,
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"*"}]}"#,
+        )
+        .unwrap();
+        let policy = format!("AK2={}", file.display());
+        let config = parse(&[
+            "--account-id",
+            "1234",
+            "--user",
+            "AK2:SK2:1234:5678",
+            "--user-policy",
+            &policy,
+            "--replication-interval",
+            "0.5",
+        ])
+        .unwrap();
+        assert_eq!(config.account_id, "1234");
+        let user = &config.users[0];
+        assert_eq!(user.identity.principal_names()[0], "5678");
+        assert_eq!(user.identity.policies.as_ref().unwrap().len(), 1);
+        assert_eq!(
+            config.replication_interval,
+            std::time::Duration::from_millis(500)
+        );
+
+        let bad = format!("NOPE={}", file.display());
+        assert!(parse(&["--user-policy", &bad])
+            .unwrap_err()
+            .contains("no --user"));
+        assert!(parse(&["--user", "AK2:SK2:x"]).is_err());
+        assert!(parse(&["--account-id", "abc"]).is_err());
+        assert!(parse(&["--replication-interval", "0"]).is_err());
+        std::fs::write(&file, "{}").unwrap();
+        assert!(parse(&["--user", "AK2:SK2:1", "--user-policy", &policy])
+            .unwrap_err()
+            .contains("not a valid policy"));
+    }
 }

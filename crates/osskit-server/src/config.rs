@@ -62,6 +62,7 @@ impl Default for Limits {
         }
     }
 }
+use crate::users::{UserConfig, DEFAULT_ACCOUNT_ID};
 
 /// How to run a server: where to listen, where to keep data, which keys to accept.
 ///
@@ -96,6 +97,19 @@ pub struct ServerConfig {
     pub access_log_interval: std::time::Duration,
     /// Connection, timeout and size limits.
     pub limits: Limits,
+    /// The uid of the account that [`ServerConfig::credentials`] and
+    /// [`ServerConfig::sts_credentials`] belong to (default `1000000000000000`).
+    pub account_id: String,
+    /// More keys, each of another account or of a RAM user (see [`crate::users`]).
+    pub users: Vec<UserConfig>,
+    /// How often the replicator starts historical replication of new rules, retires deleted
+    /// ones and checks every rule again (new writes are replicated as they happen).
+    pub replication_interval: Duration,
+    /// How often inventories are checked for a report that is due.
+    pub inventory_check_interval: Duration,
+    /// Produce every enabled inventory at this interval instead of its `Daily`/`Weekly`
+    /// frequency (for tests and demonstrations).
+    pub inventory_period: Option<Duration>,
 }
 
 impl ServerConfig {
@@ -112,6 +126,11 @@ impl ServerConfig {
             kms_keys: Vec::new(),
             access_log_interval: crate::handlers::logging::DEFAULT_INTERVAL,
             limits: Limits::default(),
+            account_id: DEFAULT_ACCOUNT_ID.to_string(),
+            users: Vec::new(),
+            replication_interval: Duration::from_secs(5),
+            inventory_check_interval: Duration::from_secs(60),
+            inventory_period: None,
         }
     }
 

@@ -8,6 +8,7 @@ use crate::handlers;
 use crate::http::body::ResponseBody;
 use crate::http::response::{error_reply, finish, new_request_id, Reply};
 use crate::store::Store;
+use crate::users::Users;
 use http::{Method, Request, Response};
 use hyper::body::Incoming;
 use osskit_proto::encoding::{parse_query, unquote};
@@ -37,6 +38,12 @@ pub struct AppState {
     pub web: crate::handlers::web::WebState,
     /// Size and time limits granted to clients.
     pub limits: crate::config::Limits,
+    /// Who is behind each access key (accounts, RAM users, role sessions).
+    pub users: Users,
+    /// The background replicator of replication rules.
+    pub replicator: crate::replicator::Replicator,
+    /// What access control read about buckets (owner, policy, blocks, payer).
+    pub access_cache: crate::access::Cache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -71,11 +78,15 @@ pub struct RequestCtx {
     pub peer: Option<std::net::SocketAddr>,
     /// The `x-oss-meta-*` headers with their values' bytes as sent (stored exactly).
     pub user_meta: Vec<(String, Vec<u8>)>,
+    /// Who sent the request: [`Principal::Anonymous`] until it is authenticated.
+    pub principal: Principal,
+    /// The address of the client, when known (the `acs:SourceIp` of policies).
+    pub client_ip: Option<IpAddr>,
 }
 
 /// The client address of a connection, carried in each request's extensions by the HTTP
-/// layer and read into [`RequestCtx::peer`].
-#[derive(Debug, Clone, Copy)]
+/// layer and read into [`RequestCtx::peer`] and [`RequestCtx::client_ip`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PeerAddr(pub std::net::SocketAddr);
 
 impl RequestCtx {
@@ -162,6 +173,23 @@ pub fn virtual_host_bucket(host: &str, base_domains: &[String]) -> Option<String
     })
 }
 
+/// The region a request's host stands for: `REGION` of a configured base domain
+/// `oss-REGION.aliyuncs.com` (or `oss-REGION-internal.aliyuncs.com`) the host is or ends
+/// with; `default` for every other host. V4 signatures are checked against this region, and
+/// buckets created through such a host are in it.
+pub fn host_region(host: &str, base_domains: &[String], default: &str) -> String {
+    let name = host_name(host);
+    base_domains
+        .iter()
+        .filter(|d| name == **d || name.ends_with(&format!(".{d}")))
+        .find_map(|d| {
+            let r = d.strip_prefix("oss-")?.strip_suffix(".aliyuncs.com")?;
+            let r = r.strip_suffix("-internal").unwrap_or(r);
+            (!r.is_empty() && !r.contains('.')).then(|| r.to_string())
+        })
+        .unwrap_or_else(|| default.to_string())
+}
+
 /// Splits the raw (still percent-encoded) path into bucket and decoded key.
 pub fn split_path(raw_path: &str, virtual_bucket: Option<String>) -> (Option<String>, String) {
     let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
@@ -207,6 +235,7 @@ pub fn parse_request<B>(
         .unwrap_or_default();
     let (bucket, key) = split_path(req.uri().path(), virtual_host_bucket(&host, base_domains));
     let params = parse_query(req.uri().query().unwrap_or(""));
+    let client_ip = req.extensions().get::<PeerAddr>().map(|a| a.0.ip());
     RequestCtx {
         request_id,
         method: req.method().clone(),
@@ -217,6 +246,8 @@ pub fn parse_request<B>(
         headers,
         peer: req.extensions().get::<PeerAddr>().map(|p| p.0),
         user_meta,
+        principal: Principal::Anonymous,
+        client_ip,
     }
 }
 
@@ -224,7 +255,7 @@ pub fn parse_request<B>(
 pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<ResponseBody> {
     let started = std::time::Instant::now();
     let request_id = new_request_id();
-    let ctx = parse_request(&req, &state.base_domains, request_id.clone());
+    let mut ctx = parse_request(&req, &state.base_domains, request_id.clone());
     let is_head = ctx.method == Method::HEAD;
     let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
         || req
@@ -241,7 +272,7 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     let mut error_code = None;
     let outcome = match path_check {
         Err(err) => Err(err),
-        Ok(()) => run(&state, &ctx, body).await,
+        Ok(()) => run(&state, &mut ctx, body).await,
     };
     let reply = match outcome {
         Ok(reply) => reply,
@@ -269,11 +300,11 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     finish(reply, &request_id)
 }
 
-async fn run(state: &AppState, ctx: &RequestCtx, body: Incoming) -> Result<Reply, OssError> {
+async fn run(state: &AppState, ctx: &mut RequestCtx, body: Incoming) -> Result<Reply, OssError> {
     let op = route(ctx);
-    let principal = auth::authenticate(state, ctx)?;
+    ctx.principal = auth::authenticate(state, ctx)?;
     let op = op?;
-    let result = run_op(state, ctx, op, principal, body).await;
+    let result = run_op(state, ctx, op, body).await;
     if !state.echo_operation {
         return result;
     }
@@ -291,7 +322,6 @@ async fn run_op(
     state: &AppState,
     ctx: &RequestCtx,
     op: OpId,
-    principal: Principal,
     body: Incoming,
 ) -> Result<Reply, OssError> {
     if let Some(bucket) = &ctx.bucket {
@@ -312,16 +342,22 @@ async fn run_op(
     }
     // Browser-facing families: Referer lists judge anonymous and presigned requests
     // (handlers/referer.rs); buckets with a website configuration serve their objects as a
-    // website (handlers/website.rs, which checks anonymous access itself).
+    // website (handlers/website.rs, which authorises its reads itself).
     handlers::referer::check(state, ctx, op).await?;
-    let anonymous = principal == Principal::Anonymous;
+    let anonymous = ctx.principal == Principal::Anonymous;
     if let Some(reply) = handlers::website::serve(state, ctx, op, anonymous).await {
         return reply;
     }
-    if anonymous {
-        auth::authorize_anonymous(state, ctx, op).await?;
+    // ---- Access control: every request, signed or not, is authorised here (bucket and
+    // RAM policies, ACLs, public access blocks, requester pays); see `crate::access`.
+    crate::access::authorize(state, ctx, op).await?;
+    let result = handlers::handle(state, ctx, op, body).await;
+    state.access_cache.after(ctx, op);
+    if result.is_ok() {
+        // Replication rules copy what this request changed.
+        state.replicator.observe(ctx, op);
     }
-    handlers::handle(state, ctx, op, body).await
+    result
 }
 
 #[cfg(test)]
@@ -359,6 +395,24 @@ mod tests {
         assert_eq!(virtual_host_bucket("[::1]:80", &bases), None);
         assert_eq!(virtual_host_bucket("a.b.localhost", &bases), None);
         assert_eq!(virtual_host_bucket("elsewhere.example", &bases), None);
+    }
+
+    #[test]
+    fn hosts_of_other_regions_name_their_region() {
+        let bases = vec![
+            "localhost".to_string(),
+            "oss-cn-hangzhou.aliyuncs.com".to_string(),
+            "oss-ap-south-1.aliyuncs.com".to_string(),
+            "oss-ap-south-1-internal.aliyuncs.com".to_string(),
+        ];
+        let r = |h: &str| host_region(h, &bases, "cn-hangzhou");
+        assert_eq!(r("b.oss-ap-south-1.aliyuncs.com"), "ap-south-1");
+        assert_eq!(r("b.oss-ap-south-1-internal.aliyuncs.com:80"), "ap-south-1");
+        assert_eq!(r("oss-ap-south-1.aliyuncs.com"), "ap-south-1");
+        assert_eq!(r("127.0.0.1:9000"), "cn-hangzhou");
+        assert_eq!(r("b.localhost"), "cn-hangzhou");
+        // Not configured: the server's region.
+        assert_eq!(r("b.oss-us-west-1.aliyuncs.com"), "cn-hangzhou");
     }
 
     #[test]

@@ -109,6 +109,15 @@ pub use osskit_proto::xml::website::WebsiteConfiguration;
 /// The sans-IO protocol crate (signing, URLs, XML models, CRC-64, dates).
 pub use osskit_proto as proto;
 
+// Access control and data movement between buckets.
+pub use ops::ModelCall;
+pub use osskit_proto::policy::{Effect, Policy, Statement};
+pub use osskit_proto::xml::access_point::CreateAccessPointConfiguration;
+pub use osskit_proto::xml::inventory::{InventoryConfiguration, InventoryDestination};
+pub use osskit_proto::xml::public_access_block::PublicAccessBlockConfiguration;
+pub use osskit_proto::xml::replication::{ReplicationConfiguration, ReplicationRule};
+pub use osskit_proto::xml::request_payment::{Payer, RequestPaymentConfiguration};
+
 /// A bucket client (async). See [`bucket::BucketClient`] for every operation.
 pub type Bucket = bucket::BucketClient<Async>;
 

@@ -24,6 +24,13 @@ pub mod logging;
 pub mod referer;
 pub mod website;
 
+// Access control and data movement between buckets.
+pub mod access_point;
+pub mod boolean;
+pub mod inventory;
+pub mod replication;
+pub mod request_payment;
+
 use std::borrow::Cow;
 
 use quick_xml::events::Event;

@@ -17,6 +17,14 @@ pub mod website;
 
 pub use upload::{read_small_body, receive_blob};
 
+// Access control and data movement between buckets.
+pub mod access_point;
+pub mod inventory;
+pub mod policy;
+pub mod public_access_block;
+pub mod replication;
+pub mod request_payment;
+
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
@@ -100,6 +108,46 @@ pub async fn handle(
         OpId::PutBucketLogging => logging::put(state, ctx, op, body).await,
         OpId::GetBucketLogging => logging::get(state, ctx).await,
         OpId::DeleteBucketLogging => logging::delete(state, ctx).await,
+        // Access control and data movement between buckets.
+        OpId::PutBucketPolicy => policy::put(state, ctx, op, body).await,
+        OpId::GetBucketPolicy => policy::get(state, ctx).await,
+        OpId::DeleteBucketPolicy => config::delete(state, ctx, &policy::FAMILY).await,
+        OpId::PutBucketRequestPayment => {
+            config::put(state, ctx, op, body, &request_payment::FAMILY).await
+        }
+        OpId::GetBucketRequestPayment => request_payment::get(state, ctx).await,
+        OpId::PutPublicAccessBlock => public_access_block::put_account(state, ctx, op, body).await,
+        OpId::GetPublicAccessBlock => public_access_block::get_account(state, ctx).await,
+        OpId::DeletePublicAccessBlock => public_access_block::delete_account(state, ctx).await,
+        OpId::PutBucketPublicAccessBlock => {
+            config::put(state, ctx, op, body, &public_access_block::FAMILY).await
+        }
+        OpId::GetBucketPublicAccessBlock => public_access_block::get_bucket(state, ctx).await,
+        OpId::DeleteBucketPublicAccessBlock => {
+            config::delete(state, ctx, &public_access_block::FAMILY).await
+        }
+        OpId::CreateAccessPoint => access_point::create(state, ctx, op, body).await,
+        OpId::GetAccessPoint => access_point::get(state, ctx).await,
+        OpId::DeleteAccessPoint => access_point::delete(state, ctx).await,
+        OpId::ListBucketAccessPoints => access_point::list_bucket(state, ctx).await,
+        OpId::ListAccessPoints => access_point::list_account(state, ctx).await,
+        OpId::PutAccessPointPolicy => access_point::put_policy(state, ctx, op, body).await,
+        OpId::GetAccessPointPolicy => access_point::get_policy(state, ctx).await,
+        OpId::DeleteAccessPointPolicy => access_point::delete_policy(state, ctx).await,
+        OpId::PutAccessPointPublicAccessBlock => {
+            access_point::put_block(state, ctx, op, body).await
+        }
+        OpId::GetAccessPointPublicAccessBlock => access_point::get_block(state, ctx).await,
+        OpId::DeleteAccessPointPublicAccessBlock => access_point::delete_block(state, ctx).await,
+        OpId::PutBucketReplication => replication::put(state, ctx, op, body).await,
+        OpId::GetBucketReplication => replication::get(state, ctx).await,
+        OpId::DeleteBucketReplication => replication::delete(state, ctx, op, body).await,
+        OpId::GetBucketReplicationLocation => replication::location(state, ctx).await,
+        OpId::GetBucketReplicationProgress => replication::progress(state, ctx).await,
+        OpId::PutBucketInventory => inventory::put(state, ctx, op, body).await,
+        OpId::GetBucketInventory => inventory::get(state, ctx).await,
+        OpId::ListBucketInventory => inventory::list(state, ctx).await,
+        OpId::DeleteBucketInventory => inventory::delete(state, ctx).await,
         other => Err(OssError::with_message(
             ErrorCode::NotImplemented,
             format!("{} is not implemented by this server yet.", other.name()),
@@ -222,8 +270,16 @@ pub fn owner() -> osskit_proto::xml::bucket::Owner {
     }
 }
 
-/// Id of the single account.
+/// Id of the server's account unless configured otherwise.
 pub const OWNER_ID: &str = "1000000000000000";
+
+/// The owner `account` as listings and ACLs show it.
+pub fn owner_of(account: &str) -> osskit_proto::xml::bucket::Owner {
+    osskit_proto::xml::bucket::Owner {
+        id: account.to_string(),
+        display_name: account.to_string(),
+    }
+}
 
 #[cfg(test)]
 mod tests {

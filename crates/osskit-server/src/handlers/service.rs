@@ -1,6 +1,6 @@
 //! Service-level operations: ListBuckets.
 
-use super::{blocking, max_keys, owner};
+use super::{blocking, max_keys};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
@@ -13,9 +13,18 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
     let marker = ctx.param("marker").unwrap_or_default().to_string();
     let max = max_keys(ctx)?;
     let (p, m) = (prefix.clone(), marker.clone());
-    let (buckets, truncated) = blocking(state, move |s| s.list_buckets(&p, &m, max))
-        .await
-        .map_err(|e| OssError::from_store(e, "", None))?;
+    // The requester's own buckets only.
+    let account = ctx
+        .principal
+        .account_id()
+        .unwrap_or(state.users.account_id())
+        .to_string();
+    let (a, default_owner) = (account.clone(), state.users.account_id().to_string());
+    let (buckets, truncated) = blocking(state, move |s| {
+        crate::access::list_owned(s, &p, &m, max, &a, &default_owner)
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, "", None))?;
     let next_marker = if truncated {
         buckets.last().map(|b| b.name.clone())
     } else {
@@ -27,7 +36,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
         max_keys: Some(max as u32),
         is_truncated: Some(truncated),
         next_marker,
-        owner: owner(),
+        owner: super::owner_of(&account),
         buckets: model::Buckets {
             bucket: buckets
                 .into_iter()

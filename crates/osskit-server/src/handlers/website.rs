@@ -28,7 +28,6 @@
 
 use super::config::{self, malformed, Family};
 use super::object;
-use crate::auth;
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
@@ -195,7 +194,7 @@ impl Site<'_> {
             OpId::GetObject
         };
         if self.anonymous {
-            auth::authorize_anonymous(self.state, &ctx, op).await?;
+            crate::access::authorize(self.state, &ctx, op).await?;
         }
         object::get_object(self.state, &ctx, self.head).await
     }

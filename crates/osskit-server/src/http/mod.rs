@@ -113,6 +113,15 @@ impl Server {
         }
         let fds = conn::raise_fd_limit();
         let max_connections = conn::connection_cap(config.limits.max_connections, fds);
+        let users = crate::users::Users::new(config.account_id.clone());
+        for user in &config.users {
+            let id = user.access_key_id.trim().to_string();
+            keys.insert(
+                id.clone(),
+                (user.access_key_secret.trim().to_string(), None),
+            );
+            users.register(id, user.identity.clone());
+        }
         let state = Arc::new(AppState {
             store,
             region: config.region.clone(),
@@ -123,13 +132,33 @@ impl Server {
             kms: Arc::new(kms),
             web: crate::handlers::web::WebState::new(config.access_log_interval),
             limits: config.limits.clone(),
+            users,
+            replicator: crate::replicator::Replicator::new(config.replication_interval),
+            access_cache: crate::access::Cache::default(),
         });
         let (stop, stopped) = watch::channel(false);
         let flusher = tokio::spawn(crate::handlers::logging::run_flusher(
             state.clone(),
             stopped.clone(),
         ));
-        let task = tokio::spawn(accept_loop(listener, state, stopped, max_connections));
+        // Background work: replication and inventory reports.
+        let background = vec![
+            tokio::spawn(crate::replicator::run(state.clone(), stopped.clone())),
+            tokio::spawn(crate::inventory_reports::run(
+                state.clone(),
+                config.inventory_check_interval,
+                crate::inventory_reports::Schedule {
+                    period: config.inventory_period,
+                },
+                stopped.clone(),
+            )),
+        ];
+        let task = tokio::spawn(async move {
+            accept_loop(listener, state, stopped, max_connections).await;
+            for task in background {
+                let _ = task.await;
+            }
+        });
         tracing::info!(%local_addr, max_connections, "oss-server listening");
         Ok(RunningServer {
             local_addr,

@@ -227,6 +227,21 @@ impl Store for FsStore {
         })
     }
 
+    fn account_config(&self, account: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.meta.read(|tx| tx.account_config(account, name))
+    }
+
+    fn set_account_config(
+        &self,
+        account: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
+        let (account, name) = (account.to_owned(), name.to_owned());
+        self.meta
+            .write(move |tx| tx.set_account_config(&account, &name, value.as_deref()))
+    }
+
     fn list_buckets(
         &self,
         prefix: &str,

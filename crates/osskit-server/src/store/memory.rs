@@ -82,6 +82,8 @@ pub struct MemoryStore {
     gc: Arc<BlobGc>,
     state: RwLock<MemState>,
     upload_ids: UploadIds,
+    /// (account, name) → account-level document.
+    accounts: RwLock<BTreeMap<(String, String), Vec<u8>>>,
 }
 
 /// Free space of the RAM file system kept back from new object data.
@@ -170,6 +172,7 @@ impl MemoryStore {
             blobs,
             state: RwLock::new(MemState::default()),
             upload_ids: UploadIds::new(),
+            accounts: RwLock::new(BTreeMap::new()),
         })
     }
 
@@ -349,6 +352,26 @@ impl Store for MemoryStore {
         match value {
             Some(v) => b.configs.insert(name.to_string(), v),
             None => b.configs.remove(name),
+        };
+        Ok(())
+    }
+
+    fn account_config(&self, account: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let map = self.accounts.read().unwrap_or_else(|p| p.into_inner());
+        Ok(map.get(&(account.to_owned(), name.to_owned())).cloned())
+    }
+
+    fn set_account_config(
+        &self,
+        account: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
+        let mut map = self.accounts.write().unwrap_or_else(|p| p.into_inner());
+        let key = (account.to_owned(), name.to_owned());
+        match value {
+            Some(v) => map.insert(key, v),
+            None => map.remove(&key),
         };
         Ok(())
     }

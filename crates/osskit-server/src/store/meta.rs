@@ -20,6 +20,8 @@
 //!   handled when the store opens.
 //! - `LAYOUT`: `"layout"` → version of this schema ([`LAYOUT_VERSION`]). Databases of the
 //!   first layout (one blob per object, no reference counts) are converted when opened.
+//! - `account_configs`: `(account id, name)` → an account-level document (public access
+//!   block, …).
 //!
 //! Open uploads keep a bucket non-empty ([`Tx::bucket_is_empty`]).
 //!
@@ -68,6 +70,9 @@ const LAYOUT: TableDefinition<&str, u64> = TableDefinition::new("layout");
 
 /// The schema version written by this code.
 pub const LAYOUT_VERSION: u64 = 2;
+/// (account id, configuration name) → the account-level document as stored.
+const ACCOUNT_CONFIGS: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("account_configs");
 
 /// The first byte of every encoded value.
 pub const VALUE_VERSION: u8 = 1;
@@ -303,6 +308,7 @@ fn read_with<T>(
         configs: txn.open_table(CONFIGS).map_err(db_err)?,
         blob_refs: txn.open_table(BLOB_REFS).map_err(db_err)?,
         garbage: txn.open_table(GARBAGE).map_err(db_err)?,
+        accounts: txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?,
     };
     f(&tx)
 }
@@ -318,6 +324,7 @@ fn prepare(db: &Database) -> Result<(), StoreError> {
         let mut refs = txn.open_table(BLOB_REFS).map_err(db_err)?;
         txn.open_table(GARBAGE).map_err(db_err)?;
         txn.open_table(CONFIGS).map_err(db_err)?;
+        txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?;
         let mut layout = txn.open_table(LAYOUT).map_err(db_err)?;
         let version = layout.get("layout").map_err(db_err)?.map(|v| v.value());
         match version {
@@ -430,6 +437,19 @@ macro_rules! lookups {
             Ok(self
                 .configs
                 .get((bucket, name))
+                .map_err(db_err)?
+                .map(|v| v.value().to_vec()))
+        }
+
+        /// An account-level document, if set.
+        pub fn account_config(
+            &self,
+            account: &str,
+            name: &str,
+        ) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(self
+                .accounts
+                .get((account, name))
                 .map_err(db_err)?
                 .map(|v| v.value().to_vec()))
         }
@@ -684,6 +704,7 @@ pub struct ReadTx {
     configs: redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>,
     blob_refs: redb::ReadOnlyTable<&'static str, u64>,
     garbage: redb::ReadOnlyTable<&'static str, u64>,
+    accounts: redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>,
 }
 
 impl ReadTx {
@@ -699,6 +720,7 @@ pub struct Tx<'t> {
     configs: redb::Table<'t, (&'static str, &'static str), &'static [u8]>,
     blob_refs: redb::Table<'t, &'static str, u64>,
     garbage: redb::Table<'t, &'static str, u64>,
+    accounts: redb::Table<'t, (&'static str, &'static str), &'static [u8]>,
     /// Set by every method that changes something (the committer resets it per job).
     pub(crate) changed: bool,
     /// Blobs whose last reference this transaction dropped.
@@ -716,6 +738,7 @@ impl<'t> Tx<'t> {
             configs: txn.open_table(CONFIGS).map_err(db_err)?,
             blob_refs: txn.open_table(BLOB_REFS).map_err(db_err)?,
             garbage: txn.open_table(GARBAGE).map_err(db_err)?,
+            accounts: txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?,
             changed: false,
             collected: Vec::new(),
         })
@@ -808,6 +831,25 @@ impl Tx<'_> {
             }
             None => {
                 self.configs.remove((bucket, name)).map_err(db_err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets (`Some`) or removes (`None`) an account-level document.
+    pub fn set_account_config(
+        &mut self,
+        account: &str,
+        name: &str,
+        value: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.changed = true;
+        match value {
+            Some(v) => {
+                self.accounts.insert((account, name), v).map_err(db_err)?;
+            }
+            None => {
+                self.accounts.remove((account, name)).map_err(db_err)?;
             }
         }
         Ok(())

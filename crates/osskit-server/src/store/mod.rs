@@ -464,6 +464,16 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
         value: Option<Vec<u8>>,
     ) -> Result<(), StoreError>;
+    /// An account-level document (`publicAccessBlock`, …) of the account `account` (a uid),
+    /// as stored by [`Store::set_account_config`]; `None` when not set.
+    fn account_config(&self, account: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Sets (`Some`) or removes (`None`) an account-level document, atomically.
+    fn set_account_config(
+        &self,
+        account: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError>;
     /// Buckets whose name starts with `prefix` and is > `marker`, sorted, at most `max`;
     /// the bool says whether more follow.
     fn list_buckets(

@@ -12,6 +12,8 @@ pub mod object;
 pub mod presign;
 pub mod service;
 
+pub use families::model_call::ModelCall;
+
 use bytes::Bytes;
 
 use crate::body::{ByteStream, Tally};

@@ -7,3 +7,11 @@ mod public_access_block;
 mod logging;
 mod referer;
 mod website;
+
+// Access control and data movement between buckets.
+mod access_point;
+mod inventory;
+pub(crate) mod model_call;
+mod policy;
+mod replication;
+mod request_payment;
