@@ -519,13 +519,13 @@ declare! {
         .select(&[Flag("cname"), Value("comp", "delete")]).xml_in("BucketCnameConfiguration");
     /// `POST /bucket?metaQuery&comp=add`.
     OpenMetaQuery = op(POST, Bucket).oss2("open_bucket_meta_query").doc("Turn metadata indexing on.")
-        .select(&[Flag("metaQuery"), Value("comp", "add")]);
+        .select(&[Flag("metaQuery"), Value("comp", "add")]).params(&[p("mode")]);
     /// `GET /bucket?metaQuery`.
     GetMetaQueryStatus = op(GET, Bucket).oss2("get_bucket_meta_query_status").doc("Get the state of metadata indexing.")
         .select(&[Flag("metaQuery")]).xml_out("MetaQueryStatus");
     /// `POST /bucket?metaQuery&comp=query`.
     DoMetaQuery = op(POST, Bucket).oss2("do_bucket_meta_query").doc("Query objects by metadata.")
-        .select(&[Flag("metaQuery"), Value("comp", "query")]).xml_in("MetaQuery").xml_out("MetaQuery").action("oss:DoMetaQuery");
+        .select(&[Flag("metaQuery"), Value("comp", "query")]).params(&[p("mode")]).xml_in("MetaQuery").xml_out("MetaQuery").action("oss:DoMetaQuery");
     /// `POST /bucket?metaQuery&comp=delete`.
     CloseMetaQuery = op(POST, Bucket).oss2("close_bucket_meta_query").doc("Turn metadata indexing off.")
         .select(&[Flag("metaQuery"), Value("comp", "delete")]);
