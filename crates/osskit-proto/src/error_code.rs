@@ -147,8 +147,6 @@ codes! {
     NoSuchAsyncFetchTask => (404, "0054-00000001", "The specified async fetch task does not exist."),
     /// Metadata indexing is not turned on for the bucket.
     MetaQueryNotExist => (404, "0055-00000001", "The metadata index of the bucket does not exist."),
-    /// Metadata indexing is already on.
-    MetaQueryAlreadyExist => (409, "0055-00000002", "The metadata index of the bucket already exists."),
     /// An upload succeeded but its callback failed (status 203).
     CallbackFailed => (203, "0007-00000203", "Error status : 502."),
 }

@@ -29,6 +29,9 @@ pub struct ServerConfig {
     /// Name each answer's operation in an `x-osskit-operation` header (off by default: OSS
     /// sends no such header; tests turn it on to check routing).
     pub echo_operation: bool,
+    /// The account beyond its buckets: QoS limits, resource pools and groups, verified
+    /// domains, the pace of redundancy transitions.
+    pub account: crate::account::AccountSettings,
 }
 
 impl ServerConfig {
@@ -42,6 +45,7 @@ impl ServerConfig {
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
             echo_operation: false,
+            account: crate::account::AccountSettings::default(),
         }
     }
 

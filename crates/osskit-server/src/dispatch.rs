@@ -31,6 +31,8 @@ pub struct AppState {
     pub authority: String,
     /// Name each answer's operation in an `x-osskit-operation` header (for tests).
     pub echo_operation: bool,
+    /// The account's settings and the runtime state of its background families.
+    pub account: crate::account::Account,
 }
 
 impl std::fmt::Debug for AppState {
@@ -273,6 +275,9 @@ async fn run_op(
             );
         }
     }
+    if principal == Principal::Anonymous {
+        auth::authorize_anonymous(state, ctx, op).await?;
+    }
     if let Support::Cloud(service) = op.spec().support {
         return Err(OssError::with_message(
             ErrorCode::NotImplemented,
@@ -282,10 +287,8 @@ async fn run_op(
             ),
         ));
     }
-    if principal == Principal::Anonymous {
-        auth::authorize_anonymous(state, ctx, op).await?;
-    }
-    handlers::handle(state, ctx, op, body).await
+    let result = handlers::handle(state, ctx, op, body).await;
+    handlers::observe::after(state, ctx, op, result).await
 }
 
 #[cfg(test)]

@@ -543,7 +543,7 @@ declare! {
         .select(&[Flag("resourceGroup")]).xml_out("BucketResourceGroupConfiguration");
     /// `PUT /bucket?style&styleName=NAME`.
     PutStyle = op(PUT, Bucket).oss2("put_bucket_style").doc("Create or replace an image style.")
-        .select(&[Flag("style"), Param("styleName")]).xml_in("Style");
+        .select(&[Flag("style"), Param("styleName")]).params(&[p("category")]).xml_in("Style");
     /// `GET /bucket?style&styleName=NAME`.
     GetStyle = op(GET, Bucket).oss2("get_bucket_style").doc("Get an image style.")
         .select(&[Flag("style"), Param("styleName")]).xml_out("Style");

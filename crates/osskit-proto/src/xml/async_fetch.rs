@@ -163,6 +163,32 @@ pub struct AsyncFetchTaskDetails {
     pub ignore_same_key: bool,
 }
 
+impl AsyncFetchTaskResult {
+    /// The answer naming task `task_id`.
+    pub fn new(task_id: impl Into<String>) -> Self {
+        AsyncFetchTaskResult {
+            task_id: task_id.into(),
+        }
+    }
+}
+
+impl AsyncFetchTaskInfo {
+    /// The state of task `task_id`.
+    pub fn new(
+        task_id: impl Into<String>,
+        state: impl Into<String>,
+        error_msg: impl Into<String>,
+        task_info: AsyncFetchTaskDetails,
+    ) -> Self {
+        AsyncFetchTaskInfo {
+            task_id: task_id.into(),
+            state: state.into(),
+            error_msg: error_msg.into(),
+            task_info,
+        }
+    }
+}
+
 impl From<&AsyncFetchTaskConfiguration> for AsyncFetchTaskDetails {
     fn from(c: &AsyncFetchTaskConfiguration) -> Self {
         AsyncFetchTaskDetails {

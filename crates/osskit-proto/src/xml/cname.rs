@@ -239,6 +239,92 @@ pub struct CnameCertificate {
     pub valid_end_date: String,
 }
 
+impl CnameToken {
+    /// `bucket`'s token for `cname`, expiring at `expire_time` (HTTP date).
+    pub fn new(
+        bucket: impl Into<String>,
+        cname: impl Into<String>,
+        token: impl Into<String>,
+        expire_time: impl Into<String>,
+    ) -> Self {
+        CnameToken {
+            bucket: bucket.into(),
+            cname: cname.into(),
+            token: token.into(),
+            expire_time: expire_time.into(),
+        }
+    }
+}
+
+impl ListCnameResult {
+    /// The domains of `bucket`.
+    pub fn new(
+        bucket: impl Into<String>,
+        owner: impl Into<String>,
+        cnames: Vec<CnameInfo>,
+    ) -> Self {
+        ListCnameResult {
+            bucket: bucket.into(),
+            owner: owner.into(),
+            cnames,
+        }
+    }
+}
+
+impl CnameInfo {
+    /// A domain, attached or changed at `last_modified` (ISO 8601), in `status`.
+    pub fn new(
+        domain: impl Into<String>,
+        last_modified: impl Into<String>,
+        status: impl Into<String>,
+    ) -> Self {
+        CnameInfo {
+            domain: domain.into(),
+            last_modified: last_modified.into(),
+            status: status.into(),
+            is_purge_cdn_cache: None,
+            certificate: None,
+        }
+    }
+
+    /// Sets the certificate.
+    pub fn certificate(mut self, certificate: CnameCertificate) -> Self {
+        self.certificate = Some(certificate);
+        self
+    }
+}
+
+impl CnameCertificate {
+    /// A certificate of `cert_type` (`CAS` or `Upload`) with id `cert_id`.
+    pub fn new(cert_type: impl Into<String>, cert_id: impl Into<String>) -> Self {
+        CnameCertificate {
+            cert_type: cert_type.into(),
+            cert_id: cert_id.into(),
+            status: "Enabled".into(),
+            ..CnameCertificate::default()
+        }
+    }
+
+    /// Sets when it was attached (HTTP date).
+    pub fn creation_date(mut self, date: impl Into<String>) -> Self {
+        self.creation_date = date.into();
+        self
+    }
+
+    /// Sets the fingerprint.
+    pub fn fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.fingerprint = fingerprint.into();
+        self
+    }
+
+    /// Sets the validity (HTTP dates).
+    pub fn validity(mut self, start: impl Into<String>, end: impl Into<String>) -> Self {
+        self.valid_start_date = start.into();
+        self.valid_end_date = end.into();
+        self
+    }
+}
+
 crate::xml_document!(
     BucketCnameConfiguration => "BucketCnameConfiguration",
     CnameToken => "CnameToken",

@@ -370,6 +370,125 @@ pub struct ResourcePoolBucket {
     pub join_time: String,
 }
 
+/// Continuation-token paging of the QoS listings: the token this page started at, where the
+/// next starts (empty on the last page), whether more follow.
+macro_rules! paged {
+    ($($t:ident),*) => {$(
+        impl $t {
+            /// Sets the paging fields.
+            pub fn page(
+                mut self,
+                continuation_token: impl Into<String>,
+                next_continuation_token: impl Into<String>,
+                is_truncated: bool,
+            ) -> Self {
+                self.continuation_token = continuation_token.into();
+                self.next_continuation_token = next_continuation_token.into();
+                self.is_truncated = is_truncated;
+                self
+            }
+        }
+    )*};
+}
+
+paged!(
+    ListBucketRequesterQoSInfosResult,
+    ListResourcePoolRequesterQoSInfosResult,
+    ListResourcePoolsResult,
+    ListResourcePoolBucketsResult
+);
+
+impl ListBucketRequesterQoSInfosResult {
+    /// The requesters of `bucket` (one page, see [`page`](Self::page)).
+    pub fn new(bucket: impl Into<String>, requester_qos_infos: Vec<RequesterQoSInfo>) -> Self {
+        ListBucketRequesterQoSInfosResult {
+            bucket: bucket.into(),
+            requester_qos_infos,
+            ..Self::default()
+        }
+    }
+}
+
+impl ListResourcePoolRequesterQoSInfosResult {
+    /// The requesters of a pool (one page, see [`page`](Self::page)).
+    pub fn new(
+        resource_pool: impl Into<String>,
+        requester_qos_infos: Vec<RequesterQoSInfo>,
+    ) -> Self {
+        ListResourcePoolRequesterQoSInfosResult {
+            resource_pool: resource_pool.into(),
+            requester_qos_infos,
+            ..Self::default()
+        }
+    }
+}
+
+impl ListResourcePoolsResult {
+    /// The pools of the account in `region` (one page, see [`page`](Self::page)).
+    pub fn new(
+        region: impl Into<String>,
+        owner: impl Into<String>,
+        resource_pools: Vec<ResourcePoolSummary>,
+    ) -> Self {
+        ListResourcePoolsResult {
+            region: region.into(),
+            owner: owner.into(),
+            resource_pools,
+            ..Self::default()
+        }
+    }
+}
+
+impl ListResourcePoolBucketsResult {
+    /// The buckets of a pool (one page, see [`page`](Self::page)).
+    pub fn new(resource_pool: impl Into<String>, buckets: Vec<ResourcePoolBucket>) -> Self {
+        ListResourcePoolBucketsResult {
+            resource_pool: resource_pool.into(),
+            buckets,
+            ..Self::default()
+        }
+    }
+}
+
+impl ResourcePoolSummary {
+    /// A pool created at `create_time` (ISO 8601).
+    pub fn new(name: impl Into<String>, create_time: impl Into<String>) -> Self {
+        ResourcePoolSummary {
+            name: name.into(),
+            create_time: create_time.into(),
+        }
+    }
+}
+
+impl ResourcePoolBucket {
+    /// A bucket that joined at `join_time` (ISO 8601).
+    pub fn new(name: impl Into<String>, join_time: impl Into<String>) -> Self {
+        ResourcePoolBucket {
+            name: name.into(),
+            join_time: join_time.into(),
+        }
+    }
+}
+
+impl ResourcePoolInfo {
+    /// A pool of the account `owner` in `region`.
+    pub fn new(
+        region: impl Into<String>,
+        name: impl Into<String>,
+        owner: impl Into<String>,
+        create_time: impl Into<String>,
+        qos_configuration: QoSConfiguration,
+    ) -> Self {
+        ResourcePoolInfo {
+            region: region.into(),
+            name: name.into(),
+            owner: owner.into(),
+            create_time: create_time.into(),
+            qos_configuration,
+        }
+    }
+}
+
 crate::xml_document!(
     QoSConfiguration => "QoSConfiguration",
     UserQosInfo => "QoSConfiguration",

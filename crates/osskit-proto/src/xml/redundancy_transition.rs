@@ -88,6 +88,26 @@ pub struct ListBucketDataRedundancyTransition {
     pub transitions: Vec<BucketDataRedundancyTransition>,
 }
 
+impl BucketDataRedundancyTransition {
+    /// Task `task_id` (the answer of a create); set the other fields for gets and lists.
+    pub fn new(task_id: impl Into<String>) -> Self {
+        BucketDataRedundancyTransition {
+            task_id: task_id.into(),
+            ..Self::default()
+        }
+    }
+}
+
+impl ListBucketDataRedundancyTransition {
+    /// A listing of `transitions` (set the paging fields for account listings).
+    pub fn new(transitions: Vec<BucketDataRedundancyTransition>) -> Self {
+        ListBucketDataRedundancyTransition {
+            transitions,
+            ..Self::default()
+        }
+    }
+}
+
 crate::xml_document!(
     BucketDataRedundancyTransition => "BucketDataRedundancyTransition",
     ListBucketDataRedundancyTransition => "ListBucketDataRedundancyTransition",

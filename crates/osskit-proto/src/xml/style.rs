@@ -49,15 +49,34 @@ pub struct StyleInfo {
     /// The processing parameters.
     #[serde(rename = "Content", default)]
     pub content: String,
+    /// `image`, `document` or `video`.
+    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// When it was created (HTTP date).
     #[serde(rename = "CreateTime", default)]
     pub create_time: String,
     /// When it was last changed (HTTP date).
     #[serde(rename = "LastModifyTime", default)]
     pub last_modify_time: String,
-    /// `image`, `document` or `video`.
-    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+}
+
+impl StyleInfo {
+    /// A style as OSS lists it (times are HTTP dates).
+    pub fn new(
+        name: impl Into<String>,
+        content: impl Into<String>,
+        category: Option<String>,
+        create_time: impl Into<String>,
+        last_modify_time: impl Into<String>,
+    ) -> Self {
+        StyleInfo {
+            name: name.into(),
+            content: content.into(),
+            category,
+            create_time: create_time.into(),
+            last_modify_time: last_modify_time.into(),
+        }
+    }
 }
 
 /// `<StyleList>`.
@@ -89,6 +108,9 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The categories a style can have.
+pub const CATEGORIES: &[&str] = &["image", "document", "video"];
 
 /// Checks style content: not empty, at most 4096 characters (OSS's message when it fails
 /// is `Style content is invalid.`).

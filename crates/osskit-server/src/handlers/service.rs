@@ -1,6 +1,6 @@
 //! Service-level operations: ListBuckets.
 
-use super::{blocking, max_keys, owner};
+use super::{max_keys, owner};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
@@ -12,12 +12,16 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
     let prefix = ctx.param("prefix").unwrap_or_default().to_string();
     let marker = ctx.param("marker").unwrap_or_default().to_string();
     let max = max_keys(ctx)?;
-    let (p, m) = (prefix.clone(), marker.clone());
-    let (buckets, truncated) = blocking(state, move |s| s.list_buckets(&p, &m, max))
-        .await
-        .map_err(|e| OssError::from_store(e, "", None))?;
+    let group = ctx
+        .header(super::resource_group::HEADER)
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string);
+    let (buckets, truncated) =
+        super::resource_group::list_buckets(state, prefix.clone(), marker.clone(), max, group)
+            .await?;
     let next_marker = if truncated {
-        buckets.last().map(|b| b.name.clone())
+        buckets.last().map(|(b, _)| b.name.clone())
     } else {
         None
     };
@@ -31,7 +35,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
         buckets: model::Buckets {
             bucket: buckets
                 .into_iter()
-                .map(|b| model::BucketSummary {
+                .map(|(b, group)| model::BucketSummary {
                     name: b.name,
                     location: format!("oss-{}", b.region),
                     creation_date: unixtime_to_iso8601(b.created_ms.div_euclid(1000)),
@@ -39,7 +43,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
                     intranet_endpoint: state.authority.clone(),
                     storage_class: b.storage_class,
                     region: Some(b.region),
-                    resource_group_id: None,
+                    resource_group_id: Some(group),
                 })
                 .collect(),
         },

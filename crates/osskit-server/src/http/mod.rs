@@ -93,6 +93,7 @@ impl Server {
             keys,
             authority: authority.clone(),
             echo_operation: config.echo_operation,
+            account: crate::account::Account::new(config.account.clone()),
         });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, state, stopped));
