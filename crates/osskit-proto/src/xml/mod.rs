@@ -28,6 +28,7 @@ pub mod callback_policy;
 pub mod cname;
 pub(crate) mod flex;
 pub mod https_config;
+pub mod live_channel;
 pub mod meta_query;
 pub mod qos;
 pub mod redundancy_transition;
