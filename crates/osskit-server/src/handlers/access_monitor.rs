@@ -122,11 +122,14 @@ async fn lifecycle_uses_access_time(state: &AppState, bucket: &str) -> Result<bo
     let doc = quick(state, move |s| s.bucket_config(&b, "lifecycle"))
         .await
         .map_err(|e| OssError::from_store(e, bucket, None))?;
-    Ok(doc.is_some_and(|d| {
-        let text = String::from_utf8_lossy(&d).to_ascii_lowercase();
-        text.replace(char::is_whitespace, "")
-            .contains("<isaccesstime>true</isaccesstime>")
-    }))
+    Ok(doc.is_some_and(|d| uses_access_time(&d)))
+}
+
+/// Whether a lifecycle document has a rule acting on the last access time.
+fn uses_access_time(lifecycle: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(lifecycle).to_ascii_lowercase();
+    text.replace(char::is_whitespace, "")
+        .contains("<isaccesstime>true</isaccesstime>")
 }
 
 fn parse_ms(v: &[u8]) -> Option<i64> {
@@ -291,6 +294,17 @@ mod tests {
             user_meta: vec![],
             blob: blob.into(),
         }
+    }
+
+    #[test]
+    fn lifecycle_rules_on_the_access_time_are_found() {
+        assert!(uses_access_time(
+            b"<LifecycleConfiguration><Rule><Transition><IsAccessTime> True </IsAccessTime></Transition></Rule></LifecycleConfiguration>"
+        ));
+        assert!(!uses_access_time(
+            b"<LifecycleConfiguration><Rule><Transition><IsAccessTime>false</IsAccessTime></Transition></Rule></LifecycleConfiguration>"
+        ));
+        assert!(!uses_access_time(b"<LifecycleConfiguration/>"));
     }
 
     #[test]
