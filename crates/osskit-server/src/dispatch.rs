@@ -287,6 +287,7 @@ async fn run_op(
             ),
         ));
     }
+    handlers::observe::before(state, ctx, op).await?;
     let result = handlers::handle(state, ctx, op, body).await;
     handlers::observe::after(state, ctx, op, result).await
 }

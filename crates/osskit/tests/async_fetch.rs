@@ -275,3 +275,101 @@ async fn callbacks_are_made_after_the_fetch() {
         .unwrap_err();
     assert_eq!(e.code(), Some("InvalidArgument"));
 }
+
+#[tokio::test]
+async fn uploads_make_their_callbacks_and_name_bucket_policies() {
+    use osskit::proto::ops::OpId;
+    use osskit::proto::xml::callback_policy::{BucketCallbackPolicy, CallbackPolicyItem};
+
+    let server = server().await;
+    let b = new_bucket(&server, Signer::V4, "upcb").await;
+    let (url, bodies) = callback_receiver(r#"{"Status":"received"}"#).await;
+    let callback = b64(&format!(
+        r#"{{"callbackUrl":"{url}","callbackBody":"object=${{object}}&size=${{size}}&op=${{operation}}&v=${{x:v}}"}}"#
+    ));
+
+    // A callback given with the upload: the answer is the callback server's.
+    let out = b
+        .call(OpId::PutObject)
+        .key("a.txt")
+        .header("x-oss-callback", &callback)
+        .header("x-oss-callback-var", b64(r#"{"x:v":"1"}"#))
+        .body("abc")
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 200);
+    assert_eq!(&out.body[..], br#"{"Status":"received"}"#);
+    assert_eq!(
+        bodies.lock().unwrap().last().unwrap(),
+        "object=a.txt&size=3&op=PutObject&v=1"
+    );
+
+    // A callback named by the bucket's callback policy.
+    b.put_bucket_callback_policy(BucketCallbackPolicy::new(vec![CallbackPolicyItem::new(
+        "to-receiver",
+        &callback,
+    )
+    .callback_var(b64(r#"{"x:v":"from-policy"}"#))]))
+        .await
+        .unwrap();
+    b.put_object("b.txt", "hello")
+        .header("x-oss-callback", b64(r#"{"callbackPolicy":"to-receiver"}"#))
+        .await
+        .unwrap();
+    assert_eq!(
+        bodies.lock().unwrap().last().unwrap(),
+        "object=b.txt&size=5&op=PutObject&v=from-policy"
+    );
+
+    // A multipart upload's completion calls back too.
+    let up = b.init_multipart_upload("parts.bin").await.unwrap();
+    b.upload_part("parts.bin", up.upload_id.as_str(), 1, vec![1u8; 10])
+        .await
+        .unwrap();
+    let done = b
+        .call(OpId::CompleteMultipartUpload)
+        .key("parts.bin")
+        .param("uploadId", up.upload_id.as_str())
+        .header("x-oss-complete-all", "yes")
+        .header("x-oss-callback", &callback)
+        .await
+        .unwrap();
+    assert_eq!(&done.body[..], br#"{"Status":"received"}"#);
+    assert_eq!(
+        bodies.lock().unwrap().last().unwrap(),
+        "object=parts.bin&size=10&op=CompleteMultipartUpload&v="
+    );
+
+    // A callback that cannot be made is refused before anything is stored.
+    for bad in [
+        b64(r#"{"callbackPolicy":"no-such-policy"}"#),
+        "***".to_string(),
+    ] {
+        let e = b
+            .put_object("refused.txt", "x")
+            .header("x-oss-callback", bad)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), Some("InvalidArgument"));
+    }
+    assert!(b
+        .head_object("refused.txt")
+        .await
+        .unwrap_err()
+        .is_not_found());
+
+    // A callback that fails: 203 CallbackFailed, the object is stored.
+    let out = b
+        .call(OpId::PutObject)
+        .key("stored.txt")
+        .header(
+            "x-oss-callback",
+            b64(r#"{"callbackUrl":"http://127.0.0.1:9/cb","callbackBody":"${etag}"}"#),
+        )
+        .body("abc")
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 203);
+    assert!(String::from_utf8_lossy(&out.body).contains("<Code>CallbackFailed</Code>"));
+    assert!(b.head_object("stored.txt").await.is_ok());
+}

@@ -15,6 +15,12 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use serde::Deserialize;
 
+use crate::dispatch::{AppState, RequestCtx};
+use crate::error::OssError;
+use crate::http::body::ResponseBody;
+use crate::http::response::Reply;
+use osskit_proto::error_code::ErrorCode;
+
 /// What an upload knows about the object for the callback's variables.
 #[derive(Debug, Clone, Default)]
 pub struct CallbackValues {
@@ -201,6 +207,124 @@ impl Callback {
             }
         }
         Err(last)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Upload callbacks of PutObject and CompleteMultipartUpload.
+
+/// The callback (and its variables) of a request: `x-oss-callback`/`x-oss-callback-var`,
+/// or the `callback`/`callback-var` parameters of a presigned URL.
+fn requested(ctx: &RequestCtx) -> Option<(String, Option<String>)> {
+    let callback = ctx
+        .header("x-oss-callback")
+        .or_else(|| ctx.param("callback"))?
+        .trim()
+        .to_string();
+    if callback.is_empty() {
+        return None;
+    }
+    let vars = ctx
+        .header("x-oss-callback-var")
+        .or_else(|| ctx.param("callback-var"))
+        .map(str::to_string);
+    Some((callback, vars))
+}
+
+/// The callback a request asks for, with a bucket callback policy resolved:
+/// `InvalidArgument` when it cannot be used.
+async fn resolve(state: &AppState, ctx: &RequestCtx) -> Result<Option<Callback>, OssError> {
+    let Some((callback, vars)) = requested(ctx) else {
+        return Ok(None);
+    };
+    let invalid = |why: String| OssError::invalid_argument(why, "x-oss-callback", "");
+    if let Some(name) = policy_name(&callback) {
+        let policies = super::settings::callback_policies(state, ctx.bucket_name()).await?;
+        let Some(item) = policies.as_ref().and_then(|p| p.find(&name)) else {
+            return Err(invalid(format!(
+                "The bucket has no callback policy named {name:?}."
+            )));
+        };
+        let vars = (!item.callback_var.is_empty()).then(|| item.callback_var.clone());
+        return Callback::parse(&item.callback, vars.as_deref())
+            .map(Some)
+            .map_err(invalid);
+    }
+    Callback::parse(&callback, vars.as_deref())
+        .map(Some)
+        .map_err(invalid)
+}
+
+/// Before an upload: a callback that cannot be made refuses the upload (nothing is
+/// stored).
+pub async fn check_upload(state: &AppState, ctx: &RequestCtx) -> Result<(), OssError> {
+    resolve(state, ctx).await.map(|_| ())
+}
+
+/// After a successful upload with a callback: makes it. The answer becomes the callback
+/// server's (200, its JSON), or `203 CallbackFailed` when the callback failed (the object
+/// stays stored), as OSS answers.
+pub async fn after_upload(
+    state: &AppState,
+    ctx: &RequestCtx,
+    operation: &str,
+    mut reply: Reply,
+) -> Result<Reply, OssError> {
+    let Ok(Some(callback)) = resolve(state, ctx).await else {
+        return Ok(reply);
+    };
+    let (b, k) = (ctx.bucket_name().to_string(), ctx.key.clone());
+    let meta = super::quick(state, move |s| s.object(&b, &k))
+        .await
+        .map_err(|e| OssError::from_store(e, ctx.bucket_name(), Some(&ctx.key)))?;
+    let content_type = meta
+        .headers
+        .iter()
+        .find(|(k, _)| k == "content-type")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let values = CallbackValues {
+        bucket: ctx.bucket_name().to_string(),
+        object: ctx.key.clone(),
+        etag: meta.etag.trim_matches('"').to_string(),
+        size: meta.size,
+        mime_type: content_type,
+        crc64: meta.crc64,
+        content_md5: reply.get("content-md5").unwrap_or_default().to_string(),
+        operation: operation.to_string(),
+    };
+    let client = state.account.http().map_err(OssError::internal)?;
+    reply
+        .headers
+        .retain(|(k, _)| k != "content-length" && k != "content-type");
+    match callback.call(&client, &values).await {
+        Ok(body) => {
+            reply.status = 200;
+            let len = body.len();
+            Ok(reply
+                .header("content-type", "application/json")
+                .header("content-length", len.to_string())
+                .with_body(ResponseBody::full(body)))
+        }
+        Err(why) => {
+            tracing::info!(bucket = %values.bucket, object = %values.object, error = %why, "upload callback failed");
+            let err = OssError::with_message(ErrorCode::CallbackFailed, why);
+            let doc = osskit_proto::xml::error::ErrorBody::new(
+                err.code.as_str(),
+                &err.message,
+                &ctx.request_id,
+                &ctx.host,
+            )
+            .with_ec(err.ec())
+            .to_xml();
+            reply.status = 203;
+            let len = doc.len();
+            Ok(reply
+                .header("content-type", "application/xml")
+                .header("content-length", len.to_string())
+                .header(osskit_proto::headers::EC, err.ec().to_string())
+                .with_body(ResponseBody::full(doc)))
+        }
     }
 }
 

@@ -1,13 +1,21 @@
-//! What happens after an operation succeeded, for the families that follow other
-//! operations: access tracking (reads record the access and answer the last access time),
-//! metadata indexes (object changes update them), and the caches of a bucket (forgotten
-//! when it is created or deleted).
+//! What happens around an operation for the families that follow other operations: upload
+//! callbacks (checked before an upload, made after it), access tracking (reads record the
+//! access and answer the last access time), metadata indexes (object changes update them),
+//! and the caches of a bucket (forgotten when it is created or deleted).
 
-use super::{access_monitor, meta_query};
+use super::{access_monitor, callback, meta_query};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
 use osskit_proto::ops::OpId;
+
+/// Runs before the handler of `op`: an upload whose callback cannot be made is refused.
+pub async fn before(state: &AppState, ctx: &RequestCtx, op: OpId) -> Result<(), OssError> {
+    match op {
+        OpId::PutObject | OpId::CompleteMultipartUpload => callback::check_upload(state, ctx).await,
+        _ => Ok(()),
+    }
+}
 
 /// Runs after the handler of `op`; failures pass through untouched.
 pub async fn after(
@@ -31,11 +39,13 @@ pub async fn after(
             meta_query::changed(state, bucket, Some(&ctx.key)).await;
             Ok(reply)
         }
-        OpId::PutObject
-        | OpId::CopyObject
+        OpId::PutObject | OpId::CompleteMultipartUpload => {
+            meta_query::changed(state, bucket, Some(&ctx.key)).await;
+            callback::after_upload(state, ctx, op.name(), reply).await
+        }
+        OpId::CopyObject
         | OpId::AppendObject
         | OpId::DeleteObject
-        | OpId::CompleteMultipartUpload
         | OpId::PutSymlink
         | OpId::RestoreObject
         | OpId::PutObjectTagging
