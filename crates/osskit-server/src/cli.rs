@@ -87,10 +87,7 @@ pub fn parse_pool(s: &str) -> Result<crate::account::ResourcePool, String> {
     }
     Ok(crate::account::ResourcePool::new(
         name.trim(),
-        buckets
-            .split(',')
-            .map(str::trim)
-            .filter(|b| !b.is_empty()),
+        buckets.split(',').map(str::trim).filter(|b| !b.is_empty()),
     ))
 }
 
