@@ -209,6 +209,28 @@ def check_rust(bucket_name, ids_path):
 
     check("read cname", cname)
 
+    def through_the_domain():
+        # The attached domain resolves to the server; oss2 addresses the bucket by it.
+        import socket
+        from urllib.parse import urlparse
+
+        port = urlparse(ENDPOINT).port
+        real = socket.getaddrinfo
+
+        def resolve(host, *args, **kwargs):
+            return real("127.0.0.1" if host == DOMAIN else host, *args, **kwargs)
+
+        socket.getaddrinfo = resolve
+        try:
+            by_domain = oss2.Bucket(auth(), "http://%s:%d" % (DOMAIN, port), bucket_name, is_cname=True, region=REGION)
+            by_domain.put_object("via-domain.txt", b"written through the domain")
+            assert by_domain.get_object("via-domain.txt").read() == b"written through the domain"
+            assert bucket.get_object("via-domain.txt").read() == b"written through the domain"
+        finally:
+            socket.getaddrinfo = real
+
+    check("signed requests through the attached domain", through_the_domain)
+
     def fetch():
         r = bucket.get_async_fetch_task(ids["fetch_task"])
         assert r.task_state == "Success" and r.error_msg == "", vars(r)

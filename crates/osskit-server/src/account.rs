@@ -177,6 +177,9 @@ pub struct Account {
     pub tracking: RwLock<HashMap<String, Option<i64>>>,
     /// Metadata indexes of the buckets that have one turned on.
     pub meta_indexes: MetaIndexes,
+    /// Attached domains (lower case) → their bucket, loaded from the store on first use and
+    /// dropped whenever a domain is attached or detached or a bucket deleted.
+    pub cname_hosts: RwLock<Option<HashMap<String, String>>>,
     /// Requesters' QoS limits in resource pools: pool → requester → stored document.
     pub pool_requesters: Mutex<BTreeMap<String, BTreeMap<String, String>>>,
     jobs: Mutex<tokio::task::JoinSet<()>>,
@@ -200,6 +203,7 @@ impl Account {
             fetch_tasks: Arc::new(Mutex::new(HashMap::new())),
             tracking: RwLock::new(HashMap::new()),
             meta_indexes: Arc::new(Mutex::new(HashMap::new())),
+            cname_hosts: RwLock::new(None),
             pool_requesters: Mutex::new(BTreeMap::new()),
             jobs: Mutex::new(tokio::task::JoinSet::new()),
             http: std::sync::OnceLock::new(),
@@ -234,6 +238,7 @@ impl Account {
 
     /// Forgets what is cached about `bucket` (after it is created or deleted).
     pub fn forget_bucket(&self, bucket: &str) {
+        self.forget_cname_hosts();
         self.tracking
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -242,5 +247,10 @@ impl Account {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(bucket);
+    }
+
+    /// Forgets the attached domains (after one is attached or detached).
+    pub fn forget_cname_hosts(&self) {
+        *self.cname_hosts.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }

@@ -207,7 +207,8 @@ pub fn parse_request<B>(
 /// Serves one request: never fails, every error becomes an OSS error response.
 pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<ResponseBody> {
     let request_id = new_request_id();
-    let ctx = parse_request(&req, &state.base_domains, request_id.clone());
+    let mut ctx = parse_request(&req, &state.base_domains, request_id.clone());
+    crate::handlers::cname::readdress(&state, &mut ctx, req.uri().path()).await;
     let is_head = ctx.method == Method::HEAD;
     let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
         || req

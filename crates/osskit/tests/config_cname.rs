@@ -273,3 +273,37 @@ async fn styles_are_stored_listed_and_deleted() {
         .unwrap_err();
     assert_eq!(e.code(), Some("NotImplemented"));
 }
+
+#[tokio::test]
+async fn requests_to_an_attached_domain_reach_its_bucket() {
+    let server =
+        server_with(|c| c.account.verified_domains = vec!["files.example.com".into()]).await;
+    let b = new_bucket(&server, Signer::V4, "host").await;
+    b.put_bucket_acl(osskit::BucketAcl::PublicRead)
+        .await
+        .unwrap();
+    b.put_object("dir/a b.txt", "served under the domain")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let get = |host: &'static str, path: &'static str| {
+        http.get(format!("{}{path}", server.endpoint()))
+            .header("host", host)
+            .send()
+    };
+    // Before the domain is attached, the path names the bucket.
+    let before = get("files.example.com", "/dir/a%20b.txt").await.unwrap();
+    assert_eq!(before.status(), 404);
+
+    b.put_bucket_cname(BucketCnameConfiguration::new("files.example.com"))
+        .await
+        .unwrap();
+    let served = get("Files.Example.com:80", "/dir/a%20b.txt").await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.text().await.unwrap(), "served under the domain");
+
+    // Detached: no longer.
+    b.delete_bucket_cname("files.example.com").await.unwrap();
+    let after = get("files.example.com", "/dir/a%20b.txt").await.unwrap();
+    assert_eq!(after.status(), 404);
+}

@@ -6,7 +6,9 @@
 //! [`AccountSettings::verified_domains`](crate::account::AccountSettings) count as proven
 //! and any other answers `NeedVerifyDomainOwnership`, as OSS does for a domain without the
 //! record. Certificates are stored as given; their SHA-1 fingerprint and validity are read
-//! from the certificate itself. A domain is attached to one bucket at a time.
+//! from the certificate itself. A domain is attached to one bucket at a time, and requests
+//! whose `Host` is an attached domain address its bucket, the whole path being the object
+//! key (as OSS serves a bucket under its custom domain).
 
 use super::blocking;
 use super::config::{self, malformed};
@@ -186,6 +188,7 @@ pub async fn put(
         None => cnames.domains.push(record),
     }
     save(state, &bucket, &cnames).await?;
+    state.account.forget_cname_hosts();
     Ok(Reply::new(200))
 }
 
@@ -345,8 +348,81 @@ pub async fn delete(
     cnames.domains.retain(|d| d.domain != domain);
     if cnames.domains.len() != before {
         save(state, bucket, &cnames).await?;
+        state.account.forget_cname_hosts();
     }
     Ok(Reply::new(200))
+}
+
+/// Every attached domain and its bucket, from the store.
+fn attached_domains(
+    store: &dyn crate::store::Store,
+) -> Result<std::collections::HashMap<String, String>, crate::store::StoreError> {
+    let mut hosts = std::collections::HashMap::new();
+    let mut marker = String::new();
+    loop {
+        let (page, more) = store.list_buckets("", &marker, 1000)?;
+        for meta in &page {
+            let cnames: State = store
+                .bucket_config(&meta.name, DOC)?
+                .and_then(|d| serde_json::from_slice(&d).ok())
+                .unwrap_or_default();
+            for d in cnames.domains {
+                hosts.insert(d.domain, meta.name.clone());
+            }
+        }
+        match page.last() {
+            Some(last) if more => marker = last.name.clone(),
+            _ => return Ok(hosts),
+        }
+    }
+}
+
+/// Addresses a request whose `Host` is an attached domain to that domain's bucket (the whole
+/// `raw_path` becomes the key). Hosts the server already knows (IP addresses, `localhost`,
+/// base domains and their buckets) are left alone without looking anything up.
+pub async fn readdress(state: &AppState, ctx: &mut RequestCtx, raw_path: &str) {
+    let host = crate::dispatch::host_name(&ctx.host);
+    if host.is_empty()
+        || host == "localhost"
+        || host.parse::<std::net::IpAddr>().is_ok()
+        || state
+            .base_domains
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    {
+        return;
+    }
+    let known = state
+        .account
+        .cname_hosts
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map(|hosts| hosts.get(&host).cloned());
+    let bucket = match known {
+        Some(found) => found,
+        None => {
+            let hosts = match blocking(state, attached_domains).await {
+                Ok(hosts) => hosts,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the attached domains");
+                    return;
+                }
+            };
+            let found = hosts.get(&host).cloned();
+            *state
+                .account
+                .cname_hosts
+                .write()
+                .unwrap_or_else(|e| e.into_inner()) = Some(hosts);
+            found
+        }
+    };
+    if let Some(bucket) = bucket {
+        let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
+        ctx.bucket = Some(bucket);
+        ctx.key = osskit_proto::encoding::unquote(path);
+    }
 }
 
 /// The DER bytes of the first PEM block labelled `label`.
