@@ -115,12 +115,8 @@ impl Callback {
             let obj = value
                 .as_object()
                 .ok_or("The callback variables are not a JSON object.")?;
-            for (k, v) in obj {
-                if !k.starts_with("x:") {
-                    return Err(format!(
-                        "The callback variable {k:?} does not start with x:."
-                    ));
-                }
+            // Only `x:` variables can be used in the body; OSS ignores the others.
+            for (k, v) in obj.iter().filter(|(k, _)| k.starts_with("x:")) {
                 let text = v
                     .as_str()
                     .map(str::to_string)
@@ -357,12 +353,19 @@ mod tests {
         assert!(Callback::parse(&b64(r#"{"callbackBody":"x"}"#), None)
             .unwrap_err()
             .contains("callbackUrl"));
+        // Variables other than x: ones are ignored, as OSS does.
+        let ignored = Callback::parse(
+            &b64(r#"{"callbackUrl":"a.example","callbackBody":"${var}"}"#),
+            Some(&b64(r#"{"var":"v"}"#)),
+        )
+        .unwrap();
+        assert_eq!(ignored.render(&values), "");
         assert!(Callback::parse(
             &b64(r#"{"callbackUrl":"a.example","callbackBody":"x"}"#),
-            Some(&b64(r#"{"var":"v"}"#))
+            Some(&b64("[1]"))
         )
         .unwrap_err()
-        .contains("x:"));
+        .contains("JSON object"));
         assert_eq!(
             policy_name(&b64(r#"{"callbackPolicy":"test_2"}"#)).as_deref(),
             Some("test_2")
