@@ -188,6 +188,7 @@ fn bucket_models_round_trip() {
             grant: "private".into(),
         },
         comment: Some(TRICKY[0].into()),
+        resource_group_id: Some("rg-aek27tc".into()),
     };
     round_trip(&BucketInfoResult {
         bucket: info.clone(),

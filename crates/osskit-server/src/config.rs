@@ -110,6 +110,9 @@ pub struct ServerConfig {
     /// Produce every enabled inventory at this interval instead of its `Daily`/`Weekly`
     /// frequency (for tests and demonstrations).
     pub inventory_period: Option<Duration>,
+    /// The account beyond its buckets: QoS limits, resource pools and groups, verified
+    /// domains, the pace of redundancy transitions.
+    pub account: crate::account::AccountSettings,
 }
 
 impl ServerConfig {
@@ -131,6 +134,7 @@ impl ServerConfig {
             replication_interval: Duration::from_secs(5),
             inventory_check_interval: Duration::from_secs(60),
             inventory_period: None,
+            account: crate::account::AccountSettings::default(),
         }
     }
 

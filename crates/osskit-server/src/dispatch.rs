@@ -44,6 +44,8 @@ pub struct AppState {
     pub replicator: crate::replicator::Replicator,
     /// What access control read about buckets (owner, policy, blocks, payer).
     pub access_cache: crate::access::Cache,
+    /// The account's settings and the runtime state of its background families.
+    pub account: crate::account::Account,
 }
 
 impl std::fmt::Debug for AppState {
@@ -256,6 +258,7 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     let started = std::time::Instant::now();
     let request_id = new_request_id();
     let mut ctx = parse_request(&req, &state.base_domains, request_id.clone());
+    crate::handlers::cname::readdress(&state, &mut ctx, req.uri().path()).await;
     let is_head = ctx.method == Method::HEAD;
     let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
         || req
@@ -331,15 +334,6 @@ async fn run_op(
             );
         }
     }
-    if let Support::Cloud(service) = op.spec().support {
-        return Err(OssError::with_message(
-            ErrorCode::NotImplemented,
-            format!(
-                "{} needs {service}, which this local server does not provide.",
-                op.name()
-            ),
-        ));
-    }
     // Browser-facing families: Referer lists judge anonymous and presigned requests
     // (handlers/referer.rs); buckets with a website configuration serve their objects as a
     // website (handlers/website.rs, which authorises its reads itself).
@@ -351,13 +345,27 @@ async fn run_op(
     // ---- Access control: every request, signed or not, is authorised here (bucket and
     // RAM policies, ACLs, public access blocks, requester pays); see `crate::access`.
     crate::access::authorize(state, ctx, op).await?;
+    // Operations that need another Alibaba Cloud service: refused once the requester is
+    // known to be allowed.
+    if let Support::Cloud(service) = op.spec().support {
+        return Err(OssError::with_message(
+            ErrorCode::NotImplemented,
+            format!(
+                "{} needs {service}, which this local server does not provide.",
+                op.name()
+            ),
+        ));
+    }
+    // Families that follow others (callbacks, access tracking, metadata indexes): see
+    // `handlers::observe`.
+    handlers::observe::before(state, ctx, op).await?;
     let result = handlers::handle(state, ctx, op, body).await;
     state.access_cache.after(ctx, op);
     if result.is_ok() {
         // Replication rules copy what this request changed.
         state.replicator.observe(ctx, op);
     }
-    result
+    handlers::observe::after(state, ctx, op, result).await
 }
 
 #[cfg(test)]

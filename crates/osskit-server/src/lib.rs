@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod account;
 pub mod auth;
 pub mod cli;
 pub mod config;

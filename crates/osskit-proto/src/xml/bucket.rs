@@ -212,4 +212,11 @@ pub struct BucketInfo {
     /// Comment.
     #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The resource group the bucket belongs to.
+    #[serde(
+        rename = "ResourceGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_group_id: Option<String>,
 }

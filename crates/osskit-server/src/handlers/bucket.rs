@@ -100,22 +100,33 @@ pub async fn head_bucket(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
 pub async fn get_bucket_info(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let b = bucket_meta(state, ctx).await?;
     let owner = crate::access::bucket_owner(state, &b.name).await?;
+    let tracking = super::access_monitor::tracking_since(state, &b.name).await?;
+    let acceleration = super::settings::transfer_acceleration_status(state, &b.name).await?;
+    let group = super::resource_group::group_of(state, &b.name).await?;
     let info = model::BucketInfoResult {
         bucket: model::BucketInfo {
             name: b.name,
-            access_monitor: Some("Disabled".to_string()),
+            access_monitor: Some(
+                if tracking.is_some() {
+                    "Enabled"
+                } else {
+                    "Disabled"
+                }
+                .to_string(),
+            ),
             location: format!("oss-{}", b.region),
             creation_date: unixtime_to_iso8601(b.created_ms.div_euclid(1000)),
             extranet_endpoint: state.authority.clone(),
             intranet_endpoint: state.authority.clone(),
             storage_class: b.storage_class,
             data_redundancy_type: Some(b.data_redundancy_type),
-            transfer_acceleration: Some("Disabled".to_string()),
+            transfer_acceleration: Some(acceleration.to_string()),
             cross_region_replication: Some("Disabled".to_string()),
             versioning: None,
             owner: super::owner_of(&owner),
             access_control_list: model::AccessControlList { grant: b.acl },
             comment: None,
+            resource_group_id: Some(group),
         },
     };
     Ok(Reply::xml(xml::to_xml(&info)))

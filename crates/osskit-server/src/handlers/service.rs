@@ -1,6 +1,6 @@
 //! Service-level operations: ListBuckets.
 
-use super::{blocking, max_keys};
+use super::max_keys;
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
@@ -12,21 +12,28 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
     let prefix = ctx.param("prefix").unwrap_or_default().to_string();
     let marker = ctx.param("marker").unwrap_or_default().to_string();
     let max = max_keys(ctx)?;
-    let (p, m) = (prefix.clone(), marker.clone());
-    // The requester's own buckets only.
+    // The requester's own buckets only (of one resource group, when the header names one).
     let account = ctx
         .principal
         .account_id()
         .unwrap_or(state.users.account_id())
         .to_string();
-    let (a, default_owner) = (account.clone(), state.users.account_id().to_string());
-    let (buckets, truncated) = blocking(state, move |s| {
-        crate::access::list_owned(s, &p, &m, max, &a, &default_owner)
-    })
-    .await
-    .map_err(|e| OssError::from_store(e, "", None))?;
+    let group = ctx
+        .header(super::resource_group::HEADER)
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string);
+    let (buckets, truncated) = super::resource_group::list_buckets(
+        state,
+        prefix.clone(),
+        marker.clone(),
+        max,
+        group,
+        account.clone(),
+    )
+    .await?;
     let next_marker = if truncated {
-        buckets.last().map(|b| b.name.clone())
+        buckets.last().map(|(b, _)| b.name.clone())
     } else {
         None
     };
@@ -40,7 +47,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
         buckets: model::Buckets {
             bucket: buckets
                 .into_iter()
-                .map(|b| model::BucketSummary {
+                .map(|(b, group)| model::BucketSummary {
                     name: b.name,
                     location: format!("oss-{}", b.region),
                     creation_date: unixtime_to_iso8601(b.created_ms.div_euclid(1000)),
@@ -48,7 +55,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
                     intranet_endpoint: state.authority.clone(),
                     storage_class: b.storage_class,
                     region: Some(b.region),
-                    resource_group_id: None,
+                    resource_group_id: Some(group),
                 })
                 .collect(),
         },

@@ -135,6 +135,7 @@ impl Server {
             users,
             replicator: crate::replicator::Replicator::new(config.replication_interval),
             access_cache: crate::access::Cache::default(),
+            account: crate::account::Account::new(config.account.clone()),
         });
         let (stop, stopped) = watch::channel(false);
         let flusher = tokio::spawn(crate::handlers::logging::run_flusher(
