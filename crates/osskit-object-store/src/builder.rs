@@ -13,7 +13,7 @@ use crate::error::generic;
 use crate::store::{OssStore, StoreOptions};
 
 /// Objects at least this large are copied part by part (UploadPartCopy): OSS's CopyObject
-/// copies at most 1 GB.
+/// copies at most 1 GiB.
 pub const DEFAULT_COPY_MULTIPART_THRESHOLD: u64 = 1024 * 1024 * 1024;
 /// Size of the parts of a multipart copy.
 pub const DEFAULT_COPY_PART_SIZE: u64 = 64 * 1024 * 1024;
@@ -345,7 +345,7 @@ impl OssBuilder {
     }
 
     /// Objects at least this large are copied with a multipart upload of UploadPartCopy
-    /// parts instead of one CopyObject (default and maximum 1 GB, CopyObject's limit).
+    /// parts instead of one CopyObject (default and maximum 1 GiB, CopyObject's limit).
     pub fn with_copy_multipart_threshold(mut self, bytes: u64) -> Self {
         self.copy_threshold = Some(bytes);
         self

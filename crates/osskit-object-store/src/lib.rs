@@ -49,3 +49,8 @@ pub use builder::{
     OssBuilder, OssConfigKey, DEFAULT_COPY_MULTIPART_THRESHOLD, DEFAULT_COPY_PART_SIZE,
 };
 pub use store::OssStore;
+
+/// The examples of the README, compiled as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -69,7 +69,7 @@ const DELETE_PARALLELISM: usize = 2;
 /// * Ranged reads send `x-oss-range-behavior: standard`, so that a range past the end is an
 ///   error and a range reaching beyond the end is clamped, as `object_store` expects
 ///   (OSS would otherwise answer the whole object).
-/// * Copies are one CopyObject below the copy threshold (1 GB, CopyObject's limit) and a
+/// * Copies are one CopyObject below the copy threshold (1 GiB, CopyObject's limit) and a
 ///   multipart upload of UploadPartCopy parts above; `copy_if_not_exists` sends
 ///   `x-oss-forbid-overwrite` on the request that creates the object.
 #[derive(Debug, Clone)]
