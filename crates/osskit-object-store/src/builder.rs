@@ -242,7 +242,21 @@ impl OssBuilder {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The bucket from a URL `oss://<bucket>[/…]` (a bucket set by other means wins).
+    /// The bucket (and for a virtual-hosted URL the endpoint and region) from a URL:
+    /// `oss://<bucket>[/…]` or `https://<bucket>.oss-<region>[-internal].aliyuncs.com[/…]`.
+    /// Settings given by other means win.
+    ///
+    /// ```
+    /// use osskit_object_store::OssBuilder;
+    /// let store = OssBuilder::new()
+    ///     .with_url("https://examplebucket.oss-cn-shanghai-internal.aliyuncs.com/data/")
+    ///     .with_skip_signature(true)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(store.bucket().name(), "examplebucket");
+    /// assert_eq!(store.bucket().region(), Some("cn-shanghai"));
+    /// assert_eq!(store.bucket().endpoint(), "https://oss-cn-shanghai-internal.aliyuncs.com");
+    /// ```
     pub fn with_url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
         self
@@ -371,25 +385,6 @@ impl OssBuilder {
         }
     }
 
-    fn bucket_name(&self) -> object_store::Result<String> {
-        if let Some(b) = self.value(OssConfigKey::Bucket) {
-            return Ok(b.trim().to_string());
-        }
-        let Some(url) = &self.url else {
-            return Err(generic(
-                "no bucket: set OSS_BUCKET, or call with_bucket or with_url(\"oss://<bucket>\")",
-            ));
-        };
-        let rest = url
-            .strip_prefix("oss://")
-            .ok_or_else(|| generic(format!("the URL {url:?} does not start with oss://")))?;
-        let bucket = rest.split('/').next().unwrap_or_default();
-        if bucket.is_empty() {
-            return Err(generic(format!("the URL {url:?} names no bucket")));
-        }
-        Ok(bucket.to_string())
-    }
-
     fn auth(&self, version: SigningVersion) -> object_store::Result<AuthConfig> {
         if self.flag(OssConfigKey::SkipSignature)? == Some(true) {
             return Ok(AnonymousAuth.into());
@@ -437,11 +432,20 @@ impl OssBuilder {
 
     /// Checks the configuration and builds the store (no request is sent).
     pub fn build(self) -> object_store::Result<OssStore> {
-        let bucket_name = self.bucket_name()?;
+        let from_url = self.url.as_deref().map(parse_url).transpose()?;
+        let bucket_name = match (self.value(OssConfigKey::Bucket), &from_url) {
+            (Some(b), _) if !b.trim().is_empty() => b.trim().to_string(),
+            (_, Some(u)) => u.bucket.clone(),
+            _ => return Err(generic(
+                "no bucket: set OSS_BUCKET, or call with_bucket or with_url(\"oss://<bucket>\")",
+            )),
+        };
         let region = self
             .value(OssConfigKey::Region)
             .map(str::trim)
-            .filter(|r| !r.is_empty());
+            .filter(|r| !r.is_empty())
+            .or_else(|| from_url.as_ref().and_then(|u| u.region.as_deref()));
+        let url_endpoint = from_url.as_ref().and_then(|u| u.endpoint.clone());
         let endpoint = match (self.value(OssConfigKey::Endpoint), region) {
             (Some(e), _) if !e.trim().is_empty() => {
                 let e = e.trim();
@@ -451,6 +455,7 @@ impl OssBuilder {
                     format!("https://{e}")
                 }
             }
+            _ if url_endpoint.is_some() => url_endpoint.unwrap_or_default(),
             (_, Some(r)) => format!("https://oss-{r}.aliyuncs.com"),
             _ => {
                 return Err(generic(
@@ -520,6 +525,54 @@ impl OssBuilder {
                 .max(MIN_PART_SIZE),
         };
         Ok(OssStore::with_options(bucket, options))
+    }
+}
+
+/// What a URL given to [`OssBuilder::with_url`] names.
+#[derive(Debug, PartialEq, Eq)]
+struct UrlParts {
+    bucket: String,
+    endpoint: Option<String>,
+    region: Option<String>,
+}
+
+/// `oss://bucket[/…]` or `http[s]://bucket.oss-<region>[-internal].aliyuncs.com[/…]`.
+fn parse_url(url: &str) -> object_store::Result<UrlParts> {
+    let bad = |why: &str| {
+        generic(format!(
+            "the URL {url:?} {why}: expected oss://<bucket> or \
+             https://<bucket>.oss-<region>.aliyuncs.com"
+        ))
+    };
+    let (scheme, rest) = url
+        .trim()
+        .split_once("://")
+        .ok_or_else(|| bad("has no scheme"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    match scheme.to_ascii_lowercase().as_str() {
+        "oss" if !host.is_empty() => Ok(UrlParts {
+            bucket: host.to_string(),
+            endpoint: None,
+            region: None,
+        }),
+        "oss" => Err(bad("names no bucket")),
+        s @ ("http" | "https") => {
+            let (bucket, endpoint_host) = host
+                .split_once('.')
+                .ok_or_else(|| bad("has no bucket in its host name"))?;
+            let region = endpoint_host
+                .strip_suffix(".aliyuncs.com")
+                .and_then(|h| h.strip_prefix("oss-"))
+                .map(|r| r.strip_suffix("-internal").unwrap_or(r))
+                .filter(|r| !r.is_empty() && !r.contains('.'))
+                .ok_or_else(|| bad("is no virtual-hosted OSS address"))?;
+            Ok(UrlParts {
+                bucket: bucket.to_string(),
+                endpoint: Some(format!("{s}://{endpoint_host}")),
+                region: Some(region.to_string()),
+            })
+        }
+        _ => Err(bad("has another scheme")),
     }
 }
 
@@ -605,6 +658,47 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("oss://"), "{err}");
+        // Explicit settings win over the URL.
+        let store = OssBuilder::new()
+            .with_url("https://url-bucket.oss-cn-beijing.aliyuncs.com")
+            .with_bucket("explicit-bucket")
+            .with_endpoint("http://127.0.0.1:9000")
+            .with_skip_signature(true)
+            .build()
+            .unwrap();
+        assert_eq!(store.bucket().name(), "explicit-bucket");
+        assert_eq!(store.bucket().endpoint(), "http://127.0.0.1:9000");
+        assert_eq!(store.bucket().region(), Some("cn-beijing"));
+    }
+
+    #[test]
+    fn urls_are_parsed() {
+        assert_eq!(
+            parse_url("oss://b1/x/y").unwrap(),
+            UrlParts {
+                bucket: "b1".into(),
+                endpoint: None,
+                region: None
+            }
+        );
+        assert_eq!(
+            parse_url("http://b2.oss-ap-southeast-1.aliyuncs.com/k").unwrap(),
+            UrlParts {
+                bucket: "b2".into(),
+                endpoint: Some("http://oss-ap-southeast-1.aliyuncs.com".into()),
+                region: Some("ap-southeast-1".into())
+            }
+        );
+        for bad in [
+            "oss://",
+            "b1/x",
+            "ftp://b1",
+            "https://example.com/b1",
+            "https://b1.s3.amazonaws.com",
+            "https://oss-cn-hangzhou.aliyuncs.com",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
