@@ -830,8 +830,9 @@ impl MultipartStore for OssStore {
         part_idx: usize,
         data: PutPayload,
     ) -> Result<PartId> {
-        let number = u32::try_from(part_idx + 1)
-            .ok()
+        let number = part_idx
+            .checked_add(1)
+            .and_then(|n| u32::try_from(n).ok())
             .filter(|n| u64::from(*n) <= MAX_PARTS)
             .ok_or_else(|| {
                 generic(format!(

@@ -66,7 +66,7 @@ fn lock(parts: &Parts) -> std::sync::MutexGuard<'_, Vec<Option<PartInfo>>> {
 impl MultipartUpload for OssUpload {
     fn put_part(&mut self, data: PutPayload) -> UploadPart {
         let index = self.next as usize;
-        self.next += 1;
+        self.next = self.next.saturating_add(1);
         let number = self.next;
         let (bucket, key, id, parts) = (
             self.bucket.clone(),

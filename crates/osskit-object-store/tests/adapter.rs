@@ -416,3 +416,35 @@ async fn multipart_writes_of_many_small_puts_and_an_abandoned_part() {
     // The object is the first upload's.
     assert_eq!(store.head(&path).await.unwrap().size, 300_000);
 }
+
+#[tokio::test]
+async fn multipart_store_part_indexes_map_to_part_numbers_1_to_10000() {
+    use object_store::multipart::MultipartStore;
+    let (_server, store) = start().await;
+    let path = Path::from("mp/numbers");
+    let id = store.create_multipart(&path).await.unwrap();
+    // Index 9999 is part 10000, the last OSS accepts; 10000 is refused before sending.
+    let last = store
+        .put_part(&path, &id, 9999, PutPayload::from("end"))
+        .await
+        .unwrap();
+    let err = store
+        .put_part(&path, &id, 10_000, PutPayload::from("x"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("out of range"), "{err}");
+    let parts = store.bucket().list_parts(path.as_ref(), &id).await.unwrap();
+    let numbers: Vec<u32> = parts.parts.iter().map(|p| p.part_number).collect();
+    assert_eq!(numbers, [10_000]);
+    // The content id carries the part's ETag, size and CRC-64.
+    let fields: Vec<&str> = last.content_id.split(':').collect();
+    assert_eq!(fields.len(), 3, "{}", last.content_id);
+    assert_eq!(fields[0], parts.parts[0].etag);
+    assert_eq!(fields[1], "3");
+    store.abort_multipart(&path, &id).await.unwrap();
+    let err = store
+        .put_part(&path, &id, 0, PutPayload::from("x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, object_store::Error::NotFound { .. }), "{err}");
+}
