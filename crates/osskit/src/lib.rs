@@ -74,7 +74,7 @@ pub use body::{Body, ByteStream};
 pub use credentials::{
     Credentials, CredentialsProvider, EnvironmentCredentialsProvider, StaticCredentialsProvider,
 };
-pub use error::{Error, Result, ServerError};
+pub use error::{Error, ErrorKind, Result, ServerError};
 /// HTTP methods, for [`BucketClient::sign_url`](bucket::BucketClient::sign_url).
 pub use http::Method;
 pub use mode::{Async, Blocking, Mode};
