@@ -59,6 +59,22 @@ pub struct ServerArgs {
     /// Extra base domain for virtual-hosted addressing (repeatable).
     #[arg(long = "base-domain", value_name = "DOMAIN")]
     pub base_domains: Vec<String>,
+    /// Also serve the ECS instance metadata service (RAM role credentials, IMDSv2 tokens)
+    /// on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub metadata_listen: Option<SocketAddr>,
+    /// RAM role name of the metadata service.
+    #[arg(long, value_name = "NAME", default_value = "OssInstanceRole")]
+    pub metadata_role: String,
+    /// Lifetime of the metadata service's credentials, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 21600)]
+    pub metadata_credentials_duration: i64,
+    /// Refuse metadata requests without an IMDSv2 token.
+    #[arg(long)]
+    pub metadata_require_token: bool,
+    /// Shortest DurationSeconds accepted by STS AssumeRole / AssumeRoleWithOIDC.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub sts_min_duration: i64,
 }
 
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
@@ -98,6 +114,14 @@ impl ServerArgs {
         config.sts_credentials = self.sts;
         config.region = self.region;
         config.base_domains = self.base_domains;
+        config.sts_min_duration_secs = self.sts_min_duration;
+        config.metadata = self.metadata_listen.map(|listen| {
+            let mut m = crate::metadata::MetadataConfig::new(listen);
+            m.role_name = self.metadata_role;
+            m.credentials_duration_secs = self.metadata_credentials_duration;
+            m.require_token = self.metadata_require_token;
+            m
+        });
         Ok(config)
     }
 }
@@ -136,6 +160,9 @@ pub async fn serve(args: ServerArgs, program: &str) -> ExitCode {
     };
     let mut out = std::io::stdout();
     let _ = writeln!(out, "oss-server listening on {}", server.endpoint());
+    if let Some(metadata) = server.metadata_endpoint() {
+        let _ = writeln!(out, "instance metadata service on {metadata}");
+    }
     let _ = out.flush();
     wait_for_signal().await;
     tracing::info!("shutting down");

@@ -26,10 +26,20 @@ pub struct ServerConfig {
     pub region: String,
     /// Extra base domains for virtual-hosted addressing (`<bucket>.<domain>`).
     pub base_domains: Vec<String>,
+    /// Shortest `DurationSeconds` the STS actions accept (STS: 900; tests lower it to see
+    /// credentials expire).
+    pub sts_min_duration_secs: i64,
+    /// The ECS instance metadata service, on a listener of its own, if wanted.
+    pub metadata: Option<crate::metadata::MetadataConfig>,
+    /// Seconds the server's clock runs ahead of the machine's (negative: behind). Signatures,
+    /// presigned URLs and credential expiry are judged by the shifted clock, and
+    /// `RequestTimeTooSkewed` reports it: a way to test clients' clock-skew correction.
+    pub clock_offset_secs: i64,
 }
 
 impl ServerConfig {
-    /// Listens on `127.0.0.1:0`, region `cn-hangzhou`, no keys.
+    /// Listens on `127.0.0.1:0`, region `cn-hangzhou`, no keys, STS durations from 900
+    /// seconds, no metadata service, no clock offset.
     pub fn new(data_dir: Option<PathBuf>) -> Self {
         ServerConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -38,6 +48,9 @@ impl ServerConfig {
             sts_credentials: Vec::new(),
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
+            sts_min_duration_secs: 900,
+            metadata: None,
+            clock_offset_secs: 0,
         }
     }
 

@@ -12,7 +12,7 @@ use http::{Method, Request, Response};
 use hyper::body::Incoming;
 use osskit_proto::encoding::{parse_query, unquote};
 use osskit_proto::error_code::ErrorCode;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -24,10 +24,23 @@ pub struct AppState {
     pub region: String,
     /// Base domains for addressing, lower case.
     pub base_domains: Vec<String>,
-    /// Access key id → (secret, STS token).
-    pub keys: HashMap<String, (String, Option<String>)>,
+    /// The access keys accepted: configured ones and the temporary credentials issued.
+    pub keys: crate::keys::Keys,
+    /// Settings of the STS actions.
+    pub sts: crate::rpc::sts::StsSettings,
+    /// Seconds the server's clock is ahead of the machine's (see
+    /// [`ServerConfig::clock_offset_secs`](crate::ServerConfig::clock_offset_secs)).
+    pub clock_offset_secs: i64,
     /// `host:port` clients can reach the server at (used as the buckets' endpoints).
     pub authority: String,
+}
+
+impl AppState {
+    /// The server's clock, Unix seconds: the machine's plus the configured offset. Signatures,
+    /// presigned URLs and credentials' expiry are judged by it.
+    pub fn now(&self) -> i64 {
+        crate::http::response::now_secs() + self.clock_offset_secs
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -35,7 +48,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("region", &self.region)
             .field("base_domains", &self.base_domains)
-            .field("keys", &self.keys.keys().collect::<Vec<_>>())
+            .field("keys", &self.keys.configured_ids())
             .field("authority", &self.authority)
             .finish()
     }

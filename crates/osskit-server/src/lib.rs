@@ -22,6 +22,8 @@ pub mod dispatch;
 pub mod error;
 pub mod handlers;
 pub mod http;
+pub mod keys;
+pub mod metadata;
 pub mod rpc;
 pub mod store;
 pub mod testing;

@@ -32,7 +32,8 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// The configuration [`TestServer::start`] uses for a data directory.
+    /// The configuration [`TestServer::start`] uses for a data directory: the test keys, and
+    /// STS durations from 1 second (so that tests can watch credentials expire).
     pub fn config(data_dir: &std::path::Path) -> ServerConfig {
         let mut config = ServerConfig::new(Some(data_dir.to_path_buf()));
         config.credentials.push((
@@ -44,24 +45,49 @@ impl TestServer {
             TEST_STS_ACCESS_KEY_SECRET.to_string(),
             TEST_STS_TOKEN.to_string(),
         ));
+        config.sts_min_duration_secs = 1;
         config
     }
 
-    /// Starts a disk-backed server on `127.0.0.1:0` with the test keys. Panics on failure.
-    pub async fn start() -> TestServer {
+    /// Like [`TestServer::start`], with the configuration changed by `adjust` first (to add
+    /// the metadata service, shift the clock, …).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use osskit_server::metadata::MetadataConfig;
+    /// let server = osskit_server::testing::TestServer::start_with(|c| {
+    ///     c.metadata = Some(MetadataConfig::new("127.0.0.1:0".parse().unwrap()));
+    /// })
+    /// .await;
+    /// assert!(server.server.metadata_endpoint().is_some());
+    /// # }
+    /// ```
+    pub async fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let dir = match tempfile::tempdir() {
             Ok(d) => d,
             Err(e) => panic!("cannot create a temporary directory for the test server: {e}"),
         };
-        let server = match Server::start(Self::config(dir.path())).await {
+        let mut config = Self::config(dir.path());
+        adjust(&mut config);
+        let server = match Server::start(config).await {
             Ok(s) => s,
             Err(e) => panic!("cannot start the test server: {e}"),
         };
         TestServer { server, dir }
     }
 
+    /// Starts a disk-backed server on `127.0.0.1:0` with the test keys. Panics on failure.
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> String {
         self.server.endpoint()
+    }
+
+    /// `http://127.0.0.1:PORT` of the instance metadata service, if configured.
+    pub fn metadata_endpoint(&self) -> Option<String> {
+        self.server.metadata_endpoint()
     }
 }

@@ -8,11 +8,12 @@ pub mod response;
 use crate::config::ServerConfig;
 use crate::dispatch::{self, AppState};
 use crate::error::ServerStartError;
+use crate::keys::Keys;
+use crate::rpc::sts::StsSettings;
 use crate::store::{FsStore, MemoryStore, Store, StoreError};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -76,31 +77,43 @@ impl Server {
         } else {
             local_addr.to_string()
         };
-        let mut keys = HashMap::new();
-        for (id, secret) in &config.credentials {
-            keys.insert(id.trim().to_string(), (secret.trim().to_string(), None));
-        }
-        for (id, secret, token) in &config.sts_credentials {
-            keys.insert(
-                id.trim().to_string(),
-                (secret.trim().to_string(), Some(token.clone())),
-            );
-        }
         let state = Arc::new(AppState {
             store,
             region: config.region.clone(),
             base_domains: config.base_domain_list(),
-            keys,
+            keys: Keys::new(&config.credentials, &config.sts_credentials),
+            sts: StsSettings {
+                min_duration_secs: config.sts_min_duration_secs.max(1),
+                ..StsSettings::default()
+            },
+            clock_offset_secs: config.clock_offset_secs,
             authority: authority.clone(),
         });
         let (stop, stopped) = watch::channel(false);
+        let metadata = match config.metadata.clone() {
+            Some(m) => {
+                let addr = m.listen;
+                Some(
+                    crate::metadata::start(state.clone(), m, stopped.clone())
+                        .await
+                        .map_err(|source| ServerStartError::Bind { addr, source })?,
+                )
+            }
+            None => None,
+        };
         let task = tokio::spawn(accept_loop(listener, state, stopped));
         tracing::info!(%local_addr, "oss-server listening");
+        let (metadata_addr, metadata_task) = match metadata {
+            Some((addr, task)) => (Some(addr), Some(task)),
+            None => (None, None),
+        };
         Ok(RunningServer {
             local_addr,
             authority,
+            metadata_addr,
             stop,
             task,
+            metadata_task,
         })
     }
 }
@@ -110,8 +123,10 @@ impl Server {
 pub struct RunningServer {
     local_addr: SocketAddr,
     authority: String,
+    metadata_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    metadata_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -125,11 +140,21 @@ impl RunningServer {
         format!("http://{}", self.authority)
     }
 
+    /// `http://127.0.0.1:PORT` of the instance metadata service, when it runs.
+    pub fn metadata_endpoint(&self) -> Option<String> {
+        self.metadata_addr.map(|a| format!("http://{a}"))
+    }
+
     /// Stops accepting connections, lets requests in flight finish (up to 10 s), then returns.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         if let Err(e) = self.task.await {
             tracing::warn!(error = %e, "server task ended abnormally");
+        }
+        if let Some(task) = self.metadata_task {
+            if let Err(e) = task.await {
+                tracing::warn!(error = %e, "metadata task ended abnormally");
+            }
         }
     }
 }
