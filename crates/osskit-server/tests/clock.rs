@@ -12,8 +12,15 @@ async fn a_shifted_clock_refuses_machine_time_and_reports_its_own() {
     let c = Client::new(&server.endpoint());
     let (status, body, headers) = error_of(c.get("any-bucket", "k").await).await;
     assert_eq!((status, body.code.as_str()), (403, "RequestTimeTooSkewed"));
-    let server_time: i64 = headers["x-oss-server-time"].to_str().unwrap().parse().unwrap();
-    assert!((server_time - common::now() - 3600).abs() <= 2, "{server_time}");
+    let server_time: i64 = headers["x-oss-server-time"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (server_time - common::now() - 3600).abs() <= 2,
+        "{server_time}"
+    );
     let detail = body
         .details
         .iter()

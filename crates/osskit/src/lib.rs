@@ -72,7 +72,8 @@ pub mod types;
 pub use auth::{AnonymousAuth, Auth, AuthConfig, AuthV4, ProviderAuth, ProviderAuthV4, StsAuth};
 pub use body::{Body, ByteStream};
 pub use credentials::{
-    Credentials, CredentialsProvider, EnvironmentCredentialsProvider, StaticCredentialsProvider,
+    Credentials, CredentialsProvider, DefaultCredentialsChain, EnvironmentCredentialsProvider,
+    StaticCredentialsProvider,
 };
 pub use error::{Error, ErrorKind, Result, ServerError};
 /// HTTP methods, for [`BucketClient::sign_url`](bucket::BucketClient::sign_url).

@@ -1,6 +1,8 @@
 //! One OSS request before it is sent: target, query, headers and body. Turning it into an
 //! HTTP request (URL, signature) happens per attempt in [`crate::transport`].
 
+use std::time::Duration;
+
 use http::Method;
 
 use crate::body::Body;
@@ -8,12 +10,13 @@ use crate::config::ClientConfig;
 use crate::progress::ProgressFn;
 
 /// The per-call escape hatches every builder offers: extra headers and query parameters
-/// (oss2's `headers=` and `params=`). They are applied last and replace headers of the same
-/// name.
+/// (oss2's `headers=` and `params=`), applied last and replacing headers of the same name,
+/// and the call's own total timeout.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestOptions {
     pub headers: Vec<(String, String)>,
     pub params: Vec<(String, String)>,
+    pub timeout: Option<Duration>,
 }
 
 /// A request ready to be signed and sent.
@@ -32,6 +35,12 @@ pub(crate) struct OssRequest {
     pub upload_crc: bool,
     /// A complete (presigned) URL: sent as is, without signing.
     pub raw_url: Option<String>,
+    /// Whether sending the request twice has the effect of sending it once. A request that
+    /// is not is retried only when it provably never reached the server (the connection
+    /// could not be made).
+    pub idempotent: bool,
+    /// Total time of the request, retries and waits included (else the client's).
+    pub timeout: Option<Duration>,
 }
 
 impl OssRequest {
@@ -47,7 +56,15 @@ impl OssRequest {
             progress: None,
             upload_crc: false,
             raw_url: None,
+            idempotent: true,
+            timeout: None,
         }
+    }
+
+    /// Marks the request as not idempotent (see [`OssRequest::idempotent`]).
+    pub fn not_idempotent(mut self) -> Self {
+        self.idempotent = false;
+        self
     }
 
     pub fn bucket(mut self, bucket: &str) -> Self {
@@ -101,6 +118,9 @@ impl OssRequest {
     /// Applies the caller's extra headers (replacing) and parameters (replacing a parameter
     /// of the same name, else appended).
     pub fn options(mut self, options: RequestOptions) -> Self {
+        if options.timeout.is_some() {
+            self.timeout = options.timeout;
+        }
         for (k, v) in options.headers {
             set_header(&mut self.headers, &k, v);
         }

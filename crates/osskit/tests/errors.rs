@@ -84,7 +84,7 @@ async fn invalid_object_name_from_the_server() {
     let b = new_bucket(&srv, Signer::V1, "objname").await;
     // The client refuses such a key, so the URL is presigned with the protocol crate.
     let key = "k".repeat(1024);
-    let creds = osskit::Credentials::new(
+    let creds = osskit::proto::sign::Credentials::new(
         TEST_ACCESS_KEY_ID,
         osskit_server::testing::TEST_ACCESS_KEY_SECRET,
     );
@@ -159,6 +159,7 @@ async fn bad_input_is_rejected_before_sending_and_data_stays_intact() {
     let e = b
         .sign_url(http::Method::GET, "", std::time::Duration::from_secs(1))
         .build()
+        .await
         .unwrap_err();
     assert!(matches!(e, Error::Client { .. }));
 
@@ -194,8 +195,8 @@ async fn credentials_from_a_failing_provider() {
     #[derive(Debug)]
     struct Broken;
     impl osskit::CredentialsProvider for Broken {
-        fn credentials(&self) -> osskit::Result<osskit::Credentials> {
-            Err(Error::credentials("the vault is sealed"))
+        fn credentials(&self) -> osskit::credentials::CredentialsFuture<'_> {
+            Box::pin(async { Err(Error::credentials("the vault is sealed")) })
         }
     }
     let srv = server().await;

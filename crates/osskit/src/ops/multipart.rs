@@ -525,13 +525,16 @@ impl<M: Mode> CompleteMultipartUpload<M> {
 
     async fn execute(self) -> Result<CompleteMultipartUploadOutput> {
         let config = &self.client.config;
+        // A completed upload is gone: a second completion fails with NoSuchUpload, so it is
+        // retried only when the request never left.
         let req = upload_request(
             "CompleteMultipartUpload",
             Method::POST,
             &self.client.name,
             &self.key,
             &self.upload_id,
-        )?;
+        )?
+        .not_idempotent();
         let mut parts = self.parts;
         parts.sort_by_key(|p| p.part_number);
         let req = if self.complete_all {

@@ -235,7 +235,9 @@ impl<M: Mode> AppendObject<M> {
         check_key(&self.key)?;
         let config = &self.client.config;
         let check = config.enable_crc && self.init_crc.is_some();
+        // Appending twice appends twice: retried only when the request never left.
         let mut req = OssRequest::new("AppendObject", Method::POST)
+            .not_idempotent()
             .bucket(&self.client.name)
             .key(&self.key)
             .param("append", "")
