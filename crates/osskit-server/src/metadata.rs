@@ -53,16 +53,21 @@ pub struct MetadataConfig {
     pub credentials_duration_secs: i64,
     /// Hardened mode: requests without a token are refused.
     pub require_token: bool,
+    /// Whether tokens are handed out at all; `false` stands for a service that only knows
+    /// IMDSv1 (`PUT /latest/api/token` is 404), to test clients' fallback.
+    pub tokens: bool,
 }
 
 impl MetadataConfig {
-    /// On `listen`, role `OssInstanceRole`, credentials valid 6 hours, tokens optional.
+    /// On `listen`, role `OssInstanceRole`, credentials valid 6 hours, tokens handed out but
+    /// optional.
     pub fn new(listen: SocketAddr) -> Self {
         MetadataConfig {
             listen,
             role_name: "OssInstanceRole".to_string(),
             credentials_duration_secs: 6 * 3600,
             require_token: false,
+            tokens: true,
         }
     }
 }
@@ -148,6 +153,7 @@ impl Service {
         let now = self.app.now();
         let path = req.uri().path();
         let resp = match (req.method(), path) {
+            (&Method::PUT, "/latest/api/token") if !self.config.tokens => text(404, "Not Found"),
             (&Method::PUT, "/latest/api/token") => match header(TOKEN_TTL_HEADER)
                 .and_then(|v| v.parse::<i64>().ok())
                 .filter(|ttl| (1..=MAX_TOKEN_TTL_SECS).contains(ttl))

@@ -92,7 +92,7 @@ impl EcsRamRoleProvider {
         let what = format!("getting an instance metadata token from {}", self.endpoint);
         match self.http.send(request, &what).await {
             Ok(answer) if answer.status == 200 => {
-                let token = answer.text();
+                let token = answer.body_text();
                 Ok((!token.is_empty()).then_some(token))
             }
             // Nothing listens there: the next calls would fail the same way.
@@ -123,7 +123,7 @@ impl EcsRamRoleProvider {
                 answer.text()
             )));
         }
-        Ok(answer.text())
+        Ok(answer.body_text())
     }
 
     async fn fetch(&self) -> Result<Credentials> {

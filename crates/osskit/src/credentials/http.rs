@@ -76,7 +76,12 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    /// The body as text (lossy), for messages.
+    /// The whole body as text (lossy), trimmed.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).trim().to_string()
+    }
+
+    /// The body as text (lossy), shortened to 512 characters, for messages.
     pub fn text(&self) -> String {
         let text = String::from_utf8_lossy(&self.body);
         let text = text.trim();
