@@ -14,6 +14,9 @@ if ! "$venv/bin/python" -c "import oss2, sys; sys.exit(oss2.__version__ != '$OSS
     "$venv/bin/pip" install --quiet --disable-pip-version-check "oss2==$OSS2_VERSION"
 fi
 export OSS2_PYTHON="$PWD/$venv/bin/python"
+# The SDK and oss2 honour proxy variables: the local servers of the tests are never behind one.
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
+export no_proxy="$NO_PROXY"
 
 # The benchmark harness needs a newer compiler than the other crates (it is outside the
 # default members); it is tested when the installed compiler can build it.
