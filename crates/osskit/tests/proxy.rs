@@ -196,3 +196,57 @@ fn blocking_clients_use_the_sessions_proxy() {
     drop(proxy);
     drop(rt);
 }
+
+/// A multipart completion whose answer is lost is not sent again (it is not idempotent);
+/// the transfer manager finds out that it was carried out (the upload is gone, the object
+/// has the parts' size and CRC-64) instead of failing.
+#[tokio::test]
+async fn a_completion_whose_answer_is_lost_is_found_carried_out() {
+    fn completion(line: &str) -> bool {
+        line.starts_with("POST ") && line.contains("uploadId=")
+    }
+    let server = TestServer::start().await;
+    let proxy = net::start_proxy_with(None, Some(completion)).await;
+    let session = Session::builder()
+        .proxy(proxy.url())
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let b = Bucket::builder(Signer::V1.auth(), &server.endpoint(), &bucket_name("lost"))
+        .session(session)
+        .build()
+        .unwrap();
+    b.create_bucket().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.bin");
+    let content: Vec<u8> = (0..350 * 1024u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&path, &content).unwrap();
+    let out = b
+        .resumable_upload("big.bin", &path)
+        .multipart_threshold(100 * 1024)
+        .part_size(100 * 1024)
+        .checkpoint_dir(dir.path().join("cp"))
+        .await
+        .unwrap();
+    let completions = proxy.seen().iter().filter(|l| completion(l)).count();
+    assert_eq!(completions, 1, "{:?}", proxy.seen());
+    assert!(out.crc64.is_some());
+    let got = b.get_object("big.bin").await.unwrap();
+    assert_eq!(got.body.collect_bytes().await.unwrap(), content);
+
+    // A plain completion call reports the lost answer.
+    let up = b.init_multipart_upload("raw.bin").await.unwrap();
+    let part = b
+        .upload_part("raw.bin", &up.upload_id, 1, "only part")
+        .await
+        .unwrap();
+    let e = b
+        .complete_multipart_upload(
+            "raw.bin",
+            &up.upload_id,
+            vec![osskit::PartInfo::new(1, part.etag)],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, osskit::Error::Request { .. }), "{e}");
+}

@@ -45,6 +45,19 @@ impl Proxy {
 /// Starts a proxy; with `auth`, requests must carry `Proxy-Authorization: Basic …` for
 /// that user and password (else 407).
 pub async fn start_proxy(auth: Option<(&str, &str)>) -> Proxy {
+    start_proxy_with(auth, None).await
+}
+
+/// Which requests lose their answer: given the request line, true to forward the request
+/// but close the client's connection once the server starts answering.
+pub type DropAnswer = fn(&str) -> bool;
+
+/// A proxy that forwards every request but drops the answers `drop_answer` picks (plain
+/// HTTP only; each connection's first request is the one looked at).
+pub async fn start_proxy_with(
+    auth: Option<(&str, &str)>,
+    drop_answer: Option<DropAnswer>,
+) -> Proxy {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -59,7 +72,7 @@ pub async fn start_proxy(auth: Option<(&str, &str)>) -> Proxy {
             };
             let (s, expected) = (s.clone(), expected.clone());
             tokio::spawn(async move {
-                let _ = relay(conn, s, expected).await;
+                let _ = relay(conn, s, expected, drop_answer).await;
             });
         }
     });
@@ -70,6 +83,7 @@ async fn relay(
     mut client: TcpStream,
     seen: Arc<Mutex<Vec<String>>>,
     expected_auth: Option<String>,
+    drop_answer: Option<DropAnswer>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 4096];
@@ -130,6 +144,18 @@ async fn relay(
             .unwrap_or_default();
         let mut upstream = TcpStream::connect(resolve(authority)).await?;
         upstream.write_all(&buf).await?;
+        if drop_answer.is_some_and(|f| f(&line)) {
+            // The rest of the request goes on; the answer is awaited, then both ends close.
+            let (mut client_read, _client_write) = client.into_split();
+            let (mut up_read, mut up_write) = upstream.into_split();
+            let forward =
+                tokio::spawn(async move { tokio::io::copy(&mut client_read, &mut up_write).await });
+            let mut first = [0u8; 1];
+            let _ = up_read.read(&mut first).await;
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            forward.abort();
+            return Ok(());
+        }
         tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
     }
     Ok(())
