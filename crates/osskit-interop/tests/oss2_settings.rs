@@ -246,6 +246,7 @@ async fn rust_writes(b: &Bucket) -> BTreeMap<String, String> {
     let url = b
         .sign_url(Method::GET, "source.txt", Duration::from_secs(600))
         .build()
+        .await
         .unwrap();
     let task = b
         .put_async_fetch_task(
@@ -288,6 +289,7 @@ async fn rust_writes(b: &Bucket) -> BTreeMap<String, String> {
             Duration::from_secs(3600),
             1_700_000_000,
         )
+        .await
         .unwrap();
     ids.insert("rtmp_url".to_string(), rtmp);
     ids

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use osskit::credentials::CredentialsProvider;
+use osskit::credentials::{CredentialsCache, CredentialsProvider, DefaultCredentialsChain};
 use osskit::proto::sign::SigningVersion;
 use osskit::{AnonymousAuth, AuthConfig, Bucket, RetryPolicy, Session};
 
@@ -204,7 +204,9 @@ impl OssBuilder {
     /// A configuration from the environment: every `OSS_*` variable that names an
     /// [`OssConfigKey`] (`OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET`, `OSS_SESSION_TOKEN`,
     /// `OSS_ENDPOINT`, `OSS_REGION`, `OSS_BUCKET`, `OSS_SIGNATURE_VERSION`, …); others are
-    /// ignored. Later `with_*` calls override what was read.
+    /// ignored. Later `with_*` calls override what was read. Without `OSS_ACCESS_KEY_ID`,
+    /// credentials come from the SDK's default chain, which also reads
+    /// `ALIBABA_CLOUD_ACCESS_KEY_ID`, profiles and instance roles.
     pub fn from_env() -> Self {
         Self::from_lookup(std::env::vars())
     }
@@ -294,8 +296,10 @@ impl OssBuilder {
         self.with_config(OssConfigKey::SessionToken, token)
     }
 
-    /// Credentials from a provider, asked before each request (rotating STS credentials,
-    /// instance roles…). Used when no AccessKey id is set.
+    /// Credentials from a provider (an STS role, an instance role, a profile, a process…),
+    /// behind a cache that refreshes expiring credentials before they expire. Used when no
+    /// AccessKey id is set; without either, the SDK's `DefaultCredentialsChain` is used
+    /// (environment, CLI profile, credentials file, ECS RAM role, OIDC, credentials URI).
     pub fn with_credentials(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
         self.credentials = Some(provider);
         self
@@ -415,16 +419,11 @@ impl OssBuilder {
                      with_access_key_id",
                 ))
             }
+            // Providers that fetch credentials are asked through a cache, as the SDK's
+            // ProviderAuth does: expiring credentials are refreshed before they expire.
             (None, None) => match &self.credentials {
-                Some(p) => p.clone(),
-                None => {
-                    return Err(generic(
-                        "no credentials: set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET \
-                         (and OSS_SESSION_TOKEN for STS credentials), call \
-                         with_access_key_id/with_access_key_secret or with_credentials, or \
-                         with_skip_signature(true) for anonymous access",
-                    ))
-                }
+                Some(p) => Arc::new(CredentialsCache::new(p.clone())),
+                None => Arc::new(CredentialsCache::new(DefaultCredentialsChain::new())),
             },
         };
         Ok(AuthConfig::Signed { version, provider })
@@ -716,7 +715,6 @@ mod tests {
                     .with_skip_signature(true),
                 "no endpoint",
             ),
-            (base(), "no credentials"),
             (base().with_access_key_id("id"), "OSS_ACCESS_KEY_SECRET"),
             (base().with_access_key_secret("s"), "OSS_ACCESS_KEY_ID"),
             (
@@ -747,6 +745,11 @@ mod tests {
             let err = builder.build().unwrap_err();
             assert!(err.to_string().contains(expected), "{expected}: {err}");
         }
+        // Without keys or a provider, the default chain is asked when a request is made.
+        base()
+            .with_region("cn-hangzhou")
+            .build()
+            .expect("the default credentials chain needs nothing at build time");
         // V1 needs no region; an endpoint without a scheme is https.
         let store = base()
             .with_access_key_id("id")

@@ -8,24 +8,16 @@
 //! | 409 `FileAlreadyExists` (`x-oss-forbid-overwrite`) | `AlreadyExists` |
 //! | 403 `InvalidAccessKeyId`, `SignatureDoesNotMatch`, `InvalidSecurityToken`, `SecurityTokenExpired`, `RequestTimeTooSkewed`, and 401 | `Unauthenticated` |
 //! | other 403 (`AccessDenied`, …) | `PermissionDenied` |
-//! | 501 `NotImplemented` | `NotSupported` |
-//! | missing credentials | `Unauthenticated` |
+//! | 405, 501 `NotImplemented` | `NotSupported` |
+//! | no credentials from the configured providers | `Unauthenticated` |
 //! | anything else (transport, 5xx, CRC mismatch, bad argument) | `Generic` with the SDK error as source |
+//!
+//! The SDK's [`ErrorKind`](osskit::ErrorKind) decides; the table shows how its kinds map.
 
 use object_store::Error as StoreError;
 
 /// The store name in `Generic` errors.
 pub(crate) const STORE: &str = "OSS";
-
-/// 403 codes that mean the credentials themselves were not accepted.
-const AUTHENTICATION_CODES: &[&str] = &[
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "InvalidSecurityToken",
-    "SecurityTokenExpired",
-    "RequestTimeTooSkewed",
-    "InvalidAuthorization",
-];
 
 /// What kind of `object_store` error an SDK error is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,24 +32,17 @@ pub(crate) enum Kind {
     Generic,
 }
 
-/// Classifies an SDK error.
+/// Classifies an SDK error by its [`ErrorKind`](osskit::ErrorKind).
 pub(crate) fn kind(e: &osskit::Error) -> Kind {
-    if matches!(e, osskit::Error::Credentials { .. }) {
-        return Kind::Unauthenticated;
-    }
-    let Some(status) = e.status() else {
-        return Kind::Generic;
-    };
-    let code = e.code().unwrap_or("");
-    match status {
-        304 => Kind::NotModified,
-        404 => Kind::NotFound,
-        412 => Kind::Precondition,
-        409 if code == "FileAlreadyExists" => Kind::AlreadyExists,
-        401 => Kind::Unauthenticated,
-        403 if AUTHENTICATION_CODES.contains(&code) => Kind::Unauthenticated,
-        403 => Kind::PermissionDenied,
-        501 => Kind::NotSupported,
+    use osskit::ErrorKind as K;
+    match e.kind() {
+        K::NotModified => Kind::NotModified,
+        K::NotFound => Kind::NotFound,
+        K::PreconditionFailed => Kind::Precondition,
+        K::AlreadyExists => Kind::AlreadyExists,
+        K::InvalidCredentials | K::Credentials => Kind::Unauthenticated,
+        K::AccessDenied => Kind::PermissionDenied,
+        K::Unsupported => Kind::NotSupported,
         _ => Kind::Generic,
     }
 }

@@ -378,7 +378,7 @@ impl OssStore {
                 .map_err(|_| generic(format!("the signed header {name} is not text")))?;
             b = b.header(name.as_str(), value);
         }
-        let url = b.build().map_err(|e| map(e, key))?;
+        let url = b.build().await.map_err(|e| map(e, key))?;
         Url::parse(&url).map_err(|e| generic(format!("the presigned URL {url:?} is invalid: {e}")))
     }
 }

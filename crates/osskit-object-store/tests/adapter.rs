@@ -2,6 +2,7 @@
 //! than 1000 paths, copies by parts, attributes OSS keeps, conditional HEADs, and paths
 //! OSS can hold but `object_store` cannot name; all against the local server.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -200,6 +201,50 @@ async fn credentials_and_permissions_map_to_their_kinds() {
     // Nothing was changed by the refused requests.
     let got = store.get(&path).await.unwrap().bytes().await.unwrap();
     assert_eq!(got.as_ref(), b"secret");
+}
+
+#[tokio::test]
+async fn credentials_providers_are_asked_and_their_failures_are_unauthenticated() {
+    use osskit::credentials::{CredentialsChain, Environment, EnvironmentCredentialsProvider};
+    let (server, store) = start().await;
+    let path = Path::from("by-provider.txt");
+    store.put(&path, "provided".into()).await.unwrap();
+    let without_keys = || {
+        OssBuilder::new()
+            .with_endpoint(server.endpoint())
+            .with_region(REGION)
+            .with_bucket(BUCKET)
+    };
+    let env = Environment::from_vars([
+        ("OSS_ACCESS_KEY_ID", TEST_ACCESS_KEY_ID),
+        ("OSS_ACCESS_KEY_SECRET", TEST_ACCESS_KEY_SECRET),
+    ]);
+    let provided = without_keys()
+        .with_credentials(Arc::new(EnvironmentCredentialsProvider::with_environment(
+            env,
+        )))
+        .build()
+        .unwrap();
+    let got = provided.get(&path).await.unwrap().bytes().await.unwrap();
+    assert_eq!(got.as_ref(), b"provided");
+    // A chain that finds nothing: every request is Unauthenticated, saying what was tried.
+    let nothing = CredentialsChain::new().with(
+        "environment",
+        EnvironmentCredentialsProvider::with_environment(Environment::from_vars(Vec::<(
+            String,
+            String,
+        )>::new())),
+    );
+    let unprovided = without_keys()
+        .with_credentials(Arc::new(nothing))
+        .build()
+        .unwrap();
+    let err = unprovided.get(&path).await.unwrap_err();
+    assert!(
+        matches!(err, object_store::Error::Unauthenticated { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("environment"), "{err}");
 }
 
 #[tokio::test]

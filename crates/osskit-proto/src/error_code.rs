@@ -123,6 +123,8 @@ codes! {
     PreconditionFailed => (412, "0026-00000004", "At least one of the pre-conditions you specified did not hold."),
     /// `x-oss-date`/`Date` is too far from the server's clock.
     RequestTimeTooSkewed => (403, "0002-00000504", "The difference between the request time and the current time is too large."),
+    /// The temporary (STS) credentials of the request have expired.
+    SecurityTokenExpired => (403, "0002-00000007", "The security token you provided has expired."),
     /// The signature does not match.
     SignatureDoesNotMatch => (403, "0002-00000040", "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
     /// Too many buckets.

@@ -131,6 +131,22 @@ pub struct ServerArgs {
     /// Seconds a data redundancy transition is `Processing` before the bucket becomes ZRS.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub redundancy_transition_run_secs: u64,
+    /// Also serve the ECS instance metadata service (RAM role credentials, IMDSv2 tokens)
+    /// on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub metadata_listen: Option<SocketAddr>,
+    /// RAM role name of the metadata service.
+    #[arg(long, value_name = "NAME", default_value = "OssInstanceRole")]
+    pub metadata_role: String,
+    /// Lifetime of the metadata service's credentials, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 21600)]
+    pub metadata_credentials_duration: i64,
+    /// Refuse metadata requests without an IMDSv2 token.
+    #[arg(long)]
+    pub metadata_require_token: bool,
+    /// Shortest DurationSeconds accepted by STS AssumeRole / AssumeRoleWithOIDC.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub sts_min_duration: i64,
 }
 
 /// Parses a number of seconds (`30`, `0.5`).
@@ -301,6 +317,14 @@ impl ServerArgs {
             std::time::Duration::from_secs(self.redundancy_transition_queue_secs);
         config.account.redundancy_transition_run =
             std::time::Duration::from_secs(self.redundancy_transition_run_secs);
+        config.sts_min_duration_secs = self.sts_min_duration;
+        config.metadata = self.metadata_listen.map(|listen| {
+            let mut m = crate::metadata::MetadataConfig::new(listen);
+            m.role_name = self.metadata_role;
+            m.credentials_duration_secs = self.metadata_credentials_duration;
+            m.require_token = self.metadata_require_token;
+            m
+        });
         Ok(config)
     }
 }
@@ -387,6 +411,9 @@ pub async fn serve(args: ServerArgs, program: &str) -> ExitCode {
     };
     let mut out = std::io::stdout();
     let _ = writeln!(out, "oss-server listening on {}", server.endpoint());
+    if let Some(metadata) = server.metadata_endpoint() {
+        let _ = writeln!(out, "instance metadata service on {metadata}");
+    }
     let _ = out.flush();
     wait_for_signal().await;
     tracing::info!("shutting down");

@@ -14,7 +14,6 @@ use hyper::body::Incoming;
 use osskit_proto::encoding::{parse_query, unquote};
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::ops::{self, HttpMethod, Level, OpId, RouteError, RouteRequest, Support};
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -26,8 +25,13 @@ pub struct AppState {
     pub region: String,
     /// Base domains for addressing, lower case.
     pub base_domains: Vec<String>,
-    /// Access key id → (secret, STS token).
-    pub keys: HashMap<String, (String, Option<String>)>,
+    /// The access keys accepted: configured ones and the temporary credentials issued.
+    pub keys: crate::keys::Keys,
+    /// Settings of the STS actions.
+    pub sts: crate::rpc::sts::StsSettings,
+    /// Seconds the server's clock is ahead of the machine's (see
+    /// [`ServerConfig::clock_offset_secs`](crate::ServerConfig::clock_offset_secs)).
+    pub clock_offset_secs: i64,
     /// `host:port` clients can reach the server at (used as the buckets' endpoints).
     pub authority: String,
     /// Name each answer's operation in an `x-osskit-operation` header (for tests).
@@ -48,12 +52,20 @@ pub struct AppState {
     pub account: crate::account::Account,
 }
 
+impl AppState {
+    /// The server's clock, Unix seconds: the machine's plus the configured offset. Signatures,
+    /// presigned URLs and credentials' expiry are judged by it.
+    pub fn now(&self) -> i64 {
+        crate::http::response::now_secs() + self.clock_offset_secs
+    }
+}
+
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
             .field("region", &self.region)
             .field("base_domains", &self.base_domains)
-            .field("keys", &self.keys.keys().collect::<Vec<_>>())
+            .field("keys", &self.keys.configured_ids())
             .field("authority", &self.authority)
             .finish()
     }

@@ -25,6 +25,8 @@ pub mod error;
 pub mod handlers;
 pub mod http;
 pub mod inventory_reports;
+pub mod keys;
+pub mod metadata;
 pub mod replicator;
 pub mod rpc;
 pub mod store;

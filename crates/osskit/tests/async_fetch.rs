@@ -95,6 +95,7 @@ async fn a_presigned_url_of_the_server_is_fetched_into_an_object() {
         let url = b
             .sign_url(Method::GET, "source.bin", Duration::from_secs(600))
             .build()
+            .await
             .unwrap();
 
         let task = AsyncFetchTaskConfiguration::new(&url, "copies/source.bin")
@@ -152,6 +153,7 @@ async fn failures_are_reported_and_store_nothing() {
     let url = b
         .sign_url(Method::GET, "source.txt", Duration::from_secs(600))
         .build()
+        .await
         .unwrap();
 
     // Wrong MD5.
@@ -171,6 +173,7 @@ async fn failures_are_reported_and_store_nothing() {
     let missing = b
         .sign_url(Method::GET, "nope.txt", Duration::from_secs(600))
         .build()
+        .await
         .unwrap();
     let id = b
         .put_async_fetch_task(AsyncFetchTaskConfiguration::new(&missing, "404.txt"))
@@ -226,6 +229,7 @@ async fn callbacks_are_made_after_the_fetch() {
     let url = b
         .sign_url(Method::GET, "source.txt", Duration::from_secs(600))
         .build()
+        .await
         .unwrap();
 
     let (callback_url, bodies) = callback_receiver(r#"{"Status":"OK"}"#).await;

@@ -23,6 +23,64 @@ use crate::service::ServiceClient;
 use crate::transport::now_unix;
 
 impl<M: Mode> BucketClient<M> {
+    /// The signed RTMP URL at `unix` (see `sign_rtmp_url`).
+    async fn rtmp_url(
+        &self,
+        channel: &str,
+        playlist: &str,
+        expires: Duration,
+        unix: i64,
+    ) -> Result<String> {
+        let config = &self.config;
+        let addressing = config.addressing(&self.name);
+        let http_url = config
+            .endpoint
+            .object_url(addressing, &self.name, "live", false);
+        let rest = http_url
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(&http_url);
+        let url = format!("rtmp://{rest}/{channel}");
+        let mut params: Vec<(String, String)> = Vec::new();
+        if !playlist.is_empty() {
+            params.push(("playlistName".into(), playlist.into()));
+        }
+        if let AuthConfig::Signed { provider, .. } = &config.auth {
+            let credentials = provider.credentials().await?;
+            if let Some(token) = credentials.security_token.as_deref() {
+                params.push(("security-token".into(), token.to_string()));
+            }
+            let expiration = unix + i64::try_from(expires.as_secs()).unwrap_or(i64::MAX / 2);
+            let mut canonical = params.clone();
+            canonical.sort();
+            let mut to_sign = format!("{expiration}\n");
+            for (k, v) in &canonical {
+                to_sign.push_str(&format!("{k}:{v}\n"));
+            }
+            to_sign.push_str(&format!("/{}/{channel}", self.name));
+            let signature =
+                osskit_proto::sign::v1::signature(&credentials.access_key_secret, &to_sign);
+            params.push(("OSSAccessKeyId".into(), credentials.access_key_id.clone()));
+            params.push(("Expires".into(), expiration.to_string()));
+            params.push(("Signature".into(), signature));
+        }
+        if params.is_empty() {
+            return Ok(url);
+        }
+        let query: Vec<String> = params
+            .iter()
+            .map(|(k, v)| {
+                let k = osskit_proto::encoding::quote(k, "");
+                if v.is_empty() {
+                    k
+                } else {
+                    format!("{k}={}", osskit_proto::encoding::quote(v, ""))
+                }
+            })
+            .collect();
+        Ok(format!("{url}?{}", query.join("&")))
+    }
+
     /// `ProcessObject` (image and document processing): applies `process`
     /// (`image/resize,w_100|sys/saveas,o_…,b_…`) to `key` and saves the result; the answer
     /// is JSON.
@@ -131,30 +189,65 @@ impl<M: Mode> BucketClient<M> {
     pub fn list_live_channel(&self) -> GetConfig<M, ListLiveChannelResult> {
         GetConfig::bucket(self, OpId::ListLiveChannel)
     }
+}
 
+impl BucketClient<crate::mode::Async> {
     /// The URL to push an RTMP stream to channel `channel`, signed (as oss2, with the
     /// version 1 signature) to be valid for `expires`; unsigned for anonymous clients.
     ///
     /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use std::time::Duration;
     /// let bucket = osskit::Bucket::new(
     ///     osskit::Auth::new("id", "secret"),
     ///     "https://oss-cn-hangzhou.aliyuncs.com",
     ///     "live-bucket",
     /// ).unwrap();
-    /// let url = bucket.sign_rtmp_url("cam1", "cam1.m3u8", Duration::from_secs(3600)).unwrap();
+    /// let url = bucket.sign_rtmp_url("cam1", "cam1.m3u8", Duration::from_secs(3600)).await.unwrap();
     /// assert!(url.starts_with("rtmp://live-bucket.oss-cn-hangzhou.aliyuncs.com/live/cam1?playlistName=cam1.m3u8&OSSAccessKeyId=id&Expires="));
+    /// # }
     /// ```
+    pub async fn sign_rtmp_url(
+        &self,
+        channel: &str,
+        playlist: &str,
+        expires: Duration,
+    ) -> Result<String> {
+        self.rtmp_url(channel, playlist, expires, now_unix()).await
+    }
+
+    /// [`sign_rtmp_url`](Self::sign_rtmp_url) as if the time were `unix` (Unix seconds).
+    pub async fn sign_rtmp_url_at(
+        &self,
+        channel: &str,
+        playlist: &str,
+        expires: Duration,
+        unix: i64,
+    ) -> Result<String> {
+        self.rtmp_url(channel, playlist, expires, unix).await
+    }
+}
+
+impl BucketClient<crate::mode::Blocking> {
+    /// The URL to push an RTMP stream to channel `channel`, signed (as oss2, with the
+    /// version 1 signature) to be valid for `expires`; unsigned for anonymous clients.
+    ///
+    /// # Panics
+    /// When called from inside an async runtime.
     pub fn sign_rtmp_url(
         &self,
         channel: &str,
         playlist: &str,
         expires: Duration,
     ) -> Result<String> {
-        self.sign_rtmp_url_at(channel, playlist, expires, now_unix())
+        self.mode
+            .block_on(self.rtmp_url(channel, playlist, expires, now_unix()))
     }
 
     /// [`sign_rtmp_url`](Self::sign_rtmp_url) as if the time were `unix` (Unix seconds).
+    ///
+    /// # Panics
+    /// When called from inside an async runtime.
     pub fn sign_rtmp_url_at(
         &self,
         channel: &str,
@@ -162,54 +255,8 @@ impl<M: Mode> BucketClient<M> {
         expires: Duration,
         unix: i64,
     ) -> Result<String> {
-        let config = &self.config;
-        let addressing = config.addressing(&self.name);
-        let http_url = config
-            .endpoint
-            .object_url(addressing, &self.name, "live", false);
-        let rest = http_url
-            .split_once("://")
-            .map(|(_, rest)| rest)
-            .unwrap_or(&http_url);
-        let url = format!("rtmp://{rest}/{channel}");
-        let mut params: Vec<(String, String)> = Vec::new();
-        if !playlist.is_empty() {
-            params.push(("playlistName".into(), playlist.into()));
-        }
-        if let AuthConfig::Signed { provider, .. } = &config.auth {
-            let credentials = provider.credentials()?;
-            if let Some(token) = credentials.security_token.as_deref() {
-                params.push(("security-token".into(), token.to_string()));
-            }
-            let expiration = unix + i64::try_from(expires.as_secs()).unwrap_or(i64::MAX / 2);
-            let mut canonical = params.clone();
-            canonical.sort();
-            let mut to_sign = format!("{expiration}\n");
-            for (k, v) in &canonical {
-                to_sign.push_str(&format!("{k}:{v}\n"));
-            }
-            to_sign.push_str(&format!("/{}/{channel}", self.name));
-            let signature =
-                osskit_proto::sign::v1::signature(&credentials.access_key_secret, &to_sign);
-            params.push(("OSSAccessKeyId".into(), credentials.access_key_id.clone()));
-            params.push(("Expires".into(), expiration.to_string()));
-            params.push(("Signature".into(), signature));
-        }
-        if params.is_empty() {
-            return Ok(url);
-        }
-        let query: Vec<String> = params
-            .iter()
-            .map(|(k, v)| {
-                let k = osskit_proto::encoding::quote(k, "");
-                if v.is_empty() {
-                    k
-                } else {
-                    format!("{k}={}", osskit_proto::encoding::quote(v, ""))
-                }
-            })
-            .collect();
-        Ok(format!("{url}?{}", query.join("&")))
+        self.mode
+            .block_on(self.rtmp_url(channel, playlist, expires, unix))
     }
 }
 
