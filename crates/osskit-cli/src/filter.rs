@@ -5,8 +5,9 @@
 //! segment, `[abc]`/`[a-z]`/`[!abc]` one character of a set; `\` escapes. A pattern without
 //! `/` is matched against the last segment of the name; one with `/` against the whole
 //! name relative to the command's base (a leading `/` is ignored), and a pattern ending with
-//! `/` matches everything under that directory. When no rule matches a name, it is taken
-//! unless there is an include rule (`--include '*.jpg'` alone takes only the JPEGs).
+//! `/` matches everything under that directory. A name no rule matches is taken, unless
+//! all the rules are includes (`--include '*.jpg'` alone takes only the JPEGs;
+//! `--include keep.log --exclude '*.log'` takes everything but the logs, and keep.log).
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -190,7 +191,8 @@ impl Pattern {
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     patterns: Vec<Pattern>,
-    any_include: bool,
+    /// What no pattern matches is left out (there are include rules and no exclude rule).
+    only_included: bool,
     min_size: Option<u64>,
     max_size: Option<u64>,
     min_mtime: Option<i64>,
@@ -235,7 +237,7 @@ impl Filter {
             min_mtime = Some(min_mtime.map_or(t, |m| m.max(t)));
         }
         Ok(Filter {
-            any_include: patterns.iter().any(|p| p.include),
+            only_included: patterns.iter().any(|p| p.include) && patterns.iter().all(|p| p.include),
             patterns,
             min_size: args.min_size,
             max_size: args.max_size,
@@ -248,7 +250,7 @@ impl Filter {
     pub fn name_passes(&self, rel: &str) -> bool {
         match self.patterns.iter().find(|p| p.is_match(rel)) {
             Some(p) => p.include,
-            None => !self.any_include,
+            None => !self.only_included,
         }
     }
 
@@ -325,9 +327,6 @@ mod tests {
             (RuleKind::Include, "keep.tmp"),
         ]);
         assert!(!f.name_passes("keep.tmp"));
-        // With an include rule, what no rule matches is left out.
-        assert!(!f.name_passes("a.txt"));
-        let f = filter(&[(RuleKind::Exclude, "*.tmp")]);
         assert!(f.name_passes("a.txt"));
         let f = filter(&[
             (RuleKind::Include, "keep.tmp"),
@@ -335,6 +334,7 @@ mod tests {
         ]);
         assert!(f.name_passes("keep.tmp"));
         assert!(!f.name_passes("b.tmp"));
+        assert!(f.name_passes("a.txt"));
         // Includes alone take only what they match.
         let f = filter(&[(RuleKind::Include, "*.jpg")]);
         assert!(f.name_passes("x/a.jpg"));
