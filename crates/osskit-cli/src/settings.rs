@@ -326,16 +326,18 @@ pub fn load_context(
                     ctx.file = Some(file);
                     ctx.legacy = true;
                     ctx.path = Some(old);
-                    return finish_context(ctx);
+                    return finish_context(ctx, for_writing);
                 }
             }
         }
         ctx.path = Some(path);
     }
-    finish_context(ctx)
+    finish_context(ctx, for_writing)
 }
 
-fn finish_context(mut ctx: ConfigContext) -> Result<ConfigContext, CliError> {
+/// Checks the file's permissions and (unless it is being written) that the profile named
+/// exists.
+fn finish_context(mut ctx: ConfigContext, for_writing: bool) -> Result<ConfigContext, CliError> {
     if let (Some(path), Some(_)) = (&ctx.path, &ctx.file) {
         if config::readable_by_others(path) {
             ctx.warnings.push(format!(
@@ -345,7 +347,7 @@ fn finish_context(mut ctx: ConfigContext) -> Result<ConfigContext, CliError> {
             ));
         }
     }
-    if ctx.profile_named && ctx.profile != "default" {
+    if ctx.profile_named && ctx.profile != "default" && !for_writing {
         let known = ctx
             .file
             .as_ref()
@@ -933,7 +935,7 @@ mod tests {
             profile_named: true,
             ..Default::default()
         };
-        let err = finish_context(c).unwrap_err();
+        let err = finish_context(c, false).unwrap_err();
         assert!(
             err.to_string().contains("profile \"b\" is not in cfg"),
             "{err}"
