@@ -63,6 +63,20 @@ impl Output {
         }
     }
 
+    /// Reports what a command did: like [`Output::record`], but `--quiet` leaves the text
+    /// out.
+    pub fn done(
+        &self,
+        root: &str,
+        doc: Value,
+        text: impl FnOnce() -> String,
+    ) -> Result<(), CliError> {
+        if self.quiet && self.is_text() {
+            return Ok(());
+        }
+        self.record(root, doc, text)
+    }
+
     /// Starts a streamed list of `item` elements under `root`.
     pub fn list(&self, root: &str, item: &str) -> Result<ListPrinter, CliError> {
         let p = ListPrinter {

@@ -74,7 +74,7 @@ pub async fn append(ctx: &Ctx, args: AppendArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::oss(format!("cannot append {from} to {url}"), e))?;
     let added = out.next_position - position;
-    ctx.out.record(
+    ctx.out.done(
         "Append",
         json!({"Key": url.key, "Position": position, "NextPosition": out.next_position,
                "Appended": added, "CRC64": out.crc64.map(|c| c.to_string())}),

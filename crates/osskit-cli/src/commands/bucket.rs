@@ -31,7 +31,7 @@ pub async fn mb(ctx: &Ctx, args: MbArgs) -> Result<(), CliError> {
         .transpose()?;
     let bucket = ctx.clients()?.bucket(&url.bucket)?;
     if ctx.dry_run() {
-        return ctx.out.record(
+        return ctx.out.done(
             "MakeBucket",
             json!({"Bucket": url.bucket, "DryRun": true}),
             || format!("would make bucket {}", url.bucket),
@@ -47,7 +47,7 @@ pub async fn mb(ctx: &Ctx, args: MbArgs) -> Result<(), CliError> {
     let out = req
         .await
         .map_err(|e| CliError::oss(format!("cannot make bucket {}", url.bucket), e))?;
-    ctx.out.record(
+    ctx.out.done(
         "MakeBucket",
         json!({"Bucket": url.bucket, "RequestId": out.request_id()}),
         || format!("made bucket {}", url.bucket),
@@ -92,7 +92,7 @@ pub async fn rb(ctx: &Ctx, args: RbArgs) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::oss(format!("cannot remove bucket {}", url.bucket), e))?;
     }
-    ctx.out.record(
+    ctx.out.done(
         "RemoveBucket",
         json!({
             "Bucket": url.bucket, "ObjectsRemoved": objects, "UploadsAborted": uploads,

@@ -47,7 +47,7 @@ fn save(ctx: &Ctx, file: &ConfigFile, path: &std::path::Path, what: &str) -> Res
         );
     }
     file.save(path)?;
-    ctx.out.record(
+    ctx.out.done(
         "Config",
         json!({"File": path.display().to_string(), "Change": what}),
         || format!("wrote {} ({what})", path.display()),

@@ -932,7 +932,7 @@ async fn cp_one(
         ),
     };
     let Some(reason) = decide(cmp, &entry, to_side.as_ref()) else {
-        return ctx.out.record(
+        return ctx.out.done(
             "Skipped",
             json!({"From": from, "To": to, "Skipped": true}),
             || format!("skipped {from}: {to} is up to date"),
@@ -991,7 +991,7 @@ async fn cp_one(
         String::new()
     };
     let verb = if remove_source { "moved" } else { "copied" };
-    ctx.out.record(
+    ctx.out.done(
         "Copied",
         json!({"From": from, "To": to, "Size": moved.size, "ResumedBytes": moved.resumed}),
         || {
@@ -1049,7 +1049,7 @@ async fn cp_stream(
             let moved = transfer::upload_stdin(&bucket, &url.key, options, Arc::new(|_, _| {}))
                 .await
                 .map_err(|e| CliError::oss(format!("cannot upload stdin to {url}"), e))?;
-            ctx.out.record(
+            ctx.out.done(
                 "Copied",
                 json!({"From": "-", "To": url.to_string(), "Size": moved.size}),
                 || format!("copied stdin -> {url} ({})", human_size(moved.size)),

@@ -146,7 +146,7 @@ pub async fn rm(ctx: &Ctx, args: RmArgs) -> Result<(), CliError> {
             .as_deref()
             .map(|v| format!(" (version {v})"))
             .unwrap_or_default();
-        return ctx.out.record(
+        return ctx.out.done(
             "Removed",
             json!({"Key": url.key, "VersionId": args.version_id, "DryRun": ctx.dry_run()}),
             || format!("{verb} {url}{version}"),
@@ -200,7 +200,7 @@ pub async fn rm(ctx: &Ctx, args: RmArgs) -> Result<(), CliError> {
     } else {
         0
     };
-    ctx.out.record(
+    ctx.out.done(
         "DeleteResult",
         json!({"Removed": n, "UploadsAborted": aborted}),
         || {
@@ -274,7 +274,7 @@ async fn remove_versions(
         }
     }
     let n = versions.len() as u64;
-    ctx.out.record(
+    ctx.out.done(
         "DeleteResult",
         json!({"VersionsRemoved": n, "DryRun": ctx.dry_run()}),
         || format!("{verb} {} of {target}", count(n, "version")),
@@ -307,7 +307,7 @@ pub async fn mkdir(ctx: &Ctx, args: MkdirArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::oss(format!("cannot make {target}"), e))?;
     }
     let verb = if ctx.dry_run() { "would make" } else { "made" };
-    ctx.out.record(
+    ctx.out.done(
         "Directory",
         json!({"Key": key, "DryRun": ctx.dry_run()}),
         || format!("{verb} {target}"),

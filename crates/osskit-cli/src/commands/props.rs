@@ -258,7 +258,7 @@ pub async fn set_props(ctx: &Ctx, args: SetPropsArgs) -> Result<(), CliError> {
         }
     })
     .await;
-    ctx.out.record(
+    ctx.out.done(
         "SetProps",
         json!({"Objects": done, "Failed": failed, "Changes": what}),
         || format!("set {what} of {}", count(done, "object")),
@@ -347,7 +347,7 @@ pub async fn restore(ctx: &Ctx, args: RestoreArgs) -> Result<(), CliError> {
         }
     })
     .await;
-    ctx.out.record(
+    ctx.out.done(
         "Restore",
         json!({"Objects": done, "Failed": failed, "Days": args.days}),
         || {
@@ -414,7 +414,7 @@ pub async fn create_symlink(ctx: &Ctx, args: CreateSymlinkArgs) -> Result<(), Cl
             .await
             .map_err(|e| CliError::oss(format!("cannot create the link {url}"), e))?;
     }
-    ctx.out.record(
+    ctx.out.done(
         "Symlink",
         json!({"Key": url.key, "Target": target, "DryRun": ctx.dry_run()}),
         || format!("{verb} {url} -> {}", url.with_key(target.as_str())),
@@ -495,7 +495,7 @@ pub async fn revert(ctx: &Ctx, args: RevertArgs) -> Result<(), CliError> {
         } else {
             "reverted"
         };
-        return ctx.out.record(
+        return ctx.out.done(
             "Revert",
             json!({"Key": url.key, "VersionId": version, "DryRun": ctx.dry_run()}),
             || format!("{verb} {url} to version {version}"),
@@ -567,7 +567,7 @@ pub async fn revert(ctx: &Ctx, args: RevertArgs) -> Result<(), CliError> {
     }
     let n = markers.len() as u64;
     let keys: Vec<&str> = markers.iter().map(|v| v.key.as_str()).collect();
-    ctx.out.record(
+    ctx.out.done(
         "Revert",
         json!({"Keys": keys, "Objects": n, "DryRun": ctx.dry_run()}),
         || {
