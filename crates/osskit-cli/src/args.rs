@@ -38,6 +38,7 @@ pub enum OutputFormat {
 /// Options of every command, accepted before or after the subcommand. Connection settings
 /// fall back to the environment, then to the profile of the configuration file.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Configuration file [env: OSSUTIL_CONFIG_FILE] [default: ~/.ossutilconfig].
     #[arg(
@@ -189,9 +190,9 @@ pub struct ApiArgs {
 /// Which objects of a listing a batch command takes.
 #[derive(Debug, Clone, Default, Args)]
 pub struct FilterArgs {
-    /// Take only names matching PATTERN (`*`, `?`, `[a-z]`, `**` across `/`; a pattern
-    /// without `/` matches the last segment). Repeatable; with --exclude, the first rule
-    /// that matches decides.
+    /// Take names matching PATTERN (`*`, `?`, `[a-z]`, `**` across `/`; a pattern without
+    /// `/` matches the last segment). Repeatable; the first rule that matches decides, and
+    /// with includes only, what none matches is left out.
     #[arg(long, value_name = "PATTERN")]
     pub include: Vec<String>,
     /// Leave out names matching PATTERN. Repeatable.
