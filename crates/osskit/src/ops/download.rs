@@ -175,6 +175,7 @@ pub(crate) fn quote_etag(etag: String) -> String {
 
 /// The output of GetObject: the attributes and the body stream.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct GetObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -317,6 +318,7 @@ impl<M: Mode> GetObject<M> {
 
 /// The output of GetObject to a file.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct GetObjectToFileOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -465,6 +467,7 @@ impl<M: Mode> GetObjectToFile<M> {
 
 /// The output of HeadObject.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HeadObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -530,6 +533,7 @@ impl<M: Mode> HeadObject<M> {
 
 /// The output of GetObjectMeta.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct GetObjectMetaOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
