@@ -396,7 +396,17 @@ async fn interrupt_after(env: &Env, args: &[&str], bucket: &str, prefix: &str, n
         .unwrap();
     let run = common::Run::from(out);
     assert_eq!(run.status, Some(130), "{}", run.stderr);
-    env.keys(bucket, prefix).await.len()
+    // A request whose body had gone out may still complete on the server: wait until the
+    // count holds still.
+    let mut count = env.keys(bucket, prefix).await.len();
+    let mut steady = 0;
+    while steady < 3 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = env.keys(bucket, prefix).await.len();
+        steady = if now == count { steady + 1 } else { 0 };
+        count = now;
+    }
+    count
 }
 
 #[cfg(unix)]
