@@ -59,6 +59,14 @@ pub struct ServerArgs {
     /// Extra base domain for virtual-hosted addressing (repeatable).
     #[arg(long = "base-domain", value_name = "DOMAIN")]
     pub base_domains: Vec<String>,
+    /// How often lifecycle rules are applied (`90s`, `15m`, `1h`; `0` turns the background
+    /// task off).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::clock::parse_duration)]
+    pub lifecycle_interval: std::time::Duration,
+    /// Run the clock of lifecycle rules and retention periods this far ahead of the system
+    /// clock (`30d`, `12h`), to see time-based rules act without waiting.
+    #[arg(long, value_name = "DURATION", value_parser = crate::clock::parse_duration)]
+    pub clock_offset: Option<std::time::Duration>,
 }
 
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
@@ -98,6 +106,11 @@ impl ServerArgs {
         config.sts_credentials = self.sts;
         config.region = self.region;
         config.base_domains = self.base_domains;
+        config.lifecycle_interval =
+            (!self.lifecycle_interval.is_zero()).then_some(self.lifecycle_interval);
+        if let Some(offset) = self.clock_offset {
+            config.clock = crate::clock::Clock::with_offset(offset);
+        }
         Ok(config)
     }
 }

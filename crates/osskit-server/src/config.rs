@@ -2,6 +2,10 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// How often lifecycle rules are applied unless configured otherwise.
+pub const DEFAULT_LIFECYCLE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// How to run a server: where to listen, where to keep data, which keys to accept.
 ///
@@ -29,6 +33,13 @@ pub struct ServerConfig {
     /// Name each answer's operation in an `x-osskit-operation` header (off by default: OSS
     /// sends no such header; tests turn it on to check routing).
     pub echo_operation: bool,
+    /// The clock of lifecycle rules, retention periods and bucket statistics (the system
+    /// clock by default). Keep a clone to move it forward while the server runs.
+    pub clock: crate::clock::Clock,
+    /// How often the background task applies lifecycle rules (default one minute); `None`
+    /// runs no background task ([`RunningServer::run_lifecycle`](crate::RunningServer::run_lifecycle)
+    /// still applies them on demand).
+    pub lifecycle_interval: Option<Duration>,
 }
 
 impl ServerConfig {
@@ -42,6 +53,8 @@ impl ServerConfig {
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
             echo_operation: false,
+            clock: crate::clock::Clock::system(),
+            lifecycle_interval: Some(DEFAULT_LIFECYCLE_INTERVAL),
         }
     }
 

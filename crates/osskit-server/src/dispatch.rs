@@ -31,6 +31,10 @@ pub struct AppState {
     pub authority: String,
     /// Name each answer's operation in an `x-osskit-operation` header (for tests).
     pub echo_operation: bool,
+    /// The clock of lifecycle rules, retention periods and statistics.
+    pub clock: crate::clock::Clock,
+    /// Last access times for lifecycle rules that count from the last access.
+    pub access: Arc<crate::lifecycle::AccessTimes>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -17,11 +17,13 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod handlers;
 pub mod http;
+pub mod lifecycle;
 pub mod rpc;
 pub mod store;
 pub mod testing;

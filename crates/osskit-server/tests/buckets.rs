@@ -313,10 +313,21 @@ async fn cloud_only_operations_answer_501_naming_the_service() {
         )
         .await;
     let body = expect_error(r, 501, "NotImplemented").await;
-    assert!(body.message.contains("image and document processing"), "{}", body.message);
+    assert!(
+        body.message.contains("image and document processing"),
+        "{}",
+        body.message
+    );
     // A live channel cannot be created, and nothing is written in its place.
     let r = c
-        .send("PUT", Some("b501"), "ch", &[("live", "")], &[], b"x".to_vec())
+        .send(
+            "PUT",
+            Some("b501"),
+            "ch",
+            &[("live", "")],
+            &[],
+            b"x".to_vec(),
+        )
         .await;
     expect_error(r, 501, "NotImplemented").await;
     let r = c.get("b501", "ch").await;

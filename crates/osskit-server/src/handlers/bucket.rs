@@ -62,6 +62,16 @@ pub async fn put_bucket(
             ))
         }
     };
+    // A default encryption rule and tags may come with the bucket.
+    let encryption_rule = match super::encryption::rule_from_headers(ctx)? {
+        Some(rule) => Some(
+            osskit_proto::xml::Document::to_document(&rule)
+                .map_err(OssError::internal)?
+                .into_bytes(),
+        ),
+        None => None,
+    };
+    let tags = super::tagging::from_header(ctx)?;
     let meta = BucketMeta {
         name: name.clone(),
         created_ms: now_millis(),
@@ -70,10 +80,28 @@ pub async fn put_bucket(
         data_redundancy_type: redundancy,
         region: state.region.clone(),
     };
-    blocking(state, move |s| s.create_bucket(meta))
-        .await
-        .map_err(|e| OssError::from_store(e, &name, None))?;
+    let n = name.clone();
+    blocking(state, move |s| {
+        s.create_bucket(meta)?;
+        if encryption_rule.is_some() {
+            s.set_bucket_config(&n, super::encryption::FAMILY.name, encryption_rule)?;
+        }
+        if tags.is_some() {
+            s.set_bucket_config(&n, super::tagging::FAMILY.name, tags)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &name, None))?;
     Ok(Reply::new(200).header("location", format!("/{name}")))
+}
+
+/// The id of the resource group buckets belong to unless moved to another.
+pub const DEFAULT_RESOURCE_GROUP_ID: &str = "rg-default";
+
+/// The resource group of a bucket (answered by GetBucketInfo and ListBuckets).
+pub fn resource_group_id(_bucket: &BucketMeta) -> String {
+    DEFAULT_RESOURCE_GROUP_ID.to_string()
 }
 
 /// `DELETE /bucket`: 204, or 409 BucketNotEmpty / 404 NoSuchBucket.
@@ -95,6 +123,15 @@ pub async fn head_bucket(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
 /// `GET /bucket?bucketInfo`.
 pub async fn get_bucket_info(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let b = bucket_meta(state, ctx).await?;
+    let versioning = super::versioning::status(state, &b.name).await?;
+    let encryption = match super::encryption::rule(state, &b.name).await? {
+        Some(rule) => rule.apply,
+        None => {
+            // OSS answers `None` when no rule is set.
+            osskit_proto::xml::encryption::ServerSideEncryptionRule::new("None").apply
+        }
+    };
+    let resource_group_id = resource_group_id(&b);
     let info = model::BucketInfoResult {
         bucket: model::BucketInfo {
             name: b.name,
@@ -107,10 +144,12 @@ pub async fn get_bucket_info(state: &AppState, ctx: &RequestCtx) -> Result<Reply
             data_redundancy_type: Some(b.data_redundancy_type),
             transfer_acceleration: Some("Disabled".to_string()),
             cross_region_replication: Some("Disabled".to_string()),
-            versioning: None,
+            versioning,
             owner: owner(),
             access_control_list: model::AccessControlList { grant: b.acl },
-            comment: None,
+            comment: Some(String::new()),
+            resource_group_id: Some(resource_group_id),
+            server_side_encryption_rule: Some(encryption),
         },
     };
     Ok(Reply::xml(xml::to_xml(&info)))

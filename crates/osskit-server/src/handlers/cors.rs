@@ -18,7 +18,17 @@ pub static FAMILY: Family = Family {
 };
 
 fn accept(_ctx: &RequestCtx, doc: &[u8]) -> Result<Vec<u8>, OssError> {
-    let mut cors = CorsConfiguration::from_document(doc).map_err(malformed)?;
+    let mut cors = CorsConfiguration::from_document(doc).map_err(|e| {
+        // A MaxAgeSeconds that is not a number of seconds is an invalid argument, as OSS says.
+        match bad_max_age(doc) {
+            Some(value) => OssError::invalid_argument(
+                "MaxAgeSeconds must be a non-negative integer.",
+                "MaxAgeSeconds",
+                &value,
+            ),
+            None => malformed(e),
+        }
+    })?;
     model::validate(&cors)
         .map_err(|why| OssError::with_message(ErrorCode::InvalidArgument, why))?;
     // OSS answers `ResponseVary` whether or not it was sent.
@@ -26,6 +36,15 @@ fn accept(_ctx: &RequestCtx, doc: &[u8]) -> Result<Vec<u8>, OssError> {
     cors.to_document()
         .map(String::into_bytes)
         .map_err(OssError::internal)
+}
+
+/// The first `<MaxAgeSeconds>` value of `doc` that is not a non-negative integer.
+fn bad_max_age(doc: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(doc).ok()?;
+    text.split("<MaxAgeSeconds>").skip(1).find_map(|rest| {
+        let value = rest.split("</MaxAgeSeconds>").next()?.trim();
+        value.parse::<u64>().is_err().then(|| value.to_string())
+    })
 }
 
 /// The bucket's rules, if any (a stored document that no longer parses counts as none).

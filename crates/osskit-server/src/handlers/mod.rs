@@ -8,6 +8,13 @@ pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod service;
+// Lifecycle, versioning, retention, encryption, tagging, statistics.
+pub mod encryption;
+pub mod lifecycle;
+pub mod stat;
+pub mod tagging;
+pub mod versioning;
+pub mod worm;
 
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
@@ -85,6 +92,26 @@ pub async fn handle(
         OpId::PutBucketCors => config::put(state, ctx, op, body, &cors::FAMILY).await,
         OpId::GetBucketCors => config::get(state, ctx, &cors::FAMILY).await,
         OpId::DeleteBucketCors => config::delete(state, ctx, &cors::FAMILY).await,
+        // Lifecycle, versioning, retention, encryption, tagging, statistics.
+        OpId::PutBucketLifecycle => lifecycle::put(state, ctx, body).await,
+        OpId::GetBucketLifecycle => config::get(state, ctx, &lifecycle::FAMILY).await,
+        OpId::DeleteBucketLifecycle => lifecycle::delete(state, ctx).await,
+        OpId::PutBucketVersioning => versioning::put(state, ctx, body).await,
+        OpId::GetBucketVersioning => versioning::get(state, ctx).await,
+        OpId::InitiateBucketWorm => worm::initiate(state, ctx, body).await,
+        OpId::AbortBucketWorm => worm::abort(state, ctx).await,
+        OpId::CompleteBucketWorm => worm::complete(state, ctx).await,
+        OpId::ExtendBucketWorm => worm::extend(state, ctx, body).await,
+        OpId::GetBucketWorm => worm::get(state, ctx).await,
+        OpId::PutBucketEncryption => config::put(state, ctx, op, body, &encryption::FAMILY).await,
+        OpId::GetBucketEncryption => encryption::get(state, ctx).await,
+        OpId::DeleteBucketEncryption => config::delete(state, ctx, &encryption::FAMILY).await,
+        OpId::PutBucketTags => config::put(state, ctx, op, body, &tagging::FAMILY).await,
+        OpId::GetBucketTags => tagging::get(state, ctx).await,
+        OpId::DeleteBucketTags => tagging::delete(state, ctx).await,
+        OpId::GetBucketStat => stat::get_stat(state, ctx).await,
+        OpId::PutBucketStorageCapacity => config::put(state, ctx, op, body, &stat::CAPACITY).await,
+        OpId::GetBucketStorageCapacity => stat::get_capacity(state, ctx).await,
         other => Err(OssError::with_message(
             ErrorCode::NotImplemented,
             format!("{} is not implemented by this server yet.", other.name()),
@@ -115,10 +142,61 @@ pub async fn read_small_body(mut body: Incoming, limit: usize) -> Result<Bytes, 
     Ok(Bytes::from(buf))
 }
 
+/// How the bytes of a new blob are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobKeys {
+    /// As they are.
+    Plain,
+    /// Encrypted under the blob's own key stream (a new encrypted object or part).
+    Own,
+    /// Encrypted under the key stream of blob `blob` from byte `offset`: bytes appended to
+    /// an encrypted object.
+    Append {
+        /// The object's blob.
+        blob: String,
+        /// Where the bytes go.
+        offset: u64,
+    },
+}
+
+impl BlobKeys {
+    /// [`BlobKeys::Own`] when `encrypted`, else [`BlobKeys::Plain`].
+    pub fn own_if(encrypted: bool) -> BlobKeys {
+        if encrypted {
+            BlobKeys::Own
+        } else {
+            BlobKeys::Plain
+        }
+    }
+
+    /// Sets up `writer` to keep its bytes this way.
+    pub fn apply(&self, store: &dyn Store, writer: &mut BlobWriter) -> Result<(), StoreError> {
+        let cipher = || {
+            store
+                .cipher()
+                .ok_or_else(|| StoreError::Internal("the store cannot encrypt objects".into()))
+        };
+        match self {
+            BlobKeys::Plain => Ok(()),
+            BlobKeys::Own => writer.encrypt(cipher()?, None),
+            BlobKeys::Append { blob, offset } => writer.encrypt(cipher()?, Some((blob, *offset))),
+        }
+    }
+}
+
 /// Streams the request body into a new blob. The bytes go to a blocking writer through a
 /// small bounded channel, so memory does not grow with the body. A body that ends early
 /// (client gone, connection cut) leaves nothing behind.
-pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<PendingBlob, OssError> {
+pub async fn receive_blob(state: &AppState, body: Incoming) -> Result<PendingBlob, OssError> {
+    receive_blob_with(state, body, BlobKeys::Plain).await
+}
+
+/// [`receive_blob`], keeping the bytes as `keys` says (encrypted or not).
+pub async fn receive_blob_with(
+    state: &AppState,
+    mut body: Incoming,
+    keys: BlobKeys,
+) -> Result<PendingBlob, OssError> {
     // A small body (the common case) is collected here and written by one blocking call:
     // no writer task, no channel, one thread hand-off.
     let mut first = Vec::new();
@@ -147,6 +225,7 @@ pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<Pendin
     if ended {
         return quick(state, move |store| {
             let mut w = store.new_blob()?;
+            keys.apply(store, &mut w)?;
             for data in &first {
                 w.write(data)?;
             }
@@ -162,6 +241,8 @@ pub async fn receive_blob(state: &AppState, mut body: Incoming) -> Result<Pendin
     let writer = tokio::task::spawn_blocking(move || -> Result<PendingBlob, OssError> {
         let mut w: BlobWriter = store
             .new_blob()
+            .map_err(|e| OssError::from_store(e, "", None))?;
+        keys.apply(store.as_ref(), &mut w)
             .map_err(|e| OssError::from_store(e, "", None))?;
         w.hash_in_background()
             .map_err(|e| OssError::from_store(e, "", None))?;

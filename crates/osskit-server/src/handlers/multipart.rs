@@ -7,18 +7,19 @@ use super::object::{
     find_object, forbid_overwrite, last_modified_secs, object_acl, parse_copy_source,
     precondition_failed, storage_class, validate_key, Condition,
 };
-use super::{blocking, object_headers, read_small_body, receive_blob};
+use super::{
+    blocking, encryption, object_headers, read_small_body, receive_blob_with, stat, worm, BlobKeys,
+};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::base64;
 use crate::http::response::{now_millis, Reply};
-use crate::store::{ObjectMeta, ObjectType, PartMeta, StoreError, UploadEntry};
+use crate::store::{ObjectMeta, ObjectType, PartMeta, StoreError, UploadEntry, UploadMeta};
 use hyper::body::Incoming;
 use osskit_proto::date::unixtime_to_iso8601;
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::headers as h;
 use osskit_proto::xml::{self, multipart as model};
-use std::io::{Seek, SeekFrom};
 
 /// Largest part (5 GiB), as declared.
 pub const MAX_PART_SIZE: u64 = osskit_proto::ops::MAX_PART_SIZE;
@@ -134,6 +135,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
     let (headers, user_meta) = object_headers(ctx);
+    let encryption = encryption::for_new_object(state, ctx, &bucket).await?;
     let template = ObjectMeta {
         key: key.clone(),
         size: 0,
@@ -146,6 +148,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
         headers,
         user_meta,
         blob: String::new(),
+        encryption: encryption.clone(),
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let upload = blocking(state, move |s| s.create_upload(&b2, &k2, template))
@@ -160,20 +163,22 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
     if encode {
         result.encode_url();
     }
-    Ok(Reply::xml(xml::to_xml(&result)))
+    Ok(encryption::decorate(
+        Reply::xml(xml::to_xml(&result)),
+        encryption.as_deref(),
+    ))
 }
 
-/// Fails with NoSuchUpload (or NoSuchBucket) unless the upload is open.
+/// The open upload (NoSuchUpload, or NoSuchBucket, otherwise).
 async fn require_upload(
     state: &AppState,
     bucket: &str,
     key: &str,
     upload_id: &str,
-) -> Result<(), OssError> {
+) -> Result<UploadMeta, OssError> {
     let (b, k, u) = (bucket.to_string(), key.to_string(), upload_id.to_string());
     blocking(state, move |s| s.upload(&b, &k, &u))
         .await
-        .map(|_| ())
         .map_err(|e| upload_error(e, bucket, key, upload_id))
 }
 
@@ -194,21 +199,30 @@ pub async fn upload_part(
     }
     let md5 = content_md5(ctx)?;
     let crc = client_crc(ctx)?;
-    require_upload(state, &bucket, &key, &id).await?;
-    let blob = receive_blob(state, body).await?;
+    encryption::refuse_headers(ctx)?;
+    let upload = require_upload(state, &bucket, &key, &id).await?;
+    let encrypted = upload.template.encryption;
+    if let Some(n) = declared_length(ctx)? {
+        stat::check_capacity(state, &bucket, n, None).await?;
+    }
+    let blob = receive_blob_with(state, body, BlobKeys::own_if(encrypted.is_some())).await?;
     check_digests(&blob, md5, crc)?;
     if blob.size > MAX_PART_SIZE {
         return Err(OssError::new(ErrorCode::EntityTooLarge));
+    }
+    if declared_length(ctx)?.is_none() {
+        stat::check_capacity(state, &bucket, blob.size, None).await?;
     }
     let md5_b64 = base64::encode(&blob.md5);
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
     let part = blocking(state, move |s| s.put_part(&b, &k, &u, number, blob))
         .await
         .map_err(|e| upload_error(e, &bucket, &key, &id))?;
-    Ok(Reply::new(200)
+    let reply = Reply::new(200)
         .header("etag", part.etag.clone())
         .header(h::HASH_CRC64, part.crc64.to_string())
-        .header("content-md5", md5_b64))
+        .header("content-md5", md5_b64);
+    Ok(encryption::decorate(reply, encrypted.as_deref()))
 }
 
 /// `PUT /bucket/key?partNumber=N&uploadId=ID` with `x-oss-copy-source`: copies a byte range
@@ -220,7 +234,8 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     let number = part_number(ctx.param("partNumber"))?;
     let id = upload_id(ctx)?;
     let (src_bucket, src_key) = parse_copy_source(ctx.header(h::COPY_SOURCE).unwrap_or_default())?;
-    require_upload(state, &bucket, &key, &id).await?;
+    let upload = require_upload(state, &bucket, &key, &id).await?;
+    let encrypted = upload.template.encryption;
     let (sb, sk) = (src_bucket.clone(), src_key.clone());
     let (src, file) = blocking(state, move |s| s.open_object(&sb, &sk))
         .await
@@ -241,12 +256,14 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     if len > MAX_PART_SIZE {
         return Err(OssError::new(ErrorCode::EntityTooLarge));
     }
+    stat::check_capacity(state, &bucket, len, None).await?;
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
+    let keys = BlobKeys::own_if(encrypted.is_some());
     let part: PartMeta = blocking(state, move |s| {
-        let mut file = file;
-        file.seek(SeekFrom::Start(start))?;
+        let reader = encryption::plain_reader(s, &src, file, start)?;
         let mut writer = s.new_blob()?;
-        let copied = std::io::copy(&mut std::io::Read::take(file, len), &mut writer)?;
+        keys.apply(s, &mut writer)?;
+        let copied = std::io::copy(&mut std::io::Read::take(reader, len), &mut writer)?;
         if copied != len {
             return Err(StoreError::Internal(format!(
                 "the source object ended after {copied} of {len} bytes"
@@ -261,9 +278,10 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
         last_modified: unixtime_to_iso8601(part.last_modified_ms.div_euclid(1000)),
         etag: part.etag.clone(),
     };
-    Ok(Reply::xml(xml::to_xml(&result))
+    let reply = Reply::xml(xml::to_xml(&result))
         .header("etag", part.etag.clone())
-        .header(h::HASH_CRC64, part.crc64.to_string()))
+        .header(h::HASH_CRC64, part.crc64.to_string());
+    Ok(encryption::decorate(reply, encrypted.as_deref()))
 }
 
 /// Whether `x-oss-complete-all` asks to complete with every uploaded part.
@@ -326,6 +344,7 @@ pub async fn complete(
         None => None,
     };
     let md5 = content_md5(ctx)?;
+    encryption::refuse_headers(ctx)?;
     let doc = read_small_body(body, COMPLETE_BODY_LIMIT).await?;
     if let Some(md5) = md5 {
         if osskit_proto::digest::md5(&doc) != md5 {
@@ -352,6 +371,7 @@ pub async fn complete(
     if forbid_overwrite(ctx) && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
+    worm::check_replaceable(state, &bucket, &key).await?;
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
     let done = blocking(state, move |s| {
         let mut meta = s.complete_upload(&b, &k, &u, parts.as_deref())?;
@@ -387,9 +407,10 @@ pub async fn complete(
     if encode {
         result.encode_url();
     }
-    Ok(Reply::xml(xml::to_xml(&result))
+    let reply = Reply::xml(xml::to_xml(&result))
         .header("etag", done.etag.clone())
-        .header(h::HASH_CRC64, done.crc64.to_string()))
+        .header(h::HASH_CRC64, done.crc64.to_string());
+    Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
 /// `DELETE /bucket/key?uploadId=ID`: drops the upload and its parts (204).

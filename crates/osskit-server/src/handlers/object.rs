@@ -1,7 +1,8 @@
 //! Object operations: put, get/head, meta, delete (single and batch), copy, append.
 
 use super::{
-    blocking, check_acl, check_storage_class, object_headers, quick, read_small_body, receive_blob,
+    blocking, check_acl, check_storage_class, encryption, object_headers, quick, read_small_body,
+    receive_blob_with, stat, worm, BlobKeys,
 };
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
@@ -183,11 +184,20 @@ pub async fn put_object(
     if forbid && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
-    let blob = receive_blob(state, body).await?;
+    let encryption = encryption::for_new_object(state, ctx, &bucket).await?;
+    worm::check_replaceable(state, &bucket, &key).await?;
+    if let Some(n) = declared_length(ctx)? {
+        stat::check_capacity(state, &bucket, n, Some(&key)).await?;
+    }
+    let keys = BlobKeys::own_if(encryption.is_some());
+    let blob = receive_blob_with(state, body, keys).await?;
     if blob.size > MAX_OBJECT_SIZE {
         return Err(OssError::new(ErrorCode::EntityTooLarge));
     }
     check_digests(&blob, md5, crc)?;
+    if declared_length(ctx)?.is_none() {
+        stat::check_capacity(state, &bucket, blob.size, Some(&key)).await?;
+    }
     let (headers, user_meta) = object_headers(ctx);
     let meta = ObjectMeta {
         key: key.clone(),
@@ -201,16 +211,18 @@ pub async fn put_object(
         headers,
         user_meta,
         blob: blob.id.clone(),
+        encryption: encryption.clone(),
     };
     let (etag, crc64, md5_b64) = (meta.etag.clone(), meta.crc64, base64::encode(&blob.md5));
     let b2 = bucket.clone();
     quick(state, move |s| s.put_object(&b2, meta, blob, forbid))
         .await
         .map_err(|e| OssError::from_store(e, &bucket, Some(&key)).with_detail_if_conflict(&key))?;
-    Ok(Reply::new(200)
+    let reply = Reply::new(200)
         .header("etag", etag)
         .header(h::HASH_CRC64, crc64.to_string())
-        .header("content-md5", md5_b64))
+        .header("content-md5", md5_b64);
+    Ok(encryption::decorate(reply, encryption.as_deref()))
 }
 
 trait ConflictDetail {
@@ -316,6 +328,12 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
                     meta.size
                 )));
             }
+            if meta.encryption.is_some() {
+                let cipher = s.cipher().ok_or_else(|| {
+                    crate::store::StoreError::Internal("the store cannot decrypt objects".into())
+                })?;
+                cipher.keystream(&meta.blob, 0)?.apply(&mut bytes);
+            }
             Ok((meta, ObjectBytes::Memory(bytes::Bytes::from(bytes))))
         })
         .await
@@ -387,7 +405,16 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     for (name, value) in &meta.user_meta {
         reply = reply.header(name, value.clone());
     }
+    reply = encryption::decorate(reply, meta.encryption.as_deref());
+    if !head {
+        crate::lifecycle::note_read(state, &bucket, &meta).await;
+    }
     match file {
+        Some(ObjectBytes::File(file)) if len > 0 && meta.encryption.is_some() => {
+            let reader = encryption::plain_reader(state.store.as_ref(), &meta, file, start)
+                .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+            Ok(reply.with_body(ResponseBody::reader(reader, len)))
+        }
         Some(ObjectBytes::File(file)) if len > 0 => {
             Ok(reply.with_body(ResponseBody::file_range(file, start, len)))
         }
@@ -410,10 +437,12 @@ pub async fn get_object_meta(state: &AppState, ctx: &RequestCtx) -> Result<Reply
         .header(h::HASH_CRC64, meta.crc64.to_string()))
 }
 
-/// `DELETE /bucket/key`: 204 whether or not the key existed.
+/// `DELETE /bucket/key`: 204 whether or not the key existed; `FileImmutable` while a
+/// retention policy protects the object.
 pub async fn delete_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     validate_key(&ctx.key)?;
+    worm::check_replaceable(state, &bucket, &ctx.key).await?;
     let (b, k) = (bucket.clone(), ctx.key.clone());
     quick(state, move |s| s.delete_object(&b, &k))
         .await
@@ -468,6 +497,17 @@ pub async fn delete_multiple(
         ));
     }
     let keys: Vec<String> = request.objects.into_iter().map(|o| o.key).collect();
+    // Under a retention policy, nothing is deleted when any key is protected.
+    if let Some(retention) = worm::retention(state, &bucket).await? {
+        let now = state.clock.now_secs();
+        for key in &keys {
+            if let Some(o) = find_object(state, &bucket, key).await? {
+                if worm::protects(Some(retention), &o, now) {
+                    return Err(worm::immutable(key));
+                }
+            }
+        }
+    }
     let b = bucket.clone();
     let deleted = blocking(state, move |s| {
         s.bucket(&b)?;
@@ -552,6 +592,17 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
     if forbid_overwrite(ctx) && !same_object && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
+    // The copy is encrypted as its headers or its bucket's rule say; a copy onto itself
+    // without encryption headers keeps its encryption.
+    let encryption = if same_object && !encryption::has_headers(ctx) {
+        src.encryption.clone()
+    } else {
+        encryption::for_new_object(state, ctx, &bucket).await?
+    };
+    worm::check_replaceable(state, &bucket, &key).await?;
+    if !same_object {
+        stat::check_capacity(state, &bucket, src.size, Some(&key)).await?;
+    }
     let (headers, user_meta) = if replace {
         object_headers(ctx)
     } else {
@@ -569,6 +620,7 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         headers,
         user_meta,
         blob: String::new(),
+        encryption,
     };
     let (sb, sk, db) = (src_bucket.clone(), src_key.clone(), bucket.clone());
     let forbid = forbid_overwrite(ctx);
@@ -581,9 +633,10 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         last_modified: unixtime_to_iso8601(last_modified_secs(&done)),
         etag: done.etag.clone(),
     };
-    Ok(Reply::xml(xml::to_xml(&result))
+    let reply = Reply::xml(xml::to_xml(&result))
         .header("etag", done.etag.clone())
-        .header(h::HASH_CRC64, done.crc64.to_string()))
+        .header(h::HASH_CRC64, done.crc64.to_string());
+    Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
 /// `POST /bucket/key?append&position=N`.
@@ -622,18 +675,40 @@ pub async fn append_object(
             .with_header(h::NEXT_APPEND_POSITION, len.to_string())
             .with_detail("Key", &key)
     };
-    match find_object(state, &bucket, &key).await? {
+    // The bytes are kept as the object keeps its own: appends to an encrypted object are
+    // encrypted under its key stream; a new object is encrypted as a PutObject would be.
+    let (keys, encryption) = match find_object(state, &bucket, &key).await? {
         Some(m) if m.object_type != ObjectType::Appendable => {
             return Err(OssError::new(ErrorCode::ObjectNotAppendable).with_detail("Key", &key))
         }
         Some(m) if m.size != position => return Err(position_error(m.size)),
+        Some(m) => {
+            worm::check_mutable(state, &bucket, &m).await?;
+            let keys = match &m.encryption {
+                Some(_) => BlobKeys::Append {
+                    blob: m.blob.clone(),
+                    offset: position,
+                },
+                None => BlobKeys::Plain,
+            };
+            (keys, m.encryption.clone())
+        }
         None if position != 0 => return Err(position_error(0)),
-        _ => {}
+        None => {
+            let e = encryption::for_new_object(state, ctx, &bucket).await?;
+            (BlobKeys::own_if(e.is_some()), e)
+        }
+    };
+    if let Some(n) = declared_length(ctx)? {
+        stat::check_capacity(state, &bucket, n, None).await?;
     }
-    let blob = receive_blob(state, body).await?;
+    let blob = receive_blob_with(state, body, keys).await?;
     check_digests(&blob, md5, None)?;
     if position.saturating_add(blob.size) > MAX_OBJECT_SIZE {
         return Err(OssError::new(ErrorCode::EntityTooLarge));
+    }
+    if declared_length(ctx)?.is_none() {
+        stat::check_capacity(state, &bucket, blob.size, None).await?;
     }
     let (headers, user_meta) = object_headers(ctx);
     let meta = ObjectMeta {
@@ -648,6 +723,7 @@ pub async fn append_object(
         headers,
         user_meta,
         blob: blob.id.clone(),
+        encryption,
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let done = blocking(state, move |s| {
@@ -664,10 +740,11 @@ pub async fn append_object(
             err
         }
     })?;
-    Ok(Reply::new(200)
+    let reply = Reply::new(200)
         .header(h::NEXT_APPEND_POSITION, done.size.to_string())
         .header(h::HASH_CRC64, done.crc64.to_string())
-        .header("etag", done.etag.clone()))
+        .header("etag", done.etag.clone());
+    Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
 /// `GET /bucket/key?acl`: the object's own ACL (`default` when it follows the bucket's).

@@ -7,15 +7,58 @@ use crate::http::response::Reply;
 use osskit_proto::date::unixtime_to_iso8601;
 use osskit_proto::xml::{self, bucket as model};
 
-/// `GET /`: the buckets, filtered by `prefix`, after `marker`, at most `max-keys`.
+/// `GET /`: the buckets, filtered by `prefix`, after `marker`, at most `max-keys`; with
+/// `tag-key` (and `tag-value`) only the buckets carrying that tag, with the
+/// `x-oss-resource-group-id` header only those of that resource group.
 pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let prefix = ctx.param("prefix").unwrap_or_default().to_string();
     let marker = ctx.param("marker").unwrap_or_default().to_string();
     let max = max_keys(ctx)?;
+    let tag_key = ctx.param("tag-key").map(str::to_string);
+    let tag_value = ctx.param("tag-value").map(str::to_string);
+    let group = ctx
+        .header("x-oss-resource-group-id")
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string);
     let (p, m) = (prefix.clone(), marker.clone());
-    let (buckets, truncated) = blocking(state, move |s| s.list_buckets(&p, &m, max))
-        .await
-        .map_err(|e| OssError::from_store(e, "", None))?;
+    let (buckets, truncated) = blocking(state, move |s| {
+        if tag_key.is_none() && tag_value.is_none() && group.is_none() {
+            return s.list_buckets(&p, &m, max);
+        }
+        // Filtered: read pages until `max` buckets pass the filter.
+        let (mut out, mut after) = (Vec::new(), m);
+        loop {
+            let (page, more) = s.list_buckets(&p, &after, max)?;
+            for b in &page {
+                after.clone_from(&b.name);
+                let tags = match s.bucket_config(&b.name, super::tagging::FAMILY.name) {
+                    Ok(doc) => doc
+                        .and_then(|d| {
+                            <osskit_proto::xml::tagging::Tagging as osskit_proto::xml::Document>::from_document(&d).ok()
+                        })
+                        .unwrap_or_default(),
+                    Err(crate::store::StoreError::NoSuchBucket) => continue,
+                    Err(e) => return Err(e),
+                };
+                let in_group = group
+                    .as_deref()
+                    .is_none_or(|g| super::bucket::resource_group_id(b) == g);
+                if in_group && super::tagging::matches(&tags, tag_key.as_deref(), tag_value.as_deref())
+                {
+                    if out.len() == max {
+                        return Ok((out, true));
+                    }
+                    out.push(b.clone());
+                }
+            }
+            if !more {
+                return Ok((out, false));
+            }
+        }
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, "", None))?;
     let next_marker = if truncated {
         buckets.last().map(|b| b.name.clone())
     } else {
@@ -32,6 +75,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
             bucket: buckets
                 .into_iter()
                 .map(|b| model::BucketSummary {
+                    resource_group_id: Some(super::bucket::resource_group_id(&b)),
                     name: b.name,
                     location: format!("oss-{}", b.region),
                     creation_date: unixtime_to_iso8601(b.created_ms.div_euclid(1000)),
@@ -39,7 +83,6 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
                     intranet_endpoint: state.authority.clone(),
                     storage_class: b.storage_class,
                     region: Some(b.region),
-                    resource_group_id: None,
                 })
                 .collect(),
         },

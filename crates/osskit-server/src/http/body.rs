@@ -65,6 +65,38 @@ impl ResponseBody {
     }
 }
 
+impl ResponseBody {
+    /// Streams `len` bytes read from `reader` (for example a decrypting reader of an
+    /// encrypted object) on a blocking thread, in chunks of [`CHUNK_SIZE`]; at most two
+    /// chunks wait in the channel. A reader that ends early is an error.
+    pub fn reader(reader: Box<dyn Read + Send>, len: u64) -> Self {
+        let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(2);
+        tokio::task::spawn_blocking(move || send_chunks(reader, len, &tx));
+        ResponseBody::Stream { rx, remaining: len }
+    }
+}
+
+/// Reads `len` bytes from `reader` into fresh buffers of [`CHUNK_SIZE`] and sends them.
+fn send_chunks(mut reader: impl Read, len: u64, tx: &mpsc::Sender<std::io::Result<Bytes>>) {
+    let mut left = len;
+    while left > 0 {
+        let want = left.min(CHUNK_SIZE as u64);
+        let mut buf = Vec::with_capacity(want as usize);
+        if let Err(e) = (&mut reader).take(want).read_to_end(&mut buf) {
+            let _ = tx.blocking_send(Err(e));
+            return;
+        }
+        if (buf.len() as u64) < want {
+            let _ = tx.blocking_send(Err(short_file()));
+            return;
+        }
+        left -= want;
+        if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
+            return;
+        }
+    }
+}
+
 /// Reads `len` bytes of `file` from `start` into fresh buffers of [`CHUNK_SIZE`] and sends them.
 fn send_read(
     mut file: std::fs::File,

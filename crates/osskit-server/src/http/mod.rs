@@ -93,15 +93,30 @@ impl Server {
             keys,
             authority: authority.clone(),
             echo_operation: config.echo_operation,
+            clock: config.clock.clone(),
+            access: Arc::new(crate::lifecycle::AccessTimes::default()),
         });
+        {
+            let (store, access) = (state.store.clone(), state.access.clone());
+            tokio::task::spawn_blocking(move || {
+                crate::lifecycle::refresh_tracking(store.as_ref(), &access)
+            })
+            .await
+            .map_err(|e| StoreError::Internal(format!("lifecycle start-up task failed: {e}")))??;
+        }
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, state, stopped));
+        let lifecycle = config
+            .lifecycle_interval
+            .map(|every| crate::lifecycle::spawn(state.clone(), every, stopped.clone()));
+        let task = tokio::spawn(accept_loop(listener, state.clone(), stopped));
         tracing::info!(%local_addr, "oss-server listening");
         Ok(RunningServer {
             local_addr,
             authority,
             stop,
             task,
+            lifecycle,
+            state,
         })
     }
 }
@@ -113,6 +128,8 @@ pub struct RunningServer {
     authority: String,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    lifecycle: Option<tokio::task::JoinHandle<()>>,
+    state: Arc<AppState>,
 }
 
 impl RunningServer {
@@ -126,11 +143,27 @@ impl RunningServer {
         format!("http://{}", self.authority)
     }
 
+    /// The clock of lifecycle rules, retention periods and statistics: move it forward
+    /// with [`Clock::advance`](crate::clock::Clock::advance).
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.state.clock
+    }
+
+    /// Applies every bucket's lifecycle rules now (at the clock's time) and reports what
+    /// was done; the background task does the same every
+    /// [`ServerConfig::lifecycle_interval`](crate::ServerConfig::lifecycle_interval).
+    pub async fn run_lifecycle(&self) -> crate::lifecycle::LifecycleReport {
+        crate::lifecycle::run(&self.state).await
+    }
+
     /// Stops accepting connections, lets requests in flight finish (up to 10 s), then returns.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         if let Err(e) = self.task.await {
             tracing::warn!(error = %e, "server task ended abnormally");
+        }
+        if let Some(lifecycle) = self.lifecycle {
+            let _ = lifecycle.await;
         }
     }
 }

@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use super::cipher::{BlobCipher, Decrypting, KeyStream};
 use super::digest::Digests;
 use super::{PendingBlob, StoreError};
 
@@ -83,10 +84,13 @@ pub struct BlobDir {
     durability: Durability,
     /// Counts blobs started; selects the fan-out directory of the next one.
     started: Arc<AtomicU64>,
+    /// The key of encrypted blobs (`root/sse.key`).
+    cipher: Arc<BlobCipher>,
 }
 
 impl BlobDir {
-    /// Creates (if needed) `root/tmp/` and `root/blobs/00..ff/`.
+    /// Creates (if needed) `root/tmp/` and `root/blobs/00..ff/`, and loads (or creates)
+    /// the encryption key `root/sse.key`.
     pub fn open(root: &Path, durability: Durability) -> Result<BlobDir, StoreError> {
         let tmp = root.join("tmp");
         let blobs = root.join("blobs");
@@ -99,12 +103,38 @@ impl BlobDir {
             sync_dir(&blobs)?;
             sync_dir(root)?;
         }
+        let cipher = Arc::new(BlobCipher::load_or_create(root)?);
         Ok(BlobDir {
             tmp,
             blobs,
             durability,
             started: Arc::new(AtomicU64::new(rand::random::<u64>() & !(BLOBS_PER_FAN - 1))),
+            cipher,
         })
+    }
+
+    /// The key of encrypted blobs.
+    pub fn cipher(&self) -> &BlobCipher {
+        &self.cipher
+    }
+
+    /// A reader of the first `len` bytes of installed blob `id` that yields plain bytes:
+    /// decrypted when `encrypted`.
+    pub fn reader(
+        &self,
+        id: &str,
+        len: u64,
+        encrypted: bool,
+    ) -> Result<Box<dyn Read + Send>, StoreError> {
+        let file = self.open_blob(id)?.take(len);
+        if encrypted {
+            Ok(Box::new(Decrypting::new(
+                file,
+                self.cipher.keystream(id, 0)?,
+            )))
+        } else {
+            Ok(Box::new(file))
+        }
     }
 
     /// The path of an installed blob.
@@ -225,8 +255,31 @@ impl BlobDir {
 
     /// Copies the first `len` bytes of `src` into a new pending blob (streaming).
     pub fn copy_from(&self, src: File, len: u64) -> Result<PendingBlob, StoreError> {
+        self.copy_between(src, len, None, false)
+    }
+
+    /// Copies the first `len` bytes of `src` into a new pending blob (streaming):
+    /// `src_id` names the blob `src` reads when its bytes are encrypted, and `encrypt`
+    /// encrypts the copy (under its own key stream).
+    pub fn copy_between(
+        &self,
+        src: File,
+        len: u64,
+        src_id: Option<&str>,
+        encrypt: bool,
+    ) -> Result<PendingBlob, StoreError> {
         let mut writer = self.writer()?;
-        let copied = io::copy(&mut src.take(len), &mut writer)
+        if encrypt {
+            writer.encrypt(&self.cipher, None)?;
+        }
+        let mut src: Box<dyn Read> = match src_id {
+            Some(id) => Box::new(Decrypting::new(
+                src.take(len),
+                self.cipher.keystream(id, 0)?,
+            )),
+            None => Box::new(src.take(len)),
+        };
+        let copied = io::copy(&mut src, &mut writer)
             .map_err(|e| StoreError::Internal(format!("copy object bytes: {e}")))?;
         if copied != len {
             return Err(StoreError::Internal(format!(
@@ -307,6 +360,8 @@ pub struct BlobWriter {
     digests: Option<Digests>,
     size: u64,
     durability: Durability,
+    /// With [`BlobWriter::encrypt`]: the key stream and the blob it belongs to.
+    keys: Option<(KeyStream, String)>,
 }
 
 impl BlobWriter {
@@ -326,7 +381,49 @@ impl BlobWriter {
             digests: Some(Digests::inline()),
             size: 0,
             durability,
+            keys: None,
         })
+    }
+
+    /// Encrypts everything written from now on with `cipher` (the digests stay those of
+    /// the plain bytes). The key stream is the blob's own, or with `Some((id, offset))`
+    /// that of blob `id` from byte `offset`: the bytes of an append to `id` at `offset`.
+    /// Call it before the first write.
+    pub fn encrypt(
+        &mut self,
+        cipher: &BlobCipher,
+        target: Option<(&str, u64)>,
+    ) -> Result<(), StoreError> {
+        if self.size != 0 {
+            return Err(StoreError::Internal(
+                "blob writer: encryption must start before the first write".into(),
+            ));
+        }
+        let (id, offset) = target.unwrap_or((&self.id, 0));
+        let keys = cipher.keystream(id, offset)?;
+        self.keys = Some((keys, id.to_owned()));
+        Ok(())
+    }
+
+    /// Encrypts `data` into the buffer, writing the buffer out when it is full.
+    fn write_encrypted(&mut self, data: &[u8]) -> io::Result<()> {
+        let (Some(file), Some((keys, _))) = (self.file.as_mut(), self.keys.as_mut()) else {
+            return Err(io::Error::other("blob writer already finished"));
+        };
+        let mut rest = data;
+        while !rest.is_empty() {
+            let room = WRITE_BUFFER.saturating_sub(self.buffer.len()).max(1);
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            let start = self.buffer.len();
+            self.buffer.extend_from_slice(now);
+            keys.apply(&mut self.buffer[start..]);
+            if self.buffer.len() >= WRITE_BUFFER {
+                file.write_all(&self.buffer)?;
+                self.buffer.clear();
+            }
+            rest = later;
+        }
+        Ok(())
     }
 
     /// The blob's id.
@@ -365,6 +462,12 @@ impl BlobWriter {
     /// Small writes collect in a buffer that grows only as far as needed (a 4 KiB object
     /// costs one 4 KiB allocation and one `write`); large ones go straight to the file.
     pub fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        if self.keys.is_some() {
+            self.write_encrypted(data)?;
+            self.digests()?.feed(data).map_err(io::Error::other)?;
+            self.size += data.len() as u64;
+            return Ok(());
+        }
         let file = self
             .file
             .as_mut()
@@ -388,6 +491,16 @@ impl BlobWriter {
     /// buffered. With [`hash_in_background`](BlobWriter::hash_in_background) the hasher
     /// gets the same chunks by reference.
     pub fn write_chunks(&mut self, chunks: &[Bytes]) -> io::Result<()> {
+        if self.keys.is_some() {
+            for c in chunks {
+                self.write_encrypted(c)?;
+            }
+            self.digests()?
+                .feed_chunks(chunks)
+                .map_err(io::Error::other)?;
+            self.size += chunks.iter().map(|c| c.len() as u64).sum::<u64>();
+            return Ok(());
+        }
         let file = self
             .file
             .as_mut()
@@ -427,6 +540,7 @@ impl BlobWriter {
             size: self.size,
             md5: [0; 16],
             crc64: 0,
+            keyed_for: self.keys.take().map(|(_, id)| id),
         };
         (pending.md5, pending.crc64) = digests
             .ok_or_else(|| StoreError::Internal("blob writer already finished".into()))??;

@@ -4,6 +4,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::cipher::BlobCipher;
 use super::data::{BlobDir, BlobWriter, Durability};
 use super::list::list_page;
 use super::meta::MetaDb;
@@ -201,6 +202,10 @@ impl Store for FsStore {
         self.blobs.writer()
     }
 
+    fn cipher(&self) -> Option<&BlobCipher> {
+        Some(self.blobs.cipher())
+    }
+
     fn put_object(
         &self,
         bucket: &str,
@@ -242,6 +247,8 @@ impl Store for FsStore {
             tx.require_bucket(bucket)?;
             rules::plan_append(tx.object(bucket, key)?, position)
         })?;
+        let new_is_encrypted = meta_for_new.encryption.is_some();
+        rules::check_append_keys(&plan, &blob, new_is_encrypted)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         match plan {
             AppendPlan::Create => {
@@ -266,7 +273,9 @@ impl Store for FsStore {
                 let now_ms = meta_for_new.last_modified_ms;
                 self.meta.write(move |tx| {
                     tx.require_bucket(&bucket)?;
-                    let current = match rules::plan_append(tx.object(&bucket, &key)?, position)? {
+                    let plan = rules::plan_append(tx.object(&bucket, &key)?, position)?;
+                    rules::check_append_keys(&plan, &blob, new_is_encrypted)?;
+                    let current = match plan {
                         AppendPlan::Extend(current) => current,
                         AppendPlan::Create => {
                             return Err(StoreError::Internal(
@@ -299,7 +308,9 @@ impl Store for FsStore {
             })
         };
         let mut source = lookup()?;
-        if src_bucket == dst_bucket && src_key == meta.key {
+        let same = src_bucket == dst_bucket && src_key == meta.key;
+        // A copy onto itself that changes the encryption rewrites the bytes below.
+        if same && source.encryption == meta.encryption {
             // The bytes stay: only the descriptive metadata changes, atomically.
             return self.update_object_meta(
                 src_bucket,
@@ -310,6 +321,7 @@ impl Store for FsStore {
                 }),
             );
         }
+        let forbid_overwrite = forbid_overwrite && !same;
         if forbid_overwrite
             && self
                 .meta
@@ -335,7 +347,10 @@ impl Store for FsStore {
                 }
             }
         };
-        let copied = self.blobs.copy_from(src_file, source.size)?;
+        let src_keys = source.encryption.as_ref().map(|_| source.blob.as_str());
+        let copied =
+            self.blobs
+                .copy_between(src_file, source.size, src_keys, meta.encryption.is_some())?;
         let meta = rules::describe_copy(meta, &source, &copied);
         let id = copied.id.clone();
         let done = meta.clone();
@@ -510,7 +525,8 @@ impl Store for FsStore {
             let chosen = multipart::select_parts(&uploaded, parts)?;
             // Streamed into a new blob outside any transaction; a part re-uploaded meanwhile
             // (its blob removed) starts the attempt again.
-            let blob = match multipart::concatenate(&self.blobs, &chosen) {
+            let encrypted = upload.template.encryption.is_some();
+            let blob = match multipart::concatenate(&self.blobs, &chosen, encrypted) {
                 Ok(blob) => blob,
                 Err(StoreError::NoSuchKey) => continue,
                 Err(e) => return Err(e),

@@ -8,6 +8,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::cipher::BlobCipher;
 use super::data::{new_blob_id, BlobDir, BlobWriter, Durability};
 use super::list::{list_page, ObjectScan, Visit};
 use super::multipart::{self, UploadIds};
@@ -302,6 +303,10 @@ impl Store for MemoryStore {
         self.blobs.writer()
     }
 
+    fn cipher(&self) -> Option<&BlobCipher> {
+        Some(self.blobs.cipher())
+    }
+
     fn put_object(
         &self,
         bucket: &str,
@@ -334,7 +339,9 @@ impl Store for MemoryStore {
     ) -> Result<ObjectMeta, StoreError> {
         let mut state = self.write();
         let b = bucket_of_mut(&mut state, bucket)?;
-        match rules::plan_append(b.objects.get(key.as_bytes()).cloned(), position)? {
+        let plan = rules::plan_append(b.objects.get(key.as_bytes()).cloned(), position)?;
+        rules::check_append_keys(&plan, &blob, meta_for_new.encryption.is_some())?;
+        match plan {
             AppendPlan::Create => {
                 let meta = rules::appended_new(meta_for_new, key, &blob);
                 self.blobs.install(blob)?;
@@ -358,11 +365,18 @@ impl Store for MemoryStore {
         meta: ObjectMeta,
         forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
-        if src_bucket == dst_bucket && src_key == meta.key {
-            {
-                let state = self.read();
-                bucket_of(&state, dst_bucket)?;
-            }
+        let same = src_bucket == dst_bucket && src_key == meta.key;
+        let same_encryption = || -> Result<bool, StoreError> {
+            let state = self.read();
+            bucket_of(&state, dst_bucket)?;
+            let source = bucket_of(&state, src_bucket)?
+                .objects
+                .get(src_key.as_bytes())
+                .ok_or(StoreError::NoSuchKey)?;
+            Ok(source.encryption == meta.encryption)
+        };
+        // A copy onto itself that changes the encryption rewrites the bytes below.
+        if same && same_encryption()? {
             return self.update_object_meta(
                 src_bucket,
                 src_key,
@@ -372,6 +386,7 @@ impl Store for MemoryStore {
                 }),
             );
         }
+        let forbid_overwrite = forbid_overwrite && !same;
         let (source, file) = {
             let state = self.read();
             let dst = bucket_of(&state, dst_bucket)?;
@@ -389,7 +404,10 @@ impl Store for MemoryStore {
             (source, file)
         };
         // Copy outside the lock; installing and committing happen under it.
-        let copied = self.blobs.copy_from(file, source.size)?;
+        let src_keys = source.encryption.as_ref().map(|_| source.blob.as_str());
+        let copied =
+            self.blobs
+                .copy_between(file, source.size, src_keys, meta.encryption.is_some())?;
         let meta = rules::describe_copy(meta, &source, &copied);
         let mut state = self.write();
         let b = bucket_of_mut(&mut state, dst_bucket)?;
@@ -566,7 +584,8 @@ impl Store for MemoryStore {
             };
             let chosen = multipart::select_parts(&uploaded, parts)?;
             // Copied outside the lock; a part re-uploaded meanwhile starts again.
-            let blob = match multipart::concatenate(&self.blobs, &chosen) {
+            let encrypted = upload.template.encryption.is_some();
+            let blob = match multipart::concatenate(&self.blobs, &chosen, encrypted) {
                 Ok(blob) => blob,
                 Err(StoreError::NoSuchKey) => continue,
                 Err(e) => return Err(e),

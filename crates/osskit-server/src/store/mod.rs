@@ -12,6 +12,7 @@
 //! writes share the fsyncs through group commit (see [`commit`] and the contract on
 //! [`FsStore`]). [`MemoryStore`] keeps nothing across processes.
 
+pub mod cipher;
 pub mod commit;
 pub mod data;
 pub mod digest;
@@ -145,6 +146,25 @@ pub struct ObjectMeta {
     pub user_meta: Vec<(String, String)>,
     /// Id of the blob holding the bytes (opaque file name).
     pub blob: String,
+    /// Server-side encryption: when set, the blob's bytes are encrypted at rest (see
+    /// [`cipher`]). It describes the bytes, so metadata updates keep it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Box<ObjectEncryption>>,
+}
+
+/// How an object is encrypted on the server, as reported in its
+/// `x-oss-server-side-encryption*` headers. Whatever the algorithm, the local store keeps
+/// the bytes encrypted with AES-256 under its own key (there is no KMS here).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ObjectEncryption {
+    /// `AES256`, `KMS` or `SM4` (`x-oss-server-side-encryption`).
+    pub algorithm: String,
+    /// The KMS key id (`x-oss-server-side-encryption-key-id`), with `KMS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `SM4` with `KMS` (`x-oss-server-side-data-encryption`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_algorithm: Option<String>,
 }
 
 /// A blob whose bytes are durable (fsynced under a temporary name) but not yet part of
@@ -161,9 +181,14 @@ pub struct PendingBlob {
     pub md5: [u8; 16],
     /// CRC-64/XZ of the bytes.
     pub crc64: u64,
+    /// The blob whose key stream encrypted these bytes (its own id, or for an append the
+    /// id of the blob they extend); `None` for plain bytes.
+    pub keyed_for: Option<String>,
 }
 
 /// One entry of a listing page.
+// Pages are short-lived and mostly made of objects: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListEntry {
     /// An object.
@@ -211,6 +236,7 @@ pub struct ListPage {
 ///     headers: vec![("content-type".into(), "video/mp4".into())],
 ///     user_meta: vec![],
 ///     blob: String::new(),
+///     encryption: None,
 /// };
 /// let upload = store.create_upload("bucket", "video.mp4", template).unwrap();
 /// for (number, bytes) in [(1, vec![1u8; 102_400]), (2, b"end".to_vec())] {
@@ -330,6 +356,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Starts a blob: a temporary file that hashes (MD5, CRC-64) what is written.
     fn new_blob(&self) -> Result<data::BlobWriter, StoreError>;
+    /// The key encrypted blobs are written with ([`data::BlobWriter::encrypt`]) and read
+    /// with; `None` when the store cannot encrypt.
+    fn cipher(&self) -> Option<&cipher::BlobCipher> {
+        None
+    }
     /// Commits `blob` as the bytes of `meta.key` in `bucket` atomically (meta.blob, size, crc
     /// and md5-derived fields are the caller's to fill from the blob). Replaces an existing
     /// object (its blob is removed after the commit) unless `forbid_overwrite`.

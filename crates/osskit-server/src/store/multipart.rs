@@ -2,7 +2,7 @@
 //! numbers, which parts a complete request selects, the ETag and CRC of the result, and
 //! the streaming concatenation of the parts into one blob.
 
-use std::io::{self, Read};
+use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -201,12 +201,21 @@ pub fn combined_crc(parts: &[PartMeta]) -> u64 {
 
 /// Streams the bytes of `parts`, in order, into a new pending blob of `blobs` and checks
 /// that its size and CRC-64 are those the parts describe. Part blobs are opened one at a
-/// time. `NoSuchKey` means a part's blob is gone (the part was replaced meanwhile).
-pub fn concatenate(blobs: &BlobDir, parts: &[PartMeta]) -> Result<PendingBlob, StoreError> {
+/// time. `NoSuchKey` means a part's blob is gone (the part was replaced meanwhile). With
+/// `encrypted` (an upload under server-side encryption) the parts are decrypted and the
+/// result is encrypted under its own key stream.
+pub fn concatenate(
+    blobs: &BlobDir,
+    parts: &[PartMeta],
+    encrypted: bool,
+) -> Result<PendingBlob, StoreError> {
     let mut writer = blobs.writer()?;
+    if encrypted {
+        writer.encrypt(blobs.cipher(), None)?;
+    }
     for part in parts {
-        let file = blobs.open_blob(&part.blob)?;
-        let copied = io::copy(&mut file.take(part.size), &mut writer).map_err(|e| {
+        let mut reader = blobs.reader(&part.blob, part.size, encrypted)?;
+        let copied = io::copy(&mut reader, &mut writer).map_err(|e| {
             StoreError::Internal(format!("copy part {} of an upload: {e}", part.part_number))
         })?;
         if copied != part.size {

@@ -33,6 +33,8 @@ pub fn describe_put(meta: &mut ObjectMeta, blob: &PendingBlob) {
 }
 
 /// What an append does, decided from the object as it is now.
+// Short-lived, one per append: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum AppendPlan {
     /// No object: the pending blob becomes a new appendable object.
@@ -51,6 +53,28 @@ pub fn plan_append(current: Option<ObjectMeta>, position: u64) -> Result<AppendP
         }
         Some(meta) if meta.size != position => Err(StoreError::PositionNotEqualToLength(meta.size)),
         Some(meta) => Ok(AppendPlan::Extend(meta)),
+    }
+}
+
+/// Checks that the bytes of an append are encrypted as the object they go into: under
+/// that object's key stream when it is encrypted (`current`, or with `new_is_encrypted`
+/// the new object itself), plain otherwise. A mismatch means the object changed since the bytes were prepared.
+pub fn check_append_keys(
+    plan: &AppendPlan,
+    blob: &PendingBlob,
+    new_is_encrypted: bool,
+) -> Result<(), StoreError> {
+    let expected = match plan {
+        AppendPlan::Create => new_is_encrypted.then_some(blob.id.as_str()),
+        AppendPlan::Extend(current) => current.encryption.as_ref().map(|_| current.blob.as_str()),
+    };
+    if blob.keyed_for.as_deref() == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Internal(
+            "the object changed while the appended bytes were being encrypted; retry the append"
+                .into(),
+        ))
     }
 }
 
@@ -99,11 +123,13 @@ pub fn describe_self_copy(mut meta: ObjectMeta, source: &ObjectMeta) -> ObjectMe
     meta.crc64 = source.crc64;
     meta.etag.clone_from(&source.etag);
     meta.object_type = source.object_type;
+    meta.encryption.clone_from(&source.encryption);
     meta
 }
 
 /// Runs `update` on a copy of `current` and returns the result with the fields that
-/// describe the bytes (key, blob, size, CRC-64, ETag, object type) put back as they were:
+/// describe the bytes (key, blob, size, CRC-64, ETag, object type, encryption) put back as
+/// they were:
 /// an update changes descriptive metadata only.
 pub fn apply_meta_update(
     current: &ObjectMeta,
@@ -117,6 +143,7 @@ pub fn apply_meta_update(
     meta.crc64 = current.crc64;
     meta.etag.clone_from(&current.etag);
     meta.object_type = current.object_type;
+    meta.encryption.clone_from(&current.encryption);
     Ok(meta)
 }
 

@@ -1,0 +1,374 @@
+//! The lifecycle runner: a background task that applies every bucket's lifecycle rules —
+//! expirations, storage-class transitions (by last modification or last access) and the
+//! abortion of unfinished multipart uploads — with the rules' prefix, tag, size and `Not`
+//! filters, on the server's [`Clock`](crate::clock::Clock).
+//!
+//! A pass goes through the buckets that have rules, and for each enabled rule through the
+//! objects and uploads under its prefix, in pages. Objects protected by a retention policy
+//! are not expired (their transitions still happen, as OSS does). The task runs every
+//! [`ServerConfig::lifecycle_interval`](crate::ServerConfig::lifecycle_interval); tests call
+//! [`RunningServer::run_lifecycle`](crate::RunningServer::run_lifecycle) after moving the
+//! clock instead of waiting.
+//!
+//! Access times are recorded, in memory, for the objects of buckets whose rules count
+//! from the last access; an object never read since the server started counts from its
+//! last modification. A read of an object such a rule moved, when the rule says
+//! `ReturnToStdWhenVisit`, brings it back to `Standard`.
+//!
+//! The actions on versions (`NoncurrentVersionExpiration`, `NoncurrentVersionTransition`,
+//! `ExpiredObjectDeleteMarker`) need versioned storage, which the store does not have yet;
+//! [`versions::apply`] is where they will act.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use osskit_proto::xml::lifecycle::{LifecycleConfiguration, LifecycleRule};
+use osskit_proto::xml::Document;
+use tokio::sync::watch;
+
+use crate::dispatch::AppState;
+use crate::handlers::{lifecycle as family, worm};
+use crate::store::{ListEntry, ObjectMeta, Store, StoreError, UploadEntry};
+
+/// Objects or uploads read from the store at a time.
+const PAGE: usize = 1000;
+
+/// What a pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LifecycleReport {
+    /// Buckets with lifecycle rules.
+    pub buckets: u64,
+    /// Objects deleted by expirations.
+    pub expired: u64,
+    /// Objects moved to a colder storage class.
+    pub transitioned: u64,
+    /// Multipart uploads aborted.
+    pub aborted: u64,
+    /// Expirations not applied because a retention policy protects the object.
+    pub retained: u64,
+}
+
+/// The last access times of the objects of buckets whose rules count from the last
+/// access (kept in memory only).
+#[derive(Debug, Default)]
+pub struct AccessTimes {
+    buckets: RwLock<HashSet<String>>,
+    times: Mutex<HashMap<(String, String), i64>>,
+}
+
+impl AccessTimes {
+    /// Starts (`true`) or stops tracking the reads of `bucket`'s objects.
+    pub fn set_tracked(&self, bucket: &str, yes: bool) {
+        let mut buckets = self.buckets.write().unwrap_or_else(|e| e.into_inner());
+        if yes {
+            buckets.insert(bucket.to_string());
+        } else if buckets.remove(bucket) {
+            let mut times = self.times.lock().unwrap_or_else(|e| e.into_inner());
+            times.retain(|(b, _), _| b != bucket);
+        }
+    }
+
+    /// Whether reads of `bucket`'s objects are tracked.
+    pub fn is_tracked(&self, bucket: &str) -> bool {
+        self.buckets
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(bucket)
+    }
+
+    /// Records a read of `key` at `now` (Unix seconds).
+    pub fn touch(&self, bucket: &str, key: &str, now: i64) {
+        let mut times = self.times.lock().unwrap_or_else(|e| e.into_inner());
+        times.insert((bucket.to_string(), key.to_string()), now);
+    }
+
+    /// The last recorded read of `key`.
+    pub fn last_access(&self, bucket: &str, key: &str) -> Option<i64> {
+        let times = self.times.lock().unwrap_or_else(|e| e.into_inner());
+        times.get(&(bucket.to_string(), key.to_string())).copied()
+    }
+}
+
+/// Reads the lifecycle rules of every bucket once and tracks the access times of those
+/// whose rules count from the last access.
+pub fn refresh_tracking(store: &dyn Store, access: &AccessTimes) -> Result<(), StoreError> {
+    each_configured_bucket(store, |bucket, config| {
+        let by_access = config.rules.iter().any(LifecycleRule::uses_access_time);
+        access.set_tracked(bucket, by_access);
+        Ok(())
+    })
+}
+
+fn each_configured_bucket(
+    store: &dyn Store,
+    mut f: impl FnMut(&str, &LifecycleConfiguration) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut marker = String::new();
+    loop {
+        let (buckets, more) = store.list_buckets("", &marker, PAGE)?;
+        for b in &buckets {
+            let doc = match store.bucket_config(&b.name, family::FAMILY.name) {
+                Ok(Some(doc)) => doc,
+                // Deleted meanwhile, or without rules.
+                Ok(None) | Err(StoreError::NoSuchBucket) => continue,
+                Err(e) => return Err(e),
+            };
+            if let Ok(config) = LifecycleConfiguration::from_document(&doc) {
+                match f(&b.name, &config) {
+                    Ok(()) | Err(StoreError::NoSuchBucket) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        match buckets.last() {
+            Some(last) if more => marker.clone_from(&last.name),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// One pass over every bucket at `now` (Unix seconds). Blocking.
+pub fn apply(
+    store: &dyn Store,
+    access: &AccessTimes,
+    now: i64,
+) -> Result<LifecycleReport, StoreError> {
+    let mut report = LifecycleReport::default();
+    each_configured_bucket(store, |bucket, config| {
+        report.buckets += 1;
+        let retention = worm::retention_secs(store, bucket, now)?;
+        for rule in config.rules.iter().filter(|r| r.is_enabled()) {
+            apply_rule(store, access, bucket, rule, retention, now, &mut report)?;
+            versions::apply(store, bucket, rule, now)?;
+        }
+        Ok(())
+    })?;
+    Ok(report)
+}
+
+/// The tags of an object, as lifecycle filters see them: the URL-encoded `x-oss-tagging`
+/// entry of its kept headers (`k1=v1&k2=v2`), where object tags are recorded.
+pub fn object_tags(meta: &ObjectMeta) -> Vec<(String, String)> {
+    meta.headers
+        .iter()
+        .find(|(k, _)| k == "x-oss-tagging")
+        .map(|(_, v)| osskit_proto::encoding::parse_query(v))
+        .unwrap_or_default()
+}
+
+fn apply_rule(
+    store: &dyn Store,
+    access: &AccessTimes,
+    bucket: &str,
+    rule: &LifecycleRule,
+    retention: Option<i64>,
+    now: i64,
+    report: &mut LifecycleReport,
+) -> Result<(), StoreError> {
+    let expires_objects = rule
+        .expiration
+        .as_ref()
+        .is_some_and(|e| e.expired_object_delete_marker.is_none());
+    if expires_objects || !rule.transitions.is_empty() {
+        let mut after = String::new();
+        loop {
+            let page = store.list_objects(bucket, &rule.prefix, "", &after, PAGE)?;
+            for entry in &page.entries {
+                let ListEntry::Object(object) = entry else {
+                    continue;
+                };
+                after.clone_from(&object.key);
+                apply_to_object(store, access, bucket, rule, object, retention, now, report)?;
+            }
+            if !page.truncated {
+                break;
+            }
+        }
+    }
+    if rule.abort_multipart_upload.is_some() {
+        let (mut key_marker, mut id_marker) = (String::new(), String::new());
+        loop {
+            let page =
+                store.list_uploads(bucket, &rule.prefix, "", &key_marker, &id_marker, PAGE)?;
+            for entry in &page.entries {
+                let UploadEntry::Upload(upload) = entry else {
+                    continue;
+                };
+                key_marker.clone_from(&upload.key);
+                id_marker.clone_from(&upload.upload_id);
+                if rule.selects_upload(&upload.key)
+                    && rule.aborts_upload(upload.initiated_ms.div_euclid(1000), now)
+                {
+                    match store.abort_upload(bucket, &upload.key, &upload.upload_id) {
+                        Ok(()) => report.aborted += 1,
+                        Err(StoreError::NoSuchUpload) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            if !page.truncated {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_to_object(
+    store: &dyn Store,
+    access: &AccessTimes,
+    bucket: &str,
+    rule: &LifecycleRule,
+    object: &ObjectMeta,
+    retention: Option<i64>,
+    now: i64,
+    report: &mut LifecycleReport,
+) -> Result<(), StoreError> {
+    if !rule.selects(&object.key, object.size, &object_tags(object)) {
+        return Ok(());
+    }
+    let modified = object.last_modified_ms.div_euclid(1000);
+    if rule.expires(modified, now) {
+        if worm::protects(retention, object, now) {
+            report.retained += 1;
+            return Ok(());
+        }
+        // Only the object that was listed: one written meanwhile is left alone.
+        match store.object(bucket, &object.key) {
+            Ok(current) if current.blob == object.blob => {
+                if store.delete_object(bucket, &object.key)? {
+                    report.expired += 1;
+                }
+            }
+            Ok(_) | Err(StoreError::NoSuchKey) => {}
+            Err(e) => return Err(e),
+        }
+        return Ok(());
+    }
+    let accessed = access.last_access(bucket, &object.key).unwrap_or(modified);
+    let Some(class) = rule.transition_target(&object.storage_class, modified, accessed, now) else {
+        return Ok(());
+    };
+    let (class, blob) = (class.to_string(), object.blob.clone());
+    let moved = store.update_object_meta(
+        bucket,
+        &object.key,
+        Box::new(move |m| {
+            if m.blob != blob {
+                return Err(StoreError::InvalidArgument("the object changed".into()));
+            }
+            m.storage_class.clone_from(&class);
+            Ok(())
+        }),
+    );
+    match moved {
+        Ok(_) => report.transitioned += 1,
+        Err(StoreError::NoSuchKey) | Err(StoreError::InvalidArgument(_)) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
+/// Where the actions on object versions go.
+pub mod versions {
+    use super::*;
+
+    /// Applies `rule`'s `NoncurrentVersionExpiration`, `NoncurrentVersionTransition` and
+    /// `ExpiredObjectDeleteMarker` to the versions of `bucket`'s objects. The store keeps
+    /// one version per key for now, so there are no noncurrent versions and no delete
+    /// markers to act on: this does nothing until versioned storage exists.
+    pub fn apply(
+        _store: &dyn Store,
+        _bucket: &str,
+        _rule: &LifecycleRule,
+        _now: i64,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Runs one pass now, on the blocking pool; failures are logged and end the pass early.
+pub async fn run(state: &AppState) -> LifecycleReport {
+    let store = state.store.clone();
+    let access = state.access.clone();
+    let now = state.clock.now_secs();
+    match tokio::task::spawn_blocking(move || apply(store.as_ref(), &access, now)).await {
+        Ok(Ok(report)) => {
+            if report != LifecycleReport::default() {
+                tracing::info!(?report, "lifecycle pass");
+            }
+            report
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "lifecycle pass failed");
+            LifecycleReport::default()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "lifecycle task failed");
+            LifecycleReport::default()
+        }
+    }
+}
+
+/// Runs a pass every `interval` until `stop` turns true.
+pub fn spawn(
+    state: Arc<AppState>,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stop.changed() => return,
+            }
+            if *stop.borrow() {
+                return;
+            }
+            run(&state).await;
+        }
+    })
+}
+
+/// After a read of `key`: records the access and, when a rule that moved the object by
+/// access time says so, brings it back to `Standard`. Only for tracked buckets.
+pub async fn note_read(state: &AppState, bucket: &str, object: &ObjectMeta) {
+    if !state.access.is_tracked(bucket) {
+        return;
+    }
+    let now = state.clock.now_secs();
+    state.access.touch(bucket, &object.key, now);
+    if object.storage_class == "Standard" {
+        return;
+    }
+    let Ok(Some(config)) = family::rules(state, bucket).await else {
+        return;
+    };
+    let tags = object_tags(object);
+    let back = config.rules.iter().any(|r| {
+        r.is_enabled()
+            && r.returns_to_standard_when_read()
+            && r.selects(&object.key, object.size, &tags)
+    });
+    if !back {
+        return;
+    }
+    let (b, k, blob) = (bucket.to_string(), object.key.clone(), object.blob.clone());
+    let _ = crate::handlers::blocking(state, move |s| {
+        s.update_object_meta(
+            &b,
+            &k,
+            Box::new(move |m| {
+                if m.blob != blob {
+                    return Err(StoreError::InvalidArgument("the object changed".into()));
+                }
+                m.storage_class = "Standard".to_string();
+                Ok(())
+            }),
+        )
+    })
+    .await;
+}
