@@ -111,8 +111,9 @@ pub async fn get_capacity(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
 }
 
 /// Fails with `InsufficientStorageSpace` when the bucket has a capacity and storing `adding`
-/// more bytes would exceed it (the object `replacing`, when given, no longer counts). Costs
-/// a count of the bucket, so only buckets with a capacity pay it.
+/// more bytes would exceed it (the object `replacing`, when given, no longer counts); writes
+/// that do not grow the bucket always pass. Costs a count of the bucket, so only buckets
+/// with a capacity pay it.
 pub async fn check_capacity(
     state: &AppState,
     bucket: &str,
@@ -138,7 +139,8 @@ pub async fn check_capacity(
     })
     .await
     .map_err(|e| OssError::from_store(e, bucket, None))?;
-    if used.saturating_sub(freeing).saturating_add(adding) > limit {
+    // A write that does not grow the bucket (an empty object, a smaller overwrite) passes.
+    if adding > freeing && used.saturating_sub(freeing).saturating_add(adding) > limit {
         return Err(OssError::with_message(
             ErrorCode::InsufficientStorageSpace,
             format!(

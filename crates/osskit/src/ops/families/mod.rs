@@ -3,3 +3,10 @@
 
 mod cors;
 mod public_access_block;
+// Lifecycle, versioning, retention, encryption, tagging, statistics.
+mod encryption;
+mod lifecycle;
+mod stat;
+mod tagging;
+mod versioning;
+pub(crate) mod worm;
