@@ -165,7 +165,19 @@ pub async fn for_new_object(
     if let Some(e) = from_headers(state, ctx)? {
         return Ok(Some(e));
     }
-    Ok(rule(state, bucket).await?.map(|r| {
+    choose(state, ctx, rule(state, bucket).await?.as_ref())
+}
+
+/// [`for_new_object`] with the bucket's rule already read.
+pub fn choose(
+    state: &AppState,
+    ctx: &RequestCtx,
+    rule: Option<&ServerSideEncryptionRule>,
+) -> Result<Option<Box<ObjectEncryption>>, OssError> {
+    if let Some(e) = from_headers(state, ctx)? {
+        return Ok(Some(e));
+    }
+    Ok(rule.map(|r| {
         encryption(
             state,
             &r.apply.sse_algorithm,

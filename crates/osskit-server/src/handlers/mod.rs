@@ -15,6 +15,7 @@ pub mod stat;
 pub mod tagging;
 pub mod versioning;
 pub mod worm;
+pub mod write_rules;
 
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;

@@ -2,7 +2,7 @@
 
 use super::{
     blocking, check_acl, check_storage_class, encryption, object_headers, quick, read_small_body,
-    receive_blob_with, stat, worm, BlobKeys,
+    receive_blob_with, worm, write_rules::WriteRules, BlobKeys,
 };
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
@@ -178,16 +178,16 @@ pub async fn put_object(
     let md5 = content_md5(ctx)?;
     let crc = client_crc(ctx)?;
     let acl = object_acl(ctx)?;
-    let b = bucket_meta(state, &bucket).await?;
-    let class = storage_class(ctx, &b.storage_class)?;
+    let rules = WriteRules::load(state, &bucket).await?;
+    let class = storage_class(ctx, &rules.bucket.storage_class)?;
     let forbid = forbid_overwrite(ctx);
     if forbid && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
-    let encryption = encryption::for_new_object(state, ctx, &bucket).await?;
-    worm::check_replaceable(state, &bucket, &key).await?;
+    let encryption = rules.encryption_for(state, ctx)?;
+    rules.check_replaceable(state, &key).await?;
     if let Some(n) = declared_length(ctx)? {
-        stat::check_capacity(state, &bucket, n, Some(&key)).await?;
+        rules.check_capacity(state, n, Some(&key)).await?;
     }
     let keys = BlobKeys::own_if(encryption.is_some());
     let blob = receive_blob_with(state, body, keys).await?;
@@ -196,7 +196,7 @@ pub async fn put_object(
     }
     check_digests(&blob, md5, crc)?;
     if declared_length(ctx)?.is_none() {
-        stat::check_capacity(state, &bucket, blob.size, Some(&key)).await?;
+        rules.check_capacity(state, blob.size, Some(&key)).await?;
     }
     let (headers, user_meta) = object_headers(ctx);
     let meta = ObjectMeta {
@@ -586,7 +586,7 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         Condition::NotModified => return Ok(Reply::new(304)),
         Condition::Failed => return Err(precondition_failed()),
     }
-    bucket_meta(state, &bucket).await?;
+    let rules = WriteRules::load(state, &bucket).await?;
     let class = storage_class(ctx, &src.storage_class)?;
     let same_object = src_bucket == bucket && src_key == key;
     if forbid_overwrite(ctx) && !same_object && find_object(state, &bucket, &key).await?.is_some() {
@@ -597,11 +597,11 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
     let encryption = if same_object && !encryption::has_headers(ctx) {
         src.encryption.clone()
     } else {
-        encryption::for_new_object(state, ctx, &bucket).await?
+        rules.encryption_for(state, ctx)?
     };
-    worm::check_replaceable(state, &bucket, &key).await?;
+    rules.check_replaceable(state, &key).await?;
     if !same_object {
-        stat::check_capacity(state, &bucket, src.size, Some(&key)).await?;
+        rules.check_capacity(state, src.size, Some(&key)).await?;
     }
     let (headers, user_meta) = if replace {
         object_headers(ctx)
@@ -668,8 +668,8 @@ pub async fn append_object(
     declared_length(ctx)?;
     let md5 = content_md5(ctx)?;
     let acl = object_acl(ctx)?;
-    let b = bucket_meta(state, &bucket).await?;
-    let class = storage_class(ctx, &b.storage_class)?;
+    let rules = WriteRules::load(state, &bucket).await?;
+    let class = storage_class(ctx, &rules.bucket.storage_class)?;
     let position_error = |len: u64| {
         OssError::new(ErrorCode::PositionNotEqualToLength)
             .with_header(h::NEXT_APPEND_POSITION, len.to_string())
@@ -683,7 +683,9 @@ pub async fn append_object(
         }
         Some(m) if m.size != position => return Err(position_error(m.size)),
         Some(m) => {
-            worm::check_mutable(state, &bucket, &m).await?;
+            if worm::protects(rules.retention, &m, state.clock.now_secs()) {
+                return Err(worm::immutable(&key));
+            }
             let keys = match &m.encryption {
                 Some(_) => BlobKeys::Append {
                     blob: m.blob.clone(),
@@ -695,12 +697,12 @@ pub async fn append_object(
         }
         None if position != 0 => return Err(position_error(0)),
         None => {
-            let e = encryption::for_new_object(state, ctx, &bucket).await?;
+            let e = rules.encryption_for(state, ctx)?;
             (BlobKeys::own_if(e.is_some()), e)
         }
     };
     if let Some(n) = declared_length(ctx)? {
-        stat::check_capacity(state, &bucket, n, None).await?;
+        rules.check_capacity(state, n, None).await?;
     }
     let blob = receive_blob_with(state, body, keys).await?;
     check_digests(&blob, md5, None)?;
@@ -708,7 +710,7 @@ pub async fn append_object(
         return Err(OssError::new(ErrorCode::EntityTooLarge));
     }
     if declared_length(ctx)?.is_none() {
-        stat::check_capacity(state, &bucket, blob.size, None).await?;
+        rules.check_capacity(state, blob.size, None).await?;
     }
     let (headers, user_meta) = object_headers(ctx);
     let meta = ObjectMeta {

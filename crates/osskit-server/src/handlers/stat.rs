@@ -120,7 +120,19 @@ pub async fn check_capacity(
     adding: u64,
     replacing: Option<&str>,
 ) -> Result<(), OssError> {
-    let Some(limit) = capacity(state, bucket).await?.limit_bytes() else {
+    let limit = capacity(state, bucket).await?.limit_bytes();
+    check_capacity_under(state, bucket, limit, adding, replacing).await
+}
+
+/// [`check_capacity`] with the bucket's capacity in bytes already read.
+pub async fn check_capacity_under(
+    state: &AppState,
+    bucket: &str,
+    limit: Option<u64>,
+    adding: u64,
+    replacing: Option<&str>,
+) -> Result<(), OssError> {
+    let Some(limit) = limit else {
         return Ok(());
     };
     let (b, k) = (bucket.to_string(), replacing.map(str::to_string));

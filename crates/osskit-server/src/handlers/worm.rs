@@ -111,7 +111,17 @@ pub async fn check_mutable(
 
 /// Fails with `FileImmutable` when key `key` exists and may not be replaced now.
 pub async fn check_replaceable(state: &AppState, bucket: &str, key: &str) -> Result<(), OssError> {
-    let Some(retention) = retention(state, bucket).await? else {
+    check_replaceable_under(state, bucket, key, retention(state, bucket).await?).await
+}
+
+/// [`check_replaceable`] with the bucket's retention already read.
+pub async fn check_replaceable_under(
+    state: &AppState,
+    bucket: &str,
+    key: &str,
+    retention: Option<i64>,
+) -> Result<(), OssError> {
+    let Some(retention) = retention else {
         return Ok(());
     };
     if let Some(existing) = super::object::find_object(state, bucket, key).await? {
