@@ -429,6 +429,7 @@ pub trait Store: Send + Sync + 'static {
     ///     headers: vec![],
     ///     user_meta: vec![],
     ///     blob: String::new(),
+    ///     encryption: None,
     /// };
     /// store.put_object("b", meta, writer.finish().unwrap(), false).unwrap();
     /// let before = store.object("b", "k").unwrap();
