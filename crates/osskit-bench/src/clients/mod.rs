@@ -1,5 +1,5 @@
 //! `oss-bench client`: one Rust client runs one workload and prints one JSON
-//! [`Measurement`](crate::measure::Measurement) line on stdout.
+//! [`Measurement`] line on stdout.
 
 mod opendal_client;
 mod sdk_async;

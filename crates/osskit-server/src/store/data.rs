@@ -486,7 +486,7 @@ impl BlobWriter {
         Ok(())
     }
 
-    /// Appends chunks in order. Together at least [`WRITE_BUFFER`] bytes go to the file in
+    /// Appends chunks in order. Together at least `WRITE_BUFFER` bytes go to the file in
     /// vectored writes straight from the chunks (no copy in this process); less is
     /// buffered. With [`hash_in_background`](BlobWriter::hash_in_background) the hasher
     /// gets the same chunks by reference.

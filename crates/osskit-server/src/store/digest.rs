@@ -114,7 +114,7 @@ impl Digests {
     }
 
     /// Feeds chunks in order. A background hasher gets clones of the handles (no copy of
-    /// the bytes); this waits while it is [`QUEUED_BATCHES`] batches behind.
+    /// the bytes); this waits while it is `QUEUED_BATCHES` batches behind.
     pub fn feed_chunks(&mut self, chunks: &[Bytes]) -> Result<(), StoreError> {
         match &mut self.mode {
             Mode::Inline(r) => {

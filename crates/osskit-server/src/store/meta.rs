@@ -2,14 +2,14 @@
 //! every redb error to [`StoreError::Internal`]. No redb type leaves this module.
 //!
 //! Schema (all tables in one place):
-//! - [`BUCKETS`]: bucket name → encoded [`BucketMeta`].
-//! - [`OBJECTS`]: [`object_key`]`(bucket, key)` = bucket bytes, `0x00`, key bytes → encoded
+//! - `BUCKETS`: bucket name → encoded [`BucketMeta`].
+//! - `OBJECTS`: [`object_key`]`(bucket, key)` = bucket bytes, `0x00`, key bytes → encoded
 //!   [`ObjectMeta`]. Bucket names never contain `0x00`, so one bucket's objects form one
 //!   contiguous range sorted by key bytes (UTF-8 order).
-//! - [`UPLOADS`]: `(bucket, key bytes, upload id)` → encoded [`UploadMeta`]. redb compares
+//! - `UPLOADS`: `(bucket, key bytes, upload id)` → encoded [`UploadMeta`]. redb compares
 //!   tuples element by element, so one bucket's uploads are one contiguous range sorted by
 //!   key bytes, then upload id.
-//! - [`PARTS`]: `(bucket, key bytes, upload id, part number)` → encoded [`PartMeta`]; one
+//! - `PARTS`: `(bucket, key bytes, upload id, part number)` → encoded [`PartMeta`]; one
 //!   upload's parts are one contiguous range sorted by number.
 //!
 //! Open uploads keep a bucket non-empty ([`Tx::bucket_is_empty`]) and part blobs are
