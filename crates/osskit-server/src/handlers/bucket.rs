@@ -111,6 +111,8 @@ pub async fn delete_bucket(state: &AppState, ctx: &RequestCtx) -> Result<Reply, 
     blocking(state, move |s| s.delete_bucket(&n))
         .await
         .map_err(|e| OssError::from_store(e, &name, None))?;
+    // Its configurations went with it.
+    state.access.set_tracked(&name, false);
     Ok(Reply::new(204))
 }
 
