@@ -96,6 +96,15 @@ pub enum Workload {
     List,
     /// CRC-64 of `--large-size` bytes in memory.
     Crc,
+    /// One object of `--large-size` in a single PUT through a `CryptoBucket` (encrypted
+    /// as it is sent).
+    EncryptedUpload,
+    /// One encrypted object of `--large-size` in a single GET through a `CryptoBucket`
+    /// (decrypted as it is read).
+    EncryptedDownload,
+    /// AES-256-CTR (the data cipher of client-side encryption) of `--large-size` bytes in
+    /// memory.
+    Cipher,
 }
 
 impl Workload {
@@ -109,7 +118,19 @@ impl Workload {
             Workload::MultipartDownload => "multipart-download",
             Workload::List => "list",
             Workload::Crc => "crc",
+            Workload::EncryptedUpload => "encrypted-upload",
+            Workload::EncryptedDownload => "encrypted-download",
+            Workload::Cipher => "cipher",
         }
+    }
+
+    /// Whether only this SDK runs it (client-side encryption: OpenDAL has none, and oss2's
+    /// is measured by no script yet).
+    pub fn sdk_only(self) -> bool {
+        matches!(
+            self,
+            Workload::EncryptedUpload | Workload::EncryptedDownload | Workload::Cipher
+        )
     }
 }
 
@@ -148,7 +169,8 @@ pub struct RunArgs {
     pub clients: Vec<ClientKind>,
     /// Workloads to run.
     #[arg(long, value_delimiter = ',', default_values = [
-        "small", "upload", "download", "multipart-upload", "multipart-download", "list", "crc"
+        "small", "upload", "download", "multipart-upload", "multipart-download", "list", "crc",
+        "encrypted-upload", "encrypted-download", "cipher"
     ])]
     pub workloads: Vec<Workload>,
     /// Concurrency levels of the small-object workload.

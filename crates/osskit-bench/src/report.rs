@@ -163,6 +163,34 @@ fn rows(workloads: &[Workload], concurrency: &[usize], large: &str) -> Vec<Row> 
                 );
                 push("list peak MiB ↓".to_string(), w, 1, PEAK_MIB);
             }
+            Workload::EncryptedUpload | Workload::EncryptedDownload => {
+                let what = if w == Workload::EncryptedUpload {
+                    "encrypted upload"
+                } else {
+                    "encrypted download"
+                };
+                push(
+                    format!("{large} single-stream {what} MB/s ↑"),
+                    w,
+                    1,
+                    "mb_per_s",
+                );
+                push(
+                    format!("{large} single-stream {what} peak MiB ↓"),
+                    w,
+                    1,
+                    PEAK_MIB,
+                );
+            }
+            Workload::Cipher => {
+                push(
+                    format!("AES-256-CTR of {large} in memory GB/s ↑"),
+                    w,
+                    1,
+                    "gb_per_s",
+                );
+                push("AES-NI present (1 = yes)".to_string(), w, 1, "aes_ni");
+            }
             Workload::Crc => {
                 push(
                     format!("CRC-64 of {large} in memory GB/s ↑"),

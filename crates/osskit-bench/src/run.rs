@@ -75,7 +75,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
             .workloads
             .iter()
             .copied()
-            .filter(|w| *w != Workload::Crc || n == 0)
+            .filter(|w| !matches!(w, Workload::Crc | Workload::Cipher) || n == 0)
             .collect();
         out.push_str(&crate::report::table(
             &results,
@@ -132,8 +132,8 @@ fn bench_server(
     prepare(&server.endpoint, args)?;
     let mut records = Vec::new();
     for &workload in &args.workloads {
-        // CRC-64 does not touch the server: measured once.
-        if workload == Workload::Crc && !first {
+        // CRC-64 and the cipher do not touch the server: measured once.
+        if matches!(workload, Workload::Crc | Workload::Cipher) && !first {
             continue;
         }
         let levels = if workload == Workload::Small {
@@ -145,7 +145,7 @@ fn bench_server(
         // clients taking turns, so that a slow moment of the machine does not land on one
         // client only; each figure is the median of the rounds.
         let rounds = match workload {
-            Workload::Small | Workload::Download => args.rounds,
+            Workload::Small | Workload::Download | Workload::EncryptedDownload => args.rounds,
             _ => 1,
         };
         let mut runs: Vec<RoundRuns> = Vec::new();
@@ -155,6 +155,12 @@ fn bench_server(
                     && matches!(client, ClientKind::Opendal | ClientKind::Blocking)
                 {
                     continue; // OpenDAL has no CRC-64; the blocking facade runs the same function.
+                }
+                if workload.sdk_only()
+                    && (matches!(client, ClientKind::Opendal | ClientKind::Oss2)
+                        || (workload == Workload::Cipher && client == ClientKind::Blocking))
+                {
+                    continue;
                 }
                 for &concurrency in &levels {
                     let job = Job {
@@ -417,6 +423,24 @@ fn prepare(endpoint: &str, args: &RunArgs) -> Result<(), String> {
                 )
                 .await
                 .map_err(|e| format!("cannot upload {FIXTURE_KEY}: {e}"))?;
+        }
+        if wants(Workload::EncryptedDownload) || wants(Workload::EncryptedUpload) {
+            // Also makes the key files the clients read.
+            let provider = crate::clients::crypto_provider(&args.scratch_dir)?;
+            if wants(Workload::EncryptedDownload) {
+                eprintln!(
+                    "uploading the {} encrypted download fixture",
+                    human_size(args.large_size)
+                );
+                let size = args.large_size;
+                osskit::CryptoBucket::new(bucket.clone(), provider)
+                    .put_object(
+                        crate::clients::ENCRYPTED_FIXTURE_KEY,
+                        osskit::Body::from_reader(PatternReader::new(size), Some(size)),
+                    )
+                    .await
+                    .map_err(|e| format!("cannot upload the encrypted fixture: {e}"))?;
+            }
         }
         if wants(Workload::List) {
             eprintln!("creating {} keys to list", args.list_keys);

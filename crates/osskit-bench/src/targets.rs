@@ -144,6 +144,29 @@ pub fn check(r: &Results<'_>, limits: &Limits, servers: &[&'static str]) -> Vec<
             }
         }
     }
+    // Client-side encryption: encrypted single-stream transfers within 80% of the plain ones
+    // on the same server.
+    for server in servers {
+        for client in ours {
+            for (enc, plain, what) in [
+                (Workload::EncryptedUpload, Workload::Upload, "upload"),
+                (Workload::EncryptedDownload, Workload::Download, "download"),
+            ] {
+                let e = r.get(server, enc, 1, client, "mb_per_s");
+                let p = r.get(server, plain, 1, client, "mb_per_s");
+                out.push(Verdict::new(
+                    format!(
+                        "{} encrypted {what} ≥ 80% of plain ({server} server)",
+                        client.name()
+                    ),
+                    e.zip(p).map(|(e, p)| {
+                        let share = e / p;
+                        (format!("{:.0}%", share * 100.0), share >= 0.8)
+                    }),
+                ));
+            }
+        }
+    }
     out.push(Verdict::new(
         "sign + build + parse < 20 µs per small request (V4)".to_string(),
         (limits.small_request_v4_us > 0.0).then(|| {
@@ -157,6 +180,16 @@ pub fn check(r: &Results<'_>, limits: &Limits, servers: &[&'static str]) -> Vec<
         for (w, limit, what) in [
             (Workload::Upload, STREAMING_PEAK_MIB, "streaming upload"),
             (Workload::Download, STREAMING_PEAK_MIB, "streaming download"),
+            (
+                Workload::EncryptedUpload,
+                STREAMING_PEAK_MIB,
+                "encrypted streaming upload",
+            ),
+            (
+                Workload::EncryptedDownload,
+                STREAMING_PEAK_MIB,
+                "encrypted streaming download",
+            ),
             (
                 Workload::MultipartUpload,
                 MULTIPART_PEAK_MIB,

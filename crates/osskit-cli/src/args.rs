@@ -37,6 +37,25 @@ pub enum Command {
     Sign(SignArgs),
     /// Count the objects under a prefix and add up their sizes.
     Du(DuArgs),
+    /// Call any OSS operation by name, with flags from its declaration
+    /// (`oss api list`, `oss api help OPERATION`).
+    Api(ApiArgs),
+}
+
+/// `oss api`.
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// The operation: `put-bucket-cors`, `PutBucketCors` or `put_bucket_cors`; `list` lists
+    /// them all, `help OPERATION` describes one.
+    pub operation: String,
+    /// `--bucket`, `--key`, `--body file://PATH|-|TEXT`, `--output-format xml|json`,
+    /// `--param NAME=VALUE`, `--header 'NAME: VALUE'`, `-i`, and one flag per parameter and
+    /// header the operation declares (see `oss api help OPERATION`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub args: Vec<String>,
+    /// Connection options.
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
 }
 
 /// How to reach OSS. Each option falls back to its environment variable, then to the

@@ -763,3 +763,131 @@ async fn interrupted_copies_resume_from_their_checkpoint() {
     // No temporary file is left beside the target.
     assert_eq!(files_in(dir.path()).len(), 2, "{:?}", files_in(dir.path()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_operation_is_called_with_flags_from_its_declaration() {
+    let env = Env::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    env.run(&["mb", "oss://api-bucket"]).await.ok();
+
+    let listing = env.run(&["api", "list"]).await.ok();
+    assert!(listing.lines().count() > 150, "{listing}");
+    assert!(listing.contains("put-bucket-cors"));
+    let help = env.run(&["api", "help", "list-parts"]).await.ok();
+    assert!(
+        help.contains("--upload-id") && help.contains("--max-parts"),
+        "{help}"
+    );
+
+    let cors = dir.path().join("cors.xml");
+    write(
+        &cors,
+        b"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>\
+          <AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>",
+    );
+    let body = format!("file://{}", cors.display());
+    env.run(&[
+        "api",
+        "put-bucket-cors",
+        "--bucket",
+        "api-bucket",
+        "--body",
+        &body,
+    ])
+    .await
+    .ok();
+    let xml = env
+        .run(&["api", "get-bucket-cors", "--bucket", "api-bucket"])
+        .await
+        .ok();
+    assert!(xml.contains("<AllowedOrigin>*</AllowedOrigin>"), "{xml}");
+    let json = env
+        .run(&[
+            "api",
+            "GetBucketCors",
+            "--bucket",
+            "api-bucket",
+            "--output-format",
+            "json",
+        ])
+        .await
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["CORSConfiguration"]["CORSRule"]["AllowedMethod"], "GET");
+
+    // Object-level, with a declared parameter given as a flag.
+    env.run(&[
+        "api",
+        "put-object",
+        "--bucket",
+        "api-bucket",
+        "--key",
+        "k",
+        "--body",
+        "hi",
+    ])
+    .await
+    .ok();
+    let init = env
+        .run(&[
+            "api",
+            "initiate-multipart-upload",
+            "--bucket",
+            "api-bucket",
+            "--key",
+            "big",
+        ])
+        .await
+        .ok();
+    let upload_id = init
+        .split("<UploadId>")
+        .nth(1)
+        .and_then(|s| s.split("</UploadId>").next())
+        .unwrap()
+        .to_string();
+    let parts = env
+        .run(&[
+            "api",
+            "list-parts",
+            "--bucket",
+            "api-bucket",
+            "--key",
+            "big",
+            "--upload-id",
+            &upload_id,
+            "--max-parts",
+            "5",
+        ])
+        .await
+        .ok();
+    assert!(parts.contains("<MaxParts>5</MaxParts>"), "{parts}");
+
+    // Mistakes are named before anything is sent; OSS errors show their code.
+    let err = env.run(&["api", "no-such-op"]).await.fails(2);
+    assert!(err.contains("oss api list"), "{err}");
+    let err = env
+        .run(&[
+            "api",
+            "get-bucket-cors",
+            "--bucket",
+            "api-bucket",
+            "--bogus",
+            "1",
+        ])
+        .await
+        .fails(2);
+    assert!(err.contains("--bogus"), "{err}");
+    let err = env
+        .run(&["api", "put-bucket-cors", "--bucket", "api-bucket"])
+        .await
+        .fails(2);
+    assert!(err.contains("needs --body"), "{err}");
+    env.run(&["api", "delete-bucket-cors", "--bucket", "api-bucket"])
+        .await
+        .ok();
+    let err = env
+        .run(&["api", "get-bucket-cors", "--bucket", "api-bucket"])
+        .await
+        .fails(1);
+    assert!(err.contains("NoSuchCORSConfiguration"), "{err}");
+}

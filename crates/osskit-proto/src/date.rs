@@ -313,6 +313,34 @@ pub fn iso8601_to_date(s: &str) -> Result<Date, DateError> {
     ))
 }
 
+/// Year, month, day, hour, minute and second (UTC) of a Unix timestamp.
+///
+/// ```
+/// assert_eq!(osskit_proto::date::civil_from_unix(1347249600), (2012, 9, 10, 4, 0, 0));
+/// ```
+pub fn civil_from_unix(unix: i64) -> (i64, u32, u32, i64, i64, i64) {
+    let c = civil(unix);
+    (c.year, c.month, c.day, c.hour, c.minute, c.second)
+}
+
+/// The Common Log Format time of access logs, `02/May/2012:00:00:04 +0000` (UTC).
+///
+/// ```
+/// assert_eq!(osskit_proto::date::unixtime_to_clf(1335916804), "02/May/2012:00:00:04 +0000");
+/// ```
+pub fn unixtime_to_clf(unix: i64) -> String {
+    let c = civil(unix);
+    format!(
+        "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
+        c.day,
+        MONTHS[(c.month - 1) as usize],
+        c.year,
+        c.hour,
+        c.minute,
+        c.second
+    )
+}
+
 /// The V4 timestamp `YYYYMMDDTHHMMSSZ` (used in `x-oss-date`).
 pub fn v4_timestamp(unix: i64) -> String {
     let c = civil(unix);

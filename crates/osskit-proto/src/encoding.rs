@@ -112,12 +112,20 @@ fn hex_value(b: u8) -> Option<u8> {
 
 /// Percent-decodes `s`, reading `+` as a space when `plus_as_space`.
 fn decode(s: &str, plus_as_space: bool) -> String {
+    match decode_bytes(s, plus_as_space) {
+        Ok(text) => text,
+        Err(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// Percent-decodes `s` into text, or gives back the decoded bytes when they are not UTF-8.
+fn decode_bytes(s: &str, plus_as_space: bool) -> Result<String, Vec<u8>> {
     let bytes = s.as_bytes();
     if !bytes
         .iter()
         .any(|&b| b == b'%' || (plus_as_space && b == b'+'))
     {
-        return s.to_string();
+        return Ok(s.to_string());
     }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -139,13 +147,24 @@ fn decode(s: &str, plus_as_space: bool) -> String {
         }
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    String::from_utf8(out).map_err(|e| e.into_bytes())
 }
 
 /// Percent-decoding (`%XX` → byte; `+` stays `+`). Invalid escapes are kept literally;
-/// invalid UTF-8 is replaced lossily.
+/// invalid UTF-8 is replaced lossily (see [`unquote_utf8`] to refuse it instead).
 pub fn unquote(s: &str) -> String {
     decode(s, false)
+}
+
+/// Percent-decoding like [`unquote`], or `None` when the decoded bytes are not UTF-8.
+///
+/// ```
+/// use osskit_proto::encoding::unquote_utf8;
+/// assert_eq!(unquote_utf8("caf%C3%A9").as_deref(), Some("café"));
+/// assert_eq!(unquote_utf8("bad%FF"), None);
+/// ```
+pub fn unquote_utf8(s: &str) -> Option<String> {
+    decode_bytes(s, false).ok()
 }
 
 /// Form decoding: `+` → space, then percent-decoding.

@@ -109,6 +109,16 @@ codes! {
     ObjectNotAppendable => (409, "0026-00000017", "The object is not appendable"),
     /// The append position differs from the object length.
     PositionNotEqualToLength => (409, "0026-00000016", "Position is not equal to file length"),
+    /// User metadata (`x-oss-meta-*` names and values together) is larger than 8 KB.
+    MetadataTooLarge => (400, "0011-00000002", "Your metadata headers exceed the maximum allowed metadata size."),
+    /// The request body stopped arriving for longer than the server waits. The EC is this
+    /// server's own (OSS documents none for it).
+    RequestTimeout => (400, "0000-00000003", "Your socket connection to the server was not read from or written to within the timeout period."),
+    /// The server has no room left to store the data (its disk is full). The EC is this
+    /// server's own.
+    InsufficientStorage => (507, "0000-00000005", "There is not enough free space on the server to store the data."),
+    /// The server cannot serve the request for now; retry later. The EC is this server's own.
+    ServiceUnavailable => (503, "0000-00000004", "Service is temporarily unavailable, please retry later."),
     /// A precondition (If-Match, If-Unmodified-Since) failed.
     PreconditionFailed => (412, "0026-00000004", "At least one of the pre-conditions you specified did not hold."),
     /// `x-oss-date`/`Date` is too far from the server's clock.
@@ -134,6 +144,35 @@ codes! {
     InvalidTag => (400, "0017-00000801", "The tag you have provided is invalid."),
     /// A write would take the bucket beyond its storage capacity.
     InsufficientStorageSpace => (403, "0031-00000002", "The storage capacity of the bucket is not enough for this write."),
+    // Browser-facing families: static websites and access logs.
+    /// No static website configuration.
+    NoSuchWebsiteConfiguration => (404, "0019-00000101", "The specified bucket does not have a website configuration."),
+    /// The target bucket of access logging does not exist (or is not the owner's).
+    InvalidTargetBucketForLogging => (400, "0010-00000101", "The target bucket for logging does not exist."),
+
+    // Access control and data movement between buckets.
+    /// No bucket policy is set.
+    NoSuchBucketPolicy => (404, "0030-00000006", "The bucket policy does not exist."),
+    /// A policy document breaks the policy syntax or limits.
+    InvalidPolicyDocument => (400, "0030-00000005", "The policy document is invalid."),
+    /// The bucket has no replication rule.
+    NoSuchReplicationConfiguration => (404, "0031-00000003", "The replication configuration does not exist."),
+    /// No replication rule has the id given.
+    NoSuchReplicationRule => (404, "0031-00000004", "The specified replication rule does not exist."),
+    /// A replication rule to the same target bucket (or with the same id) exists.
+    BucketReplicationAlreadyExist => (400, "0031-00000044", "A replication rule between these buckets already exists."),
+    /// No inventory configuration has the id given (or none exists).
+    NoSuchInventory => (404, "0033-00000001", "The specified inventory configuration does not exist."),
+    /// Too many inventory configurations.
+    InventoryConfigurationTooMany => (400, "0033-00000002", "The bucket has too many inventory configurations."),
+    /// The access point does not exist.
+    NoSuchAccessPoint => (404, "0049-00000001", "Accesspoint not found"),
+    /// An access point of that name exists.
+    AccessPointAlreadyExists => (409, "0049-00000002", "The access point already exists."),
+    /// The access point has no policy.
+    NoSuchAccessPointPolicy => (404, "0049-00000003", "The access point policy does not exist."),
+    /// Too many access points.
+    TooManyAccessPoints => (400, "0049-00000004", "You have attempted to create more access points than allowed."),
 }
 
 impl std::fmt::Display for ErrorCode {

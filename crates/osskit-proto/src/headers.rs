@@ -60,3 +60,7 @@ pub const VERSION_ID: &str = "x-oss-version-id";
 pub const DELETE_MARKER: &str = "x-oss-delete-marker";
 /// Server time on error responses.
 pub const SERVER_TIME: &str = "x-oss-server-time";
+/// `x-oss-request-payer`: `requester` when the requester pays (requester-pays buckets).
+pub const REQUEST_PAYER: &str = "x-oss-request-payer";
+/// `x-oss-access-point-name`: the access point of access point calls.
+pub const ACCESS_POINT_NAME: &str = "x-oss-access-point-name";

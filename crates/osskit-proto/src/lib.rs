@@ -14,6 +14,7 @@
 //! | [`digest`] | Content-MD5 and ETag helpers |
 //! | [`date`] | oss2's date helpers (`http_date`, `iso8601_to_unixtime`, ...) |
 //! | [`range`] | oss2's `(start, last)` byte ranges and the server's Range parsing |
+//! | [`policy`] | bucket, access point and RAM policies (JSON): OSS's validation and evaluation |
 //! | [`ops`] | the declaration of every operation (method, level, sub-resources, parameters, bodies, idempotency, limits) and routing by them |
 //! | [`names`] | bucket-name and object-key rules |
 //! | [`rpc`] | the RPC-style signature of STS and KMS (signature version 1.0, HMAC-SHA1) |
@@ -32,6 +33,7 @@ pub mod error_code;
 pub mod headers;
 pub mod names;
 pub mod ops;
+pub mod policy;
 pub mod range;
 pub mod rpc;
 pub mod sign;

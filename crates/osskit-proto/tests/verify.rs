@@ -195,14 +195,24 @@ fn presigned_urls_round_trip() {
                         ))
                     }
                 }
-                // Presigned URLs have no skew limit, only their expiry.
+                // Presigned URLs have no skew limit, only their expiry; a V4 URL also must
+                // not be dated more than 15 minutes ahead of the server (as OSS).
                 assert_eq!(
                     signed.check("sk", token, NOW + 600, REGION),
                     Ok(()),
                     "{:?}",
                     signed.key
                 );
-                assert_eq!(signed.check("sk", token, NOW - 3600, REGION), Ok(()));
+                assert_eq!(signed.check("sk", token, NOW - 900, REGION), Ok(()));
+                match ctx.version {
+                    SigningVersion::V1 => {
+                        assert_eq!(signed.check("sk", token, NOW - 3600, REGION), Ok(()))
+                    }
+                    SigningVersion::V4 => assert_eq!(
+                        signed.check("sk", token, NOW - 901, REGION),
+                        Err(VerifyError::NotYetValid)
+                    ),
+                }
                 assert_eq!(
                     signed.check("sk", token, NOW + 601, REGION),
                     Err(VerifyError::Expired)
@@ -367,6 +377,38 @@ fn v1_ignores_unsigned_params_but_v4_does_not() {
         v4.check("sk", None, NOW, REGION),
         Err(VerifyError::SignatureMismatch { .. })
     ));
+}
+
+#[test]
+fn v4_presigned_urls_last_at_most_seven_days() {
+    use osskit_proto::sign::verify::MAX_V4_EXPIRES_SECS;
+    let creds = Credentials::new("ak", "sk");
+    let req = SignableRequest {
+        method: "GET",
+        bucket: Some("b"),
+        key: Some("k"),
+        params: &[],
+        headers: &[],
+    };
+    let ctx = SigningContext::v4(&creds, NOW, REGION);
+    for (expires, ok) in [
+        (1, true),
+        (MAX_V4_EXPIRES_SECS, true),
+        (MAX_V4_EXPIRES_SECS + 1, false),
+    ] {
+        let query = presign(&req, &ctx, expires as u64).unwrap();
+        let signed = SignableRequest {
+            params: &query,
+            ..req
+        };
+        let auth = parse(&signed).unwrap();
+        let got = verify(&signed, &auth, "sk", None, NOW, REGION);
+        if ok {
+            assert_eq!(got, Ok(()), "{expires}");
+        } else {
+            assert_eq!(got, Err(VerifyError::ExpiresOutOfRange), "{expires}");
+        }
+    }
 }
 
 #[test]

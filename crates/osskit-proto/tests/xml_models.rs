@@ -2,7 +2,6 @@
 //! (`tests/data/xml/`), `encoding-type=url` handling, and the `<Error>` body.
 
 use std::fmt::Debug;
-use std::time::{Duration, Instant};
 
 use osskit_proto::xml::bucket::*;
 use osskit_proto::xml::error::ErrorBody;
@@ -870,40 +869,4 @@ fn escape_text() {
         "&lt;a href=&apos;x&apos;&gt;&amp;&lt;/a&gt;"
     );
     assert_eq!(xml::escape("\u{0}\u{1}\t\n\r"), "&#0;&#1;\t\n\r");
-}
-
-// ---------------------------------------------------------------------------------------
-// Performance
-
-fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
-
-#[test]
-fn listing_pages_parse_in_linear_time() {
-    let small = to_xml(&list_v1(1000, 0));
-    let big = to_xml(&list_v1(8000, 0));
-    let parsed: ListBucketResult = from_xml(&small).unwrap();
-    assert_eq!(parsed.contents.len(), 1000);
-    let t_small = best_of(3, || {
-        let page: ListBucketResult = from_xml(&small).unwrap();
-        assert_eq!(page.contents.len(), 1000);
-    });
-    let t_big = best_of(3, || {
-        let page: ListBucketResult = from_xml(&big).unwrap();
-        assert_eq!(page.contents.len(), 8000);
-    });
-    // Linear work gives a ratio near 8; quadratic work would give about 64.
-    let ratio = t_big.as_secs_f64() / t_small.as_secs_f64().max(1e-6);
-    assert!(
-        ratio < 24.0,
-        "1000 entries: {t_small:?}, 8000 entries: {t_big:?}"
-    );
 }

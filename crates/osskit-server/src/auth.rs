@@ -1,25 +1,43 @@
-//! Authentication (V1/V4 header signatures and presigned URLs, STS tokens) and the ACL
-//! check for anonymous requests.
+//! Authentication (V1/V4 header signatures and presigned URLs, STS tokens): who sent a
+//! request. What they may do is decided by [`crate::access`].
 
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
-use crate::handlers::quick;
 use crate::http::response::now_secs;
+use crate::users::Identity;
 use osskit_proto::error_code::ErrorCode;
-use osskit_proto::ops::{Access, OpId};
 use osskit_proto::sign::verify::{self, Authentication, VerifyError};
 use osskit_proto::sign::SignableRequest;
 
 /// Who sent a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Principal {
-    /// No signature.
+    /// No signature (also what a request is before it is authenticated).
+    #[default]
     Anonymous,
-    /// A registered key; it owns everything (single account).
-    Account {
+    /// A verified key, and the account, RAM user or role session behind it.
+    Signed {
         /// The access key id used.
         access_key_id: String,
+        /// Who holds the key.
+        identity: Identity,
     },
+}
+
+impl Principal {
+    /// The identity behind a signed request.
+    pub fn identity(&self) -> Option<&Identity> {
+        match self {
+            Principal::Anonymous => None,
+            Principal::Signed { identity, .. } => Some(identity),
+        }
+    }
+
+    /// The account of a signed request.
+    pub fn account_id(&self) -> Option<&str> {
+        self.identity().map(|i| i.account_id.as_str())
+    }
 }
 
 /// EC of "Invalid signing region in Authorization header."
@@ -47,10 +65,14 @@ pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, Oss
         secret,
         token.as_deref(),
         now_secs(),
-        &state.region,
+        &crate::dispatch::host_region(&ctx.host, &state.base_domains, &state.region),
     )
     .map_err(|e| verify_error(e, Some((&id, &auth))))?;
-    Ok(Principal::Account { access_key_id: id })
+    let identity = state.users.identity(&id);
+    Ok(Principal::Signed {
+        access_key_id: id,
+        identity,
+    })
 }
 
 fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>) -> OssError {
@@ -75,6 +97,20 @@ fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>) -> OssErro
                 &osskit_proto::date::unixtime_to_iso8601(now_secs()),
             )
         }
+        VerifyError::ExpiresOutOfRange => OssError::with_message(
+            ErrorCode::AccessDenied,
+            "x-oss-expires must be between 1 and 604800 seconds (7 days).",
+        )
+        .with_ec("0002-00000232"),
+        VerifyError::NotYetValid => OssError::with_message(
+            ErrorCode::AccessDenied,
+            "Request is not valid yet: x-oss-date is more than 15 minutes ahead of the server.",
+        )
+        .with_ec("0002-00000235")
+        .with_detail(
+            "ServerTime",
+            &osskit_proto::date::unixtime_to_iso8601(now_secs()),
+        ),
         VerifyError::TimeTooSkewed => OssError::new(ErrorCode::RequestTimeTooSkewed)
             .with_detail(
                 "ServerTime",
@@ -97,83 +133,5 @@ fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>) -> OssErro
             ErrorCode::InvalidArgument,
             format!("The authorization of the request is malformed: {what}"),
         ),
-    }
-}
-
-fn acl_allows_read(acl: &str) -> bool {
-    acl == "public-read" || acl == "public-read-write"
-}
-
-/// Anonymous requests may read objects of public-read(-write) buckets (or objects whose own
-/// ACL is public), and write objects of public-read-write buckets; nothing else.
-pub async fn authorize_anonymous(
-    state: &AppState,
-    ctx: &RequestCtx,
-    op: OpId,
-) -> Result<(), OssError> {
-    let denied = || OssError::new(ErrorCode::AccessDenied);
-    // A part copy reads its source as CopyObject does: the same check applies.
-    let access = op.spec().access;
-    if access == Access::Anyone {
-        return Ok(());
-    }
-    let Some(bucket) = ctx.bucket.clone() else {
-        return Err(denied());
-    };
-    if matches!(
-        access,
-        Access::Service | Access::BucketConfig | Access::List
-    ) {
-        return Err(denied());
-    }
-    let b = bucket.clone();
-    let meta = quick(state, move |s| s.bucket(&b))
-        .await
-        .map_err(|e| OssError::from_store(e, &bucket, None))?;
-    match access {
-        Access::ObjectRead => {
-            let (b, k) = (bucket.clone(), ctx.key.clone());
-            let object_acl = quick(state, move |s| s.object(&b, &k))
-                .await
-                .ok()
-                .map(|m| m.acl);
-            let allowed = match object_acl.as_deref() {
-                Some(acl) if acl != "default" && !acl.is_empty() => acl_allows_read(acl),
-                _ => acl_allows_read(&meta.acl),
-            };
-            if allowed {
-                Ok(())
-            } else {
-                Err(denied())
-            }
-        }
-        Access::ObjectWrite => {
-            if meta.acl != "public-read-write" {
-                return Err(denied());
-            }
-            if matches!(op, OpId::CopyObject | OpId::UploadPartCopy) {
-                let source = ctx
-                    .header(osskit_proto::headers::COPY_SOURCE)
-                    .unwrap_or_default();
-                let (sb, sk) = crate::handlers::object::parse_copy_source(source)?;
-                let (b2, k2) = (sb.clone(), sk.clone());
-                let src_bucket = quick(state, move |s| s.bucket(&b2))
-                    .await
-                    .map_err(|e| OssError::from_store(e, &sb, None))?;
-                let src_acl = quick(state, move |s| s.object(&sb, &k2))
-                    .await
-                    .ok()
-                    .map(|m| m.acl);
-                let readable = match src_acl.as_deref() {
-                    Some(acl) if acl != "default" && !acl.is_empty() => acl_allows_read(acl),
-                    _ => acl_allows_read(&src_bucket.acl),
-                };
-                if !readable {
-                    return Err(denied());
-                }
-            }
-            Ok(())
-        }
-        _ => Err(denied()),
     }
 }

@@ -18,18 +18,22 @@
 //! let cmd = Cmd::parse_from([
 //!     "serve", "--memory", "--access-key-id", "id", "--access-key-secret", "secret",
 //!     "--sts", "STS.id:sts-secret:token",
+//!     "--user", "other-id:other-secret:2000000000000000",
 //! ]);
 //! let config = cmd.server.into_config().unwrap();
 //! assert_eq!(config.data_dir, None);
 //! assert_eq!(config.credentials, [("id".to_string(), "secret".to_string())]);
 //! assert_eq!(config.sts_credentials[0].2, "token");
+//! assert_eq!(config.users[0].identity.account_id, "2000000000000000");
 //! ```
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use crate::config::Limits;
 use crate::{Server, ServerConfig};
 
 /// Options of a local server.
@@ -67,6 +71,145 @@ pub struct ServerArgs {
     /// clock (`30d`, `12h`), to see time-based rules act without waiting.
     #[arg(long, value_name = "DURATION", value_parser = crate::clock::parse_duration)]
     pub clock_offset: Option<std::time::Duration>,
+    /// A KMS key (CMK) id the local KMS keeps, made when missing (repeatable).
+    #[arg(long = "kms-key", value_name = "KEY_ID")]
+    pub kms_keys: Vec<String>,
+    /// Seconds between two writes of the access logs of logged buckets.
+    #[arg(
+        long = "access-log-interval",
+        value_name = "SECONDS",
+        default_value_t = 300.0
+    )]
+    pub access_log_interval: f64,
+    /// Most connections open at once (idle ones are closed to make room).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request head.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    pub header_timeout: Duration,
+    /// Seconds a keep-alive connection may stay idle.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
+    pub idle_timeout: Duration,
+    /// Seconds a request body may stop arriving (RequestTimeout) or a response stay unread
+    /// (the connection is closed).
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
+    pub stall_timeout: Duration,
+    /// Largest request head (e.g. 64K).
+    #[arg(long, value_name = "SIZE", default_value = "64K", value_parser = parse_size)]
+    pub max_header_bytes: u64,
+    /// Largest total size of the x-oss-meta-* headers of a request.
+    #[arg(long, value_name = "SIZE", default_value = "8K", value_parser = parse_size)]
+    pub max_user_metadata: u64,
+    /// Free disk space kept back from object data, so that deletes work on a full disk.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub disk_reserve: u64,
+    /// Account uid of the main key and of the `--sts` keys.
+    #[arg(long, default_value = crate::users::DEFAULT_ACCOUNT_ID, value_name = "UID")]
+    pub account_id: String,
+    /// Another user: `ID:SECRET:ACCOUNT` (the key of another account) or
+    /// `ID:SECRET:ACCOUNT:RAM_USER_ID` (a RAM user of an account); repeatable.
+    #[arg(long = "user", value_name = "ID:SECRET:ACCOUNT[:RAM_USER_ID]", value_parser = crate::users::UserConfig::parse)]
+    pub users: Vec<crate::users::UserConfig>,
+    /// A RAM policy (JSON file) for the user of key ID; repeatable (several policies of one
+    /// user add up).
+    #[arg(long = "user-policy", value_name = "ID=FILE")]
+    pub user_policies: Vec<String>,
+    /// Seconds between replicator passes (historical replication of new rules, retiring
+    /// deleted rules); new writes are replicated as they happen.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub replication_interval: f64,
+    /// Produce every enabled inventory every SECONDS instead of daily or weekly.
+    #[arg(long, value_name = "SECONDS")]
+    pub inventory_period: Option<f64>,
+}
+
+/// Parses a number of seconds (`30`, `0.5`).
+pub fn parse_secs(s: &str) -> Result<Duration, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a positive number of seconds, got {s:?}"))
+}
+
+/// Parses a size in bytes with an optional binary suffix: `8192`, `8K`, `64M`, `1G` (`KiB`,
+/// `MiB`, `GiB` too).
+///
+/// ```
+/// use osskit_server::cli::parse_size;
+/// assert_eq!(parse_size("8K"), Ok(8192));
+/// assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+/// assert_eq!(parse_size("100"), Ok(100));
+/// assert!(parse_size("lots").is_err());
+/// ```
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &t[digits.len()..];
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err(format!("unknown size unit in {s:?} (use K, M or G)")),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1u64 << shift))
+        .ok_or_else(|| format!("expected a size such as 8192, 8K or 64M, got {s:?}"))
+}
+
+impl ServerArgs {
+    /// The limits these options set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_connections: self.max_connections.max(1),
+            header_read_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            stall_timeout: self.stall_timeout,
+            max_header_bytes: usize::try_from(self.max_header_bytes).unwrap_or(usize::MAX),
+            max_user_metadata: usize::try_from(self.max_user_metadata).unwrap_or(usize::MAX),
+            disk_reserve: self.disk_reserve,
+            ..Limits::default()
+        }
+    }
+}
+
+fn seconds(name: &str, v: f64) -> Result<std::time::Duration, String> {
+    if v.is_finite() && v > 0.0 {
+        Ok(std::time::Duration::from_secs_f64(v))
+    } else {
+        Err(format!(
+            "{name} must be a positive number of seconds, not {v}"
+        ))
+    }
+}
+
+/// Attaches the RAM policies of `--user-policy ID=FILE` to the users they name.
+fn attach_policies(users: &mut [crate::users::UserConfig], specs: &[String]) -> Result<(), String> {
+    for spec in specs {
+        let Some((id, file)) = spec.split_once('=') else {
+            return Err(format!("expected --user-policy ID=FILE, got {spec:?}"));
+        };
+        let text = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let policy = osskit_proto::policy::Policy::parse(&text)
+            .map_err(|e| format!("{file} is not a valid policy: {e}"))?;
+        let Some(user) = users.iter_mut().find(|u| u.access_key_id == id) else {
+            return Err(format!("--user-policy names {id:?}, which no --user has"));
+        };
+        let mut all: Vec<_> = user
+            .identity
+            .policies
+            .as_deref()
+            .cloned()
+            .unwrap_or_default();
+        all.push(policy);
+        user.identity = user.identity.clone().with_policies(all);
+    }
+    Ok(())
 }
 
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
@@ -90,6 +233,7 @@ impl ServerArgs {
     /// The server configuration these options describe; fails (with [`MISSING_KEY`]) when
     /// no non-blank access key id and secret were given.
     pub fn into_config(self) -> Result<ServerConfig, String> {
+        let limits = self.limits();
         let (id, secret) = match (self.access_key_id, self.access_key_secret) {
             (Some(id), Some(secret)) if !id.trim().is_empty() && !secret.trim().is_empty() => {
                 (id, secret)
@@ -106,6 +250,28 @@ impl ServerArgs {
         config.sts_credentials = self.sts;
         config.region = self.region;
         config.base_domains = self.base_domains;
+        config.kms_keys = self.kms_keys;
+        if !(self.access_log_interval.is_finite() && self.access_log_interval > 0.0) {
+            return Err(format!(
+                "--access-log-interval must be a positive number of seconds, got {}",
+                self.access_log_interval
+            ));
+        }
+        config.access_log_interval = std::time::Duration::from_secs_f64(self.access_log_interval);
+        config.limits = limits;
+        if self.account_id.is_empty() || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "--account-id must be a numeric uid, not {:?}",
+                self.account_id
+            ));
+        }
+        config.account_id = self.account_id;
+        config.users = self.users;
+        attach_policies(&mut config.users, &self.user_policies)?;
+        config.replication_interval = seconds("--replication-interval", self.replication_interval)?;
+        if let Some(p) = self.inventory_period {
+            config.inventory_period = Some(seconds("--inventory-period", p)?);
+        }
         config.lifecycle_interval =
             (!self.lifecycle_interval.is_zero()).then_some(self.lifecycle_interval);
         if let Some(offset) = self.clock_offset {
@@ -113,6 +279,54 @@ impl ServerArgs {
         }
         Ok(config)
     }
+}
+
+/// Options of `oss-server fsck`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FsckArgs {
+    /// Directory holding the data (no server may be using it).
+    #[arg(long, default_value = "./oss-data")]
+    pub data_dir: PathBuf,
+    /// Remove leftovers of interrupted writes and correct reference counts (damaged objects
+    /// are reported, never changed).
+    #[arg(long)]
+    pub repair: bool,
+    /// Also read every object and compare its CRC-64 with the recorded one.
+    #[arg(long)]
+    pub verify_data: bool,
+}
+
+/// Checks a store (see [`crate::store::fsck`]) and prints what it found. Exit status 0 when
+/// nothing is wrong (any more), 1 when findings remain, 2 when the store cannot be checked
+/// (for instance while a server uses it).
+pub fn fsck(args: FsckArgs, program: &str) -> ExitCode {
+    let options = crate::store::fsck::FsckOptions {
+        repair: args.repair,
+        verify_data: args.verify_data,
+    };
+    match crate::store::fsck::fsck(&args.data_dir, &options) {
+        Ok(report) => {
+            println!("{report}");
+            if report.has_unrepaired() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("{program}: cannot check {}: {e}", args.data_dir.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The runtime a server runs on: one worker per core, and blocking threads that go after
+/// 2 s without work (the store's short tasks come in bursts; idle threads should not stay).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_keep_alive(Duration::from_secs(2))
+        .build()
 }
 
 /// Logs to stderr (`RUST_LOG` filter, `info` by default; colours only on a terminal).
@@ -176,4 +390,75 @@ async fn wait_for_signal() {
 #[cfg(not(unix))]
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        server: ServerArgs,
+    }
+
+    fn parse(extra: &[&str]) -> Result<ServerConfig, String> {
+        let mut args = vec![
+            "serve",
+            "--memory",
+            "--access-key-id",
+            "id",
+            "--access-key-secret",
+            "sk",
+        ];
+        args.extend_from_slice(extra);
+        Cmd::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .server
+            .into_config()
+    }
+
+    #[test]
+    fn users_and_their_policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.json");
+        std::fs::write(
+            &file,
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"*"}]}"#,
+        )
+        .unwrap();
+        let policy = format!("AK2={}", file.display());
+        let config = parse(&[
+            "--account-id",
+            "1234",
+            "--user",
+            "AK2:SK2:1234:5678",
+            "--user-policy",
+            &policy,
+            "--replication-interval",
+            "0.5",
+        ])
+        .unwrap();
+        assert_eq!(config.account_id, "1234");
+        let user = &config.users[0];
+        assert_eq!(user.identity.principal_names()[0], "5678");
+        assert_eq!(user.identity.policies.as_ref().unwrap().len(), 1);
+        assert_eq!(
+            config.replication_interval,
+            std::time::Duration::from_millis(500)
+        );
+
+        let bad = format!("NOPE={}", file.display());
+        assert!(parse(&["--user-policy", &bad])
+            .unwrap_err()
+            .contains("no --user"));
+        assert!(parse(&["--user", "AK2:SK2:x"]).is_err());
+        assert!(parse(&["--account-id", "abc"]).is_err());
+        assert!(parse(&["--replication-interval", "0"]).is_err());
+        std::fs::write(&file, "{}").unwrap();
+        assert!(parse(&["--user", "AK2:SK2:1", "--user-policy", &policy])
+            .unwrap_err()
+            .contains("not a valid policy"));
+    }
 }

@@ -8,6 +8,7 @@ use crate::handlers;
 use crate::http::body::ResponseBody;
 use crate::http::response::{error_reply, finish, new_request_id, Reply};
 use crate::store::Store;
+use crate::users::Users;
 use http::{Method, Request, Response};
 use hyper::body::Incoming;
 use osskit_proto::encoding::{parse_query, unquote};
@@ -31,6 +32,18 @@ pub struct AppState {
     pub authority: String,
     /// Name each answer's operation in an `x-osskit-operation` header (for tests).
     pub echo_operation: bool,
+    /// The customer master keys of the local KMS.
+    pub kms: Arc<crate::rpc::kms::KmsKeys>,
+    /// State of the browser-facing families (Referer lists, websites, access logs).
+    pub web: crate::handlers::web::WebState,
+    /// Size and time limits granted to clients.
+    pub limits: crate::config::Limits,
+    /// Who is behind each access key (accounts, RAM users, role sessions).
+    pub users: Users,
+    /// The background replicator of replication rules.
+    pub replicator: crate::replicator::Replicator,
+    /// What access control read about buckets (owner, policy, blocks, payer).
+    pub access_cache: crate::access::Cache,
     /// The clock of lifecycle rules, retention periods and statistics.
     pub clock: crate::clock::Clock,
     /// Last access times for lifecycle rules that count from the last access.
@@ -65,7 +78,20 @@ pub struct RequestCtx {
     pub params: Vec<(String, String)>,
     /// Headers: lower-case names, values read as UTF-8 (or latin-1 when not UTF-8).
     pub headers: Vec<(String, String)>,
+    /// The client's address, when the connection told it (see [`PeerAddr`]).
+    pub peer: Option<std::net::SocketAddr>,
+    /// The `x-oss-meta-*` headers with their values' bytes as sent (stored exactly).
+    pub user_meta: Vec<(String, Vec<u8>)>,
+    /// Who sent the request: [`Principal::Anonymous`] until it is authenticated.
+    pub principal: Principal,
+    /// The address of the client, when known (the `acs:SourceIp` of policies).
+    pub client_ip: Option<IpAddr>,
 }
+
+/// The client address of a connection, carried in each request's extensions by the HTTP
+/// layer and read into [`RequestCtx::peer`] and [`RequestCtx::client_ip`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub std::net::SocketAddr);
 
 impl RequestCtx {
     /// The first value of header `name` (lower case).
@@ -151,6 +177,23 @@ pub fn virtual_host_bucket(host: &str, base_domains: &[String]) -> Option<String
     })
 }
 
+/// The region a request's host stands for: `REGION` of a configured base domain
+/// `oss-REGION.aliyuncs.com` (or `oss-REGION-internal.aliyuncs.com`) the host is or ends
+/// with; `default` for every other host. V4 signatures are checked against this region, and
+/// buckets created through such a host are in it.
+pub fn host_region(host: &str, base_domains: &[String], default: &str) -> String {
+    let name = host_name(host);
+    base_domains
+        .iter()
+        .filter(|d| name == **d || name.ends_with(&format!(".{d}")))
+        .find_map(|d| {
+            let r = d.strip_prefix("oss-")?.strip_suffix(".aliyuncs.com")?;
+            let r = r.strip_suffix("-internal").unwrap_or(r);
+            (!r.is_empty() && !r.contains('.')).then(|| r.to_string())
+        })
+        .unwrap_or_else(|| default.to_string())
+}
+
 /// Splits the raw (still percent-encoded) path into bucket and decoded key.
 pub fn split_path(raw_path: &str, virtual_bucket: Option<String>) -> (Option<String>, String) {
     let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
@@ -187,6 +230,7 @@ pub fn parse_request<B>(
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), header_text(v.as_bytes())))
         .collect();
+    let user_meta = crate::http::guard::user_meta(req.headers());
     let host = headers
         .iter()
         .find(|(k, _)| k == "host")
@@ -195,6 +239,7 @@ pub fn parse_request<B>(
         .unwrap_or_default();
     let (bucket, key) = split_path(req.uri().path(), virtual_host_bucket(&host, base_domains));
     let params = parse_query(req.uri().query().unwrap_or(""));
+    let client_ip = req.extensions().get::<PeerAddr>().map(|a| a.0.ip());
     RequestCtx {
         request_id,
         method: req.method().clone(),
@@ -203,29 +248,41 @@ pub fn parse_request<B>(
         key,
         params,
         headers,
+        peer: req.extensions().get::<PeerAddr>().map(|p| p.0),
+        user_meta,
+        principal: Principal::Anonymous,
+        client_ip,
     }
 }
 
 /// Serves one request: never fails, every error becomes an OSS error response.
 pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<ResponseBody> {
+    let started = std::time::Instant::now();
     let request_id = new_request_id();
-    let ctx = parse_request(&req, &state.base_domains, request_id.clone());
+    let mut ctx = parse_request(&req, &state.base_domains, request_id.clone());
     let is_head = ctx.method == Method::HEAD;
     let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
         || req
             .headers()
             .get(http::header::CONTENT_LENGTH)
             .is_some_and(|v| v.as_bytes() != b"0");
+    let path_check = crate::http::guard::check_path(req.uri().path());
     let body = req.into_body();
     if crate::rpc::is_rpc_request(&ctx) {
         let reply = crate::rpc::serve(&state, &ctx, body).await;
         tracing::info!(request_id = %ctx.request_id, method = %ctx.method, action = ?ctx.param("Action"), status = reply.status, "RPC request");
         return finish(reply, &request_id);
     }
-    let reply = match run(&state, &ctx, body).await {
+    let mut error_code = None;
+    let outcome = match path_check {
+        Err(err) => Err(err),
+        Ok(()) => run(&state, &mut ctx, body).await,
+    };
+    let reply = match outcome {
         Ok(reply) => reply,
         Err(err) => {
-            tracing::debug!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, error = %err, "request failed");
+            error_code = Some(err.code.as_str());
+            crate::http::log::request_failed(&ctx, &err);
             let reply = error_reply(&err, &ctx.request_id, &ctx.host, is_head);
             if has_body {
                 // The request body may be left unread; the connection then cannot carry another
@@ -241,15 +298,17 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     } else {
         reply
     };
-    tracing::info!(request_id = %ctx.request_id, method = %ctx.method, bucket = ?ctx.bucket, key = %ctx.key, status = reply.status, "request");
+    // Browser-facing families: the access log of logged buckets (handlers/logging.rs).
+    crate::handlers::logging::record(&state, &ctx, &reply, error_code, started).await;
+    crate::http::log::request_done(&ctx, reply.status);
     finish(reply, &request_id)
 }
 
-async fn run(state: &AppState, ctx: &RequestCtx, body: Incoming) -> Result<Reply, OssError> {
+async fn run(state: &AppState, ctx: &mut RequestCtx, body: Incoming) -> Result<Reply, OssError> {
     let op = route(ctx);
-    let principal = auth::authenticate(state, ctx)?;
+    ctx.principal = auth::authenticate(state, ctx)?;
     let op = op?;
-    let result = run_op(state, ctx, op, principal, body).await;
+    let result = run_op(state, ctx, op, body).await;
     if !state.echo_operation {
         return result;
     }
@@ -267,7 +326,6 @@ async fn run_op(
     state: &AppState,
     ctx: &RequestCtx,
     op: OpId,
-    principal: Principal,
     body: Incoming,
 ) -> Result<Reply, OssError> {
     if let Some(bucket) = &ctx.bucket {
@@ -286,10 +344,24 @@ async fn run_op(
             ),
         ));
     }
-    if principal == Principal::Anonymous {
-        auth::authorize_anonymous(state, ctx, op).await?;
+    // Browser-facing families: Referer lists judge anonymous and presigned requests
+    // (handlers/referer.rs); buckets with a website configuration serve their objects as a
+    // website (handlers/website.rs, which authorises its reads itself).
+    handlers::referer::check(state, ctx, op).await?;
+    let anonymous = ctx.principal == Principal::Anonymous;
+    if let Some(reply) = handlers::website::serve(state, ctx, op, anonymous).await {
+        return reply;
     }
-    handlers::handle(state, ctx, op, body).await
+    // ---- Access control: every request, signed or not, is authorised here (bucket and
+    // RAM policies, ACLs, public access blocks, requester pays); see `crate::access`.
+    crate::access::authorize(state, ctx, op).await?;
+    let result = handlers::handle(state, ctx, op, body).await;
+    state.access_cache.after(ctx, op);
+    if result.is_ok() {
+        // Replication rules copy what this request changed.
+        state.replicator.observe(ctx, op);
+    }
+    result
 }
 
 #[cfg(test)]
@@ -327,6 +399,24 @@ mod tests {
         assert_eq!(virtual_host_bucket("[::1]:80", &bases), None);
         assert_eq!(virtual_host_bucket("a.b.localhost", &bases), None);
         assert_eq!(virtual_host_bucket("elsewhere.example", &bases), None);
+    }
+
+    #[test]
+    fn hosts_of_other_regions_name_their_region() {
+        let bases = vec![
+            "localhost".to_string(),
+            "oss-cn-hangzhou.aliyuncs.com".to_string(),
+            "oss-ap-south-1.aliyuncs.com".to_string(),
+            "oss-ap-south-1-internal.aliyuncs.com".to_string(),
+        ];
+        let r = |h: &str| host_region(h, &bases, "cn-hangzhou");
+        assert_eq!(r("b.oss-ap-south-1.aliyuncs.com"), "ap-south-1");
+        assert_eq!(r("b.oss-ap-south-1-internal.aliyuncs.com:80"), "ap-south-1");
+        assert_eq!(r("oss-ap-south-1.aliyuncs.com"), "ap-south-1");
+        assert_eq!(r("127.0.0.1:9000"), "cn-hangzhou");
+        assert_eq!(r("b.localhost"), "cn-hangzhou");
+        // Not configured: the server's region.
+        assert_eq!(r("b.oss-us-west-1.aliyuncs.com"), "cn-hangzhou");
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct OssError {
     pub headers: Vec<(String, String)>,
     /// EC overriding the code's default one.
     pub ec: Option<String>,
+    /// What really went wrong, for the server's log only (internal errors carry file paths
+    /// and database messages that clients must not see).
+    detail: Option<Box<str>>,
 }
 
 impl OssError {
@@ -37,6 +40,7 @@ impl OssError {
             details: Vec::new(),
             headers: Vec::new(),
             ec: None,
+            detail: None,
         }
     }
 
@@ -54,12 +58,28 @@ impl OssError {
             .with_detail("ArgumentValue", value)
     }
 
-    /// `InternalError` carrying a description of the failure.
+    /// `InternalError` with OSS's usual message; `what` (which may name files) goes to the
+    /// server's log, not to the client.
+    ///
+    /// ```
+    /// use osskit_server::error::OssError;
+    /// let e = OssError::internal("open /var/lib/oss/blobs/ab/ab12: permission denied");
+    /// assert_eq!(e.message, "We encountered an internal error. Please try again.");
+    /// assert!(e.detail().unwrap().contains("/var/lib/oss"));
+    /// ```
     pub fn internal(what: impl std::fmt::Display) -> Self {
-        OssError::with_message(
-            ErrorCode::InternalError,
-            format!("We encountered an internal error: {what}"),
-        )
+        OssError::new(ErrorCode::InternalError).with_log_detail(what)
+    }
+
+    /// Adds what really went wrong, for the server's log only.
+    pub fn with_log_detail(mut self, what: impl std::fmt::Display) -> Self {
+        self.detail = Some(what.to_string().into_boxed_str());
+        self
+    }
+
+    /// What really went wrong, when the server knows more than it tells the client.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
     }
 
     /// Adds an element to the `<Error>` body.
@@ -118,14 +138,45 @@ impl OssError {
             StoreError::InvalidArgument(what) => {
                 OssError::with_message(ErrorCode::InvalidArgument, what)
             }
+            StoreError::Immutable(key) => {
+                OssError::new(ErrorCode::FileImmutable).with_detail("Key", &key)
+            }
+            StoreError::Changed => OssError::new(ErrorCode::PreconditionFailed),
+            StoreError::DiskFull => OssError::disk_full(),
+            StoreError::Unavailable(what) => {
+                OssError::new(ErrorCode::ServiceUnavailable).with_log_detail(what)
+            }
             StoreError::Internal(what) => OssError::internal(what),
+        }
+    }
+
+    /// `InsufficientStorage` (507): the server's disk is full; nothing was stored.
+    pub fn disk_full() -> Self {
+        OssError::with_message(
+            ErrorCode::InsufficientStorage,
+            "There is not enough free space on the server's disk to store the data; nothing \
+             was stored. Free space (deleting objects works) and retry.",
+        )
+    }
+
+    /// Maps an I/O failure of `what`: a full disk is [`OssError::disk_full`], anything else
+    /// an internal error.
+    pub fn from_io(e: std::io::Error, what: &str) -> Self {
+        if crate::store::data::is_disk_full(&e) {
+            OssError::disk_full()
+        } else {
+            OssError::internal(format!("{what}: {e}"))
         }
     }
 }
 
 impl std::fmt::Display for OssError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.code, self.status(), self.message)
+        write!(f, "{} ({}): {}", self.code, self.status(), self.message)?;
+        if let Some(detail) = &self.detail {
+            write!(f, " [{detail}]")?;
+        }
+        Ok(())
     }
 }
 
@@ -164,10 +215,18 @@ mod tests {
         );
         let e = OssError::from_store(StoreError::NoSuchKey, "b", Some("k"));
         assert_eq!(e.details, vec![("Key".to_string(), "k".to_string())]);
-        assert_eq!(
-            OssError::from_store(StoreError::Internal("x".into()), "b", None).status(),
-            500
+        let e = OssError::from_store(
+            StoreError::Internal("open /srv/x: denied".into()),
+            "b",
+            None,
         );
+        assert_eq!(e.status(), 500);
+        assert!(!e.message.contains("/srv/x"), "no path for clients");
+        assert_eq!(e.detail(), Some("open /srv/x: denied"));
+        let e = OssError::from_store(StoreError::DiskFull, "b", None);
+        assert_eq!((e.status(), e.code), (507, ErrorCode::InsufficientStorage));
+        let e = OssError::from_store(StoreError::Unavailable("reopening".into()), "b", None);
+        assert_eq!(e.status(), 503);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -23,10 +24,13 @@ pub mod dispatch;
 pub mod error;
 pub mod handlers;
 pub mod http;
+pub mod inventory_reports;
 pub mod lifecycle;
+pub mod replicator;
 pub mod rpc;
 pub mod store;
 pub mod testing;
+pub mod users;
 
 pub use config::ServerConfig;
 pub use error::{OssError, ServerStartError};

@@ -236,14 +236,23 @@ fn apply_to_object(
             report.retained += 1;
             return Ok(());
         }
-        // Only the object that was listed: one written meanwhile is left alone.
-        match store.object(bucket, &object.key) {
-            Ok(current) if current.blob == object.blob => {
-                if store.delete_object(bucket, &object.key)? {
-                    report.expired += 1;
-                }
+        // Only the object that was listed, and only while no retention protects it, checked
+        // in the transaction that deletes it (its blobs go once nothing else names them): an
+        // object written meanwhile is left alone.
+        let listed = (object.data.clone(), object.last_modified_ms);
+        let check: crate::store::ObjectCheck = Box::new(move |current: &ObjectMeta| {
+            if (&current.data, current.last_modified_ms) != (&listed.0, listed.1) {
+                return Err(StoreError::Changed);
             }
-            Ok(_) | Err(StoreError::NoSuchKey) => {}
+            if worm::protects(retention, current, now) {
+                return Err(StoreError::Immutable(current.key.clone()));
+            }
+            Ok(())
+        });
+        match store.delete_object_checked(bucket, &object.key, check) {
+            Ok(true) => report.expired += 1,
+            Ok(false) | Err(StoreError::Changed) | Err(StoreError::NoSuchKey) => {}
+            Err(StoreError::Immutable(_)) => report.retained += 1,
             Err(e) => return Err(e),
         }
         return Ok(());
@@ -252,13 +261,14 @@ fn apply_to_object(
     let Some(class) = rule.transition_target(&object.storage_class, modified, accessed, now) else {
         return Ok(());
     };
-    let (class, blob) = (class.to_string(), object.blob.clone());
+    let (class, data) = (class.to_string(), object.data.clone());
+    // A metadata update: the bytes (and the blobs other objects share) stay as they are.
     let moved = store.update_object_meta(
         bucket,
         &object.key,
         Box::new(move |m| {
-            if m.blob != blob {
-                return Err(StoreError::InvalidArgument("the object changed".into()));
+            if m.data != data {
+                return Err(StoreError::Changed);
             }
             m.storage_class.clone_from(&class);
             Ok(())
@@ -266,7 +276,7 @@ fn apply_to_object(
     );
     match moved {
         Ok(_) => report.transitioned += 1,
-        Err(StoreError::NoSuchKey) | Err(StoreError::InvalidArgument(_)) => {}
+        Err(StoreError::NoSuchKey) | Err(StoreError::Changed) => {}
         Err(e) => return Err(e),
     }
     Ok(())
@@ -356,14 +366,14 @@ pub async fn note_read(state: &AppState, bucket: &str, object: &ObjectMeta) {
     if !back {
         return;
     }
-    let (b, k, blob) = (bucket.to_string(), object.key.clone(), object.blob.clone());
+    let (b, k, data) = (bucket.to_string(), object.key.clone(), object.data.clone());
     let _ = crate::handlers::blocking(state, move |s| {
         s.update_object_meta(
             &b,
             &k,
             Box::new(move |m| {
-                if m.blob != blob {
-                    return Err(StoreError::InvalidArgument("the object changed".into()));
+                if m.data != data {
+                    return Err(StoreError::Changed);
                 }
                 m.storage_class = "Standard".to_string();
                 Ok(())

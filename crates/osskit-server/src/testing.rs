@@ -21,6 +21,22 @@ pub const TEST_STS_ACCESS_KEY_ID: &str = "STS.local-test";
 pub const TEST_STS_ACCESS_KEY_SECRET: &str = "local-sts-secret";
 /// Its security token.
 pub const TEST_STS_TOKEN: &str = "local-sts-token";
+/// A KMS key (CMK) id the local KMS of [`TestServer::start`] holds.
+pub const TEST_KMS_KEY_ID: &str = "local-test-cmk";
+
+/// Account of the second user [`TestServer::start`] registers (another account).
+pub const TEST_OTHER_ACCOUNT_ID: &str = "2000000000000000";
+/// Access key id of that account.
+pub const TEST_OTHER_ACCESS_KEY_ID: &str = "LTAI-local-other";
+/// Its secret.
+pub const TEST_OTHER_ACCESS_KEY_SECRET: &str = "local-other-secret";
+/// RAM user id of the third user [`TestServer::start`] registers: a RAM user of the
+/// server's own account, with no RAM policy.
+pub const TEST_RAM_USER_ID: &str = "2030000000000001";
+/// Access key id of that RAM user.
+pub const TEST_RAM_ACCESS_KEY_ID: &str = "LTAI-local-ram";
+/// Its secret.
+pub const TEST_RAM_ACCESS_KEY_SECRET: &str = "local-ram-secret";
 
 /// A running server and the temporary directory holding its data (removed on drop).
 #[derive(Debug)]
@@ -45,16 +61,35 @@ impl TestServer {
             TEST_STS_ACCESS_KEY_SECRET.to_string(),
             TEST_STS_TOKEN.to_string(),
         ));
+        config.kms_keys.push(TEST_KMS_KEY_ID.to_string());
+        config.users.push(crate::users::UserConfig::new(
+            TEST_OTHER_ACCESS_KEY_ID,
+            TEST_OTHER_ACCESS_KEY_SECRET,
+            crate::users::Identity::account(TEST_OTHER_ACCOUNT_ID),
+        ));
+        config.users.push(crate::users::UserConfig::new(
+            TEST_RAM_ACCESS_KEY_ID,
+            TEST_RAM_ACCESS_KEY_SECRET,
+            crate::users::Identity::ram_user(config.account_id.clone(), TEST_RAM_USER_ID, "tester"),
+        ));
         config
     }
 
-    /// Starts a disk-backed server on `127.0.0.1:0` with the test keys. Panics on failure.
+    /// Starts a disk-backed server on `127.0.0.1:0` with the test keys (the server's
+    /// account, an STS key of it, another account, a RAM user). Panics on failure.
     pub async fn start() -> TestServer {
+        TestServer::start_with(|_| {}).await
+    }
+
+    /// Like [`TestServer::start`], with `adjust` applied to the configuration first.
+    pub async fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let dir = match tempfile::tempdir() {
             Ok(d) => d,
             Err(e) => panic!("cannot create a temporary directory for the test server: {e}"),
         };
-        let server = match Server::start(Self::config(dir.path())).await {
+        let mut config = Self::config(dir.path());
+        adjust(&mut config);
+        let server = match Server::start(config).await {
             Ok(s) => s,
             Err(e) => panic!("cannot start the test server: {e}"),
         };

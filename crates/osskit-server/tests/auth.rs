@@ -235,21 +235,30 @@ async fn anonymous_access_follows_the_bucket_acl() {
         assert_eq!(r.status(), 200);
         c.put_ok(bucket, "k", b"secret").await;
     }
-    // Never service, bucket configuration or listing.
+    // Never service or bucket configuration; listing only where the bucket is public.
     expect_error(
         anon.send("GET", None, "", &[], &[], Vec::new()).await,
         403,
         "AccessDenied",
     )
     .await;
+    expect_error(
+        anon.send("GET", Some("acl-private"), "", &[], &[], Vec::new())
+            .await,
+        403,
+        "AccessDenied",
+    )
+    .await;
+    for bucket in ["acl-read", "acl-rw"] {
+        for params in [&[][..], &[("list-type", "2")][..]] {
+            let r = anon
+                .send("GET", Some(bucket), "", params, &[], Vec::new())
+                .await;
+            assert_eq!(r.status(), 200, "anonymous listing of public {bucket}");
+            assert!(r.text().await.unwrap().contains("<Key>k</Key>"));
+        }
+    }
     for bucket in ["acl-private", "acl-read", "acl-rw"] {
-        expect_error(
-            anon.send("GET", Some(bucket), "", &[], &[], Vec::new())
-                .await,
-            403,
-            "AccessDenied",
-        )
-        .await;
         expect_error(
             anon.send("GET", Some(bucket), "", &[("acl", "")], &[], Vec::new())
                 .await,

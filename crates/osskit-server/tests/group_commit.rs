@@ -34,7 +34,7 @@ fn object_meta(key: &str) -> ObjectMeta {
         acl: "default".into(),
         headers: vec![("content-type".into(), "text/plain".into())],
         user_meta: vec![("x-oss-meta-a".into(), "1".into())],
-        blob: String::new(),
+        data: Default::default(),
         encryption: None,
     }
 }
@@ -56,9 +56,9 @@ fn put_with(
 }
 
 fn content(store: &dyn Store, bucket: &str, key: &str) -> Vec<u8> {
-    let (meta, file) = store.open_object(bucket, key).unwrap();
+    let (meta, data) = store.open_object(bucket, key).unwrap();
     let mut out = Vec::new();
-    file.take(meta.size).read_to_end(&mut out).unwrap();
+    data.reader(0, meta.size).read_to_end(&mut out).unwrap();
     out
 }
 
@@ -78,6 +78,7 @@ fn delayed(dir: &Path, delay_ms: u64) -> FsStore {
         dir,
         FsOptions {
             commit_delay: Duration::from_millis(delay_ms),
+            ..FsOptions::default()
         },
     )
     .unwrap()
@@ -202,7 +203,7 @@ fn update_in_place(store: &dyn Store, blobs: impl Fn() -> usize) {
                 m.user_meta = vec![("x-oss-meta-new".into(), "v".into())];
                 // Fields describing the bytes cannot be changed this way.
                 m.size = 1;
-                m.blob = "0".repeat(32);
+                m.data = osskit_server::store::Extents::whole("0".repeat(32), 1);
                 m.etag = "\"X\"".into();
                 m.key = "other".into();
                 Ok(())
@@ -215,14 +216,14 @@ fn update_in_place(store: &dyn Store, blobs: impl Fn() -> usize) {
         (
             &after.key,
             after.size,
-            &after.blob,
+            &after.data,
             &after.etag,
             after.crc64
         ),
         (
             &before.key,
             before.size,
-            &before.blob,
+            &before.data,
             &before.etag,
             before.crc64
         )
@@ -259,7 +260,7 @@ fn update_in_place(store: &dyn Store, blobs: impl Fn() -> usize) {
         copied.headers,
         [("content-type".into(), "image/png".into())]
     );
-    assert_eq!(copied.blob, before.blob);
+    assert_eq!(copied.data, before.data);
     assert_eq!(blobs(), files);
 }
 

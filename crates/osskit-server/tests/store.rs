@@ -41,7 +41,7 @@ fn object_meta(key: &str) -> ObjectMeta {
         acl: "default".into(),
         headers: vec![("content-type".into(), "text/plain".into())],
         user_meta: vec![("x-oss-meta-a".into(), "1".into())],
-        blob: String::new(),
+        data: Default::default(),
         encryption: None,
     }
 }
@@ -74,13 +74,9 @@ fn content(store: &dyn Store, bucket: &str, key: &str) -> Vec<u8> {
 }
 
 fn read_meta(store: &dyn Store, meta: &ObjectMeta) -> Vec<u8> {
+    let data = store.open(meta).unwrap();
     let mut out = Vec::new();
-    store
-        .open(meta)
-        .unwrap()
-        .take(meta.size)
-        .read_to_end(&mut out)
-        .unwrap();
+    data.reader(0, meta.size).read_to_end(&mut out).unwrap();
     assert_eq!(out.len() as u64, meta.size);
     out
 }
@@ -171,20 +167,20 @@ fn put_get_delete(store: &dyn Store) {
     assert_eq!(meta.user_meta, object_meta("x").user_meta);
     assert_eq!(content(store, "b", "dir/key é"), data);
 
-    // Overwrite replaces the bytes; a reader opened before keeps the old ones.
-    let mut old_reader = store.open(&meta).unwrap();
+    // Overwrite replaces the bytes; a reader opened before keeps the old ones (its lease
+    // keeps the old blob in place until it is dropped).
+    let old_data = store.open(&meta).unwrap();
     put(store, "b", "dir/key é", b"new").unwrap();
     assert_eq!(content(store, "b", "dir/key é"), b"new");
     let mut old = Vec::new();
-    old_reader.read_to_end(&mut old).unwrap();
+    old_data.reader(0, meta.size).read_to_end(&mut old).unwrap();
     assert_eq!(old, data);
+    drop(old_data);
     // Stale metadata no longer opens; open_object pairs fresh metadata with its bytes.
     assert!(matches!(store.open(&meta), Err(StoreError::NoSuchKey)));
-    let (fresh, mut file) = store.open_object("b", "dir/key é").unwrap();
+    let (fresh, fresh_data) = store.open_object("b", "dir/key é").unwrap();
     assert_eq!(fresh.size, 3);
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).unwrap();
-    assert_eq!(bytes, b"new");
+    assert_eq!(fresh_data.read_range(0, 3).unwrap(), b"new");
 
     // A caller-supplied ETag is kept.
     let mut m = object_meta("etag");
@@ -269,7 +265,7 @@ fn append_semantics(store: &dyn Store) {
     assert_eq!(m1.etag, m1.etag.to_uppercase());
     assert_eq!(store.object("b", "log").unwrap(), m1);
 
-    let mut before = store.open(&m1).unwrap();
+    let before = store.open(&m1).unwrap();
     assert!(matches!(
         append(store, "b", "log", 0, b"x"),
         Err(StoreError::PositionNotEqualToLength(6))
@@ -293,10 +289,8 @@ fn append_semantics(store: &dyn Store) {
         "later appends keep the object's headers"
     );
     assert_eq!(content(store, "b", "log"), b"hello world");
-    // A reader opened before the append sees at least the old bytes.
-    let mut first = vec![0u8; 6];
-    before.read_exact(&mut first).unwrap();
-    assert_eq!(first, b"hello ");
+    // A reader opened before the append sees the old bytes.
+    assert_eq!(before.read_range(0, 6).unwrap(), b"hello ");
 
     // Appending nothing keeps the content and the ETag.
     let m3 = append(store, "b", "log", 11, b"").unwrap();
@@ -369,7 +363,7 @@ fn copy_semantics(store: &dyn Store) {
         (c.size, c.crc64, c.etag.clone()),
         (src.size, src.crc64, src.etag.clone())
     );
-    assert_ne!(c.blob, src.blob);
+    assert_eq!(c.data, src.data, "the copy shares the source's bytes");
     assert_eq!(
         c.headers,
         vec![("content-type".to_string(), "image/png".to_string())]
@@ -396,22 +390,25 @@ fn copy_semantics(store: &dyn Store) {
     m.user_meta = vec![("x-oss-meta-new".into(), "v".into())];
     m.last_modified_ms += 1;
     let after = store.copy_object("src", "self", "src", m, false).unwrap();
-    assert_eq!(after.blob, before.blob);
+    assert_eq!(after.data, before.data);
     assert_eq!(after.etag, before.etag);
     assert_eq!(
         after.user_meta,
-        vec![("x-oss-meta-new".to_string(), "v".to_string())]
+        vec![("x-oss-meta-new".to_string(), "v".into())]
     );
     assert_eq!(store.object("src", "self").unwrap(), after);
     assert_eq!(content(store, "src", "self"), b"self bytes");
 
-    // A copy of an appendable object is a normal object whose ETag is the MD5.
-    append(store, "src", "app", 0, b"appended").unwrap();
+    // A copy of an appendable object is a normal object with the source's ETag, sharing
+    // its bytes; appending to the source afterwards leaves the copy as it was.
+    let app = append(store, "src", "app", 0, b"appended").unwrap();
     let c = store
         .copy_object("src", "app", "dst", object_meta("app2"), false)
         .unwrap();
     assert_eq!(c.object_type, ObjectType::Normal);
-    assert_eq!(c.etag, md5_etag(b"appended"));
+    assert_eq!(c.etag, app.etag);
+    append(store, "src", "app", 8, b" more").unwrap();
+    assert_eq!(content(store, "src", "app"), b"appended more");
     assert_eq!(c.crc64, crc64(b"appended"));
     assert_eq!(content(store, "dst", "app2"), b"appended");
 
@@ -776,7 +773,7 @@ fn multipart_lifecycle(store: &dyn Store) {
     let p3 = part(store, "b", "video", id, 3, &three).unwrap();
     assert_eq!(p3.etag, md5_etag(&three));
     assert_ne!(p3.etag, p3_old.etag);
-    assert_ne!(p3.blob, p3_old.blob);
+    assert_ne!(p3.data, p3_old.data);
 
     // ListParts pages by part number.
     let (all, more) = store.list_parts("b", "video", id, 0, 1000).unwrap();
@@ -1493,7 +1490,8 @@ fn fs_append_discards_bytes_of_an_interrupted_append() {
     with_bucket(&store, "b");
     let m = append(&store, "b", "log", 0, b"abc").unwrap();
     // An append that wrote its bytes but crashed before committing.
-    let path = dir.path().join("blobs").join(&m.blob[..2]).join(&m.blob);
+    let id = m.data.sole_blob().unwrap().to_string();
+    let path = dir.path().join("blobs").join(&id[..2]).join(&id);
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&path)
@@ -1515,11 +1513,14 @@ fn fs_replaced_and_deleted_blobs_are_removed() {
     put(&store, "b", "k", b"1").unwrap();
     put(&store, "b", "k", b"2").unwrap();
     assert_eq!(blob_files(dir.path()).len(), 1);
+    // A copy shares the blob: no new file; the blob goes with its last reference.
     store
         .copy_object("b", "k", "b", object_meta("k2"), false)
         .unwrap();
-    assert_eq!(blob_files(dir.path()).len(), 2);
+    assert_eq!(blob_files(dir.path()).len(), 1);
     store.delete_object("b", "k").unwrap();
+    assert_eq!(blob_files(dir.path()).len(), 1, "the copy still names it");
+    assert_eq!(content(&store, "b", "k2"), b"2");
     store.delete_object("b", "k2").unwrap();
     assert!(blob_files(dir.path()).is_empty());
     assert!(matches!(
@@ -1550,6 +1551,10 @@ fn blob_path(dir: &Path, id: &str) -> std::path::PathBuf {
     dir.join("blobs").join(&id[..2]).join(id)
 }
 
+fn blob_of(data: &osskit_server::store::Extents) -> String {
+    data.sole_blob().unwrap().to_string()
+}
+
 #[test]
 fn fs_multipart_blobs_are_removed_when_no_longer_named() {
     let dir = tempfile::tempdir().unwrap();
@@ -1562,11 +1567,11 @@ fn fs_multipart_blobs_are_removed_when_no_longer_named() {
     let old = part(&store, "b", "k", &id, 1, &part_bytes(1, MIN_PART)).unwrap();
     let new = part(&store, "b", "k", &id, 1, &part_bytes(2, MIN_PART)).unwrap();
     assert!(
-        !blob_path(dir.path(), &old.blob).exists(),
+        !blob_path(dir.path(), &blob_of(&old.data)).exists(),
         "a replaced part's blob is removed"
     );
-    part(&store, "b", "k", &id, 2, b"end").unwrap();
-    part(&store, "b", "k", &id, 3, b"left out").unwrap();
+    let end = part(&store, "b", "k", &id, 2, b"end").unwrap();
+    let left_out = part(&store, "b", "k", &id, 3, b"left out").unwrap();
     assert_eq!(blob_files(dir.path()).len(), 3);
     put(&store, "b", "k", b"replaced by the completion").unwrap();
     assert_eq!(blob_files(dir.path()).len(), 4);
@@ -1575,11 +1580,19 @@ fn fs_multipart_blobs_are_removed_when_no_longer_named() {
         .complete_upload("b", "k", &id, Some(&etag_list(&[&parts[0], &parts[1]])))
         .unwrap();
     assert_eq!(parts[0], new);
-    // Only the new object's blob is left: every part (listed or not) and the old object
-    // are gone.
+    // The object is made of the listed parts' blobs (nothing was copied); the part left
+    // out and the replaced object are gone.
+    let mut want = vec![
+        blob_path(dir.path(), &blob_of(&new.data)),
+        blob_path(dir.path(), &blob_of(&end.data)),
+    ];
+    want.sort();
+    assert_eq!(blob_files(dir.path()), want);
+    assert!(!blob_path(dir.path(), &blob_of(&left_out.data)).exists());
+    assert_eq!(done.data.count(), 2);
     assert_eq!(
-        blob_files(dir.path()),
-        vec![blob_path(dir.path(), &done.blob)]
+        content(&store, "b", "k"),
+        [part_bytes(2, MIN_PART), b"end".to_vec()].concat()
     );
 
     let id = store
@@ -1588,19 +1601,22 @@ fn fs_multipart_blobs_are_removed_when_no_longer_named() {
         .upload_id;
     part(&store, "b", "k2", &id, 1, b"x").unwrap();
     part(&store, "b", "k2", &id, 2, b"y").unwrap();
-    assert_eq!(blob_files(dir.path()).len(), 3);
+    assert_eq!(blob_files(dir.path()).len(), 4);
     store.abort_upload("b", "k2", &id).unwrap();
-    assert_eq!(blob_files(dir.path()).len(), 1);
+    assert_eq!(blob_files(dir.path()).len(), 2);
     // A part refused for a missing upload leaves no blob behind.
     assert!(matches!(
         part(&store, "b", "k2", &id, 1, b"x"),
         Err(StoreError::NoSuchUpload)
     ));
-    assert_eq!(blob_files(dir.path()).len(), 1);
+    assert_eq!(blob_files(dir.path()).len(), 2);
     assert_eq!(
         std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
         0
     );
+    // Deleting the object releases its parts' blobs.
+    store.delete_object("b", "k").unwrap();
+    assert!(blob_files(dir.path()).is_empty());
 }
 
 #[test]
@@ -1647,9 +1663,9 @@ fn fs_reopen_keeps_uploads_and_their_parts() {
 }
 
 #[test]
-fn fs_complete_interrupted_before_commit_keeps_the_upload() {
+fn fs_completion_writes_no_bytes_and_a_crash_leaves_upload_or_object() {
     let dir = tempfile::tempdir().unwrap();
-    let (id, orphan);
+    let id;
     let one = part_bytes(5, MIN_PART);
     {
         let store = FsStore::open(dir.path()).unwrap();
@@ -1661,38 +1677,29 @@ fn fs_complete_interrupted_before_commit_keeps_the_upload() {
             .upload_id;
         part(&store, "b", "k", &id, 1, &one).unwrap();
         part(&store, "b", "k", &id, 2, b"two").unwrap();
-        // The first half of a completion: the parts streamed into a new blob, fsynced and
-        // renamed into place; then the process "dies" before the commit.
-        let assembled = blob(&store, &[one.as_slice(), b"two"].concat());
-        orphan = blob_path(dir.path(), &assembled.id);
-        std::fs::rename(&assembled.temp_path, &orphan).unwrap();
-        drop(assembled);
-        // And a second completion still copying into tmp/.
-        let mut w = store.new_blob().unwrap();
-        w.write(&one).unwrap();
-        std::mem::forget(w);
+        // A completion that did not commit leaves nothing to clean: it writes no file.
     }
-    assert_eq!(blob_files(dir.path()).len(), 4);
-    let store = FsStore::open(dir.path()).unwrap();
-    assert!(
-        !orphan.exists(),
-        "the uncommitted assembled blob is collected"
-    );
-    assert_eq!(
-        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
-        0
-    );
     assert_eq!(blob_files(dir.path()).len(), 3);
+    let store = FsStore::open(dir.path()).unwrap();
     assert_eq!(content(&store, "b", "k"), b"old object");
     let (parts, _) = store.list_parts("b", "k", &id, 0, 10).unwrap();
     assert_eq!(parts.len(), 2);
+    let tmp_before = std::fs::read_dir(dir.path().join("tmp")).unwrap().count();
     store.complete_upload("b", "k", &id, None).unwrap();
     assert_eq!(content(&store, "b", "k"), [one.as_slice(), b"two"].concat());
-    assert_eq!(blob_files(dir.path()).len(), 1);
+    // The part files became the object's: two files, the old object's gone, tmp untouched.
+    assert_eq!(blob_files(dir.path()).len(), 2);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+        tmp_before
+    );
+    drop(store);
+    let report = osskit_server::store::fsck::fsck(dir.path(), &Default::default()).unwrap();
+    assert!(report.is_clean(), "{report}");
 }
 
 #[test]
-fn fs_part_blobs_left_after_a_commit_are_collected() {
+fn fs_blobs_released_just_before_a_crash_are_collected_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let saved;
     {
@@ -1703,17 +1710,105 @@ fn fs_part_blobs_left_after_a_commit_are_collected() {
             .unwrap()
             .upload_id;
         let p = part(&store, "b", "k", &id, 1, b"part").unwrap();
-        let path = blob_path(dir.path(), &p.blob);
+        part(&store, "b", "k", &id, 2, b"left out").unwrap();
+        let left = store.list_parts("b", "k", &id, 1, 1).unwrap().0.remove(0);
+        let path = blob_path(dir.path(), &blob_of(&left.data));
         let bytes = std::fs::read(&path).unwrap();
-        store.complete_upload("b", "k", &id, None).unwrap();
-        // A crash between the commit and the removal of the part blobs leaves them behind.
+        store
+            .complete_upload("b", "k", &id, Some(&etag_list(&[&p])))
+            .unwrap();
+        assert!(!path.exists());
+        // A crash between the commit and the removal of the released blob leaves it
+        // behind, recorded as garbage.
         std::fs::write(&path, bytes).unwrap();
         saved = path;
     }
+    let report = osskit_server::store::fsck::fsck(dir.path(), &Default::default()).unwrap();
+    assert_eq!(report.damage().count(), 0, "{report}");
+    assert_eq!(report.findings.len(), 1, "{report}");
     let store = FsStore::open(dir.path()).unwrap();
     assert!(!saved.exists());
     assert_eq!(blob_files(dir.path()).len(), 1);
     assert_eq!(content(&store, "b", "k"), b"part");
+    drop(store);
+    let report = osskit_server::store::fsck::fsck(dir.path(), &Default::default()).unwrap();
+    assert!(report.is_clean(), "{report}");
+}
+
+#[test]
+fn fsck_finds_and_repairs_what_a_store_can_lose() {
+    use osskit_server::store::fsck::{fsck, FsckOptions, Severity};
+    let dir = tempfile::tempdir().unwrap();
+    let (gone, short);
+    {
+        let store = FsStore::open(dir.path()).unwrap();
+        with_bucket(&store, "b");
+        put(&store, "b", "whole", b"whole object").unwrap();
+        put(&store, "b", "gone", b"to lose").unwrap();
+        put(&store, "b", "short", b"to cut short").unwrap();
+        store
+            .copy_object("b", "whole", "b", object_meta("copy"), false)
+            .unwrap();
+        gone = blob_path(
+            dir.path(),
+            &blob_of(&store.object("b", "gone").unwrap().data),
+        );
+        short = blob_path(
+            dir.path(),
+            &blob_of(&store.object("b", "short").unwrap().data),
+        );
+    }
+    let report = fsck(dir.path(), &FsckOptions::default()).unwrap();
+    assert!(report.is_clean(), "{report}");
+    assert_eq!(report.objects, 4);
+    std::fs::remove_file(&gone).unwrap();
+    std::fs::write(&short, b"cut").unwrap();
+    std::fs::write(
+        dir.path().join("blobs/ab/ab000000000000000000000000000001"),
+        b"orphan",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("tmp/leftover"), b"tmp").unwrap();
+    let report = fsck(
+        dir.path(),
+        &FsckOptions {
+            verify_data: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let damage: Vec<_> = report.damage().map(|f| f.what.clone()).collect();
+    assert_eq!(damage.len(), 2, "{report}");
+    assert!(damage
+        .iter()
+        .any(|d| d.contains("\"gone\"") && d.contains("missing")));
+    assert!(damage.iter().any(|d| d.contains("\"short\"")));
+    assert_eq!(
+        report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Leftover)
+            .count(),
+        2
+    );
+    let repaired = fsck(
+        dir.path(),
+        &FsckOptions {
+            repair: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        repaired.has_unrepaired(),
+        "damage is reported, never hidden"
+    );
+    let after = fsck(dir.path(), &FsckOptions::default()).unwrap();
+    assert_eq!(after.findings.len(), 2, "only the damage is left: {after}");
+    assert!(after.damage().count() == 2);
+    // The objects whose bytes are intact still read back.
+    let store = FsStore::open(dir.path()).unwrap();
+    assert_eq!(content(&store, "b", "copy"), b"whole object");
 }
 
 #[test]

@@ -66,9 +66,9 @@ impl BlobCipher {
         }
     }
 
-    /// The key of `dir` (its [`KEY_FILE`]), created when missing. A key file of the wrong
-    /// length is an error, never replaced: the data encrypted under it would be lost.
-    pub fn load_or_create(dir: &Path) -> io::Result<BlobCipher> {
+    /// The key of `dir` (its [`KEY_FILE`]), `None` when there is none. A key file of the
+    /// wrong length is an error.
+    pub fn load(dir: &Path) -> io::Result<Option<BlobCipher>> {
         let path = dir.join(KEY_FILE);
         match fs::read(&path) {
             Ok(bytes) => {
@@ -82,16 +82,23 @@ impl BlobCipher {
                         ),
                     )
                 })?;
-                return Ok(BlobCipher { key });
+                Ok(Some(BlobCipher { key }))
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(io::Error::new(
-                    e.kind(),
-                    format!("read {}: {e}", path.display()),
-                ))
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io::Error::new(
+                e.kind(),
+                format!("read {}: {e}", path.display()),
+            )),
         }
+    }
+
+    /// The key of `dir` (its [`KEY_FILE`]), created when missing. A key file of the wrong
+    /// length is an error, never replaced: the data encrypted under it would be lost.
+    pub fn load_or_create(dir: &Path) -> io::Result<BlobCipher> {
+        if let Some(cipher) = BlobCipher::load(dir)? {
+            return Ok(cipher);
+        }
+        let path = dir.join(KEY_FILE);
         let cipher = BlobCipher::random();
         // Written under a temporary name, synced, then renamed: a crash leaves no key or
         // the whole key.
@@ -236,7 +243,11 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        assert!(BlobCipher::load(dir.path()).unwrap().is_some());
         fs::write(dir.path().join(KEY_FILE), b"short").unwrap();
         assert!(BlobCipher::load_or_create(dir.path()).is_err());
+        assert!(BlobCipher::load(dir.path()).is_err());
+        let empty = tempfile::tempdir().unwrap();
+        assert!(BlobCipher::load(empty.path()).unwrap().is_none());
     }
 }

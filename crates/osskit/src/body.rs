@@ -27,6 +27,7 @@ use osskit_proto::crc64::Crc64;
 use tokio::io::AsyncRead;
 
 use crate::error::{BoxError, Error, Result};
+use crate::hooks::Positioned;
 use crate::progress::ProgressFn;
 
 /// Size of the pieces bytes and files are sent in (progress granularity).
@@ -35,6 +36,8 @@ const CHUNK: usize = 64 * 1024;
 /// The body of an upload.
 pub struct Body {
     kind: BodyKind,
+    /// Applied to the bytes as they are sent (client-side encryption).
+    codec: Option<Positioned>,
 }
 
 enum BodyKind {
@@ -73,6 +76,7 @@ impl Body {
     pub fn empty() -> Body {
         Body {
             kind: BodyKind::Bytes(Bytes::new()),
+            codec: None,
         }
     }
 
@@ -96,6 +100,7 @@ impl Body {
                 path,
                 len: meta.len(),
             },
+            codec: None,
         })
     }
 
@@ -115,6 +120,7 @@ impl Body {
                 stream: Mutex::new(Some(stream)),
                 len,
             },
+            codec: None,
         }
     }
 
@@ -130,6 +136,7 @@ impl Body {
                 stream: Mutex::new(Some(stream)),
                 len: None,
             },
+            codec: None,
         }
     }
 
@@ -191,14 +198,34 @@ impl Body {
     /// either way). Such a body is counted and hashed up front and handed to HTTP as one
     /// buffer, written together with the request head, instead of as a stream.
     pub(crate) fn whole(&self, progress: bool) -> Option<&Bytes> {
+        if self.codec.is_some() {
+            return None;
+        }
         match &self.kind {
             BodyKind::Bytes(b) if !progress || b.len() <= CHUNK => Some(b),
             _ => None,
         }
     }
 
+    /// The same body with its bytes transformed by `codec` as they are sent, the first one
+    /// at `codec.offset` (every attempt starts over from there).
+    pub(crate) fn with_codec(mut self, codec: Positioned) -> Body {
+        self.codec = Some(codec);
+        self
+    }
+
     /// The body for one attempt: `None` when a one-shot body was already consumed.
     pub(crate) async fn take_for_attempt(
+        &mut self,
+    ) -> Result<Option<(BoxStream<'static, std::io::Result<Bytes>>, Option<u64>)>> {
+        let raw = self.take_raw().await?;
+        Ok(match (raw, self.codec.clone()) {
+            (Some((stream, len)), Some(codec)) => Some((encode_stream(stream, codec), len)),
+            (raw, _) => raw,
+        })
+    }
+
+    async fn take_raw(
         &mut self,
     ) -> Result<Option<(BoxStream<'static, std::io::Result<Bytes>>, Option<u64>)>> {
         match &mut self.kind {
@@ -225,6 +252,21 @@ impl Body {
             }
         }
     }
+}
+
+/// The chunks of `stream` transformed by `codec`, each at its offset.
+fn encode_stream(
+    stream: BoxStream<'static, std::io::Result<Bytes>>,
+    codec: Positioned,
+) -> BoxStream<'static, std::io::Result<Bytes>> {
+    let mut offset = codec.offset;
+    stream
+        .map_ok(move |chunk| {
+            let at = offset;
+            offset += chunk.len() as u64;
+            codec.codec.apply_bytes(at, chunk)
+        })
+        .boxed()
 }
 
 /// `bytes` split into pieces of at most [`CHUNK`].
@@ -273,6 +315,7 @@ impl From<&'static str> for Body {
     fn from(s: &'static str) -> Self {
         Body {
             kind: BodyKind::Bytes(Bytes::from_static(s.as_bytes())),
+            codec: None,
         }
     }
 }
@@ -281,6 +324,7 @@ impl From<String> for Body {
     fn from(s: String) -> Self {
         Body {
             kind: BodyKind::Bytes(Bytes::from(s)),
+            codec: None,
         }
     }
 }
@@ -289,6 +333,7 @@ impl From<Vec<u8>> for Body {
     fn from(v: Vec<u8>) -> Self {
         Body {
             kind: BodyKind::Bytes(Bytes::from(v)),
+            codec: None,
         }
     }
 }
@@ -297,6 +342,7 @@ impl From<Bytes> for Body {
     fn from(b: Bytes) -> Self {
         Body {
             kind: BodyKind::Bytes(b),
+            codec: None,
         }
     }
 }
@@ -305,6 +351,7 @@ impl From<&'static [u8]> for Body {
     fn from(b: &'static [u8]) -> Self {
         Body {
             kind: BodyKind::Bytes(Bytes::from_static(b)),
+            codec: None,
         }
     }
 }
@@ -424,6 +471,29 @@ impl ByteStream {
                     cb(so_far, total);
                 }
             })
+            .boxed();
+        ByteStream { inner }
+    }
+
+    /// The same stream with its chunks transformed by `codec` (the first byte at
+    /// `codec.offset`), minus its first `discard` bytes.
+    pub(crate) fn decode(self, codec: Positioned, discard: u64) -> ByteStream {
+        let mut offset = codec.offset;
+        let mut discard = discard;
+        let inner = self
+            .inner
+            .map_ok(move |chunk| {
+                let at = offset;
+                offset += chunk.len() as u64;
+                let mut out = codec.codec.apply_bytes(at, chunk);
+                if discard > 0 {
+                    let n = (discard as usize).min(out.len());
+                    discard -= n as u64;
+                    out = out.slice(n..);
+                }
+                out
+            })
+            .try_filter(|chunk| futures_util::future::ready(!chunk.is_empty()))
             .boxed();
         ByteStream { inner }
     }

@@ -54,7 +54,9 @@ pub mod body;
 pub mod bucket;
 mod config;
 pub mod credentials;
+pub mod crypto;
 pub mod error;
+mod hooks;
 pub mod mime;
 pub mod mode;
 pub mod ops;
@@ -74,6 +76,7 @@ pub use body::{Body, ByteStream};
 pub use credentials::{
     Credentials, CredentialsProvider, EnvironmentCredentialsProvider, StaticCredentialsProvider,
 };
+pub use crypto::CryptoBucket;
 pub use error::{Error, Result, ServerError};
 /// HTTP methods, for [`BucketClient::sign_url`](bucket::BucketClient::sign_url).
 pub use http::Method;
@@ -108,9 +111,23 @@ pub use osskit_proto::xml::stat::{BucketStat, BucketUserQos};
 pub use osskit_proto::xml::tagging::{Tag, Tagging};
 pub use osskit_proto::xml::versioning::VersioningConfiguration;
 pub use osskit_proto::xml::worm::WormConfiguration;
+// Browser-facing configuration families (their parts: `osskit::proto::xml::{referer, website,
+// logging}`).
+pub use osskit_proto::xml::logging::BucketLoggingStatus;
+pub use osskit_proto::xml::referer::RefererConfiguration;
+pub use osskit_proto::xml::website::WebsiteConfiguration;
 
 /// The sans-IO protocol crate (signing, URLs, XML models, CRC-64, dates).
 pub use osskit_proto as proto;
+
+// Access control and data movement between buckets.
+pub use ops::ModelCall;
+pub use osskit_proto::policy::{Effect, Policy, Statement};
+pub use osskit_proto::xml::access_point::CreateAccessPointConfiguration;
+pub use osskit_proto::xml::inventory::{InventoryConfiguration, InventoryDestination};
+pub use osskit_proto::xml::public_access_block::PublicAccessBlockConfiguration;
+pub use osskit_proto::xml::replication::{ReplicationConfiguration, ReplicationRule};
+pub use osskit_proto::xml::request_payment::{Payer, RequestPaymentConfiguration};
 
 /// A bucket client (async). See [`bucket::BucketClient`] for every operation.
 pub type Bucket = bucket::BucketClient<Async>;

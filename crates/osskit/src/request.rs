@@ -8,17 +8,31 @@
 use http::Method;
 use osskit_proto::ops::{HttpMethod, OpId, Selector};
 
+use std::sync::Arc;
+
 use crate::body::Body;
 use crate::config::ClientConfig;
+use crate::hooks::RequestHook;
 use crate::progress::ProgressFn;
 
 /// The per-call escape hatches every builder offers: extra headers and query parameters
 /// (oss2's `headers=` and `params=`). They are applied last and replace headers of the same
-/// name.
-#[derive(Debug, Clone, Default)]
+/// name. A wrapper of the client (client-side encryption) may add a [`RequestHook`].
+#[derive(Clone, Default)]
 pub(crate) struct RequestOptions {
     pub headers: Vec<(String, String)>,
     pub params: Vec<(String, String)>,
+    pub hook: Option<Arc<dyn RequestHook>>,
+}
+
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("headers", &self.headers)
+            .field("params", &self.params)
+            .field("hook", &self.hook.is_some())
+            .finish()
+    }
 }
 
 /// A request ready to be signed and sent.
@@ -42,6 +56,8 @@ pub(crate) struct OssRequest {
     pub upload_crc: bool,
     /// A complete (presigned) URL: sent as is, without signing.
     pub raw_url: Option<String>,
+    /// Run by [`crate::transport::execute`] before the request is sent.
+    pub hook: Option<Arc<dyn RequestHook>>,
 }
 
 /// The `http` method of a declared one.
@@ -83,6 +99,7 @@ impl OssRequest {
             progress: None,
             upload_crc: false,
             raw_url: None,
+            hook: None,
         }
     }
 
@@ -174,6 +191,9 @@ impl OssRequest {
     /// Applies the caller's extra headers (replacing) and parameters (replacing a parameter
     /// of the same name, else appended).
     pub fn options(mut self, options: RequestOptions) -> Self {
+        if options.hook.is_some() {
+            self.hook = options.hook;
+        }
         for (k, v) in options.headers {
             set_header(&mut self.headers, &k, v);
         }

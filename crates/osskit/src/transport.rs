@@ -211,6 +211,9 @@ fn never_sent(err: &Error) -> bool {
 
 /// Sends `req`, trying again per the client's retry policy (see [`OssRequest::idempotent`]).
 pub(crate) async fn execute(config: &ClientConfig, mut req: OssRequest) -> Result<RawResponse> {
+    if let Some(hook) = req.hook.take() {
+        hook.before(&mut req).await?;
+    }
     req.check()?;
     let url = req.url(config);
     let what = format!("{} {}", req.method, url);

@@ -95,6 +95,23 @@ async fn invalid_rules_are_refused_and_nothing_is_stored() {
         let err = bucket.put_bucket_cors(doc).await.unwrap_err();
         assert_eq!(err.code(), Some(code), "{doc}: {err}");
     }
+    // A negative MaxAgeSeconds is named, as OSS does.
+    let err = bucket
+        .put_bucket_cors(
+            "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>\
+             <AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>-1</MaxAgeSeconds></CORSRule>\
+             </CORSConfiguration>",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidArgument"));
+    match &err {
+        osskit::Error::Server(s) => {
+            assert_eq!(s.detail("ArgumentName"), Some("MaxAgeSeconds"));
+            assert_eq!(s.detail("ArgumentValue"), Some("-1"));
+        }
+        other => panic!("{other}"),
+    }
     let eleven = CorsConfiguration::new(vec![CorsRule::new(["*"], ["GET"]); 11]);
     let err = bucket.put_bucket_cors(eleven).await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidArgument"));

@@ -1,5 +1,5 @@
 //! `oss-bench client`: one Rust client runs one workload and prints one JSON
-//! [`Measurement`] line on stdout.
+//! [`crate::measure::Measurement`] line on stdout.
 
 mod opendal_client;
 mod sdk_async;
@@ -49,7 +49,10 @@ pub fn run_client(args: ClientArgs) -> Result<(), String> {
 /// the multi-thread runtime. OpenDAL and the SDK get the same runtime for each workload.
 fn runtime(workload: Workload) -> BenchResult<tokio::runtime::Runtime> {
     let mut builder = match workload {
-        Workload::Upload | Workload::Download => tokio::runtime::Builder::new_current_thread(),
+        Workload::Upload
+        | Workload::Download
+        | Workload::EncryptedUpload
+        | Workload::EncryptedDownload => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
     builder
@@ -178,6 +181,50 @@ where
 }
 
 /// CRC-64 of `size` bytes in memory with this SDK: `gb_per_s` (10^9 bytes per second).
+/// Key of the encrypted download fixture.
+pub const ENCRYPTED_FIXTURE_KEY: &str = "fixture/encrypted";
+/// Name of the key files (in `<scratch>/crypto-keys`) of the encrypted workloads.
+pub const CRYPTO_KEY_NAME: &str = "bench";
+
+/// The key provider of the encrypted workloads: a local RSA pair in the scratch directory,
+/// made by the first caller (the run's preparation).
+pub fn crypto_provider(scratch: &std::path::Path) -> BenchResult<osskit::crypto::LocalRsaProvider> {
+    let dir = scratch.join("crypto-keys");
+    osskit::crypto::LocalRsaProvider::new(&dir, CRYPTO_KEY_NAME)
+        .map_err(|e| format!("cannot load the RSA keys in {}: {e}", dir.display()))
+}
+
+/// AES-256-CTR, as the SDK's client-side encryption runs it (RustCrypto `aes` + `ctr`, the
+/// 128-bit big-endian counter), over `size` bytes in memory; reports whether the processor
+/// has AES-NI (which `aes` uses when present).
+pub fn cipher_metrics(size: u64) -> BenchResult<BTreeMap<String, f64>> {
+    use aes::cipher::{KeyIvInit, StreamCipher};
+    let size = usize::try_from(size).map_err(|_| format!("{size} bytes do not fit in memory"))?;
+    let mut data = vec![7u8; size];
+    let key = [1u8; 32];
+    let iv = [2u8; 16];
+    let mut secs = f64::MAX;
+    for _ in 0..3 {
+        let mut c = ctr::Ctr128BE::<aes::Aes256>::new(&key.into(), &iv.into());
+        let start = Instant::now();
+        // In 64 KiB chunks, as bodies are encrypted.
+        for chunk in data.chunks_mut(64 * 1024) {
+            c.apply_keystream(std::hint::black_box(chunk));
+        }
+        secs = secs.min(start.elapsed().as_secs_f64().max(1e-9));
+        std::hint::black_box(&data);
+    }
+    #[cfg(target_arch = "x86_64")]
+    let aes_ni = std::arch::is_x86_feature_detected!("aes");
+    #[cfg(not(target_arch = "x86_64"))]
+    let aes_ni = false;
+    Ok(BTreeMap::from([
+        ("gb_per_s".to_string(), size as f64 / secs / 1e9),
+        ("seconds".to_string(), secs),
+        ("aes_ni".to_string(), if aes_ni { 1.0 } else { 0.0 }),
+    ]))
+}
+
 pub fn crc_metrics(size: u64) -> BenchResult<BTreeMap<String, f64>> {
     let size = usize::try_from(size).map_err(|_| format!("{size} bytes do not fit in memory"))?;
     let block = crate::pattern::block();
@@ -305,5 +352,12 @@ mod tests {
     fn crc_metrics_are_positive() {
         let m = crc_metrics(3 << 20).unwrap();
         assert!(m["gb_per_s"] > 0.0);
+    }
+
+    #[test]
+    fn cipher_metrics_are_positive() {
+        let m = cipher_metrics(1 << 20).unwrap();
+        assert!(m["gb_per_s"] > 0.0);
+        assert!(m.contains_key("aes_ni"));
     }
 }

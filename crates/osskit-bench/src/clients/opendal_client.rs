@@ -29,6 +29,9 @@ pub async fn run(args: &ClientArgs) -> BenchResult<Measurement> {
         Workload::Crc => {
             return Err("OpenDAL offers no CRC-64 of its own: nothing to measure".to_string())
         }
+        Workload::EncryptedUpload | Workload::EncryptedDownload | Workload::Cipher => {
+            return Err("OpenDAL has no client-side encryption: nothing to measure".to_string())
+        }
     };
     Ok(measurement(NAME, args, metrics))
 }

@@ -4,11 +4,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use osskit::{Auth, Body, Bucket};
+use osskit::{Auth, Body, Bucket, CryptoBucket};
 
 use super::{
-    check_len, check_listed, crc_metrics, list_metrics, measurement, small_body, small_key,
-    task_phase, BenchResult, LIST_PAGE, LIST_PREFIX,
+    check_len, check_listed, cipher_metrics, crc_metrics, crypto_provider, list_metrics,
+    measurement, small_body, small_key, task_phase, BenchResult, ENCRYPTED_FIXTURE_KEY, LIST_PAGE,
+    LIST_PREFIX,
 };
 use crate::cli::{ClientArgs, Workload, ACCESS_KEY_ID, ACCESS_KEY_SECRET};
 use crate::measure::{add_latency_metrics, throughput_metrics, Measurement};
@@ -29,6 +30,15 @@ pub async fn run(args: &ClientArgs) -> BenchResult<Measurement> {
         }
         Workload::List => list(&bucket, args.list_keys, args.repeat).await?,
         Workload::Crc => crc_metrics(args.size)?,
+        Workload::EncryptedUpload => {
+            let crypto = CryptoBucket::new(bucket.clone(), crypto_provider(&args.scratch)?);
+            encrypted_upload(&crypto, args.size).await?
+        }
+        Workload::EncryptedDownload => {
+            let crypto = CryptoBucket::new(bucket.clone(), crypto_provider(&args.scratch)?);
+            encrypted_download(&crypto, args.size).await?
+        }
+        Workload::Cipher => cipher_metrics(args.size)?,
     };
     Ok(measurement(NAME, args, metrics))
 }
@@ -111,6 +121,42 @@ async fn download(bucket: &Bucket, key: &str, size: u64) -> BenchResult<BTreeMap
     let mut read = 0u64;
     while let Some(chunk) = out.body.next().await {
         read += chunk.map_err(|e| format!("GET {key} body: {e}"))?.len() as u64;
+    }
+    let elapsed = start.elapsed();
+    check_len(key, read, size)?;
+    Ok(throughput_metrics(size, elapsed))
+}
+
+async fn encrypted_upload(crypto: &CryptoBucket, size: u64) -> BenchResult<BTreeMap<String, f64>> {
+    let key = format!("bench/{NAME}/encrypted-upload");
+    let start = Instant::now();
+    crypto
+        .put_object(
+            &key,
+            Body::from_reader(PatternReader::new(size), Some(size)),
+        )
+        .await
+        .map_err(|e| format!("encrypted PUT {key}: {e}"))?;
+    let elapsed = start.elapsed();
+    delete(crypto.bucket(), &key).await?;
+    Ok(throughput_metrics(size, elapsed))
+}
+
+async fn encrypted_download(
+    crypto: &CryptoBucket,
+    size: u64,
+) -> BenchResult<BTreeMap<String, f64>> {
+    let key = ENCRYPTED_FIXTURE_KEY;
+    let start = Instant::now();
+    let mut out = crypto
+        .get_object(key)
+        .await
+        .map_err(|e| format!("encrypted GET {key}: {e}"))?;
+    let mut read = 0u64;
+    while let Some(chunk) = out.body.next().await {
+        read += chunk
+            .map_err(|e| format!("encrypted GET {key} body: {e}"))?
+            .len() as u64;
     }
     let elapsed = start.elapsed();
     check_len(key, read, size)?;

@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use osskit::blocking::Bucket;
+use osskit::blocking::{Bucket, CryptoBucket};
 use osskit::{Auth, Body};
 
 use super::{
-    check_len, check_listed, crc_metrics, list_metrics, measurement, small_body, small_key,
-    thread_phase, BenchResult, LIST_PAGE, LIST_PREFIX,
+    check_len, check_listed, cipher_metrics, crc_metrics, crypto_provider, list_metrics,
+    measurement, small_body, small_key, thread_phase, BenchResult, ENCRYPTED_FIXTURE_KEY,
+    LIST_PAGE, LIST_PREFIX,
 };
 use crate::cli::{ClientArgs, Workload, ACCESS_KEY_ID, ACCESS_KEY_SECRET};
 use crate::measure::{add_latency_metrics, throughput_metrics, Measurement};
@@ -40,8 +41,58 @@ pub fn run(args: &ClientArgs) -> BenchResult<Measurement> {
         }
         Workload::List => list(&bucket, args.list_keys, args.repeat)?,
         Workload::Crc => crc_metrics(args.size)?,
+        Workload::EncryptedUpload => {
+            let crypto = CryptoBucket::new(bucket.clone(), crypto_provider(&args.scratch)?);
+            encrypted_upload(&crypto, args.size)?
+        }
+        Workload::EncryptedDownload => {
+            let crypto = CryptoBucket::new(bucket.clone(), crypto_provider(&args.scratch)?);
+            encrypted_download(&crypto, args.size)?
+        }
+        Workload::Cipher => cipher_metrics(args.size)?,
     };
     Ok(measurement(NAME, args, metrics))
+}
+
+fn encrypted_upload(crypto: &CryptoBucket, size: u64) -> BenchResult<BTreeMap<String, f64>> {
+    let key = format!("bench/{NAME}/encrypted-upload");
+    let start = Instant::now();
+    crypto
+        .put_object(
+            &key,
+            Body::from_reader(PatternReader::new(size), Some(size)),
+        )
+        .send()
+        .map_err(|e| format!("encrypted PUT {key}: {e}"))?;
+    let elapsed = start.elapsed();
+    crypto
+        .delete_object(&key)
+        .send()
+        .map_err(|e| format!("DELETE {key}: {e}"))?;
+    Ok(throughput_metrics(size, elapsed))
+}
+
+fn encrypted_download(crypto: &CryptoBucket, size: u64) -> BenchResult<BTreeMap<String, f64>> {
+    let key = ENCRYPTED_FIXTURE_KEY;
+    let start = Instant::now();
+    let mut reader = crypto
+        .get_object(key)
+        .send()
+        .map_err(|e| format!("encrypted GET {key}: {e}"))?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut read = 0u64;
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| format!("encrypted GET {key} body: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        read += n as u64;
+    }
+    let elapsed = start.elapsed();
+    check_len(key, read, size)?;
+    Ok(throughput_metrics(size, elapsed))
 }
 
 fn small(bucket: &Bucket, args: &ClientArgs) -> BenchResult<BTreeMap<String, f64>> {

@@ -1,5 +1,6 @@
 //! The subcommands, one module per family.
 
+mod api;
 mod bucket;
 mod cp;
 mod list;
@@ -28,6 +29,7 @@ pub async fn run(command: Command) -> Result<(), CliError> {
         Command::Stat(a) => object::stat(&clients(&a.conn)?, a).await,
         Command::Rm(a) => object::rm(&clients(&a.conn)?, a).await,
         Command::Sign(a) => sign::sign(&clients(&a.conn)?, a),
+        Command::Api(a) => api::api(a).await,
     }
 }
 

@@ -544,7 +544,8 @@ pub mod copy_source {
             || format!("x-oss-copy-source must be /<bucket>/<url-encoded key>, not {value:?}");
         let (bucket, key) = path.split_once('/').ok_or_else(invalid)?;
         let bucket = crate::encoding::unquote(bucket);
-        let key = crate::encoding::unquote(key);
+        // A key that does not decode to UTF-8 names no object.
+        let key = crate::encoding::unquote_utf8(key).ok_or_else(invalid)?;
         if bucket.is_empty() || key.is_empty() {
             return Err(invalid());
         }

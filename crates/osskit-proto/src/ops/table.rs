@@ -421,7 +421,7 @@ declare! {
         .select(&[Flag("versioning")]).xml_out("VersioningConfiguration");
     /// `PUT /bucket?policy`.
     PutBucketPolicy = op(PUT, Bucket).oss2("put_bucket_policy").doc("Set the bucket policy (JSON).")
-        .select(&[Flag("policy")]).json_in().max_body(16 * 1024);
+        .select(&[Flag("policy")]).json_in().max_body(16 * 1024).md5(Md5Rule::Optional);
     /// `GET /bucket?policy`.
     GetBucketPolicy = op(GET, Bucket).oss2("get_bucket_policy").doc("Get the bucket policy (JSON).")
         .select(&[Flag("policy")]).json_out();
@@ -430,7 +430,7 @@ declare! {
         .select(&[Flag("policy")]);
     /// `PUT /bucket?requestPayment`.
     PutBucketRequestPayment = op(PUT, Bucket).oss2("put_bucket_request_payment").doc("Set who pays for requests.")
-        .select(&[Flag("requestPayment")]).xml_in("RequestPaymentConfiguration");
+        .select(&[Flag("requestPayment")]).xml_in("RequestPaymentConfiguration").md5(Md5Rule::Optional);
     /// `GET /bucket?requestPayment`.
     GetBucketRequestPayment = op(GET, Bucket).oss2("get_bucket_request_payment").doc("Get who pays for requests.")
         .select(&[Flag("requestPayment")]).xml_out("RequestPaymentConfiguration");
@@ -602,7 +602,7 @@ declare! {
         .select(&[Flag("accessPoint")]).params(PAGE).xml_out("ListAccessPointsResult").action("oss:ListAccessPoints");
     /// `PUT /bucket?accessPointPolicy` with `x-oss-access-point-name`.
     PutAccessPointPolicy = op(PUT, Bucket).oss2("put_access_point_policy").doc("Set an access point's policy (JSON).")
-        .select(&[Flag("accessPointPolicy")]).headers(&[hreq("x-oss-access-point-name")]).json_in();
+        .select(&[Flag("accessPointPolicy")]).headers(&[hreq("x-oss-access-point-name")]).json_in().max_body(16 * 1024);
     /// `GET /bucket?accessPointPolicy` with `x-oss-access-point-name`.
     GetAccessPointPolicy = op(GET, Bucket).oss2("get_access_point_policy").doc("Get an access point's policy (JSON).")
         .select(&[Flag("accessPointPolicy")]).headers(&[hreq("x-oss-access-point-name")]).json_out();

@@ -9,6 +9,9 @@ use crate::date::{http_to_unixtime, parse_v4_timestamp};
 /// Maximum difference between the request time and the server clock (15 minutes).
 pub const MAX_SKEW_SECS: i64 = 15 * 60;
 
+/// Longest validity of a V4 presigned URL (`x-oss-expires`): 7 days.
+pub const MAX_V4_EXPIRES_SECS: i64 = 7 * 24 * 3600;
+
 /// How a request claims to be authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Authentication {
@@ -95,6 +98,14 @@ pub enum VerifyError {
     /// A presigned URL has expired (403 AccessDenied, "Request has expired.").
     #[error("the presigned request has expired")]
     Expired,
+    /// A V4 presigned URL's `x-oss-expires` is outside 1..=604800 seconds (403
+    /// AccessDenied, EC 0002-00000232).
+    #[error("x-oss-expires must be between 1 and 604800 seconds")]
+    ExpiresOutOfRange,
+    /// A V4 presigned URL's `x-oss-date` is more than 15 minutes in the future (403
+    /// AccessDenied, EC 0002-00000235).
+    #[error("the presigned request is not valid yet")]
+    NotYetValid,
     /// The request time is more than 15 minutes from the server clock (403 RequestTimeTooSkewed).
     #[error("the difference between the request time and the current time is too large")]
     TimeTooSkewed,
@@ -116,7 +127,10 @@ impl VerifyError {
         match self {
             VerifyError::Malformed(_) | VerifyError::InvalidRegion => ErrorCode::InvalidArgument,
             VerifyError::SignatureMismatch { .. } => ErrorCode::SignatureDoesNotMatch,
-            VerifyError::Expired | VerifyError::MissingDate => ErrorCode::AccessDenied,
+            VerifyError::Expired
+            | VerifyError::ExpiresOutOfRange
+            | VerifyError::NotYetValid
+            | VerifyError::MissingDate => ErrorCode::AccessDenied,
             VerifyError::TimeTooSkewed => ErrorCode::RequestTimeTooSkewed,
             VerifyError::InvalidSecurityToken => ErrorCode::InvalidSecurityToken,
         }
@@ -388,7 +402,9 @@ fn without(params: &[(String, String)], drop: &[&str]) -> Vec<(String, String)> 
 /// Checks the signature of `req` against `secret`. `token` is the STS token the key id was
 /// issued with (the request must carry it: header `x-oss-security-token`, or query
 /// `security-token` / `x-oss-security-token` for presigned URLs). Enforces presign expiry and,
-/// for header signatures, the 15-minute skew against `now`; a V4 scope region must equal
+/// for header signatures, the 15-minute skew against `now` (a V4 presigned URL must also be
+/// valid for 1 s to 7 days, from an `x-oss-date` at most 15 minutes ahead of `now`); a V4
+/// scope region must equal
 /// `region`. `req.params` must be the decoded query (see [`crate::encoding::parse_query`]),
 /// including the signature parameters themselves (they are excluded internally as oss2 does).
 /// An anonymous request has nothing to verify and passes; whether it may access the
@@ -478,6 +494,12 @@ pub fn verify(
         } => {
             let timestamp = param(req.params, "x-oss-date").unwrap_or("");
             check_scope(date, scope_region, timestamp, region)?;
+            if !(1..=MAX_V4_EXPIRES_SECS).contains(expires_in) {
+                return Err(VerifyError::ExpiresOutOfRange);
+            }
+            if *time > now.saturating_add(MAX_SKEW_SECS) {
+                return Err(VerifyError::NotYetValid);
+            }
             if time.saturating_add(*expires_in) < now {
                 return Err(VerifyError::Expired);
             }

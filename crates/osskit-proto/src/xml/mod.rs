@@ -26,6 +26,17 @@ pub mod stat;
 pub mod tagging;
 pub mod versioning;
 pub mod worm;
+// Browser-facing families: hotlink protection, static websites, access logs.
+pub mod logging;
+pub mod referer;
+pub mod website;
+
+// Access control and data movement between buckets.
+pub mod access_point;
+pub mod boolean;
+pub mod inventory;
+pub mod replication;
+pub mod request_payment;
 
 use std::borrow::Cow;
 
@@ -333,6 +344,46 @@ pub(crate) fn url_encode_opt(s: &mut Option<String>) {
 pub(crate) fn url_decode_opt(s: &mut Option<String>) {
     if let Some(s) = s {
         url_decode_field(s);
+    }
+}
+
+/// Booleans as OSS reads them: `true`/`false` in any case (oss2 writes some as Python's
+/// `True`/`False`); always written in lower case, as OSS answers.
+pub(crate) mod lenient_bool {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    fn parse<E: serde::de::Error>(text: &str) -> Result<bool, E> {
+        match text.trim() {
+            t if t.eq_ignore_ascii_case("true") => Ok(true),
+            t if t.eq_ignore_ascii_case("false") => Ok(false),
+            other => Err(E::custom(format!(
+                "{other:?} is not a boolean (true or false)"
+            ))),
+        }
+    }
+
+    pub fn serialize<S: Serializer>(value: &bool, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if *value { "true" } else { "false" })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        parse(&String::deserialize(d)?)
+    }
+
+    /// The same for optional elements (use with `default`).
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(value: &Option<bool>, s: S) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => super::serialize(v, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+            super::parse(&String::deserialize(d)?).map(Some)
+        }
     }
 }
 

@@ -15,7 +15,11 @@ use serde::{Deserialize, Serialize};
 #[non_exhaustive]
 pub struct PublicAccessBlockConfiguration {
     /// Whether public access is blocked.
-    #[serde(rename = "BlockPublicAccess", default)]
+    #[serde(
+        rename = "BlockPublicAccess",
+        default,
+        deserialize_with = "crate::xml::boolean::lenient"
+    )]
     pub block_public_access: bool,
 }
 
@@ -29,3 +33,28 @@ impl PublicAccessBlockConfiguration {
 }
 
 crate::xml_document!(PublicAccessBlockConfiguration => "PublicAccessBlockConfiguration");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::Document;
+
+    #[test]
+    fn reads_what_oss2_writes() {
+        // oss2 writes Python's str(bool).
+        let doc = b"<PublicAccessBlockConfiguration><BlockPublicAccess>True</BlockPublicAccess></PublicAccessBlockConfiguration>";
+        assert!(
+            PublicAccessBlockConfiguration::from_document(doc)
+                .unwrap()
+                .block_public_access
+        );
+        let doc = b"<PublicAccessBlockConfiguration></PublicAccessBlockConfiguration>";
+        assert!(
+            !PublicAccessBlockConfiguration::from_document(doc)
+                .unwrap()
+                .block_public_access
+        );
+        let doc = b"<PublicAccessBlockConfiguration><BlockPublicAccess>maybe</BlockPublicAccess></PublicAccessBlockConfiguration>";
+        assert!(PublicAccessBlockConfiguration::from_document(doc).is_err());
+    }
+}

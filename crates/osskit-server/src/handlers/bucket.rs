@@ -1,6 +1,6 @@
 //! Bucket operations: create, delete, info, location, ACL.
 
-use super::{blocking, check_acl, check_storage_class, owner, read_small_body};
+use super::{blocking, check_acl, check_storage_class, read_small_body};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::{now_millis, Reply};
@@ -78,7 +78,7 @@ pub async fn put_bucket(
         acl,
         storage_class,
         data_redundancy_type: redundancy,
-        region: state.region.clone(),
+        region: crate::dispatch::host_region(&ctx.host, &state.base_domains, &state.region),
     };
     let n = name.clone();
     blocking(state, move |s| {
@@ -93,6 +93,10 @@ pub async fn put_bucket(
     })
     .await
     .map_err(|e| OssError::from_store(e, &name, None))?;
+    // The bucket belongs to the requester's account.
+    if let Some(account) = ctx.principal.account_id() {
+        crate::access::set_bucket_owner(state, &name, account).await?;
+    }
     Ok(Reply::new(200).header("location", format!("/{name}")))
 }
 
@@ -134,6 +138,7 @@ pub async fn get_bucket_info(state: &AppState, ctx: &RequestCtx) -> Result<Reply
         }
     };
     let resource_group_id = resource_group_id(&b);
+    let owner = crate::access::bucket_owner(state, &b.name).await?;
     let info = model::BucketInfoResult {
         bucket: model::BucketInfo {
             name: b.name,
@@ -147,7 +152,7 @@ pub async fn get_bucket_info(state: &AppState, ctx: &RequestCtx) -> Result<Reply
             transfer_acceleration: Some("Disabled".to_string()),
             cross_region_replication: Some("Disabled".to_string()),
             versioning,
-            owner: owner(),
+            owner: super::owner_of(&owner),
             access_control_list: model::AccessControlList { grant: b.acl },
             comment: Some(String::new()),
             resource_group_id: Some(resource_group_id),
@@ -168,8 +173,9 @@ pub async fn get_bucket_location(state: &AppState, ctx: &RequestCtx) -> Result<R
 /// `GET /bucket?acl`.
 pub async fn get_bucket_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let b = bucket_meta(state, ctx).await?;
+    let owner = crate::access::bucket_owner(state, &b.name).await?;
     let policy = model::AccessControlPolicy {
-        owner: owner(),
+        owner: super::owner_of(&owner),
         access_control_list: model::AccessControlList { grant: b.acl },
     };
     Ok(Reply::xml(xml::to_xml(&policy)))

@@ -19,7 +19,7 @@ pub static FAMILY: Family = Family {
 
 fn accept(_ctx: &RequestCtx, doc: &[u8]) -> Result<Vec<u8>, OssError> {
     let mut cors = CorsConfiguration::from_document(doc).map_err(|e| {
-        // A MaxAgeSeconds that is not a number of seconds is an invalid argument, as OSS says.
+        // OSS names a MaxAgeSeconds that is not a non-negative integer (oss2's tests send -1).
         match bad_max_age(doc) {
             Some(value) => OssError::invalid_argument(
                 "MaxAgeSeconds must be a non-negative integer.",
@@ -38,7 +38,7 @@ fn accept(_ctx: &RequestCtx, doc: &[u8]) -> Result<Vec<u8>, OssError> {
         .map_err(OssError::internal)
 }
 
-/// The first `<MaxAgeSeconds>` value of `doc` that is not a non-negative integer.
+/// The first `MaxAgeSeconds` value of `doc` that is not a non-negative integer.
 fn bad_max_age(doc: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(doc).ok()?;
     text.split("<MaxAgeSeconds>").skip(1).find_map(|rest| {

@@ -1,6 +1,6 @@
 //! Server-side encryption: the bucket's default rule (`PutBucketEncryption` and friends),
 //! the encryption of each new object (its `x-oss-server-side-encryption*` headers, else the
-//! bucket's rule), the headers objects answer with, and reading encrypted bytes.
+//! bucket's rule) and the headers objects answer with.
 //!
 //! Whatever the algorithm (`AES256`, `KMS`, `SM4`), the bytes of an encrypted object are
 //! kept encrypted at rest with AES-256 under the store's key (see
@@ -12,12 +12,10 @@ use super::config::{self, malformed, Family};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
-use crate::store::cipher::Decrypting;
-use crate::store::{ObjectEncryption, ObjectMeta, Store, StoreError};
+use crate::store::{ObjectEncryption, Store, StoreError};
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::xml::encryption::{self as model, ServerSideEncryptionRule, AES256, KMS, SM4};
 use osskit_proto::xml::Document;
-use std::io::Read;
 
 /// `x-oss-server-side-encryption`.
 pub const SSE: &str = "x-oss-server-side-encryption";
@@ -87,6 +85,15 @@ fn encryption(
     key_id: Option<&str>,
     data: Option<&str>,
 ) -> Box<ObjectEncryption> {
+    encryption_in(&state.region, algorithm, key_id, data)
+}
+
+fn encryption_in(
+    region: &str,
+    algorithm: &str,
+    key_id: Option<&str>,
+    data: Option<&str>,
+) -> Box<ObjectEncryption> {
     let kms = algorithm == KMS;
     Box::new(ObjectEncryption {
         algorithm: algorithm.to_string(),
@@ -94,7 +101,7 @@ fn encryption(
             key_id
                 .filter(|k| !k.is_empty())
                 .map(str::to_string)
-                .unwrap_or_else(|| default_kms_key_id(&state.region))
+                .unwrap_or_else(|| default_kms_key_id(region))
         }),
         data_algorithm: data.filter(|d| kms && *d == SM4).map(str::to_string),
     })
@@ -187,6 +194,25 @@ pub fn choose(
     }))
 }
 
+/// The encryption of an object the server itself writes into `bucket` (an access log, an
+/// inventory report, a mirrored object): the bucket's rule, if any (blocking).
+pub fn bucket_default_in(
+    s: &dyn Store,
+    bucket: &str,
+    region: &str,
+) -> Result<Option<Box<ObjectEncryption>>, StoreError> {
+    Ok(s.bucket_config(bucket, FAMILY.name)?
+        .and_then(|doc| ServerSideEncryptionRule::from_document(&doc).ok())
+        .map(|r| {
+            encryption_in(
+                region,
+                &r.apply.sse_algorithm,
+                r.apply.kms_master_key_id.as_deref(),
+                r.apply.kms_data_encryption.as_deref(),
+            )
+        }))
+}
+
 /// The `x-oss-server-side-encryption*` headers of an object.
 pub fn headers(e: Option<&ObjectEncryption>) -> Vec<(&'static str, String)> {
     let Some(e) = e else {
@@ -208,28 +234,6 @@ pub fn decorate(mut reply: Reply, e: Option<&ObjectEncryption>) -> Reply {
         reply = reply.header(name, value);
     }
     reply
-}
-
-/// Reads `object`'s bytes from `file` starting at `start`, decrypted when the object is
-/// encrypted.
-pub fn plain_reader(
-    store: &dyn Store,
-    object: &ObjectMeta,
-    mut file: std::fs::File,
-    start: u64,
-) -> Result<Box<dyn Read + Send>, StoreError> {
-    use std::io::{Seek, SeekFrom};
-    file.seek(SeekFrom::Start(start))?;
-    if object.encryption.is_none() {
-        return Ok(Box::new(file));
-    }
-    let cipher = store
-        .cipher()
-        .ok_or_else(|| StoreError::Internal("the store cannot decrypt objects".into()))?;
-    Ok(Box::new(Decrypting::new(
-        file,
-        cipher.keystream(&object.blob, start)?,
-    )))
 }
 
 /// `GET /bucket?encryption`.

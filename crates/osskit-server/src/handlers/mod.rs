@@ -8,6 +8,22 @@ pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod service;
+// Browser-facing families: hotlink protection, static websites, access logs.
+pub mod logging;
+pub mod referer;
+pub mod upload;
+pub mod web;
+pub mod website;
+
+pub use upload::{read_small_body, receive_blob};
+
+// Access control and data movement between buckets.
+pub mod access_point;
+pub mod inventory;
+pub mod policy;
+pub mod public_access_block;
+pub mod replication;
+pub mod request_payment;
 // Lifecycle, versioning, retention, encryption, tagging, statistics.
 pub mod encryption;
 pub mod lifecycle;
@@ -20,9 +36,7 @@ pub mod write_rules;
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
-use crate::store::{data::BlobWriter, PendingBlob, Store, StoreError};
-use bytes::Bytes;
-use http_body_util::BodyExt;
+use crate::store::{MetaValue, Store, StoreError};
 use hyper::body::Incoming;
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::ops::OpId;
@@ -93,6 +107,55 @@ pub async fn handle(
         OpId::PutBucketCors => config::put(state, ctx, op, body, &cors::FAMILY).await,
         OpId::GetBucketCors => config::get(state, ctx, &cors::FAMILY).await,
         OpId::DeleteBucketCors => config::delete(state, ctx, &cors::FAMILY).await,
+        // Browser-facing families (hotlink protection, static websites, access logs).
+        OpId::PutBucketReferer => referer::put(state, ctx, op, body).await,
+        OpId::GetBucketReferer => referer::get(state, ctx).await,
+        OpId::PutBucketWebsite => website::put(state, ctx, op, body).await,
+        OpId::GetBucketWebsite => config::get(state, ctx, &website::FAMILY).await,
+        OpId::DeleteBucketWebsite => website::delete(state, ctx).await,
+        OpId::PutBucketLogging => logging::put(state, ctx, op, body).await,
+        OpId::GetBucketLogging => logging::get(state, ctx).await,
+        OpId::DeleteBucketLogging => logging::delete(state, ctx).await,
+        // Access control and data movement between buckets.
+        OpId::PutBucketPolicy => policy::put(state, ctx, op, body).await,
+        OpId::GetBucketPolicy => policy::get(state, ctx).await,
+        OpId::DeleteBucketPolicy => config::delete(state, ctx, &policy::FAMILY).await,
+        OpId::PutBucketRequestPayment => {
+            config::put(state, ctx, op, body, &request_payment::FAMILY).await
+        }
+        OpId::GetBucketRequestPayment => request_payment::get(state, ctx).await,
+        OpId::PutPublicAccessBlock => public_access_block::put_account(state, ctx, op, body).await,
+        OpId::GetPublicAccessBlock => public_access_block::get_account(state, ctx).await,
+        OpId::DeletePublicAccessBlock => public_access_block::delete_account(state, ctx).await,
+        OpId::PutBucketPublicAccessBlock => {
+            config::put(state, ctx, op, body, &public_access_block::FAMILY).await
+        }
+        OpId::GetBucketPublicAccessBlock => public_access_block::get_bucket(state, ctx).await,
+        OpId::DeleteBucketPublicAccessBlock => {
+            config::delete(state, ctx, &public_access_block::FAMILY).await
+        }
+        OpId::CreateAccessPoint => access_point::create(state, ctx, op, body).await,
+        OpId::GetAccessPoint => access_point::get(state, ctx).await,
+        OpId::DeleteAccessPoint => access_point::delete(state, ctx).await,
+        OpId::ListBucketAccessPoints => access_point::list_bucket(state, ctx).await,
+        OpId::ListAccessPoints => access_point::list_account(state, ctx).await,
+        OpId::PutAccessPointPolicy => access_point::put_policy(state, ctx, op, body).await,
+        OpId::GetAccessPointPolicy => access_point::get_policy(state, ctx).await,
+        OpId::DeleteAccessPointPolicy => access_point::delete_policy(state, ctx).await,
+        OpId::PutAccessPointPublicAccessBlock => {
+            access_point::put_block(state, ctx, op, body).await
+        }
+        OpId::GetAccessPointPublicAccessBlock => access_point::get_block(state, ctx).await,
+        OpId::DeleteAccessPointPublicAccessBlock => access_point::delete_block(state, ctx).await,
+        OpId::PutBucketReplication => replication::put(state, ctx, op, body).await,
+        OpId::GetBucketReplication => replication::get(state, ctx).await,
+        OpId::DeleteBucketReplication => replication::delete(state, ctx, op, body).await,
+        OpId::GetBucketReplicationLocation => replication::location(state, ctx).await,
+        OpId::GetBucketReplicationProgress => replication::progress(state, ctx).await,
+        OpId::PutBucketInventory => inventory::put(state, ctx, op, body).await,
+        OpId::GetBucketInventory => inventory::get(state, ctx).await,
+        OpId::ListBucketInventory => inventory::list(state, ctx).await,
+        OpId::DeleteBucketInventory => inventory::delete(state, ctx).await,
         // Lifecycle, versioning, retention, encryption, tagging, statistics.
         OpId::PutBucketLifecycle => lifecycle::put(state, ctx, body).await,
         OpId::GetBucketLifecycle => config::get(state, ctx, &lifecycle::FAMILY).await,
@@ -120,195 +183,6 @@ pub async fn handle(
     }
 }
 
-/// Reads a small request body (an XML document) into memory, refusing more than `limit`.
-pub async fn read_small_body(mut body: Incoming, limit: usize) -> Result<Bytes, OssError> {
-    let mut buf = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            OssError::with_message(
-                ErrorCode::InvalidRequest,
-                format!("Failed to read the request body: {e}"),
-            )
-        })?;
-        if let Ok(data) = frame.into_data() {
-            if buf.len() + data.len() > limit {
-                return Err(OssError::with_message(
-                    ErrorCode::EntityTooLarge,
-                    format!("The request body exceeds the limit of {limit} bytes."),
-                ));
-            }
-            buf.extend_from_slice(&data);
-        }
-    }
-    Ok(Bytes::from(buf))
-}
-
-/// How the bytes of a new blob are kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlobKeys {
-    /// As they are.
-    Plain,
-    /// Encrypted under the blob's own key stream (a new encrypted object or part).
-    Own,
-    /// Encrypted under the key stream of blob `blob` from byte `offset`: bytes appended to
-    /// an encrypted object.
-    Append {
-        /// The object's blob.
-        blob: String,
-        /// Where the bytes go.
-        offset: u64,
-    },
-}
-
-impl BlobKeys {
-    /// [`BlobKeys::Own`] when `encrypted`, else [`BlobKeys::Plain`].
-    pub fn own_if(encrypted: bool) -> BlobKeys {
-        if encrypted {
-            BlobKeys::Own
-        } else {
-            BlobKeys::Plain
-        }
-    }
-
-    /// Sets up `writer` to keep its bytes this way.
-    pub fn apply(&self, store: &dyn Store, writer: &mut BlobWriter) -> Result<(), StoreError> {
-        let cipher = || {
-            store
-                .cipher()
-                .ok_or_else(|| StoreError::Internal("the store cannot encrypt objects".into()))
-        };
-        match self {
-            BlobKeys::Plain => Ok(()),
-            BlobKeys::Own => writer.encrypt(cipher()?, None),
-            BlobKeys::Append { blob, offset } => writer.encrypt(cipher()?, Some((blob, *offset))),
-        }
-    }
-}
-
-/// Streams the request body into a new blob. The bytes go to a blocking writer through a
-/// small bounded channel, so memory does not grow with the body. A body that ends early
-/// (client gone, connection cut) leaves nothing behind.
-pub async fn receive_blob(state: &AppState, body: Incoming) -> Result<PendingBlob, OssError> {
-    receive_blob_with(state, body, BlobKeys::Plain).await
-}
-
-/// [`receive_blob`], keeping the bytes as `keys` says (encrypted or not).
-pub async fn receive_blob_with(
-    state: &AppState,
-    mut body: Incoming,
-    keys: BlobKeys,
-) -> Result<PendingBlob, OssError> {
-    // A small body (the common case) is collected here and written by one blocking call:
-    // no writer task, no channel, one thread hand-off.
-    let mut first = Vec::new();
-    let mut held = 0;
-    let mut ended = true;
-    while let Some(frame) = body.frame().await {
-        let data = match frame {
-            Ok(frame) => match frame.into_data() {
-                Ok(data) => data,
-                Err(_) => continue,
-            },
-            Err(e) => {
-                return Err(OssError::with_message(
-                    ErrorCode::InvalidRequest,
-                    format!("Failed to read the request body: {e}"),
-                ))
-            }
-        };
-        held += data.len();
-        first.push(data);
-        if held > SMALL_BODY {
-            ended = false;
-            break;
-        }
-    }
-    if ended {
-        return quick(state, move |store| {
-            let mut w = store.new_blob()?;
-            keys.apply(store, &mut w)?;
-            for data in &first {
-                w.write(data)?;
-            }
-            w.finish()
-        })
-        .await
-        .map_err(|e| OssError::from_store(e, "", None));
-    }
-    // A large body: a blocking writer writes batches of frames while a digest thread
-    // hashes the same batches (by reference), and this task receives the next ones.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Bytes>, String>>(QUEUED_BATCHES);
-    let store = state.store.clone();
-    let writer = tokio::task::spawn_blocking(move || -> Result<PendingBlob, OssError> {
-        let mut w: BlobWriter = store
-            .new_blob()
-            .map_err(|e| OssError::from_store(e, "", None))?;
-        keys.apply(store.as_ref(), &mut w)
-            .map_err(|e| OssError::from_store(e, "", None))?;
-        w.hash_in_background()
-            .map_err(|e| OssError::from_store(e, "", None))?;
-        while let Some(batch) = rx.blocking_recv() {
-            match batch {
-                Ok(chunks) => w
-                    .write_chunks(&chunks)
-                    .map_err(|e| OssError::internal(format!("writing object data: {e}")))?,
-                Err(why) => {
-                    return Err(OssError::with_message(
-                        ErrorCode::InvalidRequest,
-                        format!("Failed to read the request body: {why}"),
-                    ))
-                }
-            }
-        }
-        w.finish().map_err(|e| OssError::from_store(e, "", None))
-    });
-    let mut batch = first;
-    let mut batched = held;
-    let mut failure = None;
-    loop {
-        let end = match body.frame().await {
-            None => true,
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    batched += data.len();
-                    batch.push(data);
-                }
-                false
-            }
-            Some(Err(e)) => {
-                failure = Some(e.to_string());
-                true
-            }
-        };
-        if (batched >= BATCH_BYTES || end) && !batch.is_empty() {
-            batched = 0;
-            if tx.send(Ok(std::mem::take(&mut batch))).await.is_err() {
-                break;
-            }
-        }
-        if end {
-            break;
-        }
-    }
-    if let Some(why) = failure {
-        let _ = tx.send(Err(why)).await;
-    }
-    drop(tx);
-    writer
-        .await
-        .map_err(|e| OssError::internal(format!("object writer task failed: {e}")))?
-}
-
-/// Bytes of request frames handed to the blob writer at once (one vectored write, one
-/// thread wake-up).
-const BATCH_BYTES: usize = 1024 * 1024;
-
-/// Batches queued to the blob writer before the receiving task waits.
-const QUEUED_BATCHES: usize = 2;
-
-/// Bodies up to this size are received into memory, then written in one blocking call.
-const SMALL_BODY: usize = 256 * 1024;
-
 /// Object headers kept with the object (besides user metadata).
 pub const KEPT_HEADERS: &[&str] = &[
     "content-type",
@@ -322,9 +196,17 @@ pub const KEPT_HEADERS: &[&str] = &[
 /// Header name/value pairs.
 pub type HeaderList = Vec<(String, String)>;
 
+/// User metadata: header names and the values' bytes.
+pub type UserMeta = Vec<(String, MetaValue)>;
+
 /// The standard headers (with `Content-Type` defaulting to `application/octet-stream`) and
-/// the `x-oss-meta-*` headers of a request.
-pub fn object_headers(ctx: &RequestCtx) -> (HeaderList, HeaderList) {
+/// the `x-oss-meta-*` headers of a request, their values as the bytes sent. User metadata
+/// larger than the limit (names and values together, 8 KiB by default) is refused with
+/// `MetadataTooLarge`.
+pub fn object_headers(
+    state: &AppState,
+    ctx: &RequestCtx,
+) -> Result<(HeaderList, UserMeta), OssError> {
     let mut headers = Vec::new();
     for name in KEPT_HEADERS {
         if let Some(v) = ctx.header(name) {
@@ -333,13 +215,29 @@ pub fn object_headers(ctx: &RequestCtx) -> (HeaderList, HeaderList) {
             headers.push((name.to_string(), "application/octet-stream".to_string()));
         }
     }
-    let user_meta = ctx
-        .headers
+    let user_meta: UserMeta = ctx
+        .user_meta
         .iter()
-        .filter(|(k, _)| k.starts_with(osskit_proto::headers::META_PREFIX))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.clone(), MetaValue::from(v.as_slice())))
         .collect();
-    (headers, user_meta)
+    check_user_meta(state, &user_meta)?;
+    Ok((headers, user_meta))
+}
+
+/// Refuses user metadata whose names and values together exceed the limit.
+pub fn check_user_meta(state: &AppState, user_meta: &UserMeta) -> Result<(), OssError> {
+    let limit = state.limits.max_user_metadata;
+    let size: usize = user_meta.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > limit {
+        return Err(OssError::with_message(
+            ErrorCode::MetadataTooLarge,
+            format!(
+                "Your metadata headers exceed the maximum allowed metadata size: {size} bytes \
+                 of x-oss-meta-* names and values, the limit is {limit}."
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a canned ACL value (`default` allowed for objects).
@@ -400,8 +298,16 @@ pub fn owner() -> osskit_proto::xml::bucket::Owner {
     }
 }
 
-/// Id of the single account.
+/// Id of the server's account unless configured otherwise.
 pub const OWNER_ID: &str = "1000000000000000";
+
+/// The owner `account` as listings and ACLs show it.
+pub fn owner_of(account: &str) -> osskit_proto::xml::bucket::Owner {
+    osskit_proto::xml::bucket::Owner {
+        id: account.to_string(),
+        display_name: account.to_string(),
+    }
+}
 
 #[cfg(test)]
 mod tests {

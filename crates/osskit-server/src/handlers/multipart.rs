@@ -7,19 +7,22 @@ use super::object::{
     find_object, forbid_overwrite, last_modified_secs, object_acl, parse_copy_source,
     precondition_failed, storage_class, validate_key, Condition,
 };
-use super::{
-    blocking, encryption, object_headers, read_small_body, receive_blob_with, stat, worm, BlobKeys,
-};
+use super::upload::{receive_blob_with, BlobKeys};
+use super::{blocking, encryption, object_headers, read_small_body, stat, worm};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::base64;
 use crate::http::response::{now_millis, Reply};
-use crate::store::{ObjectMeta, ObjectType, PartMeta, StoreError, UploadEntry, UploadMeta};
+use crate::store::digest::Digests;
+use crate::store::{
+    Extents, ObjectMeta, ObjectType, PartMeta, StoreError, UploadEntry, UploadMeta,
+};
 use hyper::body::Incoming;
 use osskit_proto::date::unixtime_to_iso8601;
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::headers as h;
 use osskit_proto::xml::{self, multipart as model};
+use std::io::Read;
 
 /// Largest part (5 GiB), as declared.
 pub const MAX_PART_SIZE: u64 = osskit_proto::ops::MAX_PART_SIZE;
@@ -134,7 +137,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
     if forbid_overwrite(ctx) && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
-    let (headers, user_meta) = object_headers(ctx);
+    let (headers, user_meta) = object_headers(state, ctx)?;
     let encryption = encryption::for_new_object(state, ctx, &bucket).await?;
     let template = ObjectMeta {
         key: key.clone(),
@@ -147,7 +150,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
         acl,
         headers,
         user_meta,
-        blob: String::new(),
+        data: Extents::new(),
         encryption: encryption.clone(),
     };
     let (b2, k2) = (bucket.clone(), key.clone());
@@ -194,23 +197,21 @@ pub async fn upload_part(
     validate_key(&key)?;
     let number = part_number(ctx.param("partNumber"))?;
     let id = upload_id(ctx)?;
-    if declared_length(ctx)?.is_some_and(|n| n > MAX_PART_SIZE) {
-        return Err(OssError::new(ErrorCode::EntityTooLarge));
-    }
+    let limit = MAX_PART_SIZE.min(state.limits.max_object_size);
+    declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let crc = client_crc(ctx)?;
     encryption::refuse_headers(ctx)?;
     let upload = require_upload(state, &bucket, &key, &id).await?;
     let encrypted = upload.template.encryption;
-    if let Some(n) = declared_length(ctx)? {
+    let declared = declared_length(ctx, limit)?;
+    if let Some(n) = declared {
         stat::check_capacity(state, &bucket, n, None).await?;
     }
-    let blob = receive_blob_with(state, body, BlobKeys::own_if(encrypted.is_some())).await?;
+    let keys = BlobKeys::own_if(encrypted.is_some());
+    let blob = receive_blob_with(state, body, limit, keys).await?;
     check_digests(&blob, md5, crc)?;
-    if blob.size > MAX_PART_SIZE {
-        return Err(OssError::new(ErrorCode::EntityTooLarge));
-    }
-    if declared_length(ctx)?.is_none() {
+    if declared.is_none() {
         stat::check_capacity(state, &bucket, blob.size, None).await?;
     }
     let md5_b64 = base64::encode(&blob.md5);
@@ -225,8 +226,9 @@ pub async fn upload_part(
     Ok(encryption::decorate(reply, encrypted.as_deref()))
 }
 
-/// `PUT /bucket/key?partNumber=N&uploadId=ID` with `x-oss-copy-source`: copies a byte range
-/// of an existing object into a part (streamed, never held in memory).
+/// `PUT /bucket/key?partNumber=N&uploadId=ID` with `x-oss-copy-source`: makes a part of a
+/// byte range of an existing object. The part shares the object's extents (no byte is
+/// written); the range is read once to compute its MD5 (the part's ETag) and CRC-64.
 pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
@@ -237,7 +239,7 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     let upload = require_upload(state, &bucket, &key, &id).await?;
     let encrypted = upload.template.encryption;
     let (sb, sk) = (src_bucket.clone(), src_key.clone());
-    let (src, file) = blocking(state, move |s| s.open_object(&sb, &sk))
+    let (src, data) = blocking(state, move |s| s.open_object(&sb, &sk))
         .await
         .map_err(|e| OssError::from_store(e, &src_bucket, Some(&src_key)))?;
     match evaluate_conditions(
@@ -258,19 +260,17 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     }
     stat::check_capacity(state, &bucket, len, None).await?;
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
-    let keys = BlobKeys::own_if(encrypted.is_some());
+    let must_encrypt = encrypted.is_some();
     let part: PartMeta = blocking(state, move |s| {
-        let reader = encryption::plain_reader(s, &src, file, start)?;
-        let mut writer = s.new_blob()?;
-        keys.apply(s, &mut writer)?;
-        let copied = std::io::copy(&mut std::io::Read::take(reader, len), &mut writer)?;
-        if copied != len {
-            return Err(StoreError::Internal(format!(
-                "the source object ended after {copied} of {len} bytes"
-            )));
+        // The source's bytes stay leased (in place) until the part names them.
+        let extents = data.extents().slice(start, len);
+        if must_encrypt && !extents.all_encrypted() {
+            // The parts of an encrypted upload are encrypted at rest: these bytes get a
+            // blob of their own.
+            return s.put_part(&b, &k, &u, number, encrypt_range(s, &data, start, len)?);
         }
-        let blob = writer.finish()?;
-        s.put_part(&b, &k, &u, number, blob)
+        let (md5, crc) = digest_range(&data, start, len)?;
+        s.put_part_copy(&b, &k, &u, number, extents, md5, crc)
     })
     .await
     .map_err(|e| upload_error(e, &bucket, &key, &id))?;
@@ -282,6 +282,59 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
         .header("etag", part.etag.clone())
         .header(h::HASH_CRC64, part.crc64.to_string());
     Ok(encryption::decorate(reply, encrypted.as_deref()))
+}
+
+/// A new blob holding `len` bytes of `data` from `start`, encrypted at rest (blocking).
+fn encrypt_range(
+    s: &dyn crate::store::Store,
+    data: &crate::store::ObjectData,
+    start: u64,
+    len: u64,
+) -> Result<crate::store::PendingBlob, StoreError> {
+    let mut reader = data.reader(start, len);
+    let mut writer = s.new_blob()?;
+    writer.encrypt(None)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        writer.write(&buf[..n])?;
+    }
+    if writer.size() != len {
+        return Err(StoreError::Internal(format!(
+            "the source object ended after {} of {len} bytes",
+            writer.size()
+        )));
+    }
+    writer.finish()
+}
+
+/// The MD5 and CRC-64 of `len` bytes of `data` from `start` (blocking).
+fn digest_range(
+    data: &crate::store::ObjectData,
+    start: u64,
+    len: u64,
+) -> Result<([u8; 16], u64), StoreError> {
+    let mut reader = data.reader(start, len);
+    let mut digests = Digests::inline();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut read = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        digests.feed(&buf[..n]);
+        read += n as u64;
+    }
+    if read != len {
+        return Err(StoreError::Internal(format!(
+            "the source object ended after {read} of {len} bytes"
+        )));
+    }
+    Ok(digests.finish())
 }
 
 /// Whether `x-oss-complete-all` asks to complete with every uploaded part.

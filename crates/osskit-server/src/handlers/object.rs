@@ -1,15 +1,16 @@
 //! Object operations: put, get/head, meta, delete (single and batch), copy, append.
 
+use super::upload::{receive_blob_with, BlobKeys};
 use super::{
     blocking, check_acl, check_storage_class, encryption, object_headers, quick, read_small_body,
-    receive_blob_with, worm, write_rules::WriteRules, BlobKeys,
+    worm, write_rules::WriteRules,
 };
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::base64;
 use crate::http::body::ResponseBody;
 use crate::http::response::{now_millis, Reply};
-use crate::store::{BucketMeta, ObjectMeta, ObjectType, PendingBlob};
+use crate::store::{BucketMeta, Extents, ObjectData, ObjectMeta, ObjectType, PendingBlob};
 use hyper::body::Incoming;
 use osskit_proto::date::{http_date, http_to_unixtime, unixtime_to_iso8601};
 use osskit_proto::digest::{etag_from_md5, strip_etag_quotes};
@@ -18,16 +19,13 @@ use osskit_proto::headers as h;
 use osskit_proto::range::{resolve, RangeOutcome};
 use osskit_proto::xml::{self, object as model};
 
-/// Largest object accepted by PutObject and AppendObject (5 GiB).
-pub const MAX_OBJECT_SIZE: u64 = osskit_proto::ops::MAX_PUT_SIZE;
-
 /// Objects up to this size are read into memory by the lookup itself (one blocking call).
 const SMALL_OBJECT: u64 = 256 * 1024;
 
 /// The bytes of an object being served.
 enum ObjectBytes {
-    /// Streamed from the file.
-    File(std::fs::File),
+    /// Streamed from the blob files.
+    Data(ObjectData),
     /// Already read.
     Memory(bytes::Bytes),
 }
@@ -132,14 +130,16 @@ pub(super) fn check_digests(
     Ok(())
 }
 
-pub(super) fn declared_length(ctx: &RequestCtx) -> Result<Option<u64>, OssError> {
+/// The declared `Content-Length`, refused when above `limit` (`EntityTooLarge`) before any
+/// byte is read.
+pub(super) fn declared_length(ctx: &RequestCtx, limit: u64) -> Result<Option<u64>, OssError> {
     match ctx.header("content-length") {
         None => Ok(None),
         Some(v) => {
             let n = v.trim().parse::<u64>().map_err(|_| {
                 OssError::invalid_argument("Content-Length is not valid.", "Content-Length", v)
             })?;
-            if n > MAX_OBJECT_SIZE {
+            if n > limit {
                 return Err(OssError::new(ErrorCode::EntityTooLarge));
             }
             Ok(Some(n))
@@ -174,10 +174,12 @@ pub async fn put_object(
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
     validate_key(&key)?;
-    declared_length(ctx)?;
+    let limit = state.limits.max_object_size;
+    let declared = declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let crc = client_crc(ctx)?;
     let acl = object_acl(ctx)?;
+    let (headers, user_meta) = object_headers(state, ctx)?;
     let rules = WriteRules::load(state, &bucket).await?;
     let class = storage_class(ctx, &rules.bucket.storage_class)?;
     let forbid = forbid_overwrite(ctx);
@@ -186,19 +188,15 @@ pub async fn put_object(
     }
     let encryption = rules.encryption_for(state, ctx)?;
     rules.check_replaceable(state, &key).await?;
-    if let Some(n) = declared_length(ctx)? {
+    if let Some(n) = declared {
         rules.check_capacity(state, n, Some(&key)).await?;
     }
     let keys = BlobKeys::own_if(encryption.is_some());
-    let blob = receive_blob_with(state, body, keys).await?;
-    if blob.size > MAX_OBJECT_SIZE {
-        return Err(OssError::new(ErrorCode::EntityTooLarge));
-    }
+    let blob = receive_blob_with(state, body, limit, keys).await?;
     check_digests(&blob, md5, crc)?;
-    if declared_length(ctx)?.is_none() {
+    if declared.is_none() {
         rules.check_capacity(state, blob.size, Some(&key)).await?;
     }
-    let (headers, user_meta) = object_headers(ctx);
     let meta = ObjectMeta {
         key: key.clone(),
         size: blob.size,
@@ -210,7 +208,7 @@ pub async fn put_object(
         acl,
         headers,
         user_meta,
-        blob: blob.id.clone(),
+        data: Extents::new(),
         encryption: encryption.clone(),
     };
     let (etag, crc64, md5_b64) = (meta.etag.clone(), meta.crc64, base64::encode(&blob.md5));
@@ -315,25 +313,11 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     } else {
         let (b, k) = (bucket.clone(), key.clone());
         let (meta, file) = quick(state, move |s| {
-            let (meta, file) = s.open_object(&b, &k)?;
+            let (meta, data) = s.open_object(&b, &k)?;
             if meta.size > SMALL_OBJECT {
-                return Ok((meta, ObjectBytes::File(file)));
+                return Ok((meta, ObjectBytes::Data(data)));
             }
-            let mut bytes = Vec::with_capacity(meta.size as usize);
-            std::io::Read::read_to_end(&mut std::io::Read::take(file, meta.size), &mut bytes)?;
-            if bytes.len() as u64 != meta.size {
-                return Err(crate::store::StoreError::Internal(format!(
-                    "object file holds {} bytes, metadata says {}",
-                    bytes.len(),
-                    meta.size
-                )));
-            }
-            if meta.encryption.is_some() {
-                let cipher = s.cipher().ok_or_else(|| {
-                    crate::store::StoreError::Internal("the store cannot decrypt objects".into())
-                })?;
-                cipher.keystream(&meta.blob, 0)?.apply(&mut bytes);
-            }
+            let bytes = data.read_range(0, meta.size)?;
             Ok((meta, ObjectBytes::Memory(bytes::Bytes::from(bytes))))
         })
         .await
@@ -403,20 +387,15 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         reply = reply.header(h::NEXT_APPEND_POSITION, meta.size.to_string());
     }
     for (name, value) in &meta.user_meta {
-        reply = reply.header(name, value.clone());
+        reply = reply.header_bytes(name, value.as_bytes());
     }
     reply = encryption::decorate(reply, meta.encryption.as_deref());
     if !head {
         crate::lifecycle::note_read(state, &bucket, &meta).await;
     }
     match file {
-        Some(ObjectBytes::File(file)) if len > 0 && meta.encryption.is_some() => {
-            let reader = encryption::plain_reader(state.store.as_ref(), &meta, file, start)
-                .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
-            Ok(reply.with_body(ResponseBody::reader(reader, len)))
-        }
-        Some(ObjectBytes::File(file)) if len > 0 => {
-            Ok(reply.with_body(ResponseBody::file_range(file, start, len)))
+        Some(ObjectBytes::Data(data)) if len > 0 => {
+            Ok(reply.with_body(ResponseBody::object(data, start, len)))
         }
         Some(ObjectBytes::Memory(bytes)) if len > 0 => Ok(reply.with_body(ResponseBody::full(
             bytes.slice(start as usize..(start + len) as usize),
@@ -442,11 +421,16 @@ pub async fn get_object_meta(state: &AppState, ctx: &RequestCtx) -> Result<Reply
 pub async fn delete_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     validate_key(&ctx.key)?;
-    worm::check_replaceable(state, &bucket, &ctx.key).await?;
+    let retention = worm::retention(state, &bucket).await?;
+    let guard = worm::guard(retention, state.clock.now_secs());
     let (b, k) = (bucket.clone(), ctx.key.clone());
-    quick(state, move |s| s.delete_object(&b, &k))
-        .await
-        .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    // Under a retention policy, the check and the delete are one transaction.
+    quick(state, move |s| match guard {
+        Some(guard) => s.delete_object_checked(&b, &k, guard),
+        None => s.delete_object(&b, &k),
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &bucket, Some(&ctx.key)))?;
     Ok(Reply::new(204))
 }
 
@@ -497,8 +481,14 @@ pub async fn delete_multiple(
         ));
     }
     let keys: Vec<String> = request.objects.into_iter().map(|o| o.key).collect();
-    // Under a retention policy, nothing is deleted when any key is protected.
-    if let Some(retention) = worm::retention(state, &bucket).await? {
+    // A key that cannot name an object fails the whole request: nothing is deleted.
+    for key in &keys {
+        validate_key(key)?;
+    }
+    // Under a retention policy nothing is deleted when any key is protected: checked here
+    // to name the key, and again in the transaction that deletes.
+    let retention = worm::retention(state, &bucket).await?;
+    if let Some(retention) = retention {
         let now = state.clock.now_secs();
         for key in &keys {
             if let Some(o) = find_object(state, &bucket, key).await? {
@@ -508,20 +498,16 @@ pub async fn delete_multiple(
             }
         }
     }
-    let b = bucket.clone();
-    let deleted = blocking(state, move |s| {
-        s.bucket(&b)?;
-        let mut done = Vec::with_capacity(keys.len());
-        for key in keys {
-            if osskit_proto::names::validate_object_key(&key).is_ok() {
-                s.delete_object(&b, &key)?;
-            }
-            done.push(key);
-        }
-        Ok(done)
+    let (b, k) = (bucket.clone(), keys.clone());
+    let guard = worm::guard(retention, state.clock.now_secs());
+    // One transaction: every key is deleted, or (on failure) none.
+    quick(state, move |s| match guard {
+        Some(guard) => s.delete_objects_checked(&b, &k, guard),
+        None => s.delete_objects(&b, &k),
     })
     .await
     .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    let deleted = keys;
     let mut result = model::DeleteResult {
         encoding_type: None,
         deleted: Vec::new(),
@@ -604,7 +590,7 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         rules.check_capacity(state, src.size, Some(&key)).await?;
     }
     let (headers, user_meta) = if replace {
-        object_headers(ctx)
+        object_headers(state, ctx)?
     } else {
         (src.headers.clone(), src.user_meta.clone())
     };
@@ -619,12 +605,13 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         acl,
         headers,
         user_meta,
-        blob: String::new(),
+        data: Extents::new(),
         encryption,
     };
     let (sb, sk, db) = (src_bucket.clone(), src_key.clone(), bucket.clone());
     let forbid = forbid_overwrite(ctx);
-    let done = blocking(state, move |s| s.copy_object(&sb, &sk, &db, meta, forbid))
+    // O(extents): the copy names the source's bytes, nothing is copied.
+    let done = quick(state, move |s| s.copy_object(&sb, &sk, &db, meta, forbid))
         .await
         .map_err(|e| {
             OssError::from_store(e, &bucket, Some(&src_key)).with_detail_if_conflict(&key)
@@ -665,9 +652,11 @@ pub async fn append_object(
             )
         })?,
     };
-    declared_length(ctx)?;
+    let limit = state.limits.max_object_size.saturating_sub(position);
+    let declared = declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let acl = object_acl(ctx)?;
+    let (headers, user_meta) = object_headers(state, ctx)?;
     let rules = WriteRules::load(state, &bucket).await?;
     let class = storage_class(ctx, &rules.bucket.storage_class)?;
     let position_error = |len: u64| {
@@ -686,12 +675,14 @@ pub async fn append_object(
             if worm::protects(rules.retention, &m, state.clock.now_secs()) {
                 return Err(worm::immutable(&key));
             }
-            let keys = match &m.encryption {
-                Some(_) => BlobKeys::Append {
-                    blob: m.blob.clone(),
-                    offset: position,
-                },
-                None => BlobKeys::Plain,
+            let keys = match m.data.sole_blob() {
+                Some(blob) if crate::store::rules::appendable_is_encrypted(&m) => {
+                    BlobKeys::Append {
+                        blob: blob.to_string(),
+                        offset: position,
+                    }
+                }
+                _ => BlobKeys::Plain,
             };
             (keys, m.encryption.clone())
         }
@@ -701,18 +692,14 @@ pub async fn append_object(
             (BlobKeys::own_if(e.is_some()), e)
         }
     };
-    if let Some(n) = declared_length(ctx)? {
+    if let Some(n) = declared {
         rules.check_capacity(state, n, None).await?;
     }
-    let blob = receive_blob_with(state, body, keys).await?;
+    let blob = receive_blob_with(state, body, limit, keys).await?;
     check_digests(&blob, md5, None)?;
-    if position.saturating_add(blob.size) > MAX_OBJECT_SIZE {
-        return Err(OssError::new(ErrorCode::EntityTooLarge));
-    }
-    if declared_length(ctx)?.is_none() {
+    if declared.is_none() {
         rules.check_capacity(state, blob.size, None).await?;
     }
-    let (headers, user_meta) = object_headers(ctx);
     let meta = ObjectMeta {
         key: key.clone(),
         size: blob.size,
@@ -724,7 +711,7 @@ pub async fn append_object(
         acl,
         headers,
         user_meta,
-        blob: blob.id.clone(),
+        data: Extents::new(),
         encryption,
     };
     let (b2, k2) = (bucket.clone(), key.clone());
@@ -807,5 +794,6 @@ mod tests {
         );
         assert!(parse_copy_source("/b").is_err());
         assert!(parse_copy_source("/b/").is_err());
+        assert!(parse_copy_source("/b/k%FF").is_err(), "not UTF-8");
     }
 }

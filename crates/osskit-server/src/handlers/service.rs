@@ -1,11 +1,12 @@
 //! Service-level operations: ListBuckets.
 
-use super::{blocking, max_keys, owner};
+use super::{blocking, max_keys};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
 use osskit_proto::date::unixtime_to_iso8601;
-use osskit_proto::xml::{self, bucket as model};
+use osskit_proto::xml::tagging::Tagging;
+use osskit_proto::xml::{self, bucket as model, Document};
 
 /// `GET /`: the buckets, filtered by `prefix`, after `marker`, at most `max-keys`; with
 /// `tag-key` (and `tag-value`) only the buckets carrying that tag, with the
@@ -22,43 +23,33 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
         .filter(|g| !g.is_empty())
         .map(str::to_string);
     let (p, m) = (prefix.clone(), marker.clone());
-    let (buckets, truncated) = blocking(state, move |s| {
-        if tag_key.is_none() && tag_value.is_none() && group.is_none() {
-            return s.list_buckets(&p, &m, max);
-        }
-        // Filtered: read pages until `max` buckets pass the filter.
-        let (mut out, mut after) = (Vec::new(), m);
-        loop {
-            let (page, more) = s.list_buckets(&p, &after, max)?;
-            for b in &page {
-                after.clone_from(&b.name);
-                let tags = match s.bucket_config(&b.name, super::tagging::FAMILY.name) {
-                    Ok(doc) => doc
-                        .and_then(|d| {
-                            <osskit_proto::xml::tagging::Tagging as osskit_proto::xml::Document>::from_document(&d).ok()
-                        })
-                        .unwrap_or_default(),
-                    Err(crate::store::StoreError::NoSuchBucket) => continue,
-                    Err(e) => return Err(e),
-                };
+    // The requester's own buckets only.
+    let account = ctx
+        .principal
+        .account_id()
+        .unwrap_or(state.users.account_id())
+        .to_string();
+    let (a, default_owner) = (account.clone(), state.users.account_id().to_string());
+    let (buckets, truncated) =
+        blocking(state, move |s| {
+            let filtered = tag_key.is_some() || tag_value.is_some() || group.is_some();
+            crate::access::list_owned_where(s, &p, &m, max, &a, &default_owner, |s, b| {
+                if !filtered {
+                    return Ok(true);
+                }
+                let tags = s
+                    .bucket_config(&b.name, super::tagging::FAMILY.name)?
+                    .and_then(|d| Tagging::from_document(&d).ok())
+                    .unwrap_or_default();
                 let in_group = group
                     .as_deref()
                     .is_none_or(|g| super::bucket::resource_group_id(b) == g);
-                if in_group && super::tagging::matches(&tags, tag_key.as_deref(), tag_value.as_deref())
-                {
-                    if out.len() == max {
-                        return Ok((out, true));
-                    }
-                    out.push(b.clone());
-                }
-            }
-            if !more {
-                return Ok((out, false));
-            }
-        }
-    })
-    .await
-    .map_err(|e| OssError::from_store(e, "", None))?;
+                Ok(in_group
+                    && super::tagging::matches(&tags, tag_key.as_deref(), tag_value.as_deref()))
+            })
+        })
+        .await
+        .map_err(|e| OssError::from_store(e, "", None))?;
     let next_marker = if truncated {
         buckets.last().map(|b| b.name.clone())
     } else {
@@ -70,7 +61,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
         max_keys: Some(max as u32),
         is_truncated: Some(truncated),
         next_marker,
-        owner: owner(),
+        owner: super::owner_of(&account),
         buckets: model::Buckets {
             bucket: buckets
                 .into_iter()

@@ -79,6 +79,20 @@ pub fn protects(retention: Option<i64>, object: &ObjectMeta, now: i64) -> bool {
     retention.is_some_and(|r| object.last_modified_ms.div_euclid(1000).saturating_add(r) > now)
 }
 
+/// A check for [`Store::delete_object_checked`] and friends that refuses the objects a
+/// retention of `retention` seconds protects at `now` (`StoreError::Immutable`); `None`
+/// without retention.
+pub fn guard(retention: Option<i64>, now: i64) -> Option<crate::store::ObjectCheck> {
+    let retention = retention?;
+    Some(Box::new(move |object: &ObjectMeta| {
+        if protects(Some(retention), object, now) {
+            Err(StoreError::Immutable(object.key.clone()))
+        } else {
+            Ok(())
+        }
+    }))
+}
+
 /// The error of a change to a protected object.
 pub fn immutable(key: &str) -> OssError {
     OssError::new(ErrorCode::FileImmutable).with_detail("Key", key)

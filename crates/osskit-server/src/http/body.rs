@@ -1,29 +1,53 @@
-//! Response bodies: a buffer, or bytes streamed from a file by a blocking reader.
+//! Response bodies: a buffer, or an object's bytes mapped window by window.
+//!
+//! An object body never holds a thread while the client reads: each window of the file is
+//! mapped by a short task on the blocking pool (the pages are faulted in there, so a cold
+//! disk read never stalls an async thread), one window ahead of what the connection sends,
+//! and the body hands the connection frames cut from the mapped windows (see
+//! [`super::mapped`]). A client that stops reading stops the body: the connection stops
+//! asking for frames, so nothing more is mapped.
+//!
+//! The first [`WARM_BYTES`] of a response go in small windows of [`WARM_WINDOW`]: a client
+//! that never reads only makes the kernel's socket buffers fill (a few MiB at most), and
+//! meanwhile holds one small window, not eight megabytes of mapped pages. Past that the
+//! client has shown it reads, and windows grow to [`MAP_WINDOW`].
+//!
+//! Extents of blobs encrypted at rest cannot be served from the page cache as they are:
+//! their windows (at most [`CHUNK_SIZE`]) are read and decrypted into a buffer by the same
+//! kind of short blocking task, one window ahead.
+
+use std::fs::File;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
-use std::io::{Read, Seek, SeekFrom};
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
-use super::mapped::MapError;
+use crate::store::{Extent, ObjectData};
 
-/// Size of the chunks read from object files (each is one frame handed to the connection).
+/// Largest frame handed to the connection.
 pub const CHUNK_SIZE: usize = 1024 * 1024;
+
+/// Bytes mapped at a time once the client has shown it reads (and prefaulted in one
+/// system call).
+pub const MAP_WINDOW: usize = 8 * 1024 * 1024;
+
+/// Bytes mapped at a time at the start of a response.
+pub const WARM_WINDOW: usize = 64 * 1024;
+
+/// How much of a response goes in [`WARM_WINDOW`]s.
+pub const WARM_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The body of every response.
 #[derive(Debug)]
 pub enum ResponseBody {
     /// Bytes in memory (`None` once sent).
     Full(Option<Bytes>),
-    /// Bytes arriving from a reader task; `remaining` is what is still due.
-    Stream {
-        /// Chunks from the reader.
-        rx: mpsc::Receiver<std::io::Result<Bytes>>,
-        /// Bytes still to come.
-        remaining: u64,
-    },
+    /// An object's bytes, mapped window by window.
+    Object(Box<ObjectStream>),
 }
 
 impl ResponseBody {
@@ -42,97 +66,108 @@ impl ResponseBody {
         }
     }
 
-    /// Streams `len` bytes of `file` starting at `start` from a blocking thread; at most two
-    /// chunks wait in the channel, so memory does not grow with the object size. Reading stops
-    /// when the receiver goes away.
-    ///
-    /// The bytes are mapped from the page cache ([`super::mapped`]) in windows of
-    /// [`MAP_WINDOW`](super::mapped::MAP_WINDOW) and handed to the connection as frames of
-    /// [`CHUNK_SIZE`] without a copy; where a file cannot be mapped they are read into
-    /// buffers instead.
-    pub fn file_range(file: std::fs::File, start: u64, len: u64) -> Self {
-        let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(2);
-        tokio::task::spawn_blocking(move || {
-            match super::mapped::send_mapped(&file, start, len, &tx) {
-                Ok(()) | Err(MapError::Closed) => {}
-                Err(MapError::Io(e)) => {
-                    let _ = tx.blocking_send(Err(e));
-                }
-                Err(MapError::Unsupported) => send_read(file, start, len, &tx),
-            }
-        });
-        ResponseBody::Stream { rx, remaining: len }
+    /// Streams `len` bytes of `data` from byte `start` (see the module documentation).
+    /// Memory does not grow with the object size, and no thread waits for the client.
+    pub fn object(data: ObjectData, start: u64, len: u64) -> Self {
+        ResponseBody::Object(Box::new(ObjectStream::new(data, start, len)))
     }
 }
 
-impl ResponseBody {
-    /// Streams `len` bytes read from `reader` (for example a decrypting reader of an
-    /// encrypted object) on a blocking thread, in chunks of [`CHUNK_SIZE`]; at most two
-    /// chunks wait in the channel. A reader that ends early is an error.
-    pub fn reader(reader: Box<dyn Read + Send>, len: u64) -> Self {
-        let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(2);
-        tokio::task::spawn_blocking(move || send_chunks(reader, len, &tx));
-        ResponseBody::Stream { rx, remaining: len }
+/// The open file of the blob being read, reused by the next window of the same blob.
+type OpenBlob = (String, Arc<File>);
+
+/// A window being mapped: gives back the open file and the mapped bytes.
+type MapTask = JoinHandle<std::io::Result<(OpenBlob, Bytes)>>;
+
+/// An object's bytes being sent (see the module documentation).
+#[derive(Debug)]
+pub struct ObjectStream {
+    data: Arc<ObjectData>,
+    /// The extents of the range, in order.
+    pieces: Vec<Extent>,
+    /// The extent the next window comes from, and how much of it is already mapped.
+    piece: usize,
+    piece_done: u64,
+    /// Bytes mapped so far (decides the size of the next window).
+    mapped: u64,
+    /// The open file of the blob last mapped.
+    file: Option<OpenBlob>,
+    /// Mapped bytes not handed out yet.
+    current: Bytes,
+    /// The next window, being mapped.
+    pending: Option<MapTask>,
+    /// Bytes still to hand out.
+    remaining: u64,
+}
+
+impl ObjectStream {
+    fn new(data: ObjectData, start: u64, len: u64) -> ObjectStream {
+        let pieces = data.extents().slice(start, len).as_slice().to_vec();
+        let remaining = pieces.iter().map(|e| e.len).sum();
+        ObjectStream {
+            data: Arc::new(data),
+            pieces,
+            piece: 0,
+            piece_done: 0,
+            mapped: 0,
+            file: None,
+            current: Bytes::new(),
+            pending: None,
+            remaining,
+        }
+    }
+
+    /// Starts mapping the next window, unless one is being mapped or nothing is left.
+    fn prefetch(&mut self) {
+        if self.pending.is_some() {
+            return;
+        }
+        let Some(piece) = self.pieces.get(self.piece) else {
+            return;
+        };
+        // Warm windows are not prefaulted: a client that never reads then holds only the
+        // pages the kernel copied into its socket.
+        let (window, populate) = if self.mapped < WARM_BYTES {
+            (WARM_WINDOW, false)
+        } else {
+            (MAP_WINDOW, true)
+        };
+        let encrypted = piece.encrypted;
+        let window = if encrypted {
+            window.min(CHUNK_SIZE)
+        } else {
+            window
+        };
+        let len = (piece.len - self.piece_done).min(window as u64) as usize;
+        let offset = piece.offset + self.piece_done;
+        let blob = piece.blob.clone();
+        self.piece_done += len as u64;
+        if self.piece_done >= piece.len {
+            self.piece += 1;
+            self.piece_done = 0;
+        }
+        self.mapped += len as u64;
+        let data = self.data.clone();
+        let cached = self.file.take();
+        self.pending = Some(tokio::task::spawn_blocking(move || {
+            let file = match cached {
+                Some((id, file)) if id == blob => file,
+                _ => Arc::new(data.open_blob(&blob)?),
+            };
+            let bytes = if encrypted {
+                data.read_decrypted(&file, &blob, offset, len)?
+            } else {
+                super::mapped::map_range(&file, offset, len, populate)?
+            };
+            Ok(((blob, file), bytes))
+        }));
     }
 }
 
-/// Reads `len` bytes from `reader` into fresh buffers of [`CHUNK_SIZE`] and sends them.
-fn send_chunks(mut reader: impl Read, len: u64, tx: &mpsc::Sender<std::io::Result<Bytes>>) {
-    let mut left = len;
-    while left > 0 {
-        let want = left.min(CHUNK_SIZE as u64);
-        let mut buf = Vec::with_capacity(want as usize);
-        if let Err(e) = (&mut reader).take(want).read_to_end(&mut buf) {
-            let _ = tx.blocking_send(Err(e));
-            return;
-        }
-        if (buf.len() as u64) < want {
-            let _ = tx.blocking_send(Err(short_file()));
-            return;
-        }
-        left -= want;
-        if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
-            return;
-        }
-    }
-}
-
-/// Reads `len` bytes of `file` from `start` into fresh buffers of [`CHUNK_SIZE`] and sends them.
-fn send_read(
-    mut file: std::fs::File,
-    start: u64,
-    len: u64,
-    tx: &mpsc::Sender<std::io::Result<Bytes>>,
-) {
-    if let Err(e) = file.seek(SeekFrom::Start(start)) {
-        let _ = tx.blocking_send(Err(e));
-        return;
-    }
-    let mut left = len;
-    while left > 0 {
-        let want = left.min(CHUNK_SIZE as u64);
-        // `read_to_end` fills the spare capacity without zeroing it first.
-        let mut buf = Vec::with_capacity(want as usize);
-        if let Err(e) = (&mut file).take(want).read_to_end(&mut buf) {
-            let _ = tx.blocking_send(Err(e));
-            return;
-        }
-        if (buf.len() as u64) < want {
-            let _ = tx.blocking_send(Err(short_file()));
-            return;
-        }
-        left -= want;
-        if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
-            return;
-        }
-    }
-}
-
-/// The error of a file shorter than the object it holds.
-pub(super) fn short_file() -> std::io::Error {
+fn stopped_early() -> std::io::Error {
     std::io::Error::new(
         std::io::ErrorKind::UnexpectedEof,
-        "object file is shorter than its recorded size",
+        "object reader stopped early",
     )
 }
 
@@ -146,37 +181,70 @@ impl Body for ResponseBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         match self.get_mut() {
             ResponseBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
-            ResponseBody::Stream { rx, remaining } => {
-                if *remaining == 0 {
-                    return Poll::Ready(None);
-                }
-                match rx.poll_recv(cx) {
-                    Poll::Pending => Poll::Pending,
-                    Poll::Ready(Some(Ok(chunk))) => {
-                        *remaining = remaining.saturating_sub(chunk.len() as u64);
-                        Poll::Ready(Some(Ok(Frame::data(chunk))))
-                    }
-                    Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
-                    Poll::Ready(None) => Poll::Ready(Some(Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "object reader stopped early",
-                    )))),
-                }
-            }
+            ResponseBody::Object(stream) => stream.poll_next(cx),
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match self {
             ResponseBody::Full(b) => b.is_none(),
-            ResponseBody::Stream { remaining, .. } => *remaining == 0,
+            ResponseBody::Object(stream) => stream.remaining == 0,
         }
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
             ResponseBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
-            ResponseBody::Stream { remaining, .. } => SizeHint::with_exact(*remaining),
+            ResponseBody::Object(stream) => SizeHint::with_exact(stream.remaining),
+        }
+    }
+}
+
+impl ObjectStream {
+    fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        loop {
+            if self.remaining == 0 {
+                return Poll::Ready(None);
+            }
+            if !self.current.is_empty() {
+                let n = self.current.len().min(CHUNK_SIZE);
+                let frame = self.current.split_to(n);
+                self.remaining = self.remaining.saturating_sub(n as u64);
+                return Poll::Ready(Some(Ok(Frame::data(frame))));
+            }
+            self.prefetch();
+            let Some(pending) = self.pending.as_mut() else {
+                self.remaining = 0;
+                return Poll::Ready(Some(Err(stopped_early())));
+            };
+            let joined = match Pin::new(pending).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(joined) => joined,
+            };
+            self.pending = None;
+            match joined {
+                Ok(Ok((file, bytes))) => {
+                    if bytes.is_empty() {
+                        self.remaining = 0;
+                        return Poll::Ready(Some(Err(stopped_early())));
+                    }
+                    self.file = Some(file);
+                    self.current = bytes;
+                    // The next window maps while this one is sent.
+                    self.prefetch();
+                }
+                Ok(Err(e)) => {
+                    self.remaining = 0;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Err(e) => {
+                    self.remaining = 0;
+                    return Poll::Ready(Some(Err(std::io::Error::other(e))));
+                }
+            }
         }
     }
 }
@@ -184,45 +252,65 @@ impl Body for ResponseBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::data::{BlobDir, Durability};
+    use crate::store::Extents;
     use http_body_util::BodyExt;
-    use std::io::Write;
 
-    #[tokio::test]
-    async fn streams_a_file_range_in_chunks() {
-        let mut f = tempfile::tempfile().unwrap();
-        let data: Vec<u8> = (0..(CHUNK_SIZE * 2 + 10))
-            .map(|i| (i % 251) as u8)
-            .collect();
-        f.write_all(&data).unwrap();
-        let body = ResponseBody::file_range(f, 5, (CHUNK_SIZE + 3) as u64);
-        assert_eq!(body.size_hint().exact(), Some((CHUNK_SIZE + 3) as u64));
-        let got = body.collect().await.unwrap().to_bytes();
-        assert_eq!(&got[..], &data[5..5 + CHUNK_SIZE + 3]);
+    fn blob(dir: &BlobDir, bytes: &[u8]) -> String {
+        let mut w = dir.writer().unwrap();
+        w.write(bytes).unwrap();
+        dir.install(w.finish().unwrap()).unwrap()
+    }
+
+    fn pattern(n: usize, seed: usize) -> Vec<u8> {
+        (0..n).map(|i| ((i * 7 + seed) % 251) as u8).collect()
     }
 
     #[tokio::test]
-    async fn the_read_fallback_streams_the_same_range() {
-        let mut f = tempfile::tempfile().unwrap();
-        let data: Vec<u8> = (0..(CHUNK_SIZE * 2 + 10))
-            .map(|i| (i % 253) as u8)
-            .collect();
-        f.write_all(&data).unwrap();
-        let (tx, mut rx) = mpsc::channel(2);
-        let len = (CHUNK_SIZE + 7) as u64;
-        tokio::task::spawn_blocking(move || send_read(f, 3, len, &tx));
-        let mut got = Vec::new();
-        while let Some(frame) = rx.recv().await {
-            got.extend_from_slice(&frame.unwrap());
+    async fn streams_ranges_across_extents_and_window_sizes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = BlobDir::open(tmp.path(), Durability::Volatile).unwrap();
+        // Two blobs; the object takes a tail of the first and most of the second, so that
+        // windows cross from the warm size to the full size inside an extent.
+        let a = pattern(WARM_BYTES as usize + 3 * WARM_WINDOW + 17, 1);
+        let b = pattern(MAP_WINDOW + CHUNK_SIZE + 5, 2);
+        let (ia, ib) = (blob(&dir, &a), blob(&dir, &b));
+        let extents = Extents::from_extents([
+            Extent::new(ia, 10, a.len() as u64 - 10),
+            Extent::new(ib, 0, b.len() as u64 - 3),
+        ]);
+        let whole: Vec<u8> = [&a[10..], &b[..b.len() - 3]].concat();
+        for (start, len) in [
+            (0u64, whole.len() as u64),
+            (5, 100),
+            (WARM_BYTES - 1, MAP_WINDOW as u64 + 2),
+            (whole.len() as u64 - 7, 7),
+        ] {
+            let data = ObjectData::new(extents.clone(), dir.clone(), None);
+            let body = ResponseBody::object(data, start, len);
+            assert_eq!(body.size_hint().exact(), Some(len));
+            let mut got = Vec::new();
+            let mut body = body;
+            while let Some(frame) = body.frame().await {
+                let frame = frame.unwrap().into_data().unwrap();
+                assert!(!frame.is_empty() && frame.len() <= CHUNK_SIZE);
+                got.extend_from_slice(&frame);
+            }
+            assert_eq!(
+                got,
+                &whole[start as usize..(start + len) as usize],
+                "{start}+{len}"
+            );
         }
-        assert_eq!(&got[..], &data[3..3 + CHUNK_SIZE + 7]);
     }
 
     #[tokio::test]
     async fn a_short_file_is_an_error() {
-        let mut f = tempfile::tempfile().unwrap();
-        f.write_all(b"abc").unwrap();
-        let body = ResponseBody::file_range(f, 0, 10);
-        assert!(body.collect().await.is_err());
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = BlobDir::open(tmp.path(), Durability::Volatile).unwrap();
+        let id = blob(&dir, b"abc");
+        let data = ObjectData::new(Extents::whole(id, 10), dir, None);
+        assert!(ResponseBody::object(data, 0, 10).collect().await.is_err());
     }
 
     #[tokio::test]

@@ -1,34 +1,21 @@
-//! Object bytes served straight from the page cache: the file is mapped into memory in
-//! windows and each window is handed to the connection as [`Bytes`], so a GET copies every
-//! byte once (page cache → socket) instead of twice (page cache → buffer → socket).
+//! Object bytes served straight from the page cache: a byte range of a blob file is mapped
+//! into memory and handed to the connection as [`Bytes`] that own the mapping, so a GET
+//! copies every byte once (page cache → socket) instead of twice (page cache → buffer →
+//! socket). The mapping goes when the last frame cut from it is dropped.
 //!
 //! Mapping a file is `unsafe` in Rust because another writer could change or cut the mapped
-//! bytes while they are read. The store never does that to the bytes of a committed object:
-//! blobs are written under a temporary name and renamed into place, overwrites and deletes
-//! install a new blob or unlink the old one (a mapping keeps an unlinked file's pages), and
-//! an append only writes past the object's committed size (it cuts the file back to that
-//! size first, never below it). A GET maps only bytes below the size its metadata recorded.
+//! bytes while they are read. The store never does that to the bytes an extent names: blobs
+//! are written under a temporary name and renamed into place, and are then never rewritten;
+//! several objects may share a blob, and a blob is unlinked only once no extent names it and
+//! no reader holds a lease on it (a mapping keeps an unlinked file's pages anyway); an
+//! appendable object's blob only grows, its appends writing past every size an extent has
+//! named (they cut the file back to the object's committed size first, never below it). A
+//! GET maps only bytes of the extents its metadata recorded.
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use std::io::{Read, Seek, SeekFrom};
 
-use super::body::CHUNK_SIZE;
-
-/// Bytes mapped at a time (and prefaulted in one system call).
-pub const MAP_WINDOW: usize = 8 * 1024 * 1024;
-
-/// Why mapped sending stopped.
-#[derive(Debug)]
-pub enum MapError {
-    /// The receiver went away (the client closed the connection).
-    Closed,
-    /// The file cannot be mapped (nothing was sent yet): read it instead.
-    Unsupported,
-    /// Reading failed after some bytes were sent.
-    Io(std::io::Error),
-}
-
-/// A mapped window, owned by the [`Bytes`] frames cut from it.
+/// A mapped range, owned by the [`Bytes`] frames cut from it.
 struct Window(memmap2::Mmap);
 
 impl AsRef<[u8]> for Window {
@@ -37,67 +24,59 @@ impl AsRef<[u8]> for Window {
     }
 }
 
-/// Sends `len` bytes of `file` from `start` over `tx` as frames of at most [`CHUNK_SIZE`]
-/// cut from mapped windows of [`MAP_WINDOW`] bytes.
-pub fn send_mapped(
+/// `len` bytes of `file` from `offset` as [`Bytes`]: mapped from the page cache (with
+/// `populate`, the pages are mapped in one system call instead of faulted one by one), or,
+/// where the file cannot be mapped, read into a buffer. Blocking: call it on a blocking
+/// thread. A file shorter than `offset + len` is an error of kind `UnexpectedEof`.
+pub fn map_range(
     file: &std::fs::File,
-    start: u64,
-    len: u64,
-    tx: &mpsc::Sender<std::io::Result<Bytes>>,
-) -> Result<(), MapError> {
-    send_windows(file, start, len, MAP_WINDOW, tx)
+    offset: u64,
+    len: usize,
+    populate: bool,
+) -> std::io::Result<Bytes> {
+    let file_len = file.metadata()?.len();
+    if offset.saturating_add(len as u64) > file_len {
+        return Err(crate::store::data::short_data());
+    }
+    if len == 0 {
+        return Ok(Bytes::new());
+    }
+    match map(file, offset, len, populate) {
+        Ok(window) => Ok(Bytes::from_owner(Window(window))),
+        Err(_) => read_range(file, offset, len),
+    }
 }
 
-/// [`send_mapped`] with windows of `window` bytes.
-fn send_windows(
-    file: &std::fs::File,
-    start: u64,
-    len: u64,
-    window: usize,
-    tx: &mpsc::Sender<std::io::Result<Bytes>>,
-) -> Result<(), MapError> {
-    let file_len = file.metadata().map_err(|_| MapError::Unsupported)?.len();
-    if start.saturating_add(len) > file_len {
-        return Err(MapError::Io(super::body::short_file()));
+/// Reads `len` bytes of `file` from `offset` into a fresh buffer.
+fn read_range(file: &std::fs::File, offset: u64, len: usize) -> std::io::Result<Bytes> {
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    // `read_to_end` fills the spare capacity without zeroing it first.
+    let mut buf = Vec::with_capacity(len);
+    file.take(len as u64).read_to_end(&mut buf)?;
+    if buf.len() < len {
+        return Err(crate::store::data::short_data());
     }
-    let mut offset = start;
-    let end = start + len;
-    let mut first = true;
-    while offset < end {
-        let size = (end - offset).min(window as u64) as usize;
-        let window = match map(file, offset, size) {
-            Ok(w) => w,
-            Err(_) if first => return Err(MapError::Unsupported),
-            Err(e) => return Err(MapError::Io(e)),
-        };
-        first = false;
-        let window = Bytes::from_owner(Window(window));
-        let mut at = 0;
-        while at < size {
-            let n = (size - at).min(CHUNK_SIZE);
-            if tx.blocking_send(Ok(window.slice(at..at + n))).is_err() {
-                return Err(MapError::Closed);
-            }
-            at += n;
-        }
-        offset += size as u64;
-    }
-    Ok(())
+    Ok(Bytes::from(buf))
 }
 
-/// Maps `len` bytes of `file` at `offset`, read-only and prefaulted.
+/// Maps `len` bytes of `file` at `offset`, read-only (prefaulted when `populate`).
 #[allow(unsafe_code)]
-fn map(file: &std::fs::File, offset: u64, len: usize) -> std::io::Result<memmap2::Mmap> {
-    // SAFETY: the mapped range lies below the object's committed size, which the store never
-    // rewrites or cuts while the object exists (see the module documentation); the mapping is
-    // read-only and private to this process.
-    unsafe {
-        memmap2::MmapOptions::new()
-            .offset(offset)
-            .len(len)
-            .populate()
-            .map(file)
+fn map(
+    file: &std::fs::File,
+    offset: u64,
+    len: usize,
+    populate: bool,
+) -> std::io::Result<memmap2::Mmap> {
+    let mut options = memmap2::MmapOptions::new();
+    options.offset(offset).len(len);
+    if populate {
+        options.populate();
     }
+    // SAFETY: the mapped range lies inside an extent of an object, whose bytes the store
+    // never rewrites or cuts while any extent names them or a reader holds them (see the
+    // module documentation); the mapping is read-only and private to this process.
+    unsafe { options.map(file) }
 }
 
 #[cfg(test)]
@@ -111,87 +90,50 @@ mod tests {
         f
     }
 
-    /// Runs `send_windows` on a blocking thread and collects the frames.
-    async fn frames(
-        data: &[u8],
-        start: u64,
-        len: u64,
-        window: usize,
-    ) -> (Result<(), MapError>, Vec<Bytes>) {
-        let f = file_of(data);
-        let (tx, mut rx) = mpsc::channel(2);
-        let task = tokio::task::spawn_blocking(move || send_windows(&f, start, len, window, &tx));
-        let mut got = Vec::new();
-        while let Some(frame) = rx.recv().await {
-            got.push(frame.unwrap());
-        }
-        (task.await.unwrap(), got)
-    }
-
-    #[tokio::test]
-    async fn ranges_across_windows_at_unaligned_offsets() {
-        let data: Vec<u8> = (0..(3 * CHUNK_SIZE + 12345))
+    #[test]
+    fn ranges_at_unaligned_offsets() {
+        let data: Vec<u8> = (0..3 * 1024 * 1024 + 12345)
             .map(|i| (i * 7 % 251) as u8)
             .collect();
-        // Windows smaller than, equal to and larger than a frame; offsets off the page size.
-        for window in [4096 * 3, CHUNK_SIZE, 2 * CHUNK_SIZE + 4096] {
-            for (start, len) in [
-                (0u64, data.len() as u64),
-                (4097, 2 * CHUNK_SIZE as u64 + 5),
-                (1, 1),
-            ] {
-                let (res, got) = frames(&data, start, len, window).await;
-                assert!(res.is_ok(), "window {window} start {start}: {res:?}");
-                assert!(got.iter().all(|f| f.len() <= CHUNK_SIZE && !f.is_empty()));
-                let joined: Vec<u8> = got.iter().flat_map(|f| f.iter().copied()).collect();
-                assert_eq!(
-                    joined,
-                    &data[start as usize..(start + len) as usize],
-                    "window {window} start {start} len {len}"
-                );
+        let f = file_of(&data);
+        for populate in [false, true] {
+            for (start, len) in [(0u64, data.len()), (4097, 2 * 1024 * 1024 + 5), (1, 1)] {
+                let got = map_range(&f, start, len, populate).unwrap();
+                assert_eq!(&got[..], &data[start as usize..start as usize + len]);
             }
         }
+        assert!(map_range(&f, 5, 0, true).unwrap().is_empty());
     }
 
-    #[tokio::test]
-    async fn a_range_past_the_end_of_the_file_is_an_error_before_any_byte() {
-        let (res, got) = frames(b"abcdef", 2, 10, MAP_WINDOW).await;
-        assert!(
-            matches!(res, Err(MapError::Io(ref e)) if e.kind() == std::io::ErrorKind::UnexpectedEof)
-        );
-        assert!(got.is_empty());
+    #[test]
+    fn a_range_past_the_end_of_the_file_is_an_error() {
+        let f = file_of(b"abcdef");
+        let e = map_range(&f, 2, 10, false).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 
-    #[tokio::test]
-    async fn frames_outlive_the_file_and_its_name() {
+    #[test]
+    fn frames_outlive_the_file_and_its_name() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("blob");
         std::fs::write(&path, vec![9u8; 100_000]).unwrap();
         let f = std::fs::File::open(&path).unwrap();
-        let (tx, mut rx) = mpsc::channel(4);
-        let task = tokio::task::spawn_blocking(move || send_windows(&f, 0, 100_000, 65536, &tx));
-        task.await.unwrap().unwrap();
+        let bytes = map_range(&f, 0, 100_000, true).unwrap();
+        drop(f);
         // The object is deleted (its blob unlinked) while its frames are still queued.
         std::fs::remove_file(&path).unwrap();
-        let mut total = 0;
-        while let Some(frame) = rx.recv().await {
-            let frame = frame.unwrap();
-            assert!(frame.iter().all(|&b| b == 9));
-            total += frame.len();
-        }
-        assert_eq!(total, 100_000);
+        let frames: Vec<Bytes> = (0..4)
+            .map(|i| bytes.slice(i * 25_000..(i + 1) * 25_000))
+            .collect();
+        drop(bytes);
+        assert!(frames.iter().all(|f| f.iter().all(|&b| b == 9)));
     }
 
-    #[tokio::test]
-    async fn sending_stops_when_the_receiver_goes_away() {
-        let f = file_of(&vec![1u8; 3 * CHUNK_SIZE]);
-        let (tx, rx) = mpsc::channel(1);
-        drop(rx);
-        let res = tokio::task::spawn_blocking(move || {
-            send_windows(&f, 0, 3 * CHUNK_SIZE as u64, MAP_WINDOW, &tx)
-        })
-        .await
-        .unwrap();
-        assert!(matches!(res, Err(MapError::Closed)));
+    #[test]
+    fn the_read_fallback_reads_the_same_range() {
+        let data: Vec<u8> = (0..200_000).map(|i| (i % 253) as u8).collect();
+        let f = file_of(&data);
+        assert_eq!(&read_range(&f, 3, 100_007).unwrap()[..], &data[3..100_010]);
+        assert!(read_range(&f, 199_999, 2).is_err());
     }
 }

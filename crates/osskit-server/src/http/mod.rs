@@ -1,14 +1,20 @@
-//! The hyper shell: listening, one task per connection, graceful shutdown.
+//! The hyper shell: listening, one task per connection with its limits and timeouts (see
+//! [`conn`]), graceful shutdown.
 
 pub mod base64;
 pub mod body;
+pub mod conn;
+pub mod guard;
+pub mod log;
 pub mod mapped;
 pub mod response;
 
-use crate::config::ServerConfig;
+use crate::config::{Limits, ServerConfig};
 use crate::dispatch::{self, AppState};
 use crate::error::ServerStartError;
+use crate::store::fs::FsOptions;
 use crate::store::{FsStore, MemoryStore, Store, StoreError};
+use conn::{Activity, TrackedBody, TrackedIo};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -43,9 +49,13 @@ impl Server {
     /// and serves in the background until [`RunningServer::shutdown`] (or until the
     /// [`RunningServer`] is dropped).
     pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerStartError> {
+        let options = FsOptions {
+            reserve: config.limits.disk_reserve,
+            ..FsOptions::default()
+        };
         let store: Arc<dyn Store> = match config.data_dir.clone() {
             Some(dir) => {
-                let store = tokio::task::spawn_blocking(move || FsStore::open(&dir))
+                let store = tokio::task::spawn_blocking(move || FsStore::open_with(&dir, options))
                     .await
                     .map_err(|e| {
                         StoreError::Internal(format!("store opening task failed: {e}"))
@@ -54,6 +64,21 @@ impl Server {
             }
             None => Arc::new(MemoryStore::new()?),
         };
+        let kms = match &config.data_dir {
+            Some(dir) => {
+                let dir = dir.join("kms");
+                tokio::task::spawn_blocking(move || crate::rpc::kms::KmsKeys::open(&dir))
+                    .await
+                    .map_err(|e| StoreError::Internal(format!("KMS key loading task failed: {e}")))?
+                    .map_err(StoreError::Internal)?
+            }
+            None => crate::rpc::kms::KmsKeys::in_memory(),
+        };
+        for id in &config.kms_keys {
+            if kms.ensure(id.trim()).map_err(StoreError::Internal)? {
+                tracing::info!(key_id = %id.trim(), "made a KMS key");
+            }
+        }
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -86,6 +111,17 @@ impl Server {
                 (secret.trim().to_string(), Some(token.clone())),
             );
         }
+        let fds = conn::raise_fd_limit();
+        let max_connections = conn::connection_cap(config.limits.max_connections, fds);
+        let users = crate::users::Users::new(config.account_id.clone());
+        for user in &config.users {
+            let id = user.access_key_id.trim().to_string();
+            keys.insert(
+                id.clone(),
+                (user.access_key_secret.trim().to_string(), None),
+            );
+            users.register(id, user.identity.clone());
+        }
         let state = Arc::new(AppState {
             store,
             region: config.region.clone(),
@@ -93,6 +129,12 @@ impl Server {
             keys,
             authority: authority.clone(),
             echo_operation: config.echo_operation,
+            kms: Arc::new(kms),
+            web: crate::handlers::web::WebState::new(config.access_log_interval),
+            limits: config.limits.clone(),
+            users,
+            replicator: crate::replicator::Replicator::new(config.replication_interval),
+            access_cache: crate::access::Cache::default(),
             clock: config.clock.clone(),
             access: Arc::new(crate::lifecycle::AccessTimes::default()),
         });
@@ -105,17 +147,43 @@ impl Server {
             .map_err(|e| StoreError::Internal(format!("lifecycle start-up task failed: {e}")))??;
         }
         let (stop, stopped) = watch::channel(false);
-        let lifecycle = config
-            .lifecycle_interval
-            .map(|every| crate::lifecycle::spawn(state.clone(), every, stopped.clone()));
-        let task = tokio::spawn(accept_loop(listener, state.clone(), stopped));
-        tracing::info!(%local_addr, "oss-server listening");
+        let flusher = tokio::spawn(crate::handlers::logging::run_flusher(
+            state.clone(),
+            stopped.clone(),
+        ));
+        // Background work: replication, inventory reports and lifecycle rules.
+        let mut background = vec![
+            tokio::spawn(crate::replicator::run(state.clone(), stopped.clone())),
+            tokio::spawn(crate::inventory_reports::run(
+                state.clone(),
+                config.inventory_check_interval,
+                crate::inventory_reports::Schedule {
+                    period: config.inventory_period,
+                },
+                stopped.clone(),
+            )),
+        ];
+        if let Some(every) = config.lifecycle_interval {
+            background.push(crate::lifecycle::spawn(
+                state.clone(),
+                every,
+                stopped.clone(),
+            ));
+        }
+        let served = state.clone();
+        let task = tokio::spawn(async move {
+            accept_loop(listener, served, stopped, max_connections).await;
+            for task in background {
+                let _ = task.await;
+            }
+        });
+        tracing::info!(%local_addr, max_connections, "oss-server listening");
         Ok(RunningServer {
             local_addr,
             authority,
             stop,
             task,
-            lifecycle,
+            flusher,
             state,
         })
     }
@@ -128,7 +196,8 @@ pub struct RunningServer {
     authority: String,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
-    lifecycle: Option<tokio::task::JoinHandle<()>>,
+    /// Writes access logs; ends after a last flush once the server stops.
+    flusher: tokio::task::JoinHandle<()>,
     state: Arc<AppState>,
 }
 
@@ -162,32 +231,59 @@ impl RunningServer {
         if let Err(e) = self.task.await {
             tracing::warn!(error = %e, "server task ended abnormally");
         }
-        if let Some(lifecycle) = self.lifecycle {
-            let _ = lifecycle.await;
+        if let Err(e) = self.flusher.await {
+            tracing::warn!(error = %e, "access log task ended abnormally");
         }
     }
 }
+
+/// How long the accept loop waits, at the connection limit, before looking for an idle
+/// connection to close again.
+const AT_CAPACITY_RETRY: Duration = Duration::from_millis(100);
 
 async fn accept_loop(
     listener: TcpListener,
     state: Arc<AppState>,
     mut stopped: watch::Receiver<bool>,
+    max_connections: usize,
 ) {
     let mut conns = JoinSet::new();
-    loop {
+    let mut open: HashMap<tokio::task::Id, Arc<Activity>> = HashMap::new();
+    'serve: loop {
+        // At the limit: close the longest-idle connection, or wait for one to end.
+        while conns.len() >= max_connections {
+            evict_idle(&open, 1);
+            tokio::select! {
+                _ = stopped.changed() => break 'serve,
+                Some(done) = conns.join_next_with_id() => forget(&mut open, done),
+                _ = tokio::time::sleep(AT_CAPACITY_RETRY) => {}
+            }
+        }
         tokio::select! {
             _ = stopped.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    conns.spawn(serve_connection(stream, peer, state.clone(), stopped.clone()));
+                    let activity = Activity::new();
+                    let handle = conns.spawn(serve_connection(
+                        stream,
+                        peer,
+                        state.clone(),
+                        stopped.clone(),
+                        activity.clone(),
+                    ));
+                    open.insert(handle.id(), activity);
                 }
                 Err(e) => {
+                    // Out of file descriptors: idle connections make room.
+                    if matches!(e.raw_os_error(), Some(23 | 24)) {
+                        evict_idle(&open, 8);
+                    }
                     tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             },
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            Some(done) = conns.join_next_with_id(), if !conns.is_empty() => forget(&mut open, done),
         }
     }
     drop(listener);
@@ -202,29 +298,100 @@ async fn accept_loop(
     tracing::info!("oss-server stopped");
 }
 
+/// Drops the record of a connection that ended.
+fn forget(
+    open: &mut HashMap<tokio::task::Id, Arc<Activity>>,
+    done: Result<(tokio::task::Id, ()), tokio::task::JoinError>,
+) {
+    let id = match done {
+        Ok((id, ())) => id,
+        Err(e) => e.id(),
+    };
+    open.remove(&id);
+}
+
+/// Asks up to `n` of the longest-idle connections to close.
+fn evict_idle(open: &HashMap<tokio::task::Id, Arc<Activity>>, n: usize) {
+    let mut idle: Vec<&Arc<Activity>> = open.values().filter(|a| a.is_idle()).collect();
+    idle.sort_by_key(|a| std::cmp::Reverse(a.idle_for()));
+    for a in idle.into_iter().take(n) {
+        a.evict();
+    }
+}
+
+/// The HTTP/1 settings of a connection under `limits`.
+fn http1_builder(limits: &Limits) -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        // A client that shuts down its sending side after the request still gets the answer.
+        .half_close(true)
+        // The read buffer bounds a request head; responses are queued as frames (no copy).
+        .max_buf_size(limits.max_header_bytes.max(8192))
+        .max_header_size(limits.max_header_bytes)
+        .max_headers(limits.max_headers)
+        .writev(true);
+    builder
+}
+
 async fn serve_connection(
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
     state: Arc<AppState>,
     mut stopped: watch::Receiver<bool>,
+    activity: Arc<Activity>,
 ) {
-    let service = service_fn(move |req| {
+    let limits = state.limits.clone();
+    let stall = limits.stall_timeout;
+    let service_activity = activity.clone();
+    let service = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
         let state = state.clone();
-        async move { Ok::<_, Infallible>(dispatch::serve(state, req).await) }
+        let activity = service_activity.clone();
+        activity.request_started();
+        req.extensions_mut().insert(dispatch::PeerAddr(peer));
+        async move {
+            let response = crate::handlers::upload::STALL_TIMEOUT
+                .scope(stall, dispatch::serve(state, req))
+                .await;
+            Ok::<_, Infallible>(response.map(|body| TrackedBody::new(body, activity)))
+        }
     });
-    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let io = TokioIo::new(TrackedIo::new(stream, activity.clone()));
+    let conn = http1_builder(&limits).serve_connection(io, service);
     tokio::pin!(conn);
     if *stopped.borrow() {
         conn.as_mut().graceful_shutdown();
     }
-    tokio::select! {
-        result = conn.as_mut() => {
-            if let Err(e) = result {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+    loop {
+        let deadline = activity.deadline(&limits);
+        let wake = deadline.map_or_else(
+            || tokio::time::Instant::now() + limits.stall_timeout,
+            |(at, _)| tokio::time::Instant::from_std(at),
+        );
+        tokio::select! {
+            result = conn.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                }
+                return;
             }
-            return;
+            _ = stopped.changed() => break,
+            _ = tokio::time::sleep_until(wake) => {
+                if let Some((at, why)) = activity.deadline(&limits) {
+                    if at <= std::time::Instant::now() {
+                        tracing::debug!(%peer, reason = ?why, "closing the connection");
+                        return;
+                    }
+                }
+            }
+            // A new phase may bring its deadline closer: compute it again.
+            _ = activity.phase_changed() => {}
+            _ = activity.evicted() => {
+                if activity.is_idle() {
+                    tracing::debug!(%peer, "closing an idle connection to make room");
+                    return;
+                }
+            }
         }
-        _ = stopped.changed() => {}
     }
     conn.as_mut().graceful_shutdown();
     if let Err(e) = conn.await {

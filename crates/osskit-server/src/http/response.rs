@@ -14,6 +14,8 @@ pub struct Reply {
     pub status: u16,
     /// Headers in order.
     pub headers: Vec<(String, String)>,
+    /// Headers whose values are bytes to send as they are (user metadata), after `headers`.
+    pub byte_headers: Vec<(String, Vec<u8>)>,
     /// Body.
     pub body: ResponseBody,
 }
@@ -24,6 +26,7 @@ impl Reply {
         Reply {
             status,
             headers: Vec::new(),
+            byte_headers: Vec::new(),
             body: ResponseBody::empty(),
         }
     }
@@ -40,6 +43,13 @@ impl Reply {
     /// Adds a header.
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    /// Adds a header whose value is sent byte for byte (it need not be UTF-8).
+    pub fn header_bytes(mut self, name: &str, value: &[u8]) -> Self {
+        self.byte_headers
+            .push((name.to_ascii_lowercase(), value.to_vec()));
         self
     }
 
@@ -129,9 +139,21 @@ pub fn finish(reply: Reply, request_id: &str) -> Response<ResponseBody> {
     for (k, v) in &reply.headers {
         put(k, v);
     }
+
     if !has_length && status != StatusCode::NOT_MODIFIED && status != StatusCode::NO_CONTENT {
         let len = http_body::Body::size_hint(&reply.body).exact().unwrap_or(0);
         put("content-length", &len.to_string());
+    }
+    for (k, v) in &reply.byte_headers {
+        match (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_bytes(v),
+        ) {
+            (Ok(n), Ok(v)) => {
+                headers.append(n, v);
+            }
+            _ => tracing::warn!(header = %k, "dropping a header that cannot be sent"),
+        }
     }
     *resp.body_mut() = reply.body;
     resp

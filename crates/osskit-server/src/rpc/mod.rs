@@ -8,6 +8,8 @@
 //! nothing an OSS client sends is taken for one. Errors are Alibaba Cloud's JSON error
 //! document (`RequestId`, `HostId`, `Code`, `Message`) with its status.
 
+pub mod kms;
+
 use crate::dispatch::{AppState, RequestCtx};
 use crate::handlers::read_small_body;
 use crate::http::response::{now_secs, Reply};
@@ -224,9 +226,13 @@ fn authenticate(
 }
 
 /// Runs the action of an authenticated call.
-async fn dispatch(_state: &AppState, call: &RpcCall) -> Result<serde_json::Value, RpcError> {
-    #[allow(clippy::match_single_binding)]
+async fn dispatch(state: &AppState, call: &RpcCall) -> Result<serde_json::Value, RpcError> {
     match call.action.as_str() {
+        "CreateKey" => kms::create_key(&state.kms, &state.region, call),
+        "DescribeKey" => kms::describe_key(&state.kms, &state.region, call),
+        "GenerateDataKey" => kms::generate_data_key(&state.kms, call),
+        "Encrypt" => kms::encrypt(&state.kms, call),
+        "Decrypt" => kms::decrypt(&state.kms, call),
         // The actions of each service are added here, one arm per action.
         other => Err(RpcError::new(
             404,

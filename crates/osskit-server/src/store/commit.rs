@@ -20,6 +20,12 @@
 //! transaction is aborted, that job gets its error, and the other jobs of the batch run
 //! again in a fresh transaction — which is why jobs are `FnMut` and must not depend on
 //! having run before.
+//!
+//! Blobs whose last reference a batch dropped are removed (through [`BlobGc`]) after the
+//! commit and before the callers are answered; their garbage records are dropped by the
+//! next batch. When a batch fails because the database hit an I/O error (a full disk), the
+//! committer lets that database instance go: the next batch (and every reader) gets a
+//! freshly opened one, so the server keeps working once space is free again.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -30,7 +36,8 @@ use std::time::Duration;
 
 use redb::Database;
 
-use super::meta::{db_err, Tx};
+use super::gc::BlobGc;
+use super::meta::{db_err, DbCell, Tx};
 use super::StoreError;
 
 /// Most jobs committed by one transaction.
@@ -71,7 +78,7 @@ trait Job: Send {
     /// Runs the change.
     fn run(&mut self, tx: &mut Tx<'_>) -> Ran;
     /// Answers the caller: `committed` is the outcome of the batch's commit.
-    fn finish(self: Box<Self>, committed: Result<(), String>);
+    fn finish(self: Box<Self>, committed: Result<(), StoreError>);
 }
 
 struct TypedJob<F, T> {
@@ -94,18 +101,18 @@ where
         let result = (self.change)(tx);
         let ran = match &result {
             Ok(_) => Ran::Ok,
-            Err(StoreError::Internal(_)) => Ran::Broken,
+            Err(StoreError::Internal(_) | StoreError::Unavailable(_)) => Ran::Broken,
             Err(_) => Ran::Refused,
         };
         self.output = Some(result);
         ran
     }
 
-    fn finish(self: Box<Self>, committed: Result<(), String>) {
+    fn finish(self: Box<Self>, committed: Result<(), StoreError>) {
         let result = match (self.output, committed) {
             (Some(Err(e)), _) => Err(e),
             (Some(Ok(v)), Ok(())) => Ok(v),
-            (_, Err(why)) => Err(StoreError::Internal(why)),
+            (_, Err(e)) => Err(e),
             (None, Ok(())) => Err(StoreError::Internal("metadata change was never run".into())),
         };
         // The caller may have gone away (it cannot, it blocks; but never panic here).
@@ -129,15 +136,20 @@ impl std::fmt::Debug for dyn Job {
 }
 
 impl Committer {
-    /// Starts the committer thread of `db`. `delay` is how long it waits after the first
-    /// job of a batch for others to join (zero: take only what is already queued).
-    pub fn start(db: Arc<Database>, delay: Duration) -> Result<Committer, StoreError> {
+    /// Starts the committer thread of the database in `cell`. `delay` is how long it waits
+    /// after the first job of a batch for others to join (zero: take only what is already
+    /// queued); `gc` removes the blobs whose last reference a batch dropped.
+    pub(crate) fn start(
+        cell: Arc<DbCell>,
+        delay: Duration,
+        gc: Option<Arc<BlobGc>>,
+    ) -> Result<Committer, StoreError> {
         let (queue, jobs) = mpsc::channel::<Box<dyn Job>>();
         let counters = Arc::new(Counters::default());
         let c = counters.clone();
         let thread = std::thread::Builder::new()
             .name("oss-store-commit".into())
-            .spawn(move || run_committer(&db, &jobs, delay, &c))
+            .spawn(move || run_committer(&cell, &jobs, delay, &c, gc.as_deref()))
             .map_err(|e| StoreError::Internal(format!("start the metadata committer: {e}")))?;
         Ok(Committer {
             queue: Some(queue),
@@ -194,11 +206,14 @@ impl Drop for Committer {
 }
 
 fn run_committer(
-    db: &Database,
+    cell: &DbCell,
     jobs: &mpsc::Receiver<Box<dyn Job>>,
     delay: Duration,
     counters: &Counters,
+    gc: Option<&BlobGc>,
 ) {
+    // Garbage records whose files are gone, dropped by the next committed batch.
+    let mut forget: Vec<String> = Vec::new();
     while let Ok(first) = jobs.recv() {
         if !delay.is_zero() {
             std::thread::sleep(delay);
@@ -210,24 +225,59 @@ fn run_committer(
                 Err(_) => break,
             }
         }
-        commit_batch(db, batch, counters);
+        let db = match cell.get() {
+            Ok(db) => db,
+            Err(e) => {
+                tracing::error!(error = %e, "metadata database unavailable");
+                fail_all(batch, &e);
+                continue;
+            }
+        };
+        // A panic in a job must not stop the committer (every later write would fail):
+        // the batch's callers get an error (their reply channels close) and work goes on.
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            commit_batch(&db, batch, counters, gc, &mut forget)
+        }))
+        .unwrap_or_else(|_| {
+            tracing::error!("a metadata change panicked; its batch failed");
+            false
+        });
+        if !ok && DbCell::is_broken(&db) {
+            cell.discard(&db);
+        }
     }
 }
 
 /// Fsyncs a directory so that renames into it are durable.
-fn sync_dir(dir: &Path) -> Result<(), String> {
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| format!("fsync directory {}: {e}", dir.display()))
+        .map_err(|e| StoreError::Internal(format!("fsync directory {}: {e}", dir.display())))
 }
 
-fn fail_all(batch: Vec<Box<dyn Job>>, why: &str) {
+fn fail_all(batch: Vec<Box<dyn Job>>, why: &StoreError) {
     for job in batch {
-        job.finish(Err(why.to_string()));
+        job.finish(Err(clone_error(why)));
     }
 }
 
-fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>, counters: &Counters) {
+/// The error each job of a failed batch gets.
+fn clone_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::DiskFull => StoreError::DiskFull,
+        StoreError::Unavailable(why) => StoreError::Unavailable(why.clone()),
+        other => StoreError::Internal(other.to_string()),
+    }
+}
+
+/// Commits one batch; false when it failed as a whole.
+fn commit_batch(
+    db: &Database,
+    mut batch: Vec<Box<dyn Job>>,
+    counters: &Counters,
+    gc: Option<&BlobGc>,
+    forget: &mut Vec<String>,
+) -> bool {
     let dirs: BTreeSet<PathBuf> = batch
         .iter()
         .flat_map(|j| j.dirs().iter().cloned())
@@ -235,21 +285,27 @@ fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>, counters: &Counters
     for dir in &dirs {
         if let Err(why) = sync_dir(dir) {
             tracing::error!(error = %why, "group commit failed");
-            return fail_all(batch, &why);
+            fail_all(batch, &why);
+            return false;
         }
     }
     counters
         .dir_syncs
         .fetch_add(dirs.len() as u64, Ordering::Relaxed);
     while !batch.is_empty() {
-        match run_batch(db, &mut batch) {
-            Ok(Attempt::Committed(succeeded)) => {
+        match run_batch(db, &mut batch, forget) {
+            Ok(Attempt::Committed(succeeded, collected)) => {
                 counters.batches.fetch_add(1, Ordering::Relaxed);
                 counters.writes.fetch_add(succeeded, Ordering::Relaxed);
+                forget.clear();
+                if let Some(gc) = gc {
+                    gc.collect(collected);
+                    forget.extend(gc.take_removed());
+                }
                 for job in batch {
                     job.finish(Ok(()));
                 }
-                return;
+                return true;
             }
             Ok(Attempt::Poisoned(i)) => {
                 // Its error stands; the others run again without it.
@@ -257,27 +313,34 @@ fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>, counters: &Counters
                 bad.finish(Ok(()));
             }
             Err(e) => {
-                let why = e.to_string();
-                tracing::error!(error = %why, "group commit failed");
-                return fail_all(batch, &why);
+                tracing::error!(error = %e, "group commit failed");
+                fail_all(batch, &e);
+                return false;
             }
         }
     }
+    true
 }
 
 enum Attempt {
-    /// Committed; how many jobs succeeded.
-    Committed(u64),
+    /// Committed; how many jobs succeeded, and the blobs whose last reference went.
+    Committed(u64, Vec<String>),
     /// Job `i` failed after changing something: the transaction was aborted.
     Poisoned(usize),
 }
 
-fn run_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Result<Attempt, StoreError> {
+fn run_batch(
+    db: &Database,
+    batch: &mut [Box<dyn Job>],
+    forget: &[String],
+) -> Result<Attempt, StoreError> {
     let txn = db.begin_write().map_err(db_err)?;
     let mut poisoned = None;
     let mut succeeded = 0u64;
+    let collected;
     {
         let mut tx = Tx::open(&txn)?;
+        tx.forget_garbage(forget)?;
         for (i, job) in batch.iter_mut().enumerate() {
             tx.changed = false;
             match job.run(&mut tx) {
@@ -289,6 +352,7 @@ fn run_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Result<Attempt, Store
                 }
             }
         }
+        collected = std::mem::take(&mut tx.collected);
     }
     match poisoned {
         Some(i) => {
@@ -297,7 +361,7 @@ fn run_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Result<Attempt, Store
         }
         None => {
             txn.commit().map_err(db_err)?;
-            Ok(Attempt::Committed(succeeded))
+            Ok(Attempt::Committed(succeeded, collected))
         }
     }
 }
@@ -322,8 +386,9 @@ mod tests {
     #[test]
     fn a_job_failing_after_a_change_is_undone_and_the_others_commit() {
         let dir = tempfile::tempdir().unwrap();
-        let db =
-            Arc::new(MetaDb::open(&dir.path().join("m.redb"), Duration::from_millis(100)).unwrap());
+        let db = Arc::new(
+            MetaDb::open(&dir.path().join("m.redb"), Duration::from_millis(100), None).unwrap(),
+        );
         let bad = {
             let db = db.clone();
             std::thread::spawn(move || {

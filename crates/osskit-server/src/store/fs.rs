@@ -1,32 +1,34 @@
 //! [`FsStore`]: the persistent store (redb metadata + blob files).
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::cipher::BlobCipher;
-use super::data::{BlobDir, BlobWriter, Durability};
+use super::data::{BlobDir, BlobWriter, Durability, ObjectData};
+use super::gc::BlobGc;
 use super::list::list_page;
 use super::meta::MetaDb;
 use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
 use super::upload_list::upload_page;
 use super::{
-    BucketMeta, CommitStats, ListPage, MetaUpdate, ObjectMeta, PartMeta, PendingBlob, Store,
-    StoreError, UploadMeta, UploadPage,
+    copy_with_new_bytes, BucketMeta, CommitStats, Extents, ListPage, MetaUpdate, ObjectCheck,
+    ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta, UploadPage,
 };
 
 /// The persistent store. Layout of its data directory:
 ///
-/// - `meta.redb`: buckets, object metadata, open multipart uploads and their parts (see
-///   [`super::meta`]);
+/// - `meta.redb`: buckets, object metadata, open multipart uploads and their parts, the
+///   reference count of every blob and the blobs waiting for removal (see [`super::meta`]);
 /// - `blobs/xx/<id>`: object and part bytes, fanned out by the first two hex characters of
-///   the id;
+///   the id (encrypted at rest for objects under server-side encryption, see
+///   [`super::cipher`]);
+/// - `sse.key`: the key of encrypted blobs, made by the first encrypted write;
 /// - `tmp/`: blobs being written.
 ///
 /// A crash at any point leaves every object either as it was or as it was written: blobs are
-/// fsynced and renamed into place before the metadata naming them is committed, and old blobs
-/// are removed only after.
+/// fsynced and renamed into place before the metadata naming them is committed, and a blob
+/// is removed only after the commit that dropped its last reference (see [`super::gc`]).
 ///
 /// # Durability contract
 ///
@@ -37,10 +39,14 @@ use super::{
 /// writer, but one committer thread fsyncs each blob directory named by a batch once and
 /// commits the whole batch's metadata in one transaction. Readers see a change only once it
 /// is durable. New blob ids rotate through the fan-out directories in runs of 256, so
-/// concurrent writes usually share one directory fsync. Completing a multipart upload streams the parts into a new blob
-/// the same way, then creates the object and removes the upload in one transaction.
-/// [`FsStore::open`] removes what a crash leaves behind (temporary files, and blobs that no
-/// object or part names).
+/// concurrent writes usually share one directory fsync. Completing a multipart upload and
+/// copying an object write no bytes: one transaction names the parts' (or the source's)
+/// extents. [`FsStore::open`] removes what a crash leaves behind (temporary files, blobs
+/// that no object or part names, blobs whose removal was recorded but not done).
+///
+/// New data is refused with [`StoreError::DiskFull`] while less than
+/// [`FsOptions::reserve`] bytes are free, keeping that space for metadata commits, so that
+/// deletes (which free space) work on a full disk.
 ///
 /// ```
 /// use osskit_server::store::{FsStore, Store};
@@ -53,17 +59,33 @@ pub struct FsStore {
     root: PathBuf,
     meta: MetaDb,
     blobs: BlobDir,
+    gc: Arc<BlobGc>,
     upload_ids: UploadIds,
 }
 
+/// Free space kept back from new object data by default (see [`FsOptions::reserve`]).
+pub const DEFAULT_RESERVE: u64 = 64 * 1024 * 1024;
+
 /// Tuning of an [`FsStore`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FsOptions {
     /// How long the committer waits after the first write of a batch for more writes to
     /// join it (like a database's commit delay). Zero, the default, commits at once with
     /// whatever is already queued: under load, writes queue up while the previous batch is
     /// being made durable, so batches form by themselves.
     pub commit_delay: Duration,
+    /// Free space (bytes) kept back from new object data for metadata commits; new data is
+    /// refused with [`StoreError::DiskFull`] below it. Default [`DEFAULT_RESERVE`].
+    pub reserve: u64,
+}
+
+impl Default for FsOptions {
+    fn default() -> Self {
+        FsOptions {
+            commit_delay: Duration::ZERO,
+            reserve: DEFAULT_RESERVE,
+        }
+    }
 }
 
 /// Removes an installed blob when a commit naming it failed.
@@ -90,18 +112,33 @@ impl FsStore {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             StoreError::Internal(format!("create data directory {}: {e}", data_dir.display()))
         })?;
-        let meta = MetaDb::open(&data_dir.join("meta.redb"), options.commit_delay)?;
-        let blobs = BlobDir::open(data_dir, Durability::Fsync)?;
+        let blobs = BlobDir::open(data_dir, Durability::Fsync)?.with_reserve(options.reserve);
+        let gc = BlobGc::new(blobs.clone(), true);
+        let meta = MetaDb::open(
+            &data_dir.join("meta.redb"),
+            options.commit_delay,
+            Some(gc.clone()),
+        )?;
         let temps = blobs.clear_tmp()?;
+        // Blobs whose last reference went just before a crash: their files go now.
+        let garbage = meta.read(|tx| tx.garbage())?;
+        for id in &garbage {
+            blobs.remove(id);
+        }
+        let collected = garbage.len();
+        if collected > 0 {
+            meta.write(move |tx| tx.forget_garbage(&garbage))?;
+        }
         let referenced = meta.read(|tx| tx.referenced_blobs())?;
         let orphans = blobs.sweep(&referenced)?;
-        if temps + orphans > 0 {
-            tracing::info!(temps, orphans, dir = %data_dir.display(), "removed leftovers of interrupted writes");
+        if temps + orphans + collected > 0 {
+            tracing::info!(temps, orphans, collected, dir = %data_dir.display(), "removed leftovers of interrupted writes");
         }
         Ok(FsStore {
             root: data_dir.to_path_buf(),
             meta,
             blobs,
+            gc,
             upload_ids: UploadIds::new(),
         })
     }
@@ -128,11 +165,14 @@ impl FsStore {
         discard_on_error(&self.blobs, &id, committed)
     }
 
-    /// Removes the blob of a replaced object or part, unless it is `kept`.
-    fn drop_replaced(&self, old: Option<String>, kept: &str) {
-        if let Some(old) = old.filter(|o| o != kept) {
-            self.blobs.remove(&old);
-        }
+    /// How many blobs readers hold right now, and how many unreferenced ones wait for them.
+    pub fn lease_counts(&self) -> (usize, usize) {
+        self.gc.counts()
+    }
+
+    /// The free space of the store's file system, when it can be told.
+    pub fn available_space(&self) -> Option<u64> {
+        self.blobs.space().available()
     }
 }
 
@@ -189,6 +229,21 @@ impl Store for FsStore {
         })
     }
 
+    fn account_config(&self, account: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.meta.read(|tx| tx.account_config(account, name))
+    }
+
+    fn set_account_config(
+        &self,
+        account: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
+        let (account, name) = (account.to_owned(), name.to_owned());
+        self.meta
+            .write(move |tx| tx.set_account_config(&account, &name, value.as_deref()))
+    }
+
     fn list_buckets(
         &self,
         prefix: &str,
@@ -202,10 +257,6 @@ impl Store for FsStore {
         self.blobs.writer()
     }
 
-    fn cipher(&self) -> Option<&BlobCipher> {
-        Some(self.blobs.cipher())
-    }
-
     fn put_object(
         &self,
         bucket: &str,
@@ -213,6 +264,7 @@ impl Store for FsStore {
         blob: PendingBlob,
         forbid_overwrite: bool,
     ) -> Result<(), StoreError> {
+        rules::check_put_keys(&meta, &blob)?;
         rules::describe_put(&mut meta, &blob);
         // Cheap early checks; repeated inside the transaction, which decides.
         self.meta.read(|tx| {
@@ -222,17 +274,14 @@ impl Store for FsStore {
             }
             Ok(())
         })?;
-        let id = blob.id.clone();
         let bucket = bucket.to_owned();
-        let old = self.commit_blob(blob, move |tx| {
+        self.commit_blob(blob, move |tx| {
             tx.require_bucket(&bucket)?;
             if forbid_overwrite && tx.object(&bucket, &meta.key)?.is_some() {
                 return Err(StoreError::ObjectAlreadyExists);
             }
-            Ok(tx.put_object(&bucket, &meta)?.map(|o| o.blob))
-        })?;
-        self.drop_replaced(old, &id);
-        Ok(())
+            tx.put_object(&bucket, &meta).map(|_| ())
+        })
     }
 
     fn append_object(
@@ -247,34 +296,33 @@ impl Store for FsStore {
             tx.require_bucket(bucket)?;
             rules::plan_append(tx.object(bucket, key)?, position)
         })?;
-        let new_is_encrypted = meta_for_new.encryption.is_some();
-        rules::check_append_keys(&plan, &blob, new_is_encrypted)?;
+        rules::check_append_keys(&plan, &blob, &meta_for_new)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         match plan {
             AppendPlan::Create => {
                 let meta = rules::appended_new(meta_for_new, &key, &blob);
-                let id = blob.id.clone();
                 let done = meta.clone();
-                let old = self.commit_blob(blob, move |tx| {
+                self.commit_blob(blob, move |tx| {
                     tx.require_bucket(&bucket)?;
                     // Someone may have written the key meanwhile: re-check. An empty
                     // appendable object may be replaced, which equals appending to it.
                     rules::plan_append(tx.object(&bucket, &key)?, position)?;
-                    Ok(tx.put_object(&bucket, &meta)?.map(|o| o.blob))
+                    tx.put_object(&bucket, &meta).map(|_| ())
                 })?;
-                self.drop_replaced(old, &id);
                 Ok(done)
             }
             AppendPlan::Extend(_) => {
-                // The bytes go into the object's own blob, so the check, the write and the
-                // commit happen in the committer, under the write transaction. Bytes left
-                // past the recorded size by a failed batch are cut by the next append.
+                // The bytes go into the object's own blob, past its committed size, so the
+                // check, the write and the commit happen in the committer, under the write
+                // transaction. Bytes left past the recorded size by a failed batch are cut
+                // by the next append; bytes below it are never touched (copies may share
+                // them).
                 let blobs = self.blobs.clone();
                 let now_ms = meta_for_new.last_modified_ms;
                 self.meta.write(move |tx| {
                     tx.require_bucket(&bucket)?;
                     let plan = rules::plan_append(tx.object(&bucket, &key)?, position)?;
-                    rules::check_append_keys(&plan, &blob, new_is_encrypted)?;
+                    rules::check_append_keys(&plan, &blob, &meta_for_new)?;
                     let current = match plan {
                         AppendPlan::Extend(current) => current,
                         AppendPlan::Create => {
@@ -283,8 +331,9 @@ impl Store for FsStore {
                             ))
                         }
                     };
-                    blobs.append(&current.blob, current.size, &blob)?;
-                    let meta = rules::appended_extend(current, &blob, now_ms);
+                    let target = rules::append_target(&current)?;
+                    blobs.append(&target, current.size, &blob)?;
+                    let meta = rules::appended_extend(current, &target, &blob, now_ms);
                     tx.put_object(&bucket, &meta)?;
                     Ok(meta)
                 })
@@ -300,17 +349,14 @@ impl Store for FsStore {
         meta: ObjectMeta,
         forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
-        let lookup = || {
-            self.meta.read(|tx| {
+        if src_bucket == dst_bucket && src_key == meta.key {
+            let source = self.meta.read(|tx| {
                 tx.require_bucket(src_bucket)?;
-                tx.require_bucket(dst_bucket)?;
                 tx.object(src_bucket, src_key)?.ok_or(StoreError::NoSuchKey)
-            })
-        };
-        let mut source = lookup()?;
-        let same = src_bucket == dst_bucket && src_key == meta.key;
-        // A copy onto itself that changes the encryption rewrites the bytes below.
-        if same && source.encryption == meta.encryption {
+            })?;
+            if rules::copy_needs_new_bytes(&meta, &source) {
+                return copy_with_new_bytes(self, src_bucket, src_key, dst_bucket, meta, false);
+            }
             // The bytes stay: only the descriptive metadata changes, atomically.
             return self.update_object_meta(
                 src_bucket,
@@ -321,49 +367,39 @@ impl Store for FsStore {
                 }),
             );
         }
-        let forbid_overwrite = forbid_overwrite && !same;
-        if forbid_overwrite
-            && self
-                .meta
-                .read(|tx| tx.object(dst_bucket, &meta.key))?
-                .is_some()
-        {
-            return Err(StoreError::ObjectAlreadyExists);
-        }
-        // A concurrent overwrite may remove the source blob between the lookup and the open:
-        // then look again. An open file stays readable after removal, and appends only add
-        // bytes past `source.size`.
-        let mut attempts = 0;
-        let src_file = loop {
-            match self.blobs.open_blob(&source.blob) {
-                Ok(file) => break file,
-                Err(e) => {
-                    let again = lookup()?;
-                    attempts += 1;
-                    if again.blob == source.blob || attempts >= 3 {
-                        return Err(e);
-                    }
-                    source = again;
-                }
-            }
-        };
-        let src_keys = source.encryption.as_ref().map(|_| source.blob.as_str());
-        let copied =
-            self.blobs
-                .copy_between(src_file, source.size, src_keys, meta.encryption.is_some())?;
-        let meta = rules::describe_copy(meta, &source, &copied);
-        let id = copied.id.clone();
-        let done = meta.clone();
-        let dst_bucket = dst_bucket.to_owned();
-        let old = self.commit_blob(copied, move |tx| {
-            tx.require_bucket(&dst_bucket)?;
-            if forbid_overwrite && tx.object(&dst_bucket, &meta.key)?.is_some() {
+        let (src, srck, dst, wanted) = (
+            src_bucket.to_owned(),
+            src_key.to_owned(),
+            dst_bucket.to_owned(),
+            meta.clone(),
+        );
+        // One transaction: the copy names the source's extents as they are in it (unless
+        // it needs bytes of its own: `None`).
+        let shared = self.meta.write(move |tx| {
+            tx.require_bucket(&src)?;
+            tx.require_bucket(&dst)?;
+            let source = tx.object(&src, &srck)?.ok_or(StoreError::NoSuchKey)?;
+            if forbid_overwrite && tx.object(&dst, &wanted.key)?.is_some() {
                 return Err(StoreError::ObjectAlreadyExists);
             }
-            Ok(tx.put_object(&dst_bucket, &meta)?.map(|o| o.blob))
+            if rules::copy_needs_new_bytes(&wanted, &source) {
+                return Ok(None);
+            }
+            let done = rules::describe_copy(wanted.clone(), &source);
+            tx.put_object(&dst, &done)?;
+            Ok(Some(done))
         })?;
-        self.drop_replaced(old, &id);
-        Ok(done)
+        match shared {
+            Some(done) => Ok(done),
+            None => copy_with_new_bytes(
+                self,
+                src_bucket,
+                src_key,
+                dst_bucket,
+                meta,
+                forbid_overwrite,
+            ),
+        }
     }
 
     fn update_object_meta(
@@ -389,23 +425,77 @@ impl Store for FsStore {
         })
     }
 
-    fn open(&self, meta: &ObjectMeta) -> Result<File, StoreError> {
-        self.blobs.open_blob(&meta.blob)
+    fn open(&self, meta: &ObjectMeta) -> Result<ObjectData, StoreError> {
+        // Lease first, then check in a later snapshot that the blobs are still referenced:
+        // the collector either saw the lease or committed before that snapshot.
+        let lease = self
+            .gc
+            .lease(meta.data.blobs())
+            .ok_or(StoreError::NoSuchKey)?;
+        if !self.meta.read(|tx| tx.data_is_live(&meta.data))? {
+            return Err(StoreError::NoSuchKey);
+        }
+        Ok(ObjectData::new(
+            meta.data.clone(),
+            self.blobs.clone(),
+            Some(lease),
+        ))
     }
 
     fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
-        let removed = self.meta.write(move |tx| {
+        self.meta.write(move |tx| {
             tx.require_bucket(&bucket)?;
-            tx.remove_object(&bucket, &key)
-        })?;
-        match removed {
-            Some(old) => {
-                self.blobs.remove(&old.blob);
-                Ok(true)
+            Ok(tx.remove_object(&bucket, &key)?.is_some())
+        })
+    }
+
+    fn delete_object_checked(
+        &self,
+        bucket: &str,
+        key: &str,
+        check: ObjectCheck,
+    ) -> Result<bool, StoreError> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            match tx.object(&bucket, &key)? {
+                Some(current) => check(&current)?,
+                None => return Ok(false),
             }
-            None => Ok(false),
-        }
+            Ok(tx.remove_object(&bucket, &key)?.is_some())
+        })
+    }
+
+    fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
+        let (bucket, keys) = (bucket.to_owned(), keys.to_vec());
+        self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            keys.iter()
+                .map(|key| Ok(tx.remove_object(&bucket, key)?.is_some()))
+                .collect()
+        })
+    }
+
+    fn delete_objects_checked(
+        &self,
+        bucket: &str,
+        keys: &[String],
+        check: ObjectCheck,
+    ) -> Result<Vec<bool>, StoreError> {
+        let (bucket, keys) = (bucket.to_owned(), keys.to_vec());
+        self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            // Every object is checked before any is removed: one refusal, no change.
+            for key in &keys {
+                if let Some(current) = tx.object(&bucket, key)? {
+                    check(&current)?;
+                }
+            }
+            keys.iter()
+                .map(|key| Ok(tx.remove_object(&bucket, key)?.is_some()))
+                .collect()
+        })
     }
 
     fn list_objects(
@@ -456,19 +546,48 @@ impl Store for FsStore {
         // Cheap early checks; repeated inside the transaction, which decides.
         self.upload(bucket, key, upload_id)?;
         let part = multipart::new_part(part_number, &blob, multipart::now_ms());
-        let id = blob.id.clone();
         let (b, k, u, p) = (
             bucket.to_owned(),
             key.to_owned(),
             upload_id.to_owned(),
             part.clone(),
         );
-        let old = self.commit_blob(blob, move |tx| {
+        self.commit_blob(blob, move |tx| {
             tx.require_bucket(&b)?;
-            tx.require_upload(&b, &k, &u)?;
-            Ok(tx.put_part(&b, &k, &u, &p)?.map(|o| o.blob))
+            let upload = tx.require_upload(&b, &k, &u)?;
+            multipart::check_part_keys(&upload, &p.data)?;
+            tx.put_part(&b, &k, &u, &p).map(|_| ())
         })?;
-        self.drop_replaced(old, &id);
+        Ok(part)
+    }
+
+    fn put_part_copy(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        data: Extents,
+        md5: [u8; 16],
+        crc64: u64,
+    ) -> Result<PartMeta, StoreError> {
+        multipart::check_part_number(part_number)?;
+        let part = multipart::copied_part(part_number, data, &md5, crc64, multipart::now_ms());
+        let (b, k, u, p) = (
+            bucket.to_owned(),
+            key.to_owned(),
+            upload_id.to_owned(),
+            part.clone(),
+        );
+        self.meta.write(move |tx| {
+            tx.require_bucket(&b)?;
+            let upload = tx.require_upload(&b, &k, &u)?;
+            multipart::check_part_keys(&upload, &p.data)?;
+            if !tx.data_is_live(&p.data)? {
+                return Err(StoreError::NoSuchKey);
+            }
+            tx.put_part(&b, &k, &u, &p).map(|_| ())
+        })?;
         Ok(part)
     }
 
@@ -516,63 +635,27 @@ impl Store for FsStore {
         upload_id: &str,
         parts: Option<&[(u32, String)]>,
     ) -> Result<ObjectMeta, StoreError> {
-        for _ in 0..multipart::COMPLETE_ATTEMPTS {
-            let (upload, uploaded) = self.meta.read(|tx| {
-                tx.require_bucket(bucket)?;
-                let upload = tx.require_upload(bucket, key, upload_id)?;
-                Ok((upload, tx.all_parts(bucket, key, upload_id)?))
-            })?;
-            let chosen = multipart::select_parts(&uploaded, parts)?;
-            // Streamed into a new blob outside any transaction; a part re-uploaded meanwhile
-            // (its blob removed) starts the attempt again.
-            let encrypted = upload.template.encryption.is_some();
-            let blob = match multipart::concatenate(&self.blobs, &chosen, encrypted) {
-                Ok(blob) => blob,
-                Err(StoreError::NoSuchKey) => continue,
-                Err(e) => return Err(e),
-            };
-            let meta = multipart::completed_object(&upload, &chosen, &blob, multipart::now_ms())?;
-            let id = blob.id.clone();
-            let (b, k, u) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
-            let wanted = parts.map(<[(u32, String)]>::to_vec);
-            let stored = meta.clone();
-            let committed = self.commit_blob(blob, move |tx| {
-                tx.require_bucket(&b)?;
-                tx.require_upload(&b, &k, &u)?;
-                let now = tx.all_parts(&b, &k, &u)?;
-                if !multipart::same_parts(
-                    &multipart::select_parts(&now, wanted.as_deref())?,
-                    &chosen,
-                ) {
-                    return Ok(None);
-                }
-                let removed = tx.remove_upload(&b, &k, &u)?;
-                let replaced = tx.put_object(&b, &stored)?;
-                Ok(Some((removed, replaced)))
-            })?;
-            match committed {
-                Some((removed, replaced)) => {
-                    for part in removed {
-                        self.blobs.remove(&part.blob);
-                    }
-                    self.drop_replaced(replaced.map(|o| o.blob), &id);
-                    return Ok(meta);
-                }
-                None => self.blobs.remove(&id),
-            }
-        }
-        Err(multipart::parts_kept_changing())
+        let (b, k, u) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+        let wanted = parts.map(<[(u32, String)]>::to_vec);
+        self.meta.write(move |tx| {
+            tx.require_bucket(&b)?;
+            let upload = tx.require_upload(&b, &k, &u)?;
+            let uploaded = tx.all_parts(&b, &k, &u)?;
+            let chosen = multipart::select_parts(&uploaded, wanted.as_deref())?;
+            let meta = multipart::completed_object(&upload, &chosen, multipart::now_ms())?;
+            // The object takes its references before the parts drop theirs, so the chosen
+            // blobs never reach zero.
+            tx.put_object(&b, &meta)?;
+            tx.remove_upload(&b, &k, &u)?;
+            Ok(meta)
+        })
     }
 
     fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StoreError> {
         let (b, k, u) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
-        let removed = self.meta.write(move |tx| {
+        self.meta.write(move |tx| {
             tx.require_bucket(&b)?;
-            tx.remove_upload(&b, &k, &u)
-        })?;
-        for part in removed {
-            self.blobs.remove(&part.blob);
-        }
-        Ok(())
+            tx.remove_upload(&b, &k, &u).map(|_| ())
+        })
     }
 }

@@ -2,21 +2,20 @@
 //! disk in the way. It follows the same rules as [`FsStore`](super::FsStore) (see
 //! [`super::rules`] and [`super::list`]) and forgets everything when dropped.
 
-use std::collections::BTreeMap;
-use std::fs::File;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::cipher::BlobCipher;
-use super::data::{new_blob_id, BlobDir, BlobWriter, Durability};
+use super::data::{new_blob_id, BlobDir, BlobWriter, Durability, ObjectData};
+use super::gc::BlobGc;
 use super::list::{list_page, ObjectScan, Visit};
 use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
 use super::upload_list::{upload_page, UploadPos, UploadScan, UploadVisit};
 use super::{
-    BucketMeta, ListPage, MetaUpdate, ObjectMeta, PartMeta, PendingBlob, Store, StoreError,
-    UploadMeta, UploadPage,
+    copy_with_new_bytes, BucketMeta, Extents, ListPage, MetaUpdate, ObjectCheck, ObjectMeta,
+    PartMeta, PendingBlob, Store, StoreError, UploadMeta, UploadPage,
 };
 
 /// Metadata of one bucket, its objects (keyed by key bytes, so sorted in UTF-8 order) and
@@ -62,8 +61,9 @@ impl MemBucket {
 /// The in-memory store.
 ///
 /// Object bytes live in files of a private directory on a RAM file system (`/dev/shm` when
-/// present, the system temporary directory otherwise), because [`Store::open`] hands out
-/// [`std::fs::File`]s; nothing is fsynced. Metadata lives in maps behind a lock. The directory
+/// present, the system temporary directory otherwise), so that reads go through the same
+/// code as the persistent store's; nothing is fsynced. Metadata (with the reference count
+/// of every blob) lives in maps behind a lock. The directory
 /// (`oss-server-mem-<pid>-<random>`) is removed when the store is dropped; directories left
 /// by processes that ended without dropping their store (killed, crashed) are removed by the
 /// next `MemoryStore::new` on the same machine.
@@ -79,8 +79,66 @@ impl MemBucket {
 pub struct MemoryStore {
     root: PathBuf,
     blobs: BlobDir,
-    state: RwLock<BTreeMap<String, MemBucket>>,
+    gc: Arc<BlobGc>,
+    state: RwLock<MemState>,
     upload_ids: UploadIds,
+    /// (account, name) → account-level document.
+    accounts: RwLock<BTreeMap<(String, String), Vec<u8>>>,
+}
+
+/// Free space of the RAM file system kept back from new object data.
+const MEMORY_RESERVE: u64 = 16 * 1024 * 1024;
+
+/// Buckets, and the number of extents naming each blob.
+#[derive(Debug, Default)]
+struct MemState {
+    buckets: BTreeMap<String, MemBucket>,
+    refs: HashMap<String, u64>,
+}
+
+impl MemState {
+    fn add_refs(&mut self, data: &Extents) {
+        for e in data {
+            *self.refs.entry(e.blob.clone()).or_insert(0) += 1;
+        }
+    }
+
+    /// Drops references; blobs left with none are pushed to `garbage`.
+    fn drop_refs(&mut self, data: &Extents, garbage: &mut Vec<String>) {
+        for e in data {
+            match self.refs.get_mut(&e.blob) {
+                Some(n) if *n > 1 => *n -= 1,
+                Some(_) => {
+                    self.refs.remove(&e.blob);
+                    garbage.push(e.blob.clone());
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn is_live(&self, data: &Extents) -> bool {
+        data.blobs().into_iter().all(|b| self.refs.contains_key(b))
+    }
+
+    /// Inserts `meta` into bucket `bucket` (which must exist), counting references.
+    fn put_object(
+        &mut self,
+        bucket: &str,
+        meta: ObjectMeta,
+        garbage: &mut Vec<String>,
+    ) -> Result<(), StoreError> {
+        bucket_of(&self.buckets, bucket)?;
+        self.add_refs(&meta.data);
+        let key = meta.key.as_bytes().to_vec();
+        let old = bucket_of_mut(&mut self.buckets, bucket)?
+            .objects
+            .insert(key, meta);
+        if let Some(old) = old {
+            self.drop_refs(&old.data, garbage);
+        }
+        Ok(())
+    }
 }
 
 impl MemoryStore {
@@ -102,7 +160,7 @@ impl MemoryStore {
             StoreError::Internal(format!("create directory {}: {e}", root.display()))
         })?;
         let blobs = match BlobDir::open(&root, Durability::Volatile) {
-            Ok(b) => b,
+            Ok(b) => b.with_reserve(MEMORY_RESERVE),
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&root);
                 return Err(e);
@@ -110,20 +168,36 @@ impl MemoryStore {
         };
         Ok(MemoryStore {
             root,
+            gc: BlobGc::new(blobs.clone(), false),
             blobs,
-            state: RwLock::new(BTreeMap::new()),
+            state: RwLock::new(MemState::default()),
             upload_ids: UploadIds::new(),
+            accounts: RwLock::new(BTreeMap::new()),
         })
     }
 
-    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, MemBucket>> {
-        // A panic while holding the lock cannot leave the maps half-updated (every update is
-        // one insert or remove), so a poisoned lock is still consistent.
+    fn read(&self) -> RwLockReadGuard<'_, MemState> {
+        // Updates check everything before they change anything, so a panic while holding
+        // the lock leaves the maps consistent and a poisoned lock is still usable.
         self.state.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, MemBucket>> {
+    fn write(&self) -> RwLockWriteGuard<'_, MemState> {
         self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` under the write lock, then removes the blobs it left unreferenced.
+    fn change<T>(
+        &self,
+        f: impl FnOnce(&mut MemState, &mut Vec<String>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut garbage = Vec::new();
+        let result = {
+            let mut state = self.write();
+            f(&mut state, &mut garbage)
+        };
+        self.gc.collect(garbage);
+        result
     }
 
     /// The directory holding the object bytes.
@@ -223,10 +297,10 @@ impl Store for MemoryStore {
 
     fn create_bucket(&self, meta: BucketMeta) -> Result<(), StoreError> {
         let mut state = self.write();
-        if state.contains_key(&meta.name) {
+        if state.buckets.contains_key(&meta.name) {
             return Err(StoreError::BucketAlreadyExists);
         }
-        state.insert(
+        state.buckets.insert(
             meta.name.clone(),
             MemBucket {
                 meta,
@@ -241,27 +315,30 @@ impl Store for MemoryStore {
     fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
         let mut state = self.write();
         // Objects and open multipart uploads keep it alive.
-        let b = bucket_of(&state, name)?;
+        let b = bucket_of(&state.buckets, name)?;
         if !b.objects.is_empty() || !b.uploads.is_empty() {
             return Err(StoreError::BucketNotEmpty);
         }
-        state.remove(name);
+        state.buckets.remove(name);
         Ok(())
     }
 
     fn bucket(&self, name: &str) -> Result<BucketMeta, StoreError> {
-        Ok(bucket_of(&self.read(), name)?.meta.clone())
+        Ok(bucket_of(&self.read().buckets, name)?.meta.clone())
     }
 
     fn update_bucket(&self, meta: BucketMeta) -> Result<(), StoreError> {
         let mut state = self.write();
         let name = meta.name.clone();
-        bucket_of_mut(&mut state, &name)?.meta = meta;
+        bucket_of_mut(&mut state.buckets, &name)?.meta = meta;
         Ok(())
     }
 
     fn bucket_config(&self, bucket: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(bucket_of(&self.read(), bucket)?.configs.get(name).cloned())
+        Ok(bucket_of(&self.read().buckets, bucket)?
+            .configs
+            .get(name)
+            .cloned())
     }
 
     fn set_bucket_config(
@@ -271,10 +348,30 @@ impl Store for MemoryStore {
         value: Option<Vec<u8>>,
     ) -> Result<(), StoreError> {
         let mut state = self.write();
-        let b = bucket_of_mut(&mut state, bucket)?;
+        let b = bucket_of_mut(&mut state.buckets, bucket)?;
         match value {
             Some(v) => b.configs.insert(name.to_string(), v),
             None => b.configs.remove(name),
+        };
+        Ok(())
+    }
+
+    fn account_config(&self, account: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let map = self.accounts.read().unwrap_or_else(|p| p.into_inner());
+        Ok(map.get(&(account.to_owned(), name.to_owned())).cloned())
+    }
+
+    fn set_account_config(
+        &self,
+        account: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
+        let mut map = self.accounts.write().unwrap_or_else(|p| p.into_inner());
+        let key = (account.to_owned(), name.to_owned());
+        match value {
+            Some(v) => map.insert(key, v),
+            None => map.remove(&key),
         };
         Ok(())
     }
@@ -288,6 +385,7 @@ impl Store for MemoryStore {
         let state = self.read();
         let mut out = Vec::new();
         let matching = state
+            .buckets
             .values()
             .filter(|b| b.meta.name.starts_with(prefix) && b.meta.name.as_str() > marker);
         for b in matching {
@@ -303,10 +401,6 @@ impl Store for MemoryStore {
         self.blobs.writer()
     }
 
-    fn cipher(&self) -> Option<&BlobCipher> {
-        Some(self.blobs.cipher())
-    }
-
     fn put_object(
         &self,
         bucket: &str,
@@ -314,19 +408,16 @@ impl Store for MemoryStore {
         blob: PendingBlob,
         forbid_overwrite: bool,
     ) -> Result<(), StoreError> {
+        rules::check_put_keys(&meta, &blob)?;
         rules::describe_put(&mut meta, &blob);
-        let mut state = self.write();
-        let b = bucket_of_mut(&mut state, bucket)?;
-        if forbid_overwrite && b.objects.contains_key(meta.key.as_bytes()) {
-            return Err(StoreError::ObjectAlreadyExists);
-        }
-        let id = self.blobs.install(blob)?;
-        if let Some(old) = b.objects.insert(meta.key.as_bytes().to_vec(), meta) {
-            if old.blob != id {
-                self.blobs.remove(&old.blob);
+        self.change(|state, garbage| {
+            let b = bucket_of(&state.buckets, bucket)?;
+            if forbid_overwrite && b.objects.contains_key(meta.key.as_bytes()) {
+                return Err(StoreError::ObjectAlreadyExists);
             }
-        }
-        Ok(())
+            self.blobs.install(blob)?;
+            state.put_object(bucket, meta, garbage)
+        })
     }
 
     fn append_object(
@@ -337,24 +428,28 @@ impl Store for MemoryStore {
         blob: PendingBlob,
         meta_for_new: ObjectMeta,
     ) -> Result<ObjectMeta, StoreError> {
-        let mut state = self.write();
-        let b = bucket_of_mut(&mut state, bucket)?;
-        let plan = rules::plan_append(b.objects.get(key.as_bytes()).cloned(), position)?;
-        rules::check_append_keys(&plan, &blob, meta_for_new.encryption.is_some())?;
-        match plan {
-            AppendPlan::Create => {
-                let meta = rules::appended_new(meta_for_new, key, &blob);
-                self.blobs.install(blob)?;
-                b.objects.insert(key.as_bytes().to_vec(), meta.clone());
-                Ok(meta)
-            }
-            AppendPlan::Extend(current) => {
-                self.blobs.append(&current.blob, current.size, &blob)?;
-                let meta = rules::appended_extend(current, &blob, meta_for_new.last_modified_ms);
-                b.objects.insert(key.as_bytes().to_vec(), meta.clone());
-                Ok(meta)
-            }
-        }
+        self.change(|state, garbage| {
+            let current = bucket_of(&state.buckets, bucket)?
+                .objects
+                .get(key.as_bytes())
+                .cloned();
+            let plan = rules::plan_append(current, position)?;
+            rules::check_append_keys(&plan, &blob, &meta_for_new)?;
+            let meta = match plan {
+                AppendPlan::Create => {
+                    let meta = rules::appended_new(meta_for_new, key, &blob);
+                    self.blobs.install(blob)?;
+                    meta
+                }
+                AppendPlan::Extend(current) => {
+                    let target = rules::append_target(&current)?;
+                    self.blobs.append(&target, current.size, &blob)?;
+                    rules::appended_extend(current, &target, &blob, meta_for_new.last_modified_ms)
+                }
+            };
+            state.put_object(bucket, meta.clone(), garbage)?;
+            Ok(meta)
+        })
     }
 
     fn copy_object(
@@ -365,18 +460,15 @@ impl Store for MemoryStore {
         meta: ObjectMeta,
         forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
-        let same = src_bucket == dst_bucket && src_key == meta.key;
-        let same_encryption = || -> Result<bool, StoreError> {
-            let state = self.read();
-            bucket_of(&state, dst_bucket)?;
-            let source = bucket_of(&state, src_bucket)?
+        if src_bucket == dst_bucket && src_key == meta.key {
+            let source = bucket_of(&self.read().buckets, dst_bucket)?
                 .objects
                 .get(src_key.as_bytes())
+                .cloned()
                 .ok_or(StoreError::NoSuchKey)?;
-            Ok(source.encryption == meta.encryption)
-        };
-        // A copy onto itself that changes the encryption rewrites the bytes below.
-        if same && same_encryption()? {
+            if rules::copy_needs_new_bytes(&meta, &source) {
+                return copy_with_new_bytes(self, src_bucket, src_key, dst_bucket, meta, false);
+            }
             return self.update_object_meta(
                 src_bucket,
                 src_key,
@@ -386,41 +478,34 @@ impl Store for MemoryStore {
                 }),
             );
         }
-        let forbid_overwrite = forbid_overwrite && !same;
-        let (source, file) = {
-            let state = self.read();
-            let dst = bucket_of(&state, dst_bucket)?;
-            let src = bucket_of(&state, src_bucket)?;
-            let source = src
-                .objects
-                .get(src_key.as_bytes())
-                .cloned()
-                .ok_or(StoreError::NoSuchKey)?;
-            if forbid_overwrite && dst.objects.contains_key(meta.key.as_bytes()) {
+        let wanted = meta.clone();
+        let shared = self.change(|state, garbage| {
+            let dst = bucket_of(&state.buckets, dst_bucket)?;
+            if forbid_overwrite && dst.objects.contains_key(wanted.key.as_bytes()) {
                 return Err(StoreError::ObjectAlreadyExists);
             }
-            // Opened under the lock, so no overwrite can remove the blob first.
-            let file = self.blobs.open_blob(&source.blob)?;
-            (source, file)
-        };
-        // Copy outside the lock; installing and committing happen under it.
-        let src_keys = source.encryption.as_ref().map(|_| source.blob.as_str());
-        let copied =
-            self.blobs
-                .copy_between(file, source.size, src_keys, meta.encryption.is_some())?;
-        let meta = rules::describe_copy(meta, &source, &copied);
-        let mut state = self.write();
-        let b = bucket_of_mut(&mut state, dst_bucket)?;
-        if forbid_overwrite && b.objects.contains_key(meta.key.as_bytes()) {
-            return Err(StoreError::ObjectAlreadyExists);
-        }
-        let id = self.blobs.install(copied)?;
-        if let Some(old) = b.objects.insert(meta.key.as_bytes().to_vec(), meta.clone()) {
-            if old.blob != id {
-                self.blobs.remove(&old.blob);
+            let source = bucket_of(&state.buckets, src_bucket)?
+                .objects
+                .get(src_key.as_bytes())
+                .ok_or(StoreError::NoSuchKey)?;
+            if rules::copy_needs_new_bytes(&wanted, source) {
+                return Ok(None);
             }
+            let done = rules::describe_copy(wanted, source);
+            state.put_object(dst_bucket, done.clone(), garbage)?;
+            Ok(Some(done))
+        })?;
+        match shared {
+            Some(done) => Ok(done),
+            None => copy_with_new_bytes(
+                self,
+                src_bucket,
+                src_key,
+                dst_bucket,
+                meta,
+                forbid_overwrite,
+            ),
         }
-        Ok(meta)
     }
 
     fn update_object_meta(
@@ -430,7 +515,7 @@ impl Store for MemoryStore {
         mut update: MetaUpdate,
     ) -> Result<ObjectMeta, StoreError> {
         let mut state = self.write();
-        let current = bucket_of_mut(&mut state, bucket)?
+        let current = bucket_of_mut(&mut state.buckets, bucket)?
             .objects
             .get_mut(key.as_bytes())
             .ok_or(StoreError::NoSuchKey)?;
@@ -441,29 +526,127 @@ impl Store for MemoryStore {
 
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError> {
         let state = self.read();
-        bucket_of(&state, bucket)?
+        bucket_of(&state.buckets, bucket)?
             .objects
             .get(key.as_bytes())
             .cloned()
             .ok_or(StoreError::NoSuchKey)
     }
 
-    fn open(&self, meta: &ObjectMeta) -> Result<File, StoreError> {
-        self.blobs.open_blob(&meta.blob)
+    fn open(&self, meta: &ObjectMeta) -> Result<ObjectData, StoreError> {
+        // Checked and leased under the lock that every reference change takes.
+        let state = self.read();
+        if !state.is_live(&meta.data) {
+            return Err(StoreError::NoSuchKey);
+        }
+        let lease = self
+            .gc
+            .lease(meta.data.blobs())
+            .ok_or(StoreError::NoSuchKey)?;
+        drop(state);
+        Ok(ObjectData::new(
+            meta.data.clone(),
+            self.blobs.clone(),
+            Some(lease),
+        ))
+    }
+
+    fn open_object(&self, bucket: &str, key: &str) -> Result<(ObjectMeta, ObjectData), StoreError> {
+        let state = self.read();
+        let meta = bucket_of(&state.buckets, bucket)?
+            .objects
+            .get(key.as_bytes())
+            .cloned()
+            .ok_or(StoreError::NoSuchKey)?;
+        let lease = self
+            .gc
+            .lease(meta.data.blobs())
+            .ok_or(StoreError::NoSuchKey)?;
+        drop(state);
+        let data = ObjectData::new(meta.data.clone(), self.blobs.clone(), Some(lease));
+        Ok((meta, data))
     }
 
     fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
-        let mut state = self.write();
-        match bucket_of_mut(&mut state, bucket)?
-            .objects
-            .remove(key.as_bytes())
-        {
-            Some(old) => {
-                self.blobs.remove(&old.blob);
-                Ok(true)
+        self.change(|state, garbage| {
+            let removed = bucket_of_mut(&mut state.buckets, bucket)?
+                .objects
+                .remove(key.as_bytes());
+            Ok(match removed {
+                Some(old) => {
+                    state.drop_refs(&old.data, garbage);
+                    true
+                }
+                None => false,
+            })
+        })
+    }
+
+    fn delete_object_checked(
+        &self,
+        bucket: &str,
+        key: &str,
+        check: ObjectCheck,
+    ) -> Result<bool, StoreError> {
+        self.change(|state, garbage| {
+            let objects = &mut bucket_of_mut(&mut state.buckets, bucket)?.objects;
+            match objects.get(key.as_bytes()) {
+                Some(current) => check(current)?,
+                None => return Ok(false),
             }
-            None => Ok(false),
-        }
+            let removed = objects.remove(key.as_bytes());
+            Ok(match removed {
+                Some(old) => {
+                    state.drop_refs(&old.data, garbage);
+                    true
+                }
+                None => false,
+            })
+        })
+    }
+
+    fn delete_objects_checked(
+        &self,
+        bucket: &str,
+        keys: &[String],
+        check: ObjectCheck,
+    ) -> Result<Vec<bool>, StoreError> {
+        self.change(|state, garbage| {
+            // Every object is checked before any is removed: one refusal, no change.
+            let objects = &mut bucket_of_mut(&mut state.buckets, bucket)?.objects;
+            for key in keys {
+                if let Some(current) = objects.get(key.as_bytes()) {
+                    check(current)?;
+                }
+            }
+            let removed: Vec<Option<ObjectMeta>> =
+                keys.iter().map(|k| objects.remove(k.as_bytes())).collect();
+            let mut out = Vec::with_capacity(keys.len());
+            for old in removed {
+                if let Some(old) = &old {
+                    state.drop_refs(&old.data, garbage);
+                }
+                out.push(old.is_some());
+            }
+            Ok(out)
+        })
+    }
+
+    fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
+        self.change(|state, garbage| {
+            bucket_of(&state.buckets, bucket)?;
+            let mut out = Vec::with_capacity(keys.len());
+            for key in keys {
+                let removed = bucket_of_mut(&mut state.buckets, bucket)?
+                    .objects
+                    .remove(key.as_bytes());
+                if let Some(old) = &removed {
+                    state.drop_refs(&old.data, garbage);
+                }
+                out.push(removed.is_some());
+            }
+            Ok(out)
+        })
     }
 
     fn list_objects(
@@ -476,7 +659,7 @@ impl Store for MemoryStore {
     ) -> Result<ListPage, StoreError> {
         let state = self.read();
         list_page(
-            &bucket_of(&state, bucket)?.objects,
+            &bucket_of(&state.buckets, bucket)?.objects,
             prefix,
             delimiter,
             after,
@@ -492,7 +675,7 @@ impl Store for MemoryStore {
     ) -> Result<UploadMeta, StoreError> {
         let upload = multipart::new_upload(&self.upload_ids, key, template);
         let mut state = self.write();
-        bucket_of_mut(&mut state, bucket)?.uploads.insert(
+        bucket_of_mut(&mut state.buckets, bucket)?.uploads.insert(
             (key.as_bytes().to_vec(), upload.upload_id.clone()),
             MemUpload {
                 meta: upload.clone(),
@@ -504,7 +687,7 @@ impl Store for MemoryStore {
 
     fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadMeta, StoreError> {
         let state = self.read();
-        Ok(bucket_of(&state, bucket)?
+        Ok(bucket_of(&state.buckets, bucket)?
             .upload(key, upload_id)?
             .meta
             .clone())
@@ -520,15 +703,50 @@ impl Store for MemoryStore {
     ) -> Result<PartMeta, StoreError> {
         multipart::check_part_number(part_number)?;
         let part = multipart::new_part(part_number, &blob, multipart::now_ms());
-        let mut state = self.write();
-        let upload = bucket_of_mut(&mut state, bucket)?.upload_mut(key, upload_id)?;
-        let id = self.blobs.install(blob)?;
-        if let Some(old) = upload.parts.insert(part_number, part.clone()) {
-            if old.blob != id {
-                self.blobs.remove(&old.blob);
+        self.change(|state, garbage| {
+            let upload = bucket_of(&state.buckets, bucket)?.upload(key, upload_id)?;
+            multipart::check_part_keys(&upload.meta, &part.data)?;
+            self.blobs.install(blob)?;
+            state.add_refs(&part.data);
+            let old = bucket_of_mut(&mut state.buckets, bucket)?
+                .upload_mut(key, upload_id)?
+                .parts
+                .insert(part_number, part.clone());
+            if let Some(old) = old {
+                state.drop_refs(&old.data, garbage);
             }
-        }
-        Ok(part)
+            Ok(part)
+        })
+    }
+
+    fn put_part_copy(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        data: Extents,
+        md5: [u8; 16],
+        crc64: u64,
+    ) -> Result<PartMeta, StoreError> {
+        multipart::check_part_number(part_number)?;
+        let part = multipart::copied_part(part_number, data, &md5, crc64, multipart::now_ms());
+        self.change(|state, garbage| {
+            let upload = bucket_of(&state.buckets, bucket)?.upload(key, upload_id)?;
+            multipart::check_part_keys(&upload.meta, &part.data)?;
+            if !state.is_live(&part.data) {
+                return Err(StoreError::NoSuchKey);
+            }
+            state.add_refs(&part.data);
+            let old = bucket_of_mut(&mut state.buckets, bucket)?
+                .upload_mut(key, upload_id)?
+                .parts
+                .insert(part_number, part.clone());
+            if let Some(old) = old {
+                state.drop_refs(&old.data, garbage);
+            }
+            Ok(part)
+        })
     }
 
     fn list_parts(
@@ -540,7 +758,7 @@ impl Store for MemoryStore {
         max: usize,
     ) -> Result<(Vec<PartMeta>, bool), StoreError> {
         let state = self.read();
-        let upload = bucket_of(&state, bucket)?.upload(key, upload_id)?;
+        let upload = bucket_of(&state.buckets, bucket)?.upload(key, upload_id)?;
         let after = upload
             .parts
             .range(part_number_marker..)
@@ -559,7 +777,7 @@ impl Store for MemoryStore {
     ) -> Result<UploadPage, StoreError> {
         let state = self.read();
         upload_page(
-            &bucket_of(&state, bucket)?.uploads,
+            &bucket_of(&state.buckets, bucket)?.uploads,
             prefix,
             delimiter,
             key_marker,
@@ -575,49 +793,30 @@ impl Store for MemoryStore {
         upload_id: &str,
         parts: Option<&[(u32, String)]>,
     ) -> Result<ObjectMeta, StoreError> {
-        for _ in 0..multipart::COMPLETE_ATTEMPTS {
-            let (upload, uploaded) = {
-                let state = self.read();
-                let upload = bucket_of(&state, bucket)?.upload(key, upload_id)?;
-                let uploaded: Vec<PartMeta> = upload.parts.values().cloned().collect();
-                (upload.meta.clone(), uploaded)
-            };
+        self.change(|state, garbage| {
+            let upload = bucket_of(&state.buckets, bucket)?.upload(key, upload_id)?;
+            let uploaded: Vec<PartMeta> = upload.parts.values().cloned().collect();
             let chosen = multipart::select_parts(&uploaded, parts)?;
-            // Copied outside the lock; a part re-uploaded meanwhile starts again.
-            let encrypted = upload.template.encryption.is_some();
-            let blob = match multipart::concatenate(&self.blobs, &chosen, encrypted) {
-                Ok(blob) => blob,
-                Err(StoreError::NoSuchKey) => continue,
-                Err(e) => return Err(e),
-            };
-            let meta = multipart::completed_object(&upload, &chosen, &blob, multipart::now_ms())?;
-            let mut state = self.write();
-            let b = bucket_of_mut(&mut state, bucket)?;
-            let now: Vec<PartMeta> = b.upload(key, upload_id)?.parts.values().cloned().collect();
-            if !multipart::same_parts(&multipart::select_parts(&now, parts)?, &chosen) {
-                continue;
-            }
-            let id = self.blobs.install(blob)?;
-            let removed = b.remove_upload(key, upload_id)?;
-            if let Some(old) = b.objects.insert(key.as_bytes().to_vec(), meta.clone()) {
-                if old.blob != id {
-                    self.blobs.remove(&old.blob);
-                }
-            }
+            let meta = multipart::completed_object(&upload.meta, &chosen, multipart::now_ms())?;
+            // The object takes its references before the parts drop theirs.
+            state.put_object(bucket, meta.clone(), garbage)?;
+            let removed =
+                bucket_of_mut(&mut state.buckets, bucket)?.remove_upload(key, upload_id)?;
             for part in removed.parts.values() {
-                self.blobs.remove(&part.blob);
+                state.drop_refs(&part.data, garbage);
             }
-            return Ok(meta);
-        }
-        Err(multipart::parts_kept_changing())
+            Ok(meta)
+        })
     }
 
     fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), StoreError> {
-        let mut state = self.write();
-        let removed = bucket_of_mut(&mut state, bucket)?.remove_upload(key, upload_id)?;
-        for part in removed.parts.values() {
-            self.blobs.remove(&part.blob);
-        }
-        Ok(())
+        self.change(|state, garbage| {
+            let removed =
+                bucket_of_mut(&mut state.buckets, bucket)?.remove_upload(key, upload_id)?;
+            for part in removed.parts.values() {
+                state.drop_refs(&part.data, garbage);
+            }
+            Ok(())
+        })
     }
 }

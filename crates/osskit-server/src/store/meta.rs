@@ -1,5 +1,6 @@
-//! The metadata database (redb): the schema, key and value encodings, and the mapping of
-//! every redb error to [`StoreError::Internal`]. No redb type leaves this module.
+//! The metadata database (redb): the schema, key and value encodings, reference counts of
+//! blobs, and the mapping of every redb error to a [`StoreError`]. No redb type leaves this
+//! module.
 //!
 //! Schema (all tables in one place):
 //! - `BUCKETS`: bucket name → encoded [`BucketMeta`].
@@ -11,26 +12,40 @@
 //!   key bytes, then upload id.
 //! - `PARTS`: `(bucket, key bytes, upload id, part number)` → encoded [`PartMeta`]; one
 //!   upload's parts are one contiguous range sorted by number.
+//! - `BLOB_REFS`: blob id → number of extents (of objects and parts) naming it. Every
+//!   change of an object or part updates it in the same transaction ([`Tx::put_object`],
+//!   [`Tx::remove_object`], [`Tx::put_part`], [`Tx::remove_upload`]).
+//! - `GARBAGE`: blob id → time (Unix ms) its last reference went. The file is removed
+//!   after the commit ([`super::gc`]) and the row in a later one; rows left by a crash are
+//!   handled when the store opens.
+//! - `LAYOUT`: `"layout"` → version of this schema ([`LAYOUT_VERSION`]). Databases of the
+//!   first layout (one blob per object, no reference counts) are converted when opened.
+//! - `account_configs`: `(account id, name)` → an account-level document (public access
+//!   block, …).
 //!
-//! Open uploads keep a bucket non-empty ([`Tx::bucket_is_empty`]) and part blobs are
-//! referenced ([`Tx::referenced_blobs`]).
+//! Open uploads keep a bucket non-empty ([`Tx::bucket_is_empty`]).
 //!
 //! Values are a version byte ([`VALUE_VERSION`]) followed by the JSON of the value.
+//!
+//! After an I/O error redb refuses every later operation until the database is reopened;
+//! [`MetaDb`] reopens it (readers and the committer wait for the new instance), so a full
+//! disk costs the writes that hit it, not a restart.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
-use redb::{Database, ReadableTable, TableDefinition};
+use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::commit::{CommitStats, Committer};
+use super::gc::BlobGc;
 use super::list::{ObjectScan, Visit};
 use super::upload_list::{UploadPos, UploadScan, UploadVisit};
-use super::{BucketMeta, ObjectMeta, PartMeta, StoreError, UploadMeta};
+use super::{BucketMeta, Extents, ObjectMeta, PartMeta, StoreError, UploadMeta};
 
 /// Bucket name → encoded [`BucketMeta`].
 const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
@@ -46,13 +61,36 @@ type PartKey = (&'static str, &'static [u8], &'static str, u32);
 const PARTS: TableDefinition<PartKey, &[u8]> = TableDefinition::new("parts");
 /// (bucket, configuration name) → the configuration document as stored.
 const CONFIGS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("bucket_configs");
+/// Blob id → number of extents naming it.
+const BLOB_REFS: TableDefinition<&str, u64> = TableDefinition::new("blob_refs");
+/// Blob id → Unix ms when its last reference went (the file may still exist).
+const GARBAGE: TableDefinition<&str, u64> = TableDefinition::new("garbage");
+/// `"layout"` → schema version.
+const LAYOUT: TableDefinition<&str, u64> = TableDefinition::new("layout");
+
+/// The schema version written by this code.
+pub const LAYOUT_VERSION: u64 = 2;
+/// (account id, configuration name) → the account-level document as stored.
+const ACCOUNT_CONFIGS: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("account_configs");
 
 /// The first byte of every encoded value.
 pub const VALUE_VERSION: u8 = 1;
 
-/// Maps any redb (or other) error to an internal store error naming the metadata database.
-pub(crate) fn db_err<E: std::fmt::Display>(e: E) -> StoreError {
-    StoreError::Internal(format!("metadata database: {e}"))
+/// Maps a redb error: a full disk is [`StoreError::DiskFull`]; an I/O failure (which makes
+/// redb refuse everything until the database is reopened) is [`StoreError::Unavailable`];
+/// anything else is internal.
+pub(crate) fn db_err<E: Into<redb::Error>>(e: E) -> StoreError {
+    match e.into() {
+        redb::Error::Io(io) if super::data::is_disk_full(&io) => StoreError::DiskFull,
+        redb::Error::Io(io) => {
+            StoreError::Unavailable(format!("metadata database I/O error: {io}"))
+        }
+        redb::Error::PreviousIo => {
+            StoreError::Unavailable("the metadata database is reopening after an I/O error".into())
+        }
+        other => StoreError::Internal(format!("metadata database: {other}")),
+    }
 }
 
 /// Encodes a value: version byte + JSON.
@@ -92,32 +130,127 @@ fn bucket_end(bucket: &str) -> Vec<u8> {
     k
 }
 
+/// Splits an [`object_key`] into bucket and key.
+fn split_object_key(full: &[u8]) -> Result<(&str, &str), StoreError> {
+    let bad = || StoreError::Internal("object key in metadata is not UTF-8".into());
+    let nul = full.iter().position(|&b| b == 0).ok_or_else(bad)?;
+    let bucket = std::str::from_utf8(&full[..nul]).map_err(|_| bad())?;
+    let key = std::str::from_utf8(&full[nul + 1..]).map_err(|_| bad())?;
+    Ok((bucket, key))
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// The open database, replaced by a fresh instance after an I/O error.
+#[derive(Debug)]
+pub(crate) struct DbCell {
+    path: PathBuf,
+    db: RwLock<Option<Arc<Database>>>,
+}
+
+/// How long a reopen waits for the users of the old instance to let it go.
+const REOPEN_WAIT: Duration = Duration::from_secs(5);
+
+impl DbCell {
+    fn new(path: &Path, db: Database) -> DbCell {
+        DbCell {
+            path: path.to_path_buf(),
+            db: RwLock::new(Some(Arc::new(db))),
+        }
+    }
+
+    /// The current instance, reopening the database if it was let go.
+    pub(crate) fn get(&self) -> Result<Arc<Database>, StoreError> {
+        if let Some(db) = self.db.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            return Ok(db.clone());
+        }
+        let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(db) = slot.as_ref() {
+            return Ok(db.clone());
+        }
+        // The old instance holds the file lock until its last user drops it.
+        let deadline = Instant::now() + REOPEN_WAIT;
+        loop {
+            match Database::create(&self.path) {
+                Ok(db) => {
+                    tracing::warn!(path = %self.path.display(), "metadata database reopened after an I/O error");
+                    let db = Arc::new(db);
+                    *slot = Some(db.clone());
+                    return Ok(db);
+                }
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(db_err(e)),
+            }
+        }
+    }
+
+    /// Lets `db` go when it is still the current instance (it failed with an I/O error):
+    /// the next [`DbCell::get`] opens a fresh one.
+    pub(crate) fn discard(&self, db: &Arc<Database>) {
+        let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
+        if slot
+            .as_ref()
+            .is_some_and(|current| Arc::ptr_eq(current, db))
+        {
+            tracing::warn!(path = %self.path.display(), "metadata database failed with an I/O error; reopening it");
+            *slot = None;
+        }
+    }
+
+    /// Whether `db` refuses work after an I/O error (probed with a write transaction; call
+    /// only where no other write transaction can be open, i.e. on the committer thread).
+    pub(crate) fn is_broken(db: &Database) -> bool {
+        match db.begin_write() {
+            Ok(txn) => {
+                let _ = txn.abort();
+                false
+            }
+            Err(e) => matches!(
+                redb::Error::from(e),
+                redb::Error::PreviousIo | redb::Error::Io(_)
+            ),
+        }
+    }
+}
+
 /// The metadata database. Reads run on the caller's thread against a snapshot; every
 /// change goes through the group committer (see [`super::commit`]).
 #[derive(Debug)]
 pub struct MetaDb {
     // Declared first: dropped (and its thread joined) before the database.
     committer: Committer,
-    db: Arc<Database>,
+    cell: Arc<DbCell>,
 }
 
 impl MetaDb {
-    /// Opens or creates the database file and its tables, and starts the committer.
-    /// `commit_delay` is how long the committer waits for more writes to join a batch.
-    pub fn open(path: &Path, commit_delay: Duration) -> Result<MetaDb, StoreError> {
-        let db = Database::create(path)
-            .map_err(|e| StoreError::Internal(format!("open {}: {e}", path.display())))?;
-        let txn = db.begin_write().map_err(db_err)?;
-        txn.open_table(BUCKETS).map_err(db_err)?;
-        txn.open_table(OBJECTS).map_err(db_err)?;
-        txn.open_table(UPLOADS).map_err(db_err)?;
-        txn.open_table(PARTS).map_err(db_err)?;
-        txn.open_table(CONFIGS).map_err(db_err)?;
-        txn.commit().map_err(db_err)?;
-        let db = Arc::new(db);
+    /// Opens or creates the database file and its tables, converts a database of an older
+    /// layout, and starts the committer. `commit_delay` is how long the committer waits for
+    /// more writes to join a batch; `gc` removes the files of blobs whose last reference a
+    /// commit dropped.
+    pub fn open(
+        path: &Path,
+        commit_delay: Duration,
+        gc: Option<Arc<BlobGc>>,
+    ) -> Result<MetaDb, StoreError> {
+        let db = Database::create(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Internal(format!(
+                "open {}: the store is in use by another process or server",
+                path.display()
+            )),
+            other => StoreError::Internal(format!("open {}: {other}", path.display())),
+        })?;
+        prepare(&db)?;
+        let cell = Arc::new(DbCell::new(path, db));
         Ok(MetaDb {
-            committer: Committer::start(db.clone(), commit_delay)?,
-            db,
+            committer: Committer::start(cell.clone(), commit_delay, gc)?,
+            cell,
         })
     }
 
@@ -126,15 +259,12 @@ impl MetaDb {
         &self,
         f: impl FnOnce(&ReadTx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let txn = self.db.begin_read().map_err(db_err)?;
-        let tx = ReadTx {
-            buckets: txn.open_table(BUCKETS).map_err(db_err)?,
-            objects: txn.open_table(OBJECTS).map_err(db_err)?,
-            uploads: txn.open_table(UPLOADS).map_err(db_err)?,
-            parts: txn.open_table(PARTS).map_err(db_err)?,
-            configs: txn.open_table(CONFIGS).map_err(db_err)?,
-        };
-        f(&tx)
+        let db = self.cell.get()?;
+        let result = read_with(&db, f);
+        if matches!(result, Err(StoreError::Unavailable(_))) {
+            self.cell.discard(&db);
+        }
+        result
     }
 
     /// Runs `f` in a write transaction shared with concurrent writers and returns once that
@@ -164,6 +294,145 @@ impl MetaDb {
     }
 }
 
+/// Runs `f` in a read transaction of `db`.
+fn read_with<T>(
+    db: &Database,
+    f: impl FnOnce(&ReadTx) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let txn = db.begin_read().map_err(db_err)?;
+    let tx = ReadTx {
+        buckets: txn.open_table(BUCKETS).map_err(db_err)?,
+        objects: txn.open_table(OBJECTS).map_err(db_err)?,
+        uploads: txn.open_table(UPLOADS).map_err(db_err)?,
+        parts: txn.open_table(PARTS).map_err(db_err)?,
+        configs: txn.open_table(CONFIGS).map_err(db_err)?,
+        blob_refs: txn.open_table(BLOB_REFS).map_err(db_err)?,
+        garbage: txn.open_table(GARBAGE).map_err(db_err)?,
+        accounts: txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?,
+    };
+    f(&tx)
+}
+
+/// Creates the tables of a new database, or converts one of the first layout.
+fn prepare(db: &Database) -> Result<(), StoreError> {
+    let txn = db.begin_write().map_err(db_err)?;
+    {
+        txn.open_table(BUCKETS).map_err(db_err)?;
+        let mut objects = txn.open_table(OBJECTS).map_err(db_err)?;
+        let uploads = txn.open_table(UPLOADS).map_err(db_err)?;
+        let mut parts = txn.open_table(PARTS).map_err(db_err)?;
+        let mut refs = txn.open_table(BLOB_REFS).map_err(db_err)?;
+        txn.open_table(GARBAGE).map_err(db_err)?;
+        txn.open_table(CONFIGS).map_err(db_err)?;
+        txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?;
+        let mut layout = txn.open_table(LAYOUT).map_err(db_err)?;
+        let version = layout.get("layout").map_err(db_err)?.map(|v| v.value());
+        match version {
+            Some(LAYOUT_VERSION) => {}
+            Some(other) => {
+                return Err(StoreError::Internal(format!(
+                    "the metadata database has layout {other}, newer than this server's {LAYOUT_VERSION}"
+                )))
+            }
+            None => {
+                let converted =
+                    convert_first_layout(&mut objects, &uploads, &mut parts, &mut refs)?;
+                if converted > 0 {
+                    tracing::info!(
+                        records = converted,
+                        "converted the metadata to the extent layout"
+                    );
+                }
+                layout
+                    .insert("layout", LAYOUT_VERSION)
+                    .map_err(db_err)?;
+            }
+        }
+    }
+    txn.commit().map_err(db_err)
+}
+
+/// Rewrites the records of the first layout (`"blob": id` naming one whole blob) with
+/// extents, and counts the references. Returns how many records were converted. A blob of
+/// that layout is encrypted when its object reports server-side encryption (`"encryption"`)
+/// or, for a part, when its upload's template does.
+fn convert_first_layout(
+    objects: &mut redb::Table<'_, &'static [u8], &'static [u8]>,
+    uploads: &redb::Table<'_, UploadKey, &'static [u8]>,
+    parts: &mut redb::Table<'_, PartKey, &'static [u8]>,
+    refs: &mut redb::Table<'_, &'static str, u64>,
+) -> Result<usize, StoreError> {
+    fn convert(
+        bytes: &[u8],
+        encrypted: Option<bool>,
+        counts: &mut BTreeMap<String, u64>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut value: serde_json::Value = decode(bytes)?;
+        let Some(obj) = value.as_object_mut() else {
+            return Ok(None);
+        };
+        if obj.contains_key("data") {
+            return Ok(None);
+        }
+        let blob = obj
+            .remove("blob")
+            .and_then(|b| b.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let size = obj.get("size").and_then(|s| s.as_u64()).unwrap_or(0);
+        let encrypted = encrypted.unwrap_or_else(|| obj.contains_key("encryption"));
+        let data = if blob.is_empty() {
+            Extents::new()
+        } else {
+            *counts.entry(blob.clone()).or_insert(0) += 1;
+            Extents::whole_keyed(blob, size, encrypted)
+        };
+        obj.insert(
+            "data".into(),
+            serde_json::to_value(&data).map_err(|e| StoreError::Internal(e.to_string()))?,
+        );
+        encode(&value).map(Some)
+    }
+    let mut counts = BTreeMap::new();
+    let mut rewritten_objects = Vec::new();
+    for item in objects.iter().map_err(db_err)? {
+        let (k, v) = item.map_err(db_err)?;
+        if let Some(new) = convert(v.value(), None, &mut counts)? {
+            rewritten_objects.push((k.value().to_vec(), new));
+        }
+    }
+    let mut rewritten_parts = Vec::new();
+    for item in parts.iter().map_err(db_err)? {
+        let (k, v) = item.map_err(db_err)?;
+        let (b, key, u, _) = k.value();
+        let template_encrypted = match uploads.get((b, key, u)).map_err(db_err)? {
+            Some(upload) => {
+                let upload: serde_json::Value = decode(upload.value())?;
+                upload
+                    .get("template")
+                    .is_some_and(|t| t.get("encryption").is_some_and(|e| !e.is_null()))
+            }
+            None => false,
+        };
+        if let Some(new) = convert(v.value(), Some(template_encrypted), &mut counts)? {
+            let (b, key, u, n) = k.value();
+            rewritten_parts.push(((b.to_owned(), key.to_vec(), u.to_owned(), n), new));
+        }
+    }
+    let converted = rewritten_objects.len() + rewritten_parts.len();
+    for (k, v) in rewritten_objects {
+        objects.insert(k.as_slice(), v.as_slice()).map_err(db_err)?;
+    }
+    for ((b, key, u, n), v) in rewritten_parts {
+        parts
+            .insert((b.as_str(), key.as_slice(), u.as_str(), n), v.as_slice())
+            .map_err(db_err)?;
+    }
+    for (id, n) in counts {
+        refs.insert(id.as_str(), n).map_err(db_err)?;
+    }
+    Ok(converted)
+}
+
 /// Lookups shared by read and write transactions.
 macro_rules! lookups {
     () => {
@@ -184,6 +453,19 @@ macro_rules! lookups {
             Ok(self
                 .configs
                 .get((bucket, name))
+                .map_err(db_err)?
+                .map(|v| v.value().to_vec()))
+        }
+
+        /// An account-level document, if set.
+        pub fn account_config(
+            &self,
+            account: &str,
+            name: &str,
+        ) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(self
+                .accounts
+                .get((account, name))
                 .map_err(db_err)?
                 .map(|v| v.value().to_vec()))
         }
@@ -327,20 +609,87 @@ macro_rules! lookups {
             Ok((out, false))
         }
 
-        /// The ids of every blob named by metadata (objects and upload parts).
+        /// How many extents name blob `id` (0: none; it is garbage or unknown).
+        pub fn blob_refs(&self, id: &str) -> Result<u64, StoreError> {
+            Ok(self
+                .blob_refs
+                .get(id)
+                .map_err(db_err)?
+                .map_or(0, |v| v.value()))
+        }
+
+        /// Whether every blob of `data` is named by some extent (so its bytes are still
+        /// those the extents describe).
+        pub fn data_is_live(&self, data: &Extents) -> Result<bool, StoreError> {
+            for id in data.blobs() {
+                if self.blob_refs(id)? == 0 {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+
+        /// Every blob named by some extent, with its reference count.
+        pub fn all_blob_refs(&self) -> Result<HashMap<String, u64>, StoreError> {
+            let mut out = HashMap::new();
+            for item in self.blob_refs.iter().map_err(db_err)? {
+                let (k, v) = item.map_err(db_err)?;
+                out.insert(k.value().to_owned(), v.value());
+            }
+            Ok(out)
+        }
+
+        /// The ids of every blob named by metadata.
         pub fn referenced_blobs(&self) -> Result<HashSet<String>, StoreError> {
-            let mut ids = HashSet::new();
+            Ok(self.all_blob_refs()?.into_keys().collect())
+        }
+
+        /// Blobs whose last reference went (their files may still exist).
+        pub fn garbage(&self) -> Result<Vec<String>, StoreError> {
+            let mut out = Vec::new();
+            for item in self.garbage.iter().map_err(db_err)? {
+                let (k, _) = item.map_err(db_err)?;
+                out.push(k.value().to_owned());
+            }
+            Ok(out)
+        }
+
+        /// Calls `visit(bucket, object)` for every object of every bucket.
+        pub fn for_each_object(
+            &self,
+            mut visit: impl FnMut(&str, ObjectMeta) -> Result<(), StoreError>,
+        ) -> Result<(), StoreError> {
             for item in self.objects.iter().map_err(db_err)? {
-                let (_, value) = item.map_err(db_err)?;
-                let meta: ObjectMeta = decode(value.value())?;
-                ids.insert(meta.blob);
+                let (k, v) = item.map_err(db_err)?;
+                let full = k.value();
+                let (bucket, _) = split_object_key(full)?;
+                visit(bucket, decode(v.value())?)?;
             }
+            Ok(())
+        }
+
+        /// Calls `visit(bucket, key, upload id, part)` for every part of every open upload.
+        pub fn for_each_part(
+            &self,
+            mut visit: impl FnMut(&str, &str, &str, PartMeta) -> Result<(), StoreError>,
+        ) -> Result<(), StoreError> {
             for item in self.parts.iter().map_err(db_err)? {
-                let (_, value) = item.map_err(db_err)?;
-                let part: PartMeta = decode(value.value())?;
-                ids.insert(part.blob);
+                let (k, v) = item.map_err(db_err)?;
+                let (bucket, key, upload, _) = k.value();
+                let key = String::from_utf8_lossy(key);
+                visit(bucket, &key, upload, decode(v.value())?)?;
             }
-            Ok(ids)
+            Ok(())
+        }
+
+        /// Number of objects, open uploads, parts and referenced blobs.
+        pub fn counts(&self) -> Result<(u64, u64, u64, u64), StoreError> {
+            Ok((
+                self.objects.len().map_err(db_err)?,
+                self.uploads.len().map_err(db_err)?,
+                self.parts.len().map_err(db_err)?,
+                self.blob_refs.len().map_err(db_err)?,
+            ))
         }
 
         /// A sorted view of one bucket's open uploads, for
@@ -369,6 +718,9 @@ pub struct ReadTx {
     uploads: redb::ReadOnlyTable<UploadKey, &'static [u8]>,
     parts: redb::ReadOnlyTable<PartKey, &'static [u8]>,
     configs: redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>,
+    blob_refs: redb::ReadOnlyTable<&'static str, u64>,
+    garbage: redb::ReadOnlyTable<&'static str, u64>,
+    accounts: redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>,
 }
 
 impl ReadTx {
@@ -382,8 +734,13 @@ pub struct Tx<'t> {
     uploads: redb::Table<'t, UploadKey, &'static [u8]>,
     parts: redb::Table<'t, PartKey, &'static [u8]>,
     configs: redb::Table<'t, (&'static str, &'static str), &'static [u8]>,
+    blob_refs: redb::Table<'t, &'static str, u64>,
+    garbage: redb::Table<'t, &'static str, u64>,
+    accounts: redb::Table<'t, (&'static str, &'static str), &'static [u8]>,
     /// Set by every method that changes something (the committer resets it per job).
     pub(crate) changed: bool,
+    /// Blobs whose last reference this transaction dropped.
+    pub(crate) collected: Vec<String>,
 }
 
 impl<'t> Tx<'t> {
@@ -395,7 +752,11 @@ impl<'t> Tx<'t> {
             uploads: txn.open_table(UPLOADS).map_err(db_err)?,
             parts: txn.open_table(PARTS).map_err(db_err)?,
             configs: txn.open_table(CONFIGS).map_err(db_err)?,
+            blob_refs: txn.open_table(BLOB_REFS).map_err(db_err)?,
+            garbage: txn.open_table(GARBAGE).map_err(db_err)?,
+            accounts: txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?,
             changed: false,
+            collected: Vec::new(),
         })
     }
 }
@@ -431,6 +792,47 @@ impl Tx<'_> {
         Ok(self.buckets.remove(name).map_err(db_err)?.is_some())
     }
 
+    /// Counts one more reference to each extent's blob. A blob new to the store gets its
+    /// first; a blob already collected cannot come back (internal error: the caller must
+    /// check [`Tx::data_is_live`] before naming existing bytes).
+    pub fn add_refs(&mut self, data: &Extents) -> Result<(), StoreError> {
+        for e in data {
+            let n = self.blob_refs(&e.blob)?;
+            if n == 0 && self.garbage.get(e.blob.as_str()).map_err(db_err)?.is_some() {
+                return Err(StoreError::Internal(format!(
+                    "blob {} was already collected",
+                    e.blob
+                )));
+            }
+            self.changed = true;
+            self.blob_refs
+                .insert(e.blob.as_str(), n + 1)
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Counts one reference less to each extent's blob; a blob left with none becomes
+    /// garbage (its file is removed once this transaction is durable).
+    pub fn drop_refs(&mut self, data: &Extents) -> Result<(), StoreError> {
+        for e in data {
+            let n = self.blob_refs(&e.blob)?;
+            self.changed = true;
+            if n > 1 {
+                self.blob_refs
+                    .insert(e.blob.as_str(), n - 1)
+                    .map_err(db_err)?;
+            } else {
+                self.blob_refs.remove(e.blob.as_str()).map_err(db_err)?;
+                self.garbage
+                    .insert(e.blob.as_str(), now_ms())
+                    .map_err(db_err)?;
+                self.collected.push(e.blob.clone());
+            }
+        }
+        Ok(())
+    }
+
     /// Sets (`Some`) or removes (`None`) a configuration document of a bucket.
     pub fn set_bucket_config(
         &mut self,
@@ -450,7 +852,46 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Stores an object's metadata (insert or replace) under `meta.key`; returns the
+    /// Sets (`Some`) or removes (`None`) an account-level document.
+    pub fn set_account_config(
+        &mut self,
+        account: &str,
+        name: &str,
+        value: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.changed = true;
+        match value {
+            Some(v) => {
+                self.accounts.insert((account, name), v).map_err(db_err)?;
+            }
+            None => {
+                self.accounts.remove((account, name)).map_err(db_err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the garbage records of blobs whose files are gone.
+    pub fn forget_garbage(&mut self, ids: &[String]) -> Result<(), StoreError> {
+        for id in ids {
+            self.garbage.remove(id.as_str()).map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the reference count of a blob (repairs).
+    pub(crate) fn set_refs(&mut self, id: &str, n: u64) -> Result<(), StoreError> {
+        self.changed = true;
+        if n == 0 {
+            self.blob_refs.remove(id).map_err(db_err)?;
+        } else {
+            self.blob_refs.insert(id, n).map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Stores an object's metadata (insert or replace) under `meta.key`, counting the
+    /// references of its data (and dropping those of the object it replaces); returns the
     /// metadata it replaced.
     pub fn put_object(
         &mut self,
@@ -463,14 +904,20 @@ impl Tx<'_> {
         let old = self
             .objects
             .insert(key.as_slice(), value.as_slice())
-            .map_err(db_err)?;
-        match old {
-            Some(v) => decode(v.value()).map(Some),
-            None => Ok(None),
+            .map_err(db_err)?
+            .map(|v| decode::<ObjectMeta>(v.value()))
+            .transpose()?;
+        if old.as_ref().map(|o| &o.data) != Some(&meta.data) {
+            self.add_refs(&meta.data)?;
+            if let Some(old) = &old {
+                self.drop_refs(&old.data)?;
+            }
         }
+        Ok(old)
     }
 
-    /// Removes an object's metadata; returns what was removed.
+    /// Removes an object's metadata (dropping the references of its data); returns what was
+    /// removed.
     pub fn remove_object(
         &mut self,
         bucket: &str,
@@ -480,11 +927,13 @@ impl Tx<'_> {
         let old = self
             .objects
             .remove(object_key(bucket, key.as_bytes()).as_slice())
-            .map_err(db_err)?;
-        match old {
-            Some(v) => decode(v.value()).map(Some),
-            None => Ok(None),
+            .map_err(db_err)?
+            .map(|v| decode::<ObjectMeta>(v.value()))
+            .transpose()?;
+        if let Some(old) = &old {
+            self.drop_refs(&old.data)?;
         }
+        Ok(old)
     }
 }
 
@@ -502,7 +951,8 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Stores a part of an upload (insert or replace); returns the part it replaced.
+    /// Stores a part of an upload (insert or replace), counting the references of its data
+    /// (and dropping those of the part it replaces); returns the part it replaced.
     pub fn put_part(
         &mut self,
         bucket: &str,
@@ -518,15 +968,18 @@ impl Tx<'_> {
                 (bucket, key.as_bytes(), upload_id, part.part_number),
                 value.as_slice(),
             )
-            .map_err(db_err)?;
-        match old {
-            Some(v) => decode(v.value()).map(Some),
-            None => Ok(None),
+            .map_err(db_err)?
+            .map(|v| decode::<PartMeta>(v.value()))
+            .transpose()?;
+        self.add_refs(&part.data)?;
+        if let Some(old) = &old {
+            self.drop_refs(&old.data)?;
         }
+        Ok(old)
     }
 
-    /// Removes an upload and all its parts; returns the removed parts (NoSuchUpload if the
-    /// upload does not exist).
+    /// Removes an upload and all its parts (dropping their references); returns the removed
+    /// parts (NoSuchUpload if the upload does not exist).
     pub fn remove_upload(
         &mut self,
         bucket: &str,
@@ -547,6 +1000,7 @@ impl Tx<'_> {
             self.parts
                 .remove((bucket, key.as_bytes(), upload_id, part.part_number))
                 .map_err(db_err)?;
+            self.drop_refs(&part.data)?;
         }
         Ok(parts)
     }
@@ -658,6 +1112,86 @@ mod tests {
             matches!(decode::<BucketMeta>(&wrong), Err(StoreError::Internal(m)) if m.contains("version 9"))
         );
         assert!(decode::<BucketMeta>(&[]).is_err());
+    }
+
+    #[test]
+    fn references_are_counted_and_garbage_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = MetaDb::open(&dir.path().join("m.redb"), Duration::ZERO, None).unwrap();
+        let a = "a".repeat(32);
+        let mut first = ObjectMeta::new("k", super::super::ObjectType::Normal);
+        first.data = Extents::whole(a.clone(), 3);
+        let mut copy = first.clone();
+        copy.key = "copy".into();
+        let bucket = BucketMeta {
+            name: "b".into(),
+            created_ms: 0,
+            acl: "private".into(),
+            storage_class: "Standard".into(),
+            data_redundancy_type: "LRS".into(),
+            region: "r".into(),
+        };
+        db.write(move |tx| {
+            tx.put_bucket(&bucket)?;
+            tx.put_object("b", &first)?;
+            tx.put_object("b", &copy)?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(db.read(|tx| tx.blob_refs(&a)).unwrap(), 2);
+        db.write(|tx| tx.remove_object("b", "k").map(|_| ()))
+            .unwrap();
+        assert_eq!(db.read(|tx| tx.blob_refs(&a)).unwrap(), 1);
+        assert!(db.read(|tx| tx.garbage()).unwrap().is_empty());
+        let collected = db
+            .write(|tx| {
+                tx.remove_object("b", "copy")?;
+                Ok(tx.collected.clone())
+            })
+            .unwrap();
+        assert_eq!(collected, vec![a.clone()]);
+        assert_eq!(db.read(|tx| tx.garbage()).unwrap(), vec![a.clone()]);
+        // A collected blob cannot be named again.
+        let mut late = ObjectMeta::new("late", super::super::ObjectType::Normal);
+        late.data = Extents::whole(a.clone(), 3);
+        assert!(matches!(
+            db.write(move |tx| tx.put_object("b", &late).map(|_| ())),
+            Err(StoreError::Internal(_))
+        ));
+    }
+
+    #[test]
+    fn databases_of_the_first_layout_are_converted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.redb");
+        let blob = "c".repeat(32);
+        {
+            let db = Database::create(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut objects = txn.open_table(OBJECTS).unwrap();
+                let old = format!(
+                    "{{\"key\":\"k\",\"size\":5,\"etag\":\"\\\"E\\\"\",\"crc64\":1,\
+                     \"last_modified_ms\":2,\"object_type\":\"Normal\",\"storage_class\":\"Standard\",\
+                     \"acl\":\"default\",\"headers\":[],\"user_meta\":[[\"x-oss-meta-a\",\"1\"]],\
+                     \"blob\":\"{blob}\"}}"
+                );
+                let mut value = vec![VALUE_VERSION];
+                value.extend_from_slice(old.as_bytes());
+                objects
+                    .insert(object_key("b", b"k").as_slice(), value.as_slice())
+                    .unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let db = MetaDb::open(&path, Duration::ZERO, None).unwrap();
+        let meta = db.read(|tx| tx.object("b", "k")).unwrap().unwrap();
+        assert_eq!(meta.data, Extents::whole(blob.clone(), 5));
+        assert_eq!(
+            meta.user_meta,
+            vec![("x-oss-meta-a".to_string(), "1".into())]
+        );
+        assert_eq!(db.read(|tx| tx.blob_refs(&blob)).unwrap(), 1);
     }
 
     #[test]

@@ -5,6 +5,16 @@
 //! place. A blob's file name is an opaque id, never derived from the object key. Every
 //! metadata change is one transaction, so a crash leaves the old state or the new one.
 //!
+//! An object's bytes are a list of *extents* (byte ranges of blobs, see [`extent`]). Blobs
+//! are shared: a completed multipart object is made of its parts' blobs, a copy names its
+//! source's extents, so both cost O(parts) metadata work instead of rewriting the bytes.
+//! The store counts the extents naming each blob and removes a blob once none does, after
+//! the commit that dropped the last one and never while a reader holds it (see [`gc`]).
+//!
+//! Blobs may be encrypted at rest, each under its own key stream (see [`cipher`]): the
+//! extents naming a blob say so, and readers decrypt them, so sharing, ranges, appends, GC
+//! and `fsck` work the same on encrypted blobs.
+//!
 //! All methods are blocking: async handlers call them through `spawn_blocking`.
 //!
 //! Durability: a write method of [`FsStore`] returns only once its change is durable on
@@ -16,7 +26,10 @@ pub mod cipher;
 pub mod commit;
 pub mod data;
 pub mod digest;
+pub mod extent;
 pub mod fs;
+pub mod fsck;
+pub mod gc;
 pub mod list;
 pub mod memory;
 pub mod meta;
@@ -25,7 +38,8 @@ pub mod rules;
 pub mod upload_list;
 
 pub use commit::CommitStats;
-pub use data::BlobWriter;
+pub use data::{BlobWriter, DiskSpace, ObjectData};
+pub use extent::{Extent, Extents};
 pub use fs::FsStore;
 pub use memory::MemoryStore;
 
@@ -67,9 +81,25 @@ pub enum StoreError {
     /// A part other than the last is smaller than the minimum part size (EntityTooSmall).
     #[error("a part other than the last is smaller than 102400 bytes")]
     EntityTooSmall,
+    /// The object (its key given) is protected, e.g. by its bucket's retention policy, and
+    /// may not be deleted or replaced now (FileImmutable).
+    #[error("object {0:?} is immutable")]
+    Immutable(String),
+    /// The object is not the one a change was prepared for: it was replaced or changed
+    /// meanwhile (PreconditionFailed). Nothing was changed.
+    #[error("object changed meanwhile")]
+    Changed,
     /// A request argument is out of range, e.g. a part number (InvalidArgument).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The disk holding the store is full, or its free space is down to the reserve kept
+    /// for metadata (InsufficientStorage). Nothing was stored.
+    #[error("not enough free disk space")]
+    DiskFull,
+    /// The store cannot serve for now, e.g. while its metadata database reopens after an
+    /// I/O error (ServiceUnavailable). Carries what happened.
+    #[error("storage temporarily unavailable: {0}")]
+    Unavailable(String),
     /// I/O or database failure (InternalError).
     #[error("storage failure: {0}")]
     Internal(String),
@@ -77,7 +107,122 @@ pub enum StoreError {
 
 impl From<std::io::Error> for StoreError {
     fn from(e: std::io::Error) -> Self {
-        StoreError::Internal(e.to_string())
+        if data::is_disk_full(&e) {
+            StoreError::DiskFull
+        } else {
+            StoreError::Internal(e.to_string())
+        }
+    }
+}
+
+/// The value of a user metadata header (`x-oss-meta-*`): the bytes the client sent, kept
+/// and returned exactly (a value that is not UTF-8 comes back byte for byte).
+///
+/// ```
+/// use osskit_server::store::MetaValue;
+/// let text = MetaValue::from("café");
+/// assert_eq!(text.to_str(), Some("café"));
+/// let raw = MetaValue::from(vec![0xff, 0xfe]);
+/// assert_eq!(raw.as_bytes(), &[0xff, 0xfe]);
+/// assert_eq!(raw.to_str(), None);
+/// // Stored as a JSON string when it is text, as base64 otherwise.
+/// assert_eq!(serde_json::to_string(&text).unwrap(), "\"café\"");
+/// assert_eq!(serde_json::to_string(&raw).unwrap(), "{\"base64\":\"//4=\"}");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct MetaValue(Vec<u8>);
+
+impl MetaValue {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The value as text, when it is UTF-8.
+    pub fn to_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// Number of bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the value is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for MetaValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.to_str() {
+            Some(s) => write!(f, "{s:?}"),
+            None => write!(f, "bytes{:?}", self.0),
+        }
+    }
+}
+
+impl From<&str> for MetaValue {
+    fn from(s: &str) -> Self {
+        MetaValue(s.as_bytes().to_vec())
+    }
+}
+
+impl From<String> for MetaValue {
+    fn from(s: String) -> Self {
+        MetaValue(s.into_bytes())
+    }
+}
+
+impl From<Vec<u8>> for MetaValue {
+    fn from(b: Vec<u8>) -> Self {
+        MetaValue(b)
+    }
+}
+
+impl From<&[u8]> for MetaValue {
+    fn from(b: &[u8]) -> Self {
+        MetaValue(b.to_vec())
+    }
+}
+
+impl PartialEq<&str> for MetaValue {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum MetaValueRepr {
+    Text(String),
+    Bytes { base64: String },
+}
+
+impl serde::Serialize for MetaValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine;
+        match self.to_str() {
+            Some(text) => s.serialize_str(text),
+            None => MetaValueRepr::Bytes {
+                base64: base64::engine::general_purpose::STANDARD.encode(&self.0),
+            }
+            .serialize(s),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MetaValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine;
+        match MetaValueRepr::deserialize(d)? {
+            MetaValueRepr::Text(t) => Ok(MetaValue(t.into_bytes())),
+            MetaValueRepr::Bytes { base64 } => base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .map(MetaValue)
+                .map_err(serde::de::Error::custom),
+        }
     }
 }
 
@@ -142,19 +287,20 @@ pub struct ObjectMeta {
     /// Standard headers kept with the object, lower-case names: `content-type`,
     /// `cache-control`, `content-disposition`, `content-encoding`, `content-language`, `expires`.
     pub headers: Vec<(String, String)>,
-    /// User metadata `x-oss-meta-*`, lower-case full header names.
-    pub user_meta: Vec<(String, String)>,
-    /// Id of the blob holding the bytes (opaque file name).
-    pub blob: String,
-    /// Server-side encryption: when set, the blob's bytes are encrypted at rest (see
-    /// [`cipher`]). It describes the bytes, so metadata updates keep it.
+    /// User metadata `x-oss-meta-*`: lower-case full header names, values as sent.
+    pub user_meta: Vec<(String, MetaValue)>,
+    /// Where the bytes are (see [`extent`]).
+    pub data: Extents,
+    /// Server-side encryption as the object reports it (`x-oss-server-side-encryption*`).
+    /// When set, every extent of [`ObjectMeta::data`] is encrypted at rest (the store
+    /// keeps that true); descriptive metadata updates keep it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<Box<ObjectEncryption>>,
 }
 
 /// How an object is encrypted on the server, as reported in its
 /// `x-oss-server-side-encryption*` headers. Whatever the algorithm, the local store keeps
-/// the bytes encrypted with AES-256 under its own key (there is no KMS here).
+/// the bytes encrypted with AES-256 under its own key (there is no KMS for data here).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ObjectEncryption {
     /// `AES256`, `KMS` or `SM4` (`x-oss-server-side-encryption`).
@@ -165,6 +311,28 @@ pub struct ObjectEncryption {
     /// `SM4` with `KMS` (`x-oss-server-side-data-encryption`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_algorithm: Option<String>,
+}
+
+impl ObjectMeta {
+    /// The metadata of an empty object of type `object_type` named `key`, as a starting
+    /// point: no bytes, empty ETag, `Standard` storage class, ACL `default`, no headers,
+    /// time 0.
+    pub fn new(key: impl Into<String>, object_type: ObjectType) -> ObjectMeta {
+        ObjectMeta {
+            key: key.into(),
+            size: 0,
+            etag: String::new(),
+            crc64: 0,
+            last_modified_ms: 0,
+            object_type,
+            storage_class: "Standard".to_string(),
+            acl: "default".to_string(),
+            headers: Vec::new(),
+            user_meta: Vec::new(),
+            data: Extents::new(),
+            encryption: None,
+        }
+    }
 }
 
 /// A blob whose bytes are durable (fsynced under a temporary name) but not yet part of
@@ -186,9 +354,14 @@ pub struct PendingBlob {
     pub keyed_for: Option<String>,
 }
 
+impl PendingBlob {
+    /// Whether the bytes were encrypted under the blob's own key stream.
+    pub fn is_encrypted(&self) -> bool {
+        self.keyed_for.as_deref() == Some(self.id.as_str())
+    }
+}
+
 /// One entry of a listing page.
-// Pages are short-lived and mostly made of objects: boxing would only add allocations.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListEntry {
     /// An object.
@@ -224,20 +397,9 @@ pub struct ListPage {
 ///         region: "cn-hangzhou".into(),
 ///     })
 ///     .unwrap();
-/// let template = ObjectMeta {
-///     key: "video.mp4".into(),
-///     size: 0,
-///     etag: String::new(),
-///     crc64: 0,
-///     last_modified_ms: 1_700_000_000_000,
-///     object_type: ObjectType::Multipart,
-///     storage_class: "Standard".into(),
-///     acl: "default".into(),
-///     headers: vec![("content-type".into(), "video/mp4".into())],
-///     user_meta: vec![],
-///     blob: String::new(),
-///     encryption: None,
-/// };
+/// let mut template = ObjectMeta::new("video.mp4", ObjectType::Multipart);
+/// template.last_modified_ms = 1_700_000_000_000;
+/// template.headers = vec![("content-type".into(), "video/mp4".into())];
 /// let upload = store.create_upload("bucket", "video.mp4", template).unwrap();
 /// for (number, bytes) in [(1, vec![1u8; 102_400]), (2, b"end".to_vec())] {
 ///     let mut writer = store.new_blob().unwrap();
@@ -263,7 +425,7 @@ pub struct UploadMeta {
     /// Initiation time, Unix milliseconds (the template's `last_modified_ms`).
     pub initiated_ms: i64,
     /// What the completed object gets: headers, user metadata, ACL, storage class. Its
-    /// size, ETag, CRC, type, blob and modification time are set on completion.
+    /// size, ETag, CRC, type, data and modification time are set on completion.
     pub template: ObjectMeta,
 }
 
@@ -280,8 +442,9 @@ pub struct PartMeta {
     pub crc64: u64,
     /// Upload time, Unix milliseconds.
     pub last_modified_ms: i64,
-    /// Id of the blob holding the part's bytes.
-    pub blob: String,
+    /// Where the part's bytes are: its own blob, or (for a part copied from an object)
+    /// extents it shares with that object.
+    pub data: Extents,
 }
 
 /// One entry of a page of open uploads.
@@ -307,6 +470,60 @@ pub struct UploadPage {
     pub next_key_marker: Option<String>,
     /// When truncated: the upload id of the last entry (empty when it is a prefix).
     pub next_upload_id_marker: Option<String>,
+}
+
+/// A condition on an object for [`Store::delete_object_checked`] and
+/// [`Store::delete_objects_checked`], run on the object as it is in the commit that deletes
+/// it: an error (for instance [`StoreError::Immutable`] or [`StoreError::Changed`]) cancels
+/// the change.
+pub type ObjectCheck = Box<dyn Fn(&ObjectMeta) -> Result<(), StoreError> + Send + Sync>;
+
+/// Copies `src_key` of `src_bucket` into `dst_bucket` as `meta` with bytes of its own,
+/// encrypted at rest: the copy of a source with plain bytes into an object that reports
+/// server-side encryption (see [`rules::copy_needs_new_bytes`]). The source is read through
+/// a lease (streamed, decrypted where it is encrypted), written to a new blob and committed
+/// as a put; a copy onto itself keeps the object's type.
+pub fn copy_with_new_bytes<S: Store + ?Sized>(
+    store: &S,
+    src_bucket: &str,
+    src_key: &str,
+    dst_bucket: &str,
+    meta: ObjectMeta,
+    forbid_overwrite: bool,
+) -> Result<ObjectMeta, StoreError> {
+    use std::io::Read;
+    store.bucket(dst_bucket)?;
+    let (source, data) = store.open_object(src_bucket, src_key)?;
+    let same = src_bucket == dst_bucket && src_key == meta.key;
+    if forbid_overwrite && !same && store.object(dst_bucket, &meta.key).is_ok() {
+        return Err(StoreError::ObjectAlreadyExists);
+    }
+    let mut writer = store.new_blob()?;
+    writer.encrypt(None)?;
+    let mut reader = data.reader(0, source.size);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        writer.write(&buf[..n])?;
+    }
+    let blob = writer.finish()?;
+    drop(data);
+    if blob.size != source.size || blob.crc64 != source.crc64 {
+        return Err(StoreError::Internal(format!(
+            "copying {src_bucket}/{src_key:?} read bytes that do not match its size and CRC-64"
+        )));
+    }
+    let mut done = if same {
+        rules::describe_self_copy(meta, &source)
+    } else {
+        rules::describe_copy(meta, &source)
+    };
+    rules::describe_put(&mut done, &blob);
+    store.put_object(dst_bucket, done.clone(), blob, forbid_overwrite && !same)?;
+    Ok(done)
 }
 
 /// A change of an object's descriptive metadata for [`Store::update_object_meta`]. It may
@@ -345,6 +562,16 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
         value: Option<Vec<u8>>,
     ) -> Result<(), StoreError>;
+    /// An account-level document (`publicAccessBlock`, …) of the account `account` (a uid),
+    /// as stored by [`Store::set_account_config`]; `None` when not set.
+    fn account_config(&self, account: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Sets (`Some`) or removes (`None`) an account-level document, atomically.
+    fn set_account_config(
+        &self,
+        account: &str,
+        name: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError>;
     /// Buckets whose name starts with `prefix` and is > `marker`, sorted, at most `max`;
     /// the bool says whether more follow.
     fn list_buckets(
@@ -355,15 +582,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(Vec<BucketMeta>, bool), StoreError>;
 
     /// Starts a blob: a temporary file that hashes (MD5, CRC-64) what is written.
+    /// [`StoreError::DiskFull`] when the free space is down to the store's reserve.
     fn new_blob(&self) -> Result<data::BlobWriter, StoreError>;
-    /// The key encrypted blobs are written with ([`data::BlobWriter::encrypt`]) and read
-    /// with; `None` when the store cannot encrypt.
-    fn cipher(&self) -> Option<&cipher::BlobCipher> {
-        None
-    }
-    /// Commits `blob` as the bytes of `meta.key` in `bucket` atomically (meta.blob, size, crc
-    /// and md5-derived fields are the caller's to fill from the blob). Replaces an existing
-    /// object (its blob is removed after the commit) unless `forbid_overwrite`.
+    /// Commits `blob` as the bytes of `meta.key` in `bucket` atomically (the data, size and
+    /// CRC are set from the blob, and the ETag from its MD5 when `meta.etag` is empty).
+    /// Replaces an existing object (whose blobs go once nothing else names them) unless
+    /// `forbid_overwrite`. An object that reports server-side encryption needs a blob
+    /// written encrypted ([`data::BlobWriter::encrypt`]).
     fn put_object(
         &self,
         bucket: &str,
@@ -382,11 +607,15 @@ pub trait Store: Send + Sync + 'static {
         blob: PendingBlob,
         meta_for_new: ObjectMeta,
     ) -> Result<ObjectMeta, StoreError>;
-    /// Copies an object's bytes to a new key with new metadata (same bucket or another).
-    /// With `forbid_overwrite`, an existing destination gives ObjectAlreadyExists, checked
-    /// in the commit itself. Copying an object onto itself changes only its descriptive
-    /// metadata, without copying bytes (as [`Store::update_object_meta`]; `forbid_overwrite`
-    /// does not apply).
+    /// Copies an object to a new key with new descriptive metadata (same bucket or another)
+    /// in one transaction: the copy names the source's extents (no byte is copied) and keeps
+    /// its size, CRC-64 and ETag; its type is `Normal`. With `forbid_overwrite`, an existing
+    /// destination gives ObjectAlreadyExists, checked in the commit itself. Copying an
+    /// object onto itself changes only its descriptive metadata (as
+    /// [`Store::update_object_meta`]; `forbid_overwrite` does not apply).
+    ///
+    /// When `meta` reports server-side encryption and some of the source's bytes are
+    /// plain, the copy gets bytes of its own, encrypted ([`copy_with_new_bytes`]).
     fn copy_object(
         &self,
         src_bucket: &str,
@@ -398,7 +627,7 @@ pub trait Store: Send + Sync + 'static {
     /// Changes an object's descriptive metadata (ACL, headers, user metadata, storage
     /// class, modification time) in place, atomically and without touching its bytes:
     /// `update` runs on the current metadata inside the commit; the fields that describe the
-    /// bytes (key, blob, size, CRC-64, ETag, type) are kept whatever it does. Returns the
+    /// bytes (key, data, size, CRC-64, ETag, type) are kept whatever it does. Returns the
     /// new metadata (NoSuchBucket, NoSuchKey, or the error `update` returned).
     ///
     /// ```
@@ -417,20 +646,7 @@ pub trait Store: Send + Sync + 'static {
     ///     .unwrap();
     /// let mut writer = store.new_blob().unwrap();
     /// writer.write(b"bytes").unwrap();
-    /// let meta = ObjectMeta {
-    ///     key: "k".into(),
-    ///     size: 0,
-    ///     etag: String::new(),
-    ///     crc64: 0,
-    ///     last_modified_ms: 1,
-    ///     object_type: ObjectType::Normal,
-    ///     storage_class: "Standard".into(),
-    ///     acl: "default".into(),
-    ///     headers: vec![],
-    ///     user_meta: vec![],
-    ///     blob: String::new(),
-    ///     encryption: None,
-    /// };
+    /// let meta = ObjectMeta::new("k", ObjectType::Normal);
     /// store.put_object("b", meta, writer.finish().unwrap(), false).unwrap();
     /// let before = store.object("b", "k").unwrap();
     /// let after = store
@@ -445,7 +661,7 @@ pub trait Store: Send + Sync + 'static {
     ///     )
     ///     .unwrap();
     /// assert_eq!(after.acl, "public-read");
-    /// assert_eq!((after.size, &after.blob), (5, &before.blob));
+    /// assert_eq!((after.size, &after.data), (5, &before.data));
     /// ```
     fn update_object_meta(
         &self,
@@ -455,29 +671,48 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<ObjectMeta, StoreError>;
     /// An object's metadata (NoSuchBucket, NoSuchKey).
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError>;
-    /// Opens an object's bytes for reading. Read at most `meta.size` bytes: the file may be
-    /// longer (an append in progress). NoSuchKey when the object has been replaced or
-    /// deleted since `meta` was read (see [`Store::open_object`]).
-    fn open(&self, meta: &ObjectMeta) -> Result<std::fs::File, StoreError>;
+    /// The bytes `meta` describes, readable while the returned value lives (their blob files
+    /// stay in place even if the object is replaced or deleted meanwhile). NoSuchKey when
+    /// they are no longer part of any object (`meta` is stale: see [`Store::open_object`]).
+    fn open(&self, meta: &ObjectMeta) -> Result<ObjectData, StoreError>;
     /// An object's metadata and its bytes, opened together: a concurrent overwrite or
     /// delete between the lookup and the open is retried, so the pair always matches.
-    fn open_object(
-        &self,
-        bucket: &str,
-        key: &str,
-    ) -> Result<(ObjectMeta, std::fs::File), StoreError> {
+    fn open_object(&self, bucket: &str, key: &str) -> Result<(ObjectMeta, ObjectData), StoreError> {
         let mut attempts = 0;
         loop {
             let meta = self.object(bucket, key)?;
             match self.open(&meta) {
-                Ok(file) => return Ok((meta, file)),
+                Ok(data) => return Ok((meta, data)),
                 Err(StoreError::NoSuchKey) if attempts < 5 => attempts += 1,
                 Err(e) => return Err(e),
             }
         }
     }
     /// Deletes an object; Ok(false) if it did not exist (NoSuchBucket if the bucket does not).
-    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError>;
+    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
+        self.delete_object_checked(bucket, key, Box::new(|_| Ok(())))
+    }
+    /// Deletes an object if `check` accepts it as it is in the commit that deletes it (an
+    /// error of `check` is returned and nothing changes); Ok(false) if it did not exist.
+    fn delete_object_checked(
+        &self,
+        bucket: &str,
+        key: &str,
+        check: ObjectCheck,
+    ) -> Result<bool, StoreError>;
+    /// Deletes several objects of one bucket in one transaction: all of them or (on failure)
+    /// none. Returns, for each key in order, whether it existed.
+    fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
+        self.delete_objects_checked(bucket, keys, Box::new(|_| Ok(())))
+    }
+    /// [`Store::delete_objects`], with `check` run on every existing object in the same
+    /// transaction: one error and nothing is deleted.
+    fn delete_objects_checked(
+        &self,
+        bucket: &str,
+        keys: &[String],
+        check: ObjectCheck,
+    ) -> Result<Vec<bool>, StoreError>;
     /// One page of a listing: keys starting with `prefix`, strictly after `after`, folded by
     /// `delimiter` when non-empty, at most `max` entries (objects + prefixes). Costs
     /// O(page), not O(bucket): a folded prefix is skipped with one range seek.
@@ -502,7 +737,9 @@ pub trait Store: Send + Sync + 'static {
     /// An open upload (NoSuchBucket; NoSuchUpload if unknown, completed or aborted).
     fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadMeta, StoreError>;
     /// Stores `blob` as part `part_number` (1..=10000, else InvalidArgument) of an open
-    /// upload, replacing a part of that number (whose blob is removed after the commit).
+    /// upload, replacing a part of that number (whose bytes go once nothing names them).
+    /// The parts of an upload whose template reports server-side encryption must be
+    /// encrypted at rest (so must the extents of [`Store::put_part_copy`]).
     fn put_part(
         &self,
         bucket: &str,
@@ -510,6 +747,21 @@ pub trait Store: Send + Sync + 'static {
         upload_id: &str,
         part_number: u32,
         blob: PendingBlob,
+    ) -> Result<PartMeta, StoreError>;
+    /// Stores a part made of bytes that already exist: `data` are extents of an object
+    /// (UploadPartCopy), whose MD5 and CRC-64 the caller computed while reading them. The
+    /// part shares those blobs, nothing is copied. NoSuchKey when they are no longer part
+    /// of any object by the time of the commit.
+    #[allow(clippy::too_many_arguments)]
+    fn put_part_copy(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        data: Extents,
+        md5: [u8; 16],
+        crc64: u64,
     ) -> Result<PartMeta, StoreError>;
     /// The parts of an open upload numbered above `part_number_marker`, ascending, at most
     /// `max`; the bool says whether more follow.
@@ -539,9 +791,10 @@ pub trait Store: Send + Sync + 'static {
     /// `Some(parts)` is the client's list of `(part number, ETag)`: numbers strictly
     /// ascending (InvalidPartOrder), each part uploaded with that ETag, compared ignoring
     /// quotes and case (InvalidPart). `None` takes every uploaded part in order. Every part
-    /// but the last must hold at least 102400 bytes (EntityTooSmall). The bytes are streamed
-    /// into a new blob; one transaction creates the object (replacing any existing one) and
-    /// removes the upload, so a crash leaves either the upload or the object.
+    /// but the last must hold at least 102400 bytes (EntityTooSmall). The object is made of
+    /// the chosen parts' extents, so no byte is read or written: one transaction creates
+    /// the object (replacing any existing one) and removes the upload, in O(parts); a crash
+    /// leaves either the upload or the object. Parts left out go with the upload.
     fn complete_upload(
         &self,
         bucket: &str,

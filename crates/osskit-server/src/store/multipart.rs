@@ -1,16 +1,14 @@
 //! Multipart rules shared by every [`Store`](super::Store) implementation: upload ids, part
-//! numbers, which parts a complete request selects, the ETag and CRC of the result, and
-//! the streaming concatenation of the parts into one blob.
+//! numbers, which parts a complete request selects, and the ETag, CRC and extents of the
+//! result (the parts' extents in order: completing reads and writes no byte).
 
-use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use md5::{Digest, Md5};
 
-use super::data::BlobDir;
 use super::rules::md5_etag;
-use super::{ObjectMeta, ObjectType, PartMeta, PendingBlob, StoreError, UploadMeta};
+use super::{Extents, ObjectMeta, ObjectType, PartMeta, PendingBlob, StoreError, UploadMeta};
 
 /// The smallest part number.
 pub const MIN_PART_NUMBER: u32 = 1;
@@ -93,7 +91,38 @@ pub fn new_part(part_number: u32, blob: &PendingBlob, now_ms: i64) -> PartMeta {
         etag: md5_etag(&blob.md5),
         crc64: blob.crc64,
         last_modified_ms: now_ms,
-        blob: blob.id.clone(),
+        data: Extents::whole_keyed(blob.id.clone(), blob.size, blob.is_encrypted()),
+    }
+}
+
+/// Checks that the bytes `data` of a part may go into `upload`: encrypted at rest when the
+/// upload's object will report server-side encryption (its parts become its extents).
+pub fn check_part_keys(upload: &UploadMeta, data: &Extents) -> Result<(), StoreError> {
+    if upload.template.encryption.is_some() && !data.all_encrypted() {
+        return Err(StoreError::Internal(format!(
+            "upload {} is encrypted but a part's bytes are not",
+            upload.upload_id
+        )));
+    }
+    Ok(())
+}
+
+/// The record of part `part_number` made of existing bytes `data` (a part copy) whose MD5
+/// and CRC-64 are given.
+pub fn copied_part(
+    part_number: u32,
+    data: Extents,
+    md5: &[u8; 16],
+    crc64: u64,
+    now_ms: i64,
+) -> PartMeta {
+    PartMeta {
+        part_number,
+        size: data.len(),
+        etag: md5_etag(md5),
+        crc64,
+        last_modified_ms: now_ms,
+        data,
     }
 }
 
@@ -199,77 +228,34 @@ pub fn combined_crc(parts: &[PartMeta]) -> u64 {
     osskit_proto::crc64::combine_parts(parts.iter().map(|p| (p.crc64, p.size)))
 }
 
-/// Streams the bytes of `parts`, in order, into a new pending blob of `blobs` and checks
-/// that its size and CRC-64 are those the parts describe. Part blobs are opened one at a
-/// time. `NoSuchKey` means a part's blob is gone (the part was replaced meanwhile). With
-/// `encrypted` (an upload under server-side encryption) the parts are decrypted and the
-/// result is encrypted under its own key stream.
-pub fn concatenate(
-    blobs: &BlobDir,
-    parts: &[PartMeta],
-    encrypted: bool,
-) -> Result<PendingBlob, StoreError> {
-    let mut writer = blobs.writer()?;
-    if encrypted {
-        writer.encrypt(blobs.cipher(), None)?;
-    }
-    for part in parts {
-        let mut reader = blobs.reader(&part.blob, part.size, encrypted)?;
-        let copied = io::copy(&mut reader, &mut writer).map_err(|e| {
-            StoreError::Internal(format!("copy part {} of an upload: {e}", part.part_number))
-        })?;
-        if copied != part.size {
-            return Err(StoreError::Internal(format!(
-                "part {} holds {copied} bytes, its metadata says {}",
-                part.part_number, part.size
-            )));
-        }
-    }
-    let blob = writer.finish()?;
-    let expected_size: u64 = parts.iter().map(|p| p.size).sum();
-    let expected_crc = combined_crc(parts);
-    if blob.size != expected_size || blob.crc64 != expected_crc {
-        return Err(StoreError::Internal(format!(
-            "assembled object has {} bytes and CRC-64 {}, its parts describe {expected_size} \
-             bytes and CRC-64 {expected_crc}",
-            blob.size, blob.crc64
-        )));
-    }
-    Ok(blob)
-}
-
-/// The metadata of the object completed from `upload` with `parts`, whose bytes are `blob`.
+/// The metadata of the object completed from `upload` with `parts`: the parts' extents in
+/// order, their combined size and CRC-64, and the multipart ETag.
 pub fn completed_object(
     upload: &UploadMeta,
     parts: &[PartMeta],
-    blob: &PendingBlob,
     now_ms: i64,
 ) -> Result<ObjectMeta, StoreError> {
     let mut meta = upload.template.clone();
     meta.key.clone_from(&upload.key);
-    meta.size = blob.size;
-    meta.crc64 = blob.crc64;
+    let mut data = Extents::new();
+    for part in parts {
+        data.extend_from(&part.data);
+    }
+    meta.size = parts.iter().map(|p| p.size).sum();
+    if data.len() != meta.size {
+        return Err(StoreError::Internal(format!(
+            "the parts describe {} bytes but their extents hold {}",
+            meta.size,
+            data.len()
+        )));
+    }
+    check_part_keys(upload, &data)?;
+    meta.data = data;
+    meta.crc64 = combined_crc(parts);
     meta.etag = multipart_etag(parts)?;
     meta.object_type = ObjectType::Multipart;
-    meta.blob.clone_from(&blob.id);
     meta.last_modified_ms = now_ms;
     Ok(meta)
-}
-
-/// Whether two selections name the same bytes (same part numbers and blobs).
-pub fn same_parts(a: &[PartMeta], b: &[PartMeta]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| x.part_number == y.part_number && x.blob == y.blob)
-}
-
-/// How many times a complete request is retried when parts change while it copies them.
-pub const COMPLETE_ATTEMPTS: usize = 3;
-
-/// The error of a complete request whose parts kept changing while it copied them.
-pub fn parts_kept_changing() -> StoreError {
-    StoreError::Internal("the parts of the upload kept changing during completion; retry".into())
 }
 
 #[cfg(test)]
@@ -283,7 +269,7 @@ mod tests {
             etag: md5_etag(&[md5; 16]),
             crc64: 0,
             last_modified_ms: 0,
-            blob: format!("{n:032x}"),
+            data: Extents::whole(format!("{n:032x}"), size),
         }
     }
 

@@ -142,6 +142,28 @@ impl Client {
         rb.body(body).send().await.unwrap()
     }
 
+    /// Like [`Client::send`], `None` when the request fails at the transport level (for
+    /// instance because the server was killed).
+    pub async fn try_send(
+        &self,
+        method: &str,
+        bucket: Option<&str>,
+        key: &str,
+        params: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> Option<reqwest::Response> {
+        let params = owned(params);
+        let headers = self.sign(method, bucket, key, &params, &owned(headers));
+        let mut rb = self
+            .http
+            .request(method.parse().unwrap(), self.url(bucket, key, &params));
+        for (k, v) in headers {
+            rb = rb.header(k, v);
+        }
+        rb.body(body).send().await.ok()
+    }
+
     pub async fn get(&self, bucket: &str, key: &str) -> reqwest::Response {
         self.send("GET", Some(bucket), key, &[], &[], Vec::new())
             .await
@@ -312,4 +334,92 @@ pub fn tags(doc: &str, tag: &str) -> Vec<String> {
         rest = &after[e + close.len()..];
     }
     out
+}
+
+/// A server process killed (and reaped) when dropped.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl ServerProcess {
+    /// Starts the `oss-server` binary on `dir` with the test keys and `extra` arguments, and
+    /// waits for its endpoint line.
+    pub fn start(dir: &std::path::Path, extra: &[&str]) -> ServerProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oss-server"))
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir)
+            .args([
+                "--access-key-id",
+                TEST_ACCESS_KEY_ID,
+                "--access-key-secret",
+                TEST_ACCESS_KEY_SECRET,
+            ])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let start = line.find("http://").expect("endpoint line");
+        let endpoint = line[start..].trim().to_string();
+        ServerProcess { child, endpoint }
+    }
+
+    /// `host:port`.
+    pub fn addr(&self) -> String {
+        self.endpoint.trim_start_matches("http://").to_string()
+    }
+
+    /// A field of `/proc/PID/status` (e.g. `Threads`, `VmRSS` in kB).
+    pub fn status(&self, field: &str) -> u64 {
+        let text = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{field}:")))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Kills the process at once (`kill -9`).
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Stops the process with SIGTERM (a graceful shutdown) and waits for it.
+    pub fn stop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// Runs `oss-server fsck` on `dir`: its exit code and output.
+pub fn run_fsck(dir: &std::path::Path) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_oss-server"))
+        .args(["fsck", "--verify-data", "--data-dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }

@@ -33,6 +33,9 @@ pub use reader::GetObjectReader;
 /// A bucket client in blocking mode.
 pub type Bucket = crate::bucket::BucketClient<Blocking>;
 
+/// A client-side encrypting bucket client in blocking mode.
+pub type CryptoBucket = crate::crypto::CryptoBucket<Blocking>;
+
 /// A service client in blocking mode.
 pub type Service = crate::service::ServiceClient<Blocking>;
 

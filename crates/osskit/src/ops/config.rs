@@ -101,7 +101,7 @@ impl<T: Document> From<Body> for ConfigInput<T> {
 }
 
 impl<T: Document> ConfigInput<T> {
-    fn into_body(self) -> Result<Body> {
+    pub(crate) fn into_body(self) -> Result<Body> {
         match self {
             ConfigInput::Model(m) => {
                 let doc = m
@@ -116,27 +116,27 @@ impl<T: Document> ConfigInput<T> {
 
 /// Where a configuration call goes: a bucket or the account.
 #[derive(Debug, Clone)]
-enum Target<M: Mode> {
+pub(crate) enum Target<M: Mode> {
     Bucket(BucketClient<M>),
     Service(ServiceClient<M>),
 }
 
 impl<M: Mode> Target<M> {
-    fn config(&self) -> &crate::config::ClientConfig {
+    pub(crate) fn config(&self) -> &crate::config::ClientConfig {
         match self {
             Target::Bucket(b) => &b.config,
             Target::Service(s) => &s.config,
         }
     }
 
-    fn mode(&self) -> &M {
+    pub(crate) fn mode(&self) -> &M {
         match self {
             Target::Bucket(b) => &b.mode,
             Target::Service(s) => &s.mode,
         }
     }
 
-    fn request(&self, op: OpId) -> OssRequest {
+    pub(crate) fn request(&self, op: OpId) -> OssRequest {
         match self {
             Target::Bucket(b) => OssRequest::new(op).bucket(&b.name),
             Target::Service(_) => OssRequest::new(op),
@@ -145,7 +145,7 @@ impl<M: Mode> Target<M> {
 }
 
 /// Builds the request of `op` with `body`: the declaration's content type and Content-MD5.
-async fn with_body(mut req: OssRequest, op: OpId, body: Body) -> Result<OssRequest> {
+pub(crate) async fn with_body(mut req: OssRequest, op: OpId, body: Body) -> Result<OssRequest> {
     let spec = op.spec();
     let content_type = match spec.request {
         Payload::Json => "application/json",
@@ -201,6 +201,10 @@ pub struct ConfigOutput<T> {
 }
 
 impl<T> ConfigOutput<T> {
+    pub(crate) fn new(meta: ResponseMeta, config: T, raw: Bytes) -> Self {
+        ConfigOutput { meta, config, raw }
+    }
+
     /// The body as OSS sent it (the XML or JSON document).
     pub fn raw_body(&self) -> &[u8] {
         &self.raw

@@ -267,6 +267,7 @@ pub(crate) async fn fetch_object(
     req: OssRequest,
     progress: Option<ProgressFn>,
 ) -> Result<GetObjectOutput> {
+    let hook = req.hook.clone();
     let raw = execute(config, req).await?;
     let meta = ResponseMeta::new(raw.status, raw.headers.clone());
     let tally = Tally::new(config.enable_crc);
@@ -278,7 +279,7 @@ pub(crate) async fn fetch_object(
         raw.what,
     );
     let a = Attributes::parse(&meta);
-    Ok(GetObjectOutput {
+    let out = GetObjectOutput {
         body,
         content_length: a.content_length,
         content_type: a.content_type,
@@ -292,7 +293,11 @@ pub(crate) async fn fetch_object(
         version_id: a.version_id,
         tally,
         meta,
-    })
+    };
+    match hook {
+        Some(hook) => hook.after_get(out).await,
+        None => Ok(out),
+    }
 }
 
 impl<M: Mode> GetObject<M> {

@@ -12,6 +12,8 @@ pub mod object;
 pub mod presign;
 pub mod service;
 
+pub use families::model_call::ModelCall;
+
 use bytes::Bytes;
 
 use crate::body::{ByteStream, Tally};
@@ -36,6 +38,13 @@ macro_rules! builder_options {
                 let name = name.into();
                 self.options.params.retain(|(k, _)| *k != name);
                 self.options.params.push((name, value.into()));
+                self
+            }
+
+            /// Installs a hook run around the request (client-side encryption).
+            #[allow(dead_code)]
+            pub(crate) fn hook(mut self, hook: std::sync::Arc<dyn $crate::hooks::RequestHook>) -> Self {
+                self.options.hook = Some(hook);
                 self
             }
         }

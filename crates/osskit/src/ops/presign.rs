@@ -117,6 +117,7 @@ impl<M: Mode> PutObjectWithUrl<M> {
         }
         req.raw_url = Some(self.url);
         req.upload_crc = config.enable_crc;
+        req.hook = self.options.hook;
         let raw = execute(config, req).await?;
         let client_crc = raw.upload.as_ref().and_then(|t| t.crc());
         let meta = finish(config, raw).await?;
@@ -158,6 +159,7 @@ impl<M: Mode> GetObjectWithUrl<M> {
         for (k, v) in self.options.headers {
             set_header(&mut req.headers, &k, v);
         }
+        req.hook = self.options.hook;
         fetch_object(&self.client.config, req, self.progress).await
     }
 }

@@ -74,6 +74,10 @@ pub(crate) struct UploadRecord {
     pub upload_id: String,
     pub part_size: u64,
     pub source: FileIdentity,
+    /// What restores the codec of an encrypted upload (the wrapped key, never the plain
+    /// one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codec: Option<serde_json::Value>,
 }
 
 /// One range of a resumable download.
@@ -102,6 +106,9 @@ pub(crate) struct DownloadRecord {
     pub last_modified: Option<i64>,
     pub part_size: u64,
     pub parts: Vec<DownloadPart>,
+    /// Whether the bytes written are decoded (decrypted) ones.
+    #[serde(default)]
+    pub decoded: bool,
 }
 
 /// The file holding one transfer's record.
@@ -241,6 +248,7 @@ mod tests {
                 mtime_ns: 1_700_000_000_123_456_789,
                 inode: Some(42),
             },
+            codec: None,
         }
     }
 

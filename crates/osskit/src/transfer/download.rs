@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use futures_util::StreamExt;
@@ -10,6 +11,7 @@ use tokio::task::JoinSet;
 
 use crate::bucket::BucketClient;
 use crate::error::{Error, Result};
+use crate::hooks::{Codec, TransferCodecs};
 use crate::mode::{Async, Mode};
 use crate::ops::{check_key, impl_send};
 use crate::progress::ProgressFn;
@@ -54,6 +56,8 @@ pub struct ResumableDownload<M: Mode = Async> {
     checkpoint_dir: Option<PathBuf>,
     checkpoint: bool,
     progress: Option<ProgressFn>,
+    /// Client-side decryption of the object.
+    pub(crate) codecs: Option<Arc<dyn TransferCodecs>>,
 }
 
 impl_send!(ResumableDownload => DownloadOutput);
@@ -118,11 +122,14 @@ impl<M: Mode> ResumableDownload<M> {
         let progress = SharedProgress::new(self.progress.clone(), Some(size));
         if size == 0 || size < self.threshold {
             let part = progress.part();
-            let out = client
+            let mut b = client
                 .get_object_to_file(&self.key, &target)
                 .if_match(head.etag.clone())
-                .progress(part.callback())
-                .await?;
+                .progress(part.callback());
+            if let Some(c) = &self.codecs {
+                b = b.hook(c.download_hook());
+            }
+            let out = b.await?;
             return Ok(DownloadOutput {
                 size: out.content_length,
                 etag: out.etag,
@@ -131,7 +138,12 @@ impl<M: Mode> ResumableDownload<M> {
                 resumed_bytes: 0,
             });
         }
+        let codec = match &self.codecs {
+            Some(c) => c.existing(&head.meta.headers).await?,
+            None => None,
+        };
         let job = Job {
+            codec,
             checkpoint: self.checkpoint.then(|| {
                 let dir = self
                     .checkpoint_dir
@@ -183,6 +195,8 @@ impl Drop for TempGuard {
 
 /// One ranged download.
 struct Job {
+    /// Decodes the ranges before they are written.
+    codec: Option<Arc<dyn Codec>>,
     client: BucketClient<Async>,
     key: String,
     target: PathBuf,
@@ -303,6 +317,7 @@ impl Job {
                     crc64: None,
                 })
                 .collect(),
+            decoded: self.codec.is_some(),
         };
         if let Some(cp) = &self.checkpoint {
             if let Err(e) = cp.save(&record).await {
@@ -369,8 +384,18 @@ impl Job {
                 let etag = self.object.etag.clone();
                 let writer = writer.clone();
                 let progress = self.progress.part();
+                let codec = self.codec.clone();
                 tasks.spawn(async move {
-                    let crc = fetch_part(&client, &key, &etag, part, &writer, &progress).await?;
+                    let crc = fetch_part(
+                        &client,
+                        &key,
+                        &etag,
+                        part,
+                        &writer,
+                        &progress,
+                        codec.as_ref(),
+                    )
+                    .await?;
                     Ok::<_, Error>((part.number, crc))
                 });
             }
@@ -402,6 +427,7 @@ fn record_matches(record: &DownloadRecord, job: &Job) -> bool {
         && record.size == job.object.size
         && record.last_modified == job.object.last_modified
         && record.part_size >= MIN_PART_SIZE
+        && record.decoded == job.codec.is_some()
         && record.parts.len() == plan.len()
         && record
             .parts
@@ -449,12 +475,13 @@ async fn fetch_part(
     part: PlannedPart,
     writer: &RangeWriter,
     progress: &PartProgress,
+    codec: Option<&Arc<dyn Codec>>,
 ) -> Result<u64> {
     let policy = client.config.retry;
     let attempts = policy.max_attempts.max(1);
     let mut attempt = 1;
     loop {
-        match fetch_part_once(client, key, etag, part, writer, progress).await {
+        match fetch_part_once(client, key, etag, part, writer, progress, codec).await {
             Ok(crc) => return Ok(crc),
             Err(e) if e.is_retryable() && attempt < attempts => {
                 tracing::debug!(target: "osskit", part = part.number, error = %e,
@@ -475,6 +502,7 @@ async fn fetch_part_once(
     part: PlannedPart,
     writer: &RangeWriter,
     progress: &PartProgress,
+    codec: Option<&Arc<dyn Codec>>,
 ) -> Result<u64> {
     let mut out = client
         .get_object(key)
@@ -501,7 +529,12 @@ async fn fetch_part_once(
                 });
             }
             crc.update(&chunk);
+            let at = batch.len();
             batch.extend_from_slice(&chunk);
+            if let Some(c) = codec {
+                // The CRC covers the bytes as stored; the file gets them decoded.
+                c.apply(part.offset + written + at as u64, &mut batch[at..]);
+            }
         }
         if !batch.is_empty() && (end || batch.len() >= WRITE_BATCH) {
             let data = batch.split().freeze();
@@ -560,6 +593,7 @@ impl<M: Mode> BucketClient<M> {
             checkpoint_dir: None,
             checkpoint: true,
             progress: None,
+            codecs: None,
         }
     }
 }

@@ -78,6 +78,7 @@ pub(crate) async fn digest_range(
     path: &Path,
     offset: u64,
     len: u64,
+    codec: Option<std::sync::Arc<dyn crate::hooks::Codec>>,
 ) -> Result<Option<(u64, String)>> {
     let p = path.to_path_buf();
     blocking(
@@ -91,6 +92,9 @@ pub(crate) async fn digest_range(
                 let n = f.read(&mut buf)?;
                 if n == 0 {
                     break;
+                }
+                if let Some(c) = &codec {
+                    c.apply(offset + read, &mut buf[..n]);
                 }
                 crc.update(&buf[..n]);
                 md5.update(&buf[..n]);
@@ -217,13 +221,13 @@ mod tests {
         let err = read_range(&p, 8, 4, Vec::new()).await.unwrap_err();
         assert!(err.to_string().contains("did the file change"), "{err}");
         assert_eq!(
-            digest_range(&p, 2, 3).await.unwrap(),
+            digest_range(&p, 2, 3, None).await.unwrap(),
             Some((
                 osskit_proto::crc64::crc64(b"234"),
                 osskit_proto::digest::md5_hex(b"234")
             ))
         );
-        assert_eq!(digest_range(&p, 8, 4).await.unwrap(), None);
+        assert_eq!(digest_range(&p, 8, 4, None).await.unwrap(), None);
 
         let out = dir.path().join("out");
         let w = RangeWriter::create(&out, 6).await.unwrap();

@@ -8,6 +8,7 @@ use tokio::task::JoinSet;
 
 use crate::bucket::BucketClient;
 use crate::error::{Error, Result};
+use crate::hooks::{Codec, NewObjectCodec, Positioned, RequestHook, TransferCodecs};
 use crate::mode::{Async, Mode};
 use crate::ops::{check_key, impl_send};
 use crate::progress::ProgressFn;
@@ -55,6 +56,8 @@ pub struct ResumableUpload<M: Mode = Async> {
     checkpoint_dir: Option<PathBuf>,
     checkpoint: bool,
     progress: Option<ProgressFn>,
+    /// Client-side encryption of the parts.
+    pub(crate) codecs: Option<Arc<dyn TransferCodecs>>,
 }
 
 object_header_setters!(ResumableUpload);
@@ -117,9 +120,15 @@ impl<M: Mode> ResumableUpload<M> {
                 .map(str::to_string);
         }
         if size == 0 || size < self.threshold {
-            return put_whole_file(&client, &self.key, &path, &headers, &progress, size).await;
+            let codec = match &self.codecs {
+                Some(c) => Some(c.new_object(size, None).await?),
+                None => None,
+            };
+            return put_whole_file(&client, &self.key, &path, &headers, &progress, size, codec)
+                .await;
         }
         let job = Job {
+            codecs: self.codecs.clone(),
             client,
             key: self.key.clone(),
             path: path.clone(),
@@ -141,7 +150,11 @@ impl<M: Mode> ResumableUpload<M> {
                 )
             }),
         };
-        let preferred = determine_part_size(size, self.part_size)?;
+        let mut preferred = determine_part_size(size, self.part_size)?;
+        if let Some(c) = &self.codecs {
+            let align = c.part_alignment().max(1);
+            preferred = preferred.div_ceil(align) * align;
+        }
         job.run(&headers, preferred).await
     }
 }
@@ -154,11 +167,21 @@ async fn put_whole_file(
     headers: &ObjectHeaders,
     progress: &SharedProgress,
     size: u64,
+    codec: Option<NewObjectCodec>,
 ) -> Result<UploadOutput> {
     let part = progress.part();
     let mut b = client
         .put_object_from_file(key, path)
         .progress(part.callback());
+    if let Some(c) = codec {
+        for (k, v) in c.headers {
+            b = b.header(k, v);
+        }
+        b = b.hook(Arc::new(BodyCodec(Positioned {
+            codec: c.codec,
+            offset: 0,
+        })));
+    }
     if let Some(t) = &headers.content_type {
         b = b.content_type(t.clone());
     }
@@ -180,8 +203,23 @@ async fn put_whole_file(
     })
 }
 
+/// Encodes the body of a request with a codec.
+pub(crate) struct BodyCodec(pub(crate) Positioned);
+
+impl RequestHook for BodyCodec {
+    fn before<'a>(
+        &'a self,
+        req: &'a mut crate::request::OssRequest,
+    ) -> futures_util::future::BoxFuture<'a, Result<()>> {
+        let body = req.body.take().unwrap_or_default();
+        req.body = Some(body.with_codec(self.0.clone()));
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
 /// One multipart upload of a file.
 struct Job {
+    codecs: Option<Arc<dyn TransferCodecs>>,
     client: BucketClient<Async>,
     key: String,
     path: PathBuf,
@@ -198,14 +236,25 @@ impl Job {
             Some(cp) => self.resume(cp).await?,
             None => None,
         };
-        let (upload_id, part_size, mut done) = match resumed {
+        let (upload_id, part_size, mut done, codec) = match resumed {
             Some(r) => r,
             None => {
-                let id = remote::init(&self.client, &self.key, headers).await?;
+                let mut headers = headers.clone();
+                let (codec, record) = match &self.codecs {
+                    Some(c) => {
+                        let n = c.new_object(size, Some(preferred_part_size)).await?;
+                        headers.headers.extend(n.headers);
+                        (Some(n.codec), Some(n.record))
+                    }
+                    None => (None, None),
+                };
+                let id = remote::init(&self.client, &self.key, &headers).await?;
                 if let Some(cp) = &self.checkpoint {
-                    cp.save(&self.record(&id, preferred_part_size)).await?;
+                    let mut rec = self.record(&id, preferred_part_size);
+                    rec.codec = record;
+                    cp.save(&rec).await?;
                 }
-                (id, preferred_part_size, Vec::new())
+                (id, preferred_part_size, Vec::new(), codec)
             }
         };
         let plan = split(size, part_size);
@@ -219,7 +268,10 @@ impl Job {
             }
             e
         };
-        match self.upload_missing(&upload_id, &plan, &done).await {
+        match self
+            .upload_missing(&upload_id, &plan, &done, codec.as_ref())
+            .await
+        {
             Ok(new) => done.extend(new),
             Err(e) => return Err(fail(e).await),
         }
@@ -276,6 +328,7 @@ impl Job {
             upload_id: upload_id.to_string(),
             part_size,
             source: self.identity.clone(),
+            codec: None,
         }
     }
 
@@ -290,7 +343,11 @@ impl Job {
 
     /// The upload id, part size and stored parts of an interrupted upload of the same file,
     /// or `None` to start over.
-    async fn resume(&self, cp: &CheckpointFile) -> Result<Option<(String, u64, Vec<DonePart>)>> {
+    #[allow(clippy::type_complexity)]
+    async fn resume(
+        &self,
+        cp: &CheckpointFile,
+    ) -> Result<Option<(String, u64, Vec<DonePart>, Option<Arc<dyn Codec>>)>> {
         let record = match cp.load::<UploadRecord>("upload").await? {
             Loaded::Missing => return Ok(None),
             Loaded::Corrupt(why) => {
@@ -308,7 +365,14 @@ impl Job {
             && record.source == self.identity
             && record.part_size >= MIN_PART_SIZE
             && self.identity.size.div_ceil(record.part_size) <= MAX_PARTS
-            && !record.upload_id.is_empty();
+            && !record.upload_id.is_empty()
+            && record.codec.is_some() == self.codecs.is_some();
+        // The codec of an encrypted upload comes back from the wrapped key in the record.
+        let codec = match (&self.codecs, &record.codec) {
+            (Some(c), Some(r)) if usable => c.resume(r).await?,
+            _ => None,
+        };
+        let usable = usable && codec.is_some() == self.codecs.is_some();
         if !usable {
             tracing::info!(target: "osskit", upload_id = %record.upload_id,
                 "the source or target changed since the checkpoint; starting over");
@@ -332,7 +396,7 @@ impl Job {
         let mut done = Vec::new();
         for (planned, part) in match_listed(&plan, listed) {
             let Some((crc, md5)) =
-                files::digest_range(&self.path, planned.offset, planned.len).await?
+                files::digest_range(&self.path, planned.offset, planned.len, codec.clone()).await?
             else {
                 continue;
             };
@@ -348,7 +412,7 @@ impl Job {
                     "a stored part differs from the local bytes; sending it again");
             }
         }
-        Ok(Some((record.upload_id, record.part_size, done)))
+        Ok(Some((record.upload_id, record.part_size, done, codec)))
     }
 
     /// Uploads the parts of `plan` not in `done`, `parallelism` at a time.
@@ -357,6 +421,7 @@ impl Job {
         upload_id: &str,
         plan: &[PlannedPart],
         done: &[DonePart],
+        codec: Option<&Arc<dyn Codec>>,
     ) -> Result<Vec<DonePart>> {
         let have: HashSet<u32> = done.iter().map(|p| p.number).collect();
         let mut todo: VecDeque<PlannedPart> = plan
@@ -376,9 +441,13 @@ impl Job {
                 let path = self.path.clone();
                 let progress = self.progress.part();
                 let buffers = buffers.clone();
+                let codec = codec.cloned();
                 tasks.spawn(async move {
-                    let data =
+                    let mut data =
                         files::read_range(&path, part.offset, part.len, buffers.take()).await?;
+                    if let Some(c) = &codec {
+                        data = c.apply_bytes(part.offset, data);
+                    }
                     let crc = osskit_proto::crc64::crc64(&data);
                     let sent = remote::upload_part(
                         &client,
@@ -494,6 +563,7 @@ impl<M: Mode> BucketClient<M> {
             checkpoint_dir: None,
             checkpoint: true,
             progress: None,
+            codecs: None,
         }
     }
 }
@@ -588,6 +658,7 @@ mod tests {
             upload_id: id.clone(),
             part_size: part,
             source: FileIdentity::of(&path).unwrap(),
+            codec: None,
         })
         .await
         .unwrap();

@@ -10,3 +10,15 @@ mod stat;
 mod tagging;
 mod versioning;
 pub(crate) mod worm;
+// Browser-facing families: hotlink protection, static websites, access logs.
+mod logging;
+mod referer;
+mod website;
+
+// Access control and data movement between buckets.
+mod access_point;
+mod inventory;
+pub(crate) mod model_call;
+mod policy;
+mod replication;
+mod request_payment;

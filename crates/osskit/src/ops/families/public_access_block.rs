@@ -25,3 +25,44 @@ config_family! {
         delete delete_bucket_public_access_block = DeleteBucketPublicAccessBlock;
     }
 }
+
+impl<M: crate::mode::Mode> BucketClient<M> {
+    /// `PutAccessPointPublicAccessBlock`: blocks (or allows) public access through the
+    /// access point `name`.
+    pub fn put_access_point_public_access_block(
+        &self,
+        name: &str,
+        input: impl Into<crate::ops::config::ConfigInput<PublicAccessBlockConfiguration>>,
+    ) -> crate::ops::config::PutConfig<M, PublicAccessBlockConfiguration> {
+        crate::ops::config::PutConfig::bucket(
+            self,
+            osskit_proto::ops::OpId::PutAccessPointPublicAccessBlock,
+            input.into(),
+        )
+        .param(osskit_proto::headers::ACCESS_POINT_NAME, name)
+    }
+
+    /// `GetAccessPointPublicAccessBlock`: the public access block of the access point `name`.
+    pub fn get_access_point_public_access_block(
+        &self,
+        name: &str,
+    ) -> crate::ops::config::GetConfig<M, PublicAccessBlockConfiguration> {
+        crate::ops::config::GetConfig::bucket(
+            self,
+            osskit_proto::ops::OpId::GetAccessPointPublicAccessBlock,
+        )
+        .param(osskit_proto::headers::ACCESS_POINT_NAME, name)
+    }
+
+    /// `DeleteAccessPointPublicAccessBlock`: removes the block of the access point `name`.
+    pub fn delete_access_point_public_access_block(
+        &self,
+        name: &str,
+    ) -> crate::ops::config::DeleteConfig<M> {
+        crate::ops::config::DeleteConfig::bucket(
+            self,
+            osskit_proto::ops::OpId::DeleteAccessPointPublicAccessBlock,
+        )
+        .param(osskit_proto::headers::ACCESS_POINT_NAME, name)
+    }
+}

@@ -1,0 +1,185 @@
+"""Runs oss2's own functional test suite (shipped in the oss2 2.19.1 source distribution on
+PyPI, `tests/`) against a local oss-server, under V1 and V4 signatures.
+
+    python interop/oss2_suite.py --server target/debug/oss-server [--auth v1,v4] [FILE...]
+
+* The source distribution is downloaded once with pip into target/oss2-suite/ and unpacked.
+* The files run are those of interop/oss2-suite/files.txt (or the FILEs given); the tests
+  listed in interop/oss2-suite/deselected.txt are left out, each with the reason written
+  there (only tests that need a service that cannot exist locally).
+* `tests/common.py`'s `wait_meta_sync()` (a pause for the cloud's metadata replication) is
+  made a no-op: the local server is consistent at once. Nothing else of the tests changes.
+* One in-memory server per signature version; a second access key is registered for the
+  tests that need another user (request payment).
+
+Prints one line per file and signature version with its pass count, then the totals; exits
+1 if any test that was not deselected failed or errored.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUITE_DIR = os.path.join(ROOT, "interop", "oss2-suite")
+VERSION = "2.19.1"
+WORK = os.path.join(ROOT, "target", "oss2-suite")
+
+AK, SK = "LTAI-oss2-suite", "oss2-suite-secret"
+UID = "1000000000000000"  # the server's default --account-id
+PAYER_AK, PAYER_SK, PAYER_UID = "LTAI-oss2-payer", "oss2-payer-secret", "2000000000000002"
+
+CONFTEST = '''\
+# Written by interop/oss2_suite.py: the local server needs no wait for metadata replication.
+from tests import common
+
+common.wait_meta_sync = lambda: None
+'''
+
+
+def read_list(path):
+    """Non-empty lines without comments; for deselected.txt, the test id before the '#'."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            item = line.split("#", 1)[0].strip()
+            if item:
+                out.append(item)
+    return out
+
+
+def unpack(python):
+    src = os.path.join(WORK, "oss2-%s" % VERSION)
+    if os.path.isdir(os.path.join(src, "tests")):
+        return src
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run(
+        [python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+         "--no-binary", ":all:", "--no-deps", "--dest", WORK, "oss2==%s" % VERSION],
+        check=True,
+    )
+    archive = os.path.join(WORK, "oss2-%s.tar.gz" % VERSION)
+    with tarfile.open(archive) as t:
+        t.extractall(WORK, filter="data")
+    return src
+
+
+def start_server(binary, extra):
+    args = [binary, "--memory", "--listen", "127.0.0.1:0",
+            "--access-key-id", AK, "--access-key-secret", SK] + extra
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    m = re.search(r"listening on (http://\S+)", line)
+    if not m:
+        proc.kill()
+        raise SystemExit("oss-server did not start: %r" % line)
+    return proc, m.group(1)
+
+
+def server_supports(binary, flag):
+    out = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    return flag in out
+
+
+def run(python, src, files, deselected, auth, binary, jobs):
+    extra = []
+    if server_supports(binary, "--user"):
+        extra += ["--user", "%s:%s:%s" % (PAYER_AK, PAYER_SK, PAYER_UID)]
+    proc, endpoint = start_server(binary, extra)
+    try:
+        env = dict(os.environ)
+        env.update({
+            "OSS_TEST_ACCESS_KEY_ID": AK,
+            "OSS_TEST_ACCESS_KEY_SECRET": SK,
+            "OSS_TEST_ENDPOINT": endpoint,
+            "OSS_TEST_REGION": "cn-hangzhou",
+            "OSS_TEST_AUTH_VERSION": auth,
+            "OSS_TEST_UID": UID,
+            "OSS_TEST_RAM_UID": UID,
+            "OSS_TEST_RAM_ROLE_ARN": "acs:ram::%s:role/AliyunOSSRole" % UID,
+            "OSS_TEST_PAYER_UID": PAYER_UID,
+            "OSS_TEST_PAYER_ACCESS_KEY_ID": PAYER_AK,
+            "OSS_TEST_PAYER_ACCESS_KEY_SECRET": PAYER_SK,
+            "NO_PROXY": "127.0.0.1,localhost",
+        })
+        report = os.path.join(WORK, "results-%s.xml" % auth)
+        cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+               "--junitxml", report, "-o", "junit_family=xunit1"]
+        if jobs > 1:
+            cmd += ["-n", str(jobs)]
+        for test in deselected:
+            cmd += ["--deselect", test]
+        cmd += files
+        out = subprocess.run(cmd, cwd=src, env=env, capture_output=True, text=True)
+        return parse(report), out
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def parse(report):
+    """{file: [passed, failed, skipped, [failed test names]]} from a JUnit report."""
+    results = {}
+    if not os.path.exists(report):
+        return results
+    for case in ET.parse(report).getroot().iter("testcase"):
+        parts = case.get("classname", "").split(".")
+        file = case.get("file") or (parts[1] + ".py" if len(parts) > 1 else "(pytest)")
+        if not file.startswith("tests/") and file != "(pytest)":
+            file = "tests/" + os.path.basename(file)
+        r = results.setdefault(file, [0, 0, 0, []])
+        if case.find("failure") is not None or case.find("error") is not None:
+            r[1] += 1
+            r[3].append(case.get("name"))
+        elif case.find("skipped") is not None:
+            r[2] += 1
+        else:
+            r[0] += 1
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--server", required=True, help="path of the oss-server binary")
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--auth", default="v1,v4", help="signature versions, comma separated")
+    ap.add_argument("--jobs", type=int, default=1, help="pytest-xdist workers (1: none)")
+    ap.add_argument("files", nargs="*", help="test files (default: files.txt)")
+    args = ap.parse_args()
+    args.python = os.path.abspath(args.python)
+    args.server = os.path.abspath(args.server)
+
+    src = unpack(args.python)
+    with open(os.path.join(src, "tests", "conftest.py"), "w", encoding="utf-8") as f:
+        f.write(CONFTEST)
+    files = args.files or read_list(os.path.join(SUITE_DIR, "files.txt"))
+    deselected = read_list(os.path.join(SUITE_DIR, "deselected.txt"))
+    total = [0, 0, 0]
+    failures = []
+    for auth in args.auth.split(","):
+        results, out = run(args.python, src, files, deselected, auth, args.server, args.jobs)
+        if not results:
+            print(out.stdout[-4000:], out.stderr[-4000:])
+            raise SystemExit("oss2 suite (%s): pytest produced no results" % auth)
+        for file in sorted(results):
+            p, f, s, names = results[file]
+            total[0] += p
+            total[1] += f
+            total[2] += s
+            status = "ok" if f == 0 else "FAILED %s" % ", ".join(names)
+            print("oss2 %s %-48s %3d passed %3d failed %3d skipped  %s" % (auth, file, p, f, s, status))
+            failures += ["%s %s::%s" % (auth, file, n) for n in names]
+        if any(r[1] for r in results.values()):
+            tail = out.stdout.splitlines()[-60:]
+            print("\n".join(tail))
+    print("oss2 functional suite (%s): %d passed, %d failed, %d skipped; %d tests deselected"
+          % (args.auth, total[0], total[1], total[2], len(deselected)))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
