@@ -305,6 +305,49 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn encrypted_extents_stream_decrypted_next_to_plain_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = BlobDir::open(tmp.path(), Durability::Volatile).unwrap();
+        let a = pattern(WARM_BYTES as usize + CHUNK_SIZE * 2 + 33, 3);
+        let b = pattern(3 * WARM_WINDOW + 5, 4);
+        let mut w = dir.writer().unwrap();
+        w.encrypt(None).unwrap();
+        w.write(&a).unwrap();
+        let ia = dir.install(w.finish().unwrap()).unwrap();
+        assert_ne!(
+            std::fs::read(dir.path_of(&ia).unwrap()).unwrap(),
+            a,
+            "stored encrypted"
+        );
+        let ib = blob(&dir, &b);
+        let extents = Extents::from_extents([
+            Extent::new(ia.clone(), 17, a.len() as u64 - 17).encrypted(true),
+            Extent::new(ib, 1, b.len() as u64 - 1),
+            Extent::new(ia, 0, 40).encrypted(true),
+        ]);
+        let whole: Vec<u8> = [&a[17..], &b[1..], &a[..40]].concat();
+        for (start, len) in [
+            (0u64, whole.len() as u64),
+            (3, 29),
+            (WARM_BYTES - 5, CHUNK_SIZE as u64 + 9),
+            (whole.len() as u64 - 45, 45),
+        ] {
+            let data = ObjectData::new(extents.clone(), dir.clone(), None);
+            let mut body = ResponseBody::object(data, start, len);
+            let mut got = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let frame = frame.unwrap().into_data().unwrap();
+                assert!(!frame.is_empty() && frame.len() <= CHUNK_SIZE);
+                got.extend_from_slice(&frame);
+            }
+            assert!(
+                got == whole[start as usize..(start + len) as usize],
+                "{start}+{len}"
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn a_short_file_is_an_error() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = BlobDir::open(tmp.path(), Durability::Volatile).unwrap();

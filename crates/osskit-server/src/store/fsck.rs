@@ -204,30 +204,33 @@ pub fn fsck(dir: &Path, options: &FsckOptions) -> Result<FsckReport, StoreError>
             Ok(())
         })
     })?;
-    // Whether each blob is encrypted, as its extents say (they must agree).
-    let mut keyed: HashMap<&str, bool> = HashMap::new();
-    let mut disagreeing = std::collections::BTreeSet::new();
+    // Whether each blob is encrypted, as its extents say (they must agree): (named as
+    // plain, named as encrypted).
+    let mut keyed: HashMap<&str, (bool, bool)> = HashMap::new();
     for owner in &owners {
         for e in &owner.data {
             *expected.entry(e.blob.clone()).or_insert(0) += 1;
-            match keyed.get(e.blob.as_str()) {
-                Some(&seen) if seen != e.encrypted => {
-                    disagreeing.insert(e.blob.clone());
-                }
-                Some(_) => {}
-                None => {
-                    keyed.insert(&e.blob, e.encrypted);
-                }
+            let seen = keyed.entry(&e.blob).or_default();
+            if e.encrypted {
+                seen.1 = true;
+            } else {
+                seen.0 = true;
             }
         }
     }
+    let mut disagreeing: Vec<&str> = keyed
+        .iter()
+        .filter(|(_, &(plain, encrypted))| plain && encrypted)
+        .map(|(id, _)| *id)
+        .collect();
+    disagreeing.sort_unstable();
     for blob in disagreeing {
         report.add(
             Severity::Damage,
             format!("blob {blob} is named as encrypted by some extents and as plain by others"),
         );
     }
-    report.encrypted_blobs = keyed.values().filter(|&&e| e).count() as u64;
+    report.encrypted_blobs = keyed.values().filter(|(_, encrypted)| *encrypted).count() as u64;
     if report.encrypted_blobs > 0 {
         if let Err(e) = blobs.key().for_reading() {
             report.add(
