@@ -47,7 +47,7 @@ pub struct AppState {
     /// The clock of lifecycle rules, retention periods and statistics.
     pub clock: crate::clock::Clock,
     /// Last access times for lifecycle rules that count from the last access.
-    pub access: Arc<crate::lifecycle::AccessTimes>,
+    pub access_times: Arc<crate::lifecycle::AccessTimes>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -303,7 +303,7 @@ pub mod versions {
 /// Runs one pass now, on the blocking pool; failures are logged and end the pass early.
 pub async fn run(state: &AppState) -> LifecycleReport {
     let store = state.store.clone();
-    let access = state.access.clone();
+    let access = state.access_times.clone();
     let now = state.clock.now_secs();
     match tokio::task::spawn_blocking(move || apply(store.as_ref(), &access, now)).await {
         Ok(Ok(report)) => {
@@ -346,11 +346,11 @@ pub fn spawn(
 /// After a read of `key`: records the access and, when a rule that moved the object by
 /// access time says so, brings it back to `Standard`. Only for tracked buckets.
 pub async fn note_read(state: &AppState, bucket: &str, object: &ObjectMeta) {
-    if !state.access.is_tracked(bucket) {
+    if !state.access_times.is_tracked(bucket) {
         return;
     }
     let now = state.clock.now_secs();
-    state.access.touch(bucket, &object.key, now);
+    state.access_times.touch(bucket, &object.key, now);
     if object.storage_class == "Standard" {
         return;
     }

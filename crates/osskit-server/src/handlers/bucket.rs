@@ -116,7 +116,7 @@ pub async fn delete_bucket(state: &AppState, ctx: &RequestCtx) -> Result<Reply, 
         .await
         .map_err(|e| OssError::from_store(e, &name, None))?;
     // Its configurations went with it.
-    state.access.set_tracked(&name, false);
+    state.access_times.set_tracked(&name, false);
     Ok(Reply::new(204))
 }
 

@@ -61,13 +61,13 @@ pub async fn put(state: &AppState, ctx: &RequestCtx, body: Incoming) -> Result<R
         .map(|c| c.rules.iter().any(|r| r.uses_access_time()))
         .unwrap_or(false);
     config::store(state, ctx.bucket_name(), &FAMILY, Some(stored)).await?;
-    state.access.set_tracked(ctx.bucket_name(), by_access);
+    state.access_times.set_tracked(ctx.bucket_name(), by_access);
     Ok(Reply::new(200))
 }
 
 /// `DELETE /bucket?lifecycle`.
 pub async fn delete(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let reply = config::delete(state, ctx, &FAMILY).await?;
-    state.access.set_tracked(ctx.bucket_name(), false);
+    state.access_times.set_tracked(ctx.bucket_name(), false);
     Ok(reply)
 }

@@ -136,10 +136,10 @@ impl Server {
             replicator: crate::replicator::Replicator::new(config.replication_interval),
             access_cache: crate::access::Cache::default(),
             clock: config.clock.clone(),
-            access: Arc::new(crate::lifecycle::AccessTimes::default()),
+            access_times: Arc::new(crate::lifecycle::AccessTimes::default()),
         });
         {
-            let (store, access) = (state.store.clone(), state.access.clone());
+            let (store, access) = (state.store.clone(), state.access_times.clone());
             tokio::task::spawn_blocking(move || {
                 crate::lifecycle::refresh_tracking(store.as_ref(), &access)
             })
