@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a local OSS server (the options of `oss-server`).
-    Serve(ServerArgs),
+    Serve(Box<ServerArgs>),
     /// Make a bucket.
     Mb(MbArgs),
     /// Remove a bucket.

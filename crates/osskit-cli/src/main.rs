@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(server) => {
                 osskit_server::cli::init_logging();
-                osskit_server::cli::serve(server, "oss serve").await
+                osskit_server::cli::serve(*server, "oss serve").await
             }
             command => {
                 let result = tokio::select! {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use osskit::proto::date::Date;
+use osskit::proto::xml::access_monitor::AccessMonitorConfiguration;
 use osskit::proto::xml::encryption::ServerSideEncryptionRule;
 use osskit::proto::xml::lifecycle::{
     AbortMultipartUpload, LifecycleConfiguration, LifecycleExpiration, LifecycleFilter,
@@ -74,6 +75,11 @@ async fn exchange(server: &TestServer, label: &str, auth: AuthConfig) {
         .build()
         .unwrap();
     bucket.create_bucket().await.unwrap();
+    // A rule on the last access time needs access tracking.
+    bucket
+        .put_bucket_access_monitor(AccessMonitorConfiguration::new(true))
+        .await
+        .unwrap();
     bucket.put_bucket_lifecycle(rust_rules()).await.unwrap();
     bucket
         .put_bucket_versioning(VersioningConfiguration::enabled())

@@ -164,5 +164,19 @@ fn crc64(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, signing, small_request, list_parse, crc64);
+/// MD5 (Content-MD5 and ETags of every upload): compare with and without the `md5-asm`
+/// feature (`cargo bench -p osskit-proto --bench hot_paths --features md5-asm -- md5`).
+fn md5(c: &mut Criterion) {
+    let mut group = c.benchmark_group("md5");
+    for size in [4 << 10, 1 << 20] {
+        let data: Vec<u8> = (0..size as u64).map(|i| (i * 31 % 251) as u8).collect();
+        group.throughput(Throughput::Bytes(size as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(size), &data, |b, data| {
+            b.iter(|| osskit_proto::digest::md5(black_box(data)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, signing, small_request, list_parse, crc64, md5);
 criterion_main!(benches);

@@ -18,7 +18,7 @@
 pub struct DateError {
     /// The rejected input.
     pub input: String,
-    /// `"HTTP date"`, `"ISO8601"` or `"V4 timestamp"`.
+    /// `"HTTP date"`, `"ISO8601"`, `"RFC 3339"` or `"V4 timestamp"`.
     pub format: &'static str,
 }
 
@@ -295,6 +295,69 @@ pub fn unixtime_to_iso8601(unix: i64) -> String {
     let c = civil(unix);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
+}
+
+/// Parses an RFC 3339 UTC timestamp as Alibaba Cloud's services write expirations:
+/// `YYYY-MM-DDTHH:MM:SS`, optional fraction of a second (ignored), then `Z` or a
+/// `+HH:MM`/`-HH:MM` offset. Used for the `Expiration` of STS, instance metadata, credentials
+/// URIs and credential processes.
+///
+/// ```
+/// use osskit_proto::date::{rfc3339_to_unixtime, unixtime_to_rfc3339};
+/// assert_eq!(rfc3339_to_unixtime("2015-04-09T11:52:19Z").unwrap(), 1428580339);
+/// assert_eq!(rfc3339_to_unixtime("2015-04-09T11:52:19.123Z").unwrap(), 1428580339);
+/// assert_eq!(rfc3339_to_unixtime("2015-04-09T19:52:19+08:00").unwrap(), 1428580339);
+/// assert_eq!(unixtime_to_rfc3339(1428580339), "2015-04-09T11:52:19Z");
+/// assert!(rfc3339_to_unixtime("2015-04-09 11:52:19").is_err());
+/// ```
+pub fn rfc3339_to_unixtime(s: &str) -> Result<i64, DateError> {
+    let parse = || -> Option<i64> {
+        let mut c = Cursor::new(s);
+        let year = c.year()?;
+        c.literal("-")?;
+        let month = c.digits(2)?;
+        c.literal("-")?;
+        let day = c.digits(2)?;
+        c.literal("T").or_else(|| c.literal("t"))?;
+        let (hour, minute, second) = c.time()?;
+        if c.literal(".").is_some() {
+            let n = c.rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            if n == 0 {
+                return None;
+            }
+            c.rest = &c.rest[n..];
+        }
+        let offset = if c.literal("Z").is_some() || c.literal("z").is_some() {
+            0
+        } else {
+            let sign = if c.literal("+").is_some() {
+                1
+            } else {
+                c.literal("-")?;
+                -1
+            };
+            let h = c.digits(2).filter(|h| *h <= 23)?;
+            c.literal(":")?;
+            let m = c.digits(2).filter(|m| *m <= 59)?;
+            sign * (i64::from(h) * 3600 + i64::from(m) * 60)
+        };
+        c.end()?;
+        Some(to_unix(Date::new(year, month, day)?, hour, minute, second) - offset)
+    };
+    parse().ok_or_else(|| DateError {
+        input: s.to_owned(),
+        format: "RFC 3339",
+    })
+}
+
+/// Formats `YYYY-MM-DDTHH:MM:SSZ`, as STS and the instance metadata service write
+/// expirations.
+pub fn unixtime_to_rfc3339(unix: i64) -> String {
+    let c = civil(unix);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         c.year, c.month, c.day, c.hour, c.minute, c.second
     )
 }

@@ -123,6 +123,8 @@ codes! {
     PreconditionFailed => (412, "0026-00000004", "At least one of the pre-conditions you specified did not hold."),
     /// `x-oss-date`/`Date` is too far from the server's clock.
     RequestTimeTooSkewed => (403, "0002-00000504", "The difference between the request time and the current time is too large."),
+    /// The temporary (STS) credentials of the request have expired.
+    SecurityTokenExpired => (403, "0002-00000007", "The security token you provided has expired."),
     /// The signature does not match.
     SignatureDoesNotMatch => (403, "0002-00000040", "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
     /// Too many buckets.
@@ -173,6 +175,38 @@ codes! {
     NoSuchAccessPointPolicy => (404, "0049-00000003", "The access point policy does not exist."),
     /// Too many access points.
     TooManyAccessPoints => (400, "0049-00000004", "You have attempted to create more access points than allowed."),
+
+    // Account and bucket settings, tasks and indexes. The ECs of ResourceGroupIdPreCheckError
+    // and NeedVerifyDomainOwnership are the ones OSS sends; the others follow OSS's
+    // numbering by service.
+    /// No transfer acceleration configuration.
+    NoSuchTransferAccelerationConfiguration => (404, "0048-00000001", "The specified bucket does not have a transfer acceleration configuration."),
+    /// The resource group id is not one of the account's.
+    ResourceGroupIdPreCheckError => (400, "0039-00000003", "The resource group id precheck error"),
+    /// Attaching a domain whose ownership was not proven with its CNAME token.
+    NeedVerifyDomainOwnership => (403, "0018-00000115", "You must verify the ownership of the domain with a CNAME token (TXT record) before attaching it."),
+    /// No CNAME token was created for the domain.
+    NoSuchCnameToken => (404, "0018-00000101", "The CNAME token of the specified domain does not exist."),
+    /// No callback policy.
+    BucketCallbackPolicyNotExist => (404, "0050-00000001", "The bucket callback policy does not exist."),
+    /// No image style of that name.
+    NoSuchStyle => (404, "0049-00000001", "The specified style does not exist."),
+    /// No resource pool of that name.
+    NoSuchResourcePool => (404, "0052-00000001", "The specified resource pool does not exist."),
+    /// No region of that name.
+    NoSuchRegion => (404, "0051-00000001", "The specified region does not exist."),
+    /// No redundancy transition task of that id.
+    BucketDataRedundancyTransitionTaskNotExist => (404, "0053-00000001", "The specified data redundancy transition task does not exist."),
+    /// The redundancy transition task is in a state that does not allow the call.
+    BucketDataRedundancyTransitionTaskStatusConflict => (409, "0053-00000002", "The data redundancy transition task is in a state that does not allow this operation."),
+    /// The object of an async fetch task exists and the task may not overwrite it.
+    ObjectAlreadyExists => (400, "0054-00000002", "The object already exists."),
+    /// No async fetch task of that id.
+    NoSuchAsyncFetchTask => (404, "0054-00000001", "The specified async fetch task does not exist."),
+    /// Metadata indexing is not turned on for the bucket.
+    MetaQueryNotExist => (404, "0055-00000001", "The metadata index of the bucket does not exist."),
+    /// An upload succeeded but its callback failed (status 203).
+    CallbackFailed => (203, "0007-00000203", "Error status : 502."),
 }
 
 impl std::fmt::Display for ErrorCode {

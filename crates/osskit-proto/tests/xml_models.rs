@@ -58,7 +58,7 @@ fn object(n: usize) -> ObjectSummary {
         object_type: ["Normal", "Appendable", "Multipart"][n % 3].into(),
         size: n as u64 * 1_000_003,
         storage_class: "Standard".into(),
-        owner: (n % 2 == 0).then(|| owner(n)),
+        owner: n.is_multiple_of(2).then(|| owner(n)),
         restore_info: (n % 5 == 1).then(|| "ongoing-request=\"true\"".into()),
     }
 }
@@ -127,8 +127,8 @@ fn bucket_models_round_trip() {
         extranet_endpoint: "oss-cn-hangzhou.aliyuncs.com".into(),
         intranet_endpoint: "oss-cn-hangzhou-internal.aliyuncs.com".into(),
         storage_class: "IA".into(),
-        region: (n % 2 == 0).then(|| "cn-hangzhou".into()),
-        resource_group_id: (n % 3 == 0).then(|| "rg-1".into()),
+        region: n.is_multiple_of(2).then(|| "cn-hangzhou".into()),
+        resource_group_id: n.is_multiple_of(3).then(|| "rg-1".into()),
     };
     for count in [0, 1, 2, 25] {
         let all = ListAllMyBucketsResult {

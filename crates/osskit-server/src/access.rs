@@ -205,60 +205,18 @@ pub async fn bucket_owner(state: &AppState, bucket: &str) -> Result<String, OssE
     .map_err(|e| OssError::from_store(e, bucket, None))
 }
 
-/// The buckets of `account` whose name starts with `prefix` and is after `marker`, at most
-/// `max`, and whether more follow.
-pub fn list_owned(
+/// Whether `bucket` belongs to `account` (buckets without a recorded owner belong to
+/// `default_owner`, the server's own account): ListBuckets shows the requester's own only.
+pub fn owned_by(
     s: &dyn Store,
-    prefix: &str,
-    marker: &str,
-    max: usize,
+    bucket: &str,
     account: &str,
     default_owner: &str,
-) -> Result<(Vec<BucketMeta>, bool), StoreError> {
-    list_owned_where(s, prefix, marker, max, account, default_owner, |_, _| {
-        Ok(true)
-    })
-}
-
-/// [`list_owned`], keeping only the buckets `keep` accepts (a bucket deleted meanwhile is
-/// left out).
-pub fn list_owned_where(
-    s: &dyn Store,
-    prefix: &str,
-    marker: &str,
-    max: usize,
-    account: &str,
-    default_owner: &str,
-    mut keep: impl FnMut(&dyn Store, &BucketMeta) -> Result<bool, StoreError>,
-) -> Result<(Vec<BucketMeta>, bool), StoreError> {
-    let mut out = Vec::new();
-    let mut after = marker.to_string();
-    loop {
-        let (page, more) = s.list_buckets(prefix, &after, max)?;
-        for b in &page {
-            let owner = match s.bucket_config(&b.name, OWNER_DOC) {
-                Ok(v) => v.and_then(|v| String::from_utf8(v).ok()),
-                Err(StoreError::NoSuchBucket) => continue,
-                Err(e) => return Err(e),
-            };
-            if owner.as_deref().unwrap_or(default_owner) != account {
-                continue;
-            }
-            match keep(s, b) {
-                Ok(true) => {}
-                Ok(false) | Err(StoreError::NoSuchBucket) => continue,
-                Err(e) => return Err(e),
-            }
-            if out.len() == max {
-                return Ok((out, true));
-            }
-            out.push(b.clone());
-        }
-        match (more, page.last()) {
-            (true, Some(last)) => after = last.name.clone(),
-            _ => return Ok((out, false)),
-        }
-    }
+) -> Result<bool, StoreError> {
+    let owner = s
+        .bucket_config(bucket, OWNER_DOC)?
+        .and_then(|v| String::from_utf8(v).ok());
+    Ok(owner.as_deref().unwrap_or(default_owner) == account)
 }
 
 /// Records `account` as the owner of a bucket just created (nothing is recorded for the

@@ -3,7 +3,7 @@
 
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
-use crate::http::response::now_secs;
+use crate::keys::Lookup;
 use crate::users::Identity;
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::sign::verify::{self, Authentication, VerifyError};
@@ -52,22 +52,43 @@ pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, Oss
         params: &ctx.params,
         headers: &ctx.headers,
     };
-    let auth = verify::parse(&req).map_err(|e| verify_error(e, None))?;
+    let auth = verify::parse(&req).map_err(|e| verify_error(e, None, state.now()))?;
     let Some(id) = auth.access_key_id().map(str::to_string) else {
         return Ok(Principal::Anonymous);
     };
-    let Some((secret, token)) = state.keys.get(&id) else {
-        return Err(OssError::new(ErrorCode::InvalidAccessKeyId).with_detail("OSSAccessKeyId", &id));
+    let now = state.now();
+    let key = match state.keys.get(&id, now) {
+        Lookup::Valid(key) => key,
+        Lookup::Expired(key) => {
+            // The token must still be the key's own: a wrong one is invalid, not expired.
+            if sent_token(ctx, &auth) != key.token.as_deref() {
+                return Err(OssError::new(ErrorCode::InvalidSecurityToken)
+                    .with_detail("OSSAccessKeyId", &id));
+            }
+            return Err(OssError::new(ErrorCode::SecurityTokenExpired)
+                .with_detail("OSSAccessKeyId", &id)
+                .with_detail(
+                    "Expiration",
+                    &osskit_proto::date::unixtime_to_rfc3339(key.expires_at.unwrap_or(now)),
+                ));
+        }
+        Lookup::Unknown => {
+            return Err(
+                OssError::new(ErrorCode::InvalidAccessKeyId).with_detail("OSSAccessKeyId", &id)
+            )
+        }
     };
     verify::verify(
         &req,
         &auth,
-        secret,
-        token.as_deref(),
-        now_secs(),
+        &key.secret,
+        key.token.as_deref(),
+        now,
         &crate::dispatch::host_region(&ctx.host, &state.base_domains, &state.region),
     )
-    .map_err(|e| verify_error(e, Some((&id, &auth))))?;
+    .map_err(|e| verify_error(e, Some((&id, &auth)), now))?;
+    // Registered users have their identity; other keys (configured ones, and the temporary
+    // credentials STS and the metadata service issue) act as the server's own account.
     let identity = state.users.identity(&id);
     Ok(Principal::Signed {
         access_key_id: id,
@@ -75,7 +96,16 @@ pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, Oss
     })
 }
 
-fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>) -> OssError {
+/// The security token a request carries, where its form of authentication puts it.
+fn sent_token<'a>(ctx: &'a RequestCtx, auth: &Authentication) -> Option<&'a str> {
+    match auth {
+        Authentication::V1Query { .. } => ctx.param("security-token"),
+        Authentication::V4Query { .. } => ctx.param("x-oss-security-token"),
+        _ => ctx.header("x-oss-security-token"),
+    }
+}
+
+fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>, now: i64) -> OssError {
     let id = who.map(|(id, _)| id).unwrap_or_default();
     match e {
         VerifyError::SignatureMismatch { string_to_sign } => {
@@ -92,10 +122,8 @@ fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>) -> OssErro
                 .with_detail("OSSAccessKeyId", id)
         }
         VerifyError::Expired => {
-            OssError::with_message(ErrorCode::AccessDenied, "Request has expired.").with_detail(
-                "ServerTime",
-                &osskit_proto::date::unixtime_to_iso8601(now_secs()),
-            )
+            OssError::with_message(ErrorCode::AccessDenied, "Request has expired.")
+                .with_detail("ServerTime", &osskit_proto::date::unixtime_to_iso8601(now))
         }
         VerifyError::ExpiresOutOfRange => OssError::with_message(
             ErrorCode::AccessDenied,
@@ -107,16 +135,10 @@ fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>) -> OssErro
             "Request is not valid yet: x-oss-date is more than 15 minutes ahead of the server.",
         )
         .with_ec("0002-00000235")
-        .with_detail(
-            "ServerTime",
-            &osskit_proto::date::unixtime_to_iso8601(now_secs()),
-        ),
+        .with_detail("ServerTime", &osskit_proto::date::unixtime_to_iso8601(now)),
         VerifyError::TimeTooSkewed => OssError::new(ErrorCode::RequestTimeTooSkewed)
-            .with_detail(
-                "ServerTime",
-                &osskit_proto::date::unixtime_to_iso8601(now_secs()),
-            )
-            .with_header(osskit_proto::headers::SERVER_TIME, now_secs().to_string()),
+            .with_detail("ServerTime", &osskit_proto::date::unixtime_to_iso8601(now))
+            .with_header(osskit_proto::headers::SERVER_TIME, now.to_string()),
         VerifyError::MissingDate => OssError::with_message(
             ErrorCode::AccessDenied,
             "The request must carry a valid Date or x-oss-date header.",

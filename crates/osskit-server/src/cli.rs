@@ -19,8 +19,11 @@
 //!     "serve", "--memory", "--access-key-id", "id", "--access-key-secret", "secret",
 //!     "--sts", "STS.id:sts-secret:token",
 //!     "--user", "other-id:other-secret:2000000000000000",
+//!     "--verified-domain", "static.example.com", "--resource-pool", "pool-1=logs,media",
 //! ]);
 //! let config = cmd.server.into_config().unwrap();
+//! assert_eq!(config.account.verified_domains, ["static.example.com"]);
+//! assert_eq!(config.account.resource_pools[0].buckets, ["logs", "media"]);
 //! assert_eq!(config.data_dir, None);
 //! assert_eq!(config.credentials, [("id".to_string(), "secret".to_string())]);
 //! assert_eq!(config.sts_credentials[0].2, "token");
@@ -121,6 +124,37 @@ pub struct ServerArgs {
     /// Produce every enabled inventory every SECONDS instead of daily or weekly.
     #[arg(long, value_name = "SECONDS")]
     pub inventory_period: Option<f64>,
+    /// A domain whose ownership counts as proven, so PutCname attaches it (repeatable).
+    #[arg(long = "verified-domain", value_name = "DOMAIN")]
+    pub verified_domains: Vec<String>,
+    /// A resource group id buckets can be put in, besides `rg-default` (repeatable).
+    #[arg(long = "resource-group", value_name = "ID")]
+    pub resource_groups: Vec<String>,
+    /// A resource pool and its buckets, `NAME=BUCKET,BUCKET` (repeatable).
+    #[arg(long = "resource-pool", value_name = "NAME=BUCKETS", value_parser = parse_pool)]
+    pub resource_pools: Vec<crate::account::ResourcePool>,
+    /// Seconds a data redundancy transition waits in `Queueing`.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub redundancy_transition_queue_secs: u64,
+    /// Seconds a data redundancy transition is `Processing` before the bucket becomes ZRS.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub redundancy_transition_run_secs: u64,
+    /// Also serve the ECS instance metadata service (RAM role credentials, IMDSv2 tokens)
+    /// on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub metadata_listen: Option<SocketAddr>,
+    /// RAM role name of the metadata service.
+    #[arg(long, value_name = "NAME", default_value = "OssInstanceRole")]
+    pub metadata_role: String,
+    /// Lifetime of the metadata service's credentials, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 21600)]
+    pub metadata_credentials_duration: i64,
+    /// Refuse metadata requests without an IMDSv2 token.
+    #[arg(long)]
+    pub metadata_require_token: bool,
+    /// Shortest DurationSeconds accepted by STS AssumeRole / AssumeRoleWithOIDC.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub sts_min_duration: i64,
 }
 
 /// Parses a number of seconds (`30`, `0.5`).
@@ -212,6 +246,18 @@ fn attach_policies(users: &mut [crate::users::UserConfig], specs: &[String]) -> 
     Ok(())
 }
 
+/// Parses `NAME=BUCKET,BUCKET` (the bucket list may be empty).
+pub fn parse_pool(s: &str) -> Result<crate::account::ResourcePool, String> {
+    let (name, buckets) = s.split_once('=').unwrap_or((s, ""));
+    if name.trim().is_empty() {
+        return Err(format!("expected NAME=BUCKET,BUCKET, got {s:?}"));
+    }
+    Ok(crate::account::ResourcePool::new(
+        name.trim(),
+        buckets.split(',').map(str::trim).filter(|b| !b.is_empty()),
+    ))
+}
+
 /// Parses `ID:SECRET:TOKEN` (the token may itself contain `:`).
 pub fn parse_sts(s: &str) -> Result<(String, String, String), String> {
     let mut parts = s.splitn(3, ':');
@@ -272,6 +318,21 @@ impl ServerArgs {
         if let Some(p) = self.inventory_period {
             config.inventory_period = Some(seconds("--inventory-period", p)?);
         }
+        config.account.verified_domains = self.verified_domains;
+        config.account.resource_groups = self.resource_groups;
+        config.account.resource_pools = self.resource_pools;
+        config.account.redundancy_transition_queue =
+            std::time::Duration::from_secs(self.redundancy_transition_queue_secs);
+        config.account.redundancy_transition_run =
+            std::time::Duration::from_secs(self.redundancy_transition_run_secs);
+        config.sts_min_duration_secs = self.sts_min_duration;
+        config.metadata = self.metadata_listen.map(|listen| {
+            let mut m = crate::metadata::MetadataConfig::new(listen);
+            m.role_name = self.metadata_role;
+            m.credentials_duration_secs = self.metadata_credentials_duration;
+            m.require_token = self.metadata_require_token;
+            m
+        });
         config.lifecycle_interval =
             (!self.lifecycle_interval.is_zero()).then_some(self.lifecycle_interval);
         if let Some(offset) = self.clock_offset {
@@ -363,6 +424,9 @@ pub async fn serve(args: ServerArgs, program: &str) -> ExitCode {
     };
     let mut out = std::io::stdout();
     let _ = writeln!(out, "oss-server listening on {}", server.endpoint());
+    if let Some(metadata) = server.metadata_endpoint() {
+        let _ = writeln!(out, "instance metadata service on {metadata}");
+    }
     let _ = out.flush();
     wait_for_signal().await;
     tracing::info!("shutting down");

@@ -119,10 +119,23 @@ pub struct ServerConfig {
     /// Produce every enabled inventory at this interval instead of its `Daily`/`Weekly`
     /// frequency (for tests and demonstrations).
     pub inventory_period: Option<Duration>,
+    /// The account beyond its buckets: QoS limits, resource pools and groups, verified
+    /// domains, the pace of redundancy transitions.
+    pub account: crate::account::AccountSettings,
+    /// Shortest `DurationSeconds` the STS actions accept (STS: 900; tests lower it to see
+    /// credentials expire).
+    pub sts_min_duration_secs: i64,
+    /// The ECS instance metadata service, on a listener of its own, if wanted.
+    pub metadata: Option<crate::metadata::MetadataConfig>,
+    /// Seconds the server's clock runs ahead of the machine's (negative: behind). Signatures,
+    /// presigned URLs and credential expiry are judged by the shifted clock, and
+    /// `RequestTimeTooSkewed` reports it: a way to test clients' clock-skew correction.
+    pub clock_offset_secs: i64,
 }
 
 impl ServerConfig {
-    /// Listens on `127.0.0.1:0`, region `cn-hangzhou`, no keys.
+    /// Listens on `127.0.0.1:0`, region `cn-hangzhou`, no keys, STS durations from 900
+    /// seconds, no metadata service, no clock offset.
     pub fn new(data_dir: Option<PathBuf>) -> Self {
         ServerConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -142,6 +155,10 @@ impl ServerConfig {
             replication_interval: Duration::from_secs(5),
             inventory_check_interval: Duration::from_secs(60),
             inventory_period: None,
+            account: crate::account::AccountSettings::default(),
+            sts_min_duration_secs: 900,
+            metadata: None,
+            clock_offset_secs: 0,
         }
     }
 

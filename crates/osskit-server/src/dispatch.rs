@@ -14,7 +14,6 @@ use hyper::body::Incoming;
 use osskit_proto::encoding::{parse_query, unquote};
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::ops::{self, HttpMethod, Level, OpId, RouteError, RouteRequest, Support};
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -26,8 +25,13 @@ pub struct AppState {
     pub region: String,
     /// Base domains for addressing, lower case.
     pub base_domains: Vec<String>,
-    /// Access key id → (secret, STS token).
-    pub keys: HashMap<String, (String, Option<String>)>,
+    /// The access keys accepted: configured ones and the temporary credentials issued.
+    pub keys: crate::keys::Keys,
+    /// Settings of the STS actions.
+    pub sts: crate::rpc::sts::StsSettings,
+    /// Seconds the server's clock is ahead of the machine's (see
+    /// [`ServerConfig::clock_offset_secs`](crate::ServerConfig::clock_offset_secs)).
+    pub clock_offset_secs: i64,
     /// `host:port` clients can reach the server at (used as the buckets' endpoints).
     pub authority: String,
     /// Name each answer's operation in an `x-osskit-operation` header (for tests).
@@ -44,10 +48,19 @@ pub struct AppState {
     pub replicator: crate::replicator::Replicator,
     /// What access control read about buckets (owner, policy, blocks, payer).
     pub access_cache: crate::access::Cache,
-    /// The clock of lifecycle rules, retention periods and statistics.
+    /// The account's settings and the runtime state of its background families.
+    pub account: crate::account::Account,
+    /// The clock of lifecycle rules, retention periods, access times and statistics (see
+    /// [`crate::clock`]); signatures and credentials follow [`AppState::now`].
     pub clock: crate::clock::Clock,
-    /// Last access times for lifecycle rules that count from the last access.
-    pub access_times: Arc<crate::lifecycle::AccessTimes>,
+}
+
+impl AppState {
+    /// The server's clock, Unix seconds: the machine's plus the configured offset. Signatures,
+    /// presigned URLs and credentials' expiry are judged by it.
+    pub fn now(&self) -> i64 {
+        crate::http::response::now_secs() + self.clock_offset_secs
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -55,7 +68,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("region", &self.region)
             .field("base_domains", &self.base_domains)
-            .field("keys", &self.keys.keys().collect::<Vec<_>>())
+            .field("keys", &self.keys.configured_ids())
             .field("authority", &self.authority)
             .finish()
     }
@@ -260,6 +273,7 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
     let started = std::time::Instant::now();
     let request_id = new_request_id();
     let mut ctx = parse_request(&req, &state.base_domains, request_id.clone());
+    crate::handlers::cname::readdress(&state, &mut ctx, req.uri().path()).await;
     let is_head = ctx.method == Method::HEAD;
     let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
         || req
@@ -335,15 +349,6 @@ async fn run_op(
             );
         }
     }
-    if let Support::Cloud(service) = op.spec().support {
-        return Err(OssError::with_message(
-            ErrorCode::NotImplemented,
-            format!(
-                "{} needs {service}, which this local server does not provide.",
-                op.name()
-            ),
-        ));
-    }
     // Browser-facing families: Referer lists judge anonymous and presigned requests
     // (handlers/referer.rs); buckets with a website configuration serve their objects as a
     // website (handlers/website.rs, which authorises its reads itself).
@@ -355,13 +360,27 @@ async fn run_op(
     // ---- Access control: every request, signed or not, is authorised here (bucket and
     // RAM policies, ACLs, public access blocks, requester pays); see `crate::access`.
     crate::access::authorize(state, ctx, op).await?;
+    // Operations that need another Alibaba Cloud service: refused once the requester is
+    // known to be allowed.
+    if let Support::Cloud(service) = op.spec().support {
+        return Err(OssError::with_message(
+            ErrorCode::NotImplemented,
+            format!(
+                "{} needs {service}, which this local server does not provide.",
+                op.name()
+            ),
+        ));
+    }
+    // Families that follow others (callbacks, access tracking, metadata indexes): see
+    // `handlers::observe`.
+    handlers::observe::before(state, ctx, op).await?;
     let result = handlers::handle(state, ctx, op, body).await;
     state.access_cache.after(ctx, op);
     if result.is_ok() {
         // Replication rules copy what this request changed.
         state.replicator.observe(ctx, op);
     }
-    result
+    handlers::observe::after(state, ctx, op, result).await
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod account;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -25,7 +26,9 @@ pub mod error;
 pub mod handlers;
 pub mod http;
 pub mod inventory_reports;
+pub mod keys;
 pub mod lifecycle;
+pub mod metadata;
 pub mod replicator;
 pub mod rpc;
 pub mod store;

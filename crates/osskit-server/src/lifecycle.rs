@@ -10,17 +10,17 @@
 //! [`RunningServer::run_lifecycle`](crate::RunningServer::run_lifecycle) after moving the
 //! clock instead of waiting.
 //!
-//! Access times are recorded, in memory, for the objects of buckets whose rules count
-//! from the last access; an object never read since the server started counts from its
-//! last modification. A read of an object such a rule moved, when the rule says
-//! `ReturnToStdWhenVisit`, brings it back to `Standard`.
+//! Rules that count from the last access read it from the bucket's access tracking
+//! ([`access_monitor::last_access_ms`], which OSS requires to be on for such rules): the
+//! latest recorded read, the object's last modification, or when tracking was turned on. A
+//! read of an object such a rule moved, when the rule says `ReturnToStdWhenVisit`, brings
+//! it back to `Standard`.
 //!
 //! The actions on versions (`NoncurrentVersionExpiration`, `NoncurrentVersionTransition`,
 //! `ExpiredObjectDeleteMarker`) need versioned storage, which the store does not have yet;
 //! [`versions::apply`] is where they will act.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use osskit_proto::xml::lifecycle::{LifecycleConfiguration, LifecycleRule};
@@ -28,7 +28,7 @@ use osskit_proto::xml::Document;
 use tokio::sync::watch;
 
 use crate::dispatch::AppState;
-use crate::handlers::{lifecycle as family, worm};
+use crate::handlers::{access_monitor, lifecycle as family, worm};
 use crate::store::{ListEntry, ObjectMeta, Store, StoreError, UploadEntry};
 
 /// Objects or uploads read from the store at a time.
@@ -48,57 +48,6 @@ pub struct LifecycleReport {
     pub aborted: u64,
     /// Expirations not applied because a retention policy protects the object.
     pub retained: u64,
-}
-
-/// The last access times of the objects of buckets whose rules count from the last
-/// access (kept in memory only).
-#[derive(Debug, Default)]
-pub struct AccessTimes {
-    buckets: RwLock<HashSet<String>>,
-    times: Mutex<HashMap<(String, String), i64>>,
-}
-
-impl AccessTimes {
-    /// Starts (`true`) or stops tracking the reads of `bucket`'s objects.
-    pub fn set_tracked(&self, bucket: &str, yes: bool) {
-        let mut buckets = self.buckets.write().unwrap_or_else(|e| e.into_inner());
-        if yes {
-            buckets.insert(bucket.to_string());
-        } else if buckets.remove(bucket) {
-            let mut times = self.times.lock().unwrap_or_else(|e| e.into_inner());
-            times.retain(|(b, _), _| b != bucket);
-        }
-    }
-
-    /// Whether reads of `bucket`'s objects are tracked.
-    pub fn is_tracked(&self, bucket: &str) -> bool {
-        self.buckets
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(bucket)
-    }
-
-    /// Records a read of `key` at `now` (Unix seconds).
-    pub fn touch(&self, bucket: &str, key: &str, now: i64) {
-        let mut times = self.times.lock().unwrap_or_else(|e| e.into_inner());
-        times.insert((bucket.to_string(), key.to_string()), now);
-    }
-
-    /// The last recorded read of `key`.
-    pub fn last_access(&self, bucket: &str, key: &str) -> Option<i64> {
-        let times = self.times.lock().unwrap_or_else(|e| e.into_inner());
-        times.get(&(bucket.to_string(), key.to_string())).copied()
-    }
-}
-
-/// Reads the lifecycle rules of every bucket once and tracks the access times of those
-/// whose rules count from the last access.
-pub fn refresh_tracking(store: &dyn Store, access: &AccessTimes) -> Result<(), StoreError> {
-    each_configured_bucket(store, |bucket, config| {
-        let by_access = config.rules.iter().any(LifecycleRule::uses_access_time);
-        access.set_tracked(bucket, by_access);
-        Ok(())
-    })
 }
 
 fn each_configured_bucket(
@@ -130,17 +79,13 @@ fn each_configured_bucket(
 }
 
 /// One pass over every bucket at `now` (Unix seconds). Blocking.
-pub fn apply(
-    store: &dyn Store,
-    access: &AccessTimes,
-    now: i64,
-) -> Result<LifecycleReport, StoreError> {
+pub fn apply(store: &dyn Store, now: i64) -> Result<LifecycleReport, StoreError> {
     let mut report = LifecycleReport::default();
     each_configured_bucket(store, |bucket, config| {
         report.buckets += 1;
         let retention = worm::retention_secs(store, bucket, now)?;
         for rule in config.rules.iter().filter(|r| r.is_enabled()) {
-            apply_rule(store, access, bucket, rule, retention, now, &mut report)?;
+            apply_rule(store, bucket, rule, retention, now, &mut report)?;
             versions::apply(store, bucket, rule, now)?;
         }
         Ok(())
@@ -160,7 +105,6 @@ pub fn object_tags(meta: &ObjectMeta) -> Vec<(String, String)> {
 
 fn apply_rule(
     store: &dyn Store,
-    access: &AccessTimes,
     bucket: &str,
     rule: &LifecycleRule,
     retention: Option<i64>,
@@ -180,7 +124,7 @@ fn apply_rule(
                     continue;
                 };
                 after.clone_from(&object.key);
-                apply_to_object(store, access, bucket, rule, object, retention, now, report)?;
+                apply_to_object(store, bucket, rule, object, retention, now, report)?;
             }
             if !page.truncated {
                 break;
@@ -216,10 +160,8 @@ fn apply_rule(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn apply_to_object(
     store: &dyn Store,
-    access: &AccessTimes,
     bucket: &str,
     rule: &LifecycleRule,
     object: &ObjectMeta,
@@ -257,7 +199,13 @@ fn apply_to_object(
         }
         return Ok(());
     }
-    let accessed = access.last_access(bucket, &object.key).unwrap_or(modified);
+    // Without access tracking (turned off with no such rule left), the last modification.
+    let accessed = if rule.uses_access_time() {
+        access_monitor::last_access_ms(store, bucket, object)?
+            .map_or(modified, |ms| ms.div_euclid(1000))
+    } else {
+        modified
+    };
     let Some(class) = rule.transition_target(&object.storage_class, modified, accessed, now) else {
         return Ok(());
     };
@@ -303,9 +251,8 @@ pub mod versions {
 /// Runs one pass now, on the blocking pool; failures are logged and end the pass early.
 pub async fn run(state: &AppState) -> LifecycleReport {
     let store = state.store.clone();
-    let access = state.access_times.clone();
     let now = state.clock.now_secs();
-    match tokio::task::spawn_blocking(move || apply(store.as_ref(), &access, now)).await {
+    match tokio::task::spawn_blocking(move || apply(store.as_ref(), now)).await {
         Ok(Ok(report)) => {
             if report != LifecycleReport::default() {
                 tracing::info!(?report, "lifecycle pass");
@@ -343,15 +290,16 @@ pub fn spawn(
     })
 }
 
-/// After a read of `key`: records the access and, when a rule that moved the object by
-/// access time says so, brings it back to `Standard`. Only for tracked buckets.
+/// After a read of `object` (the access itself is recorded by the access tracking): when a
+/// rule that moved the object by access time says so, brings it back to `Standard`.
 pub async fn note_read(state: &AppState, bucket: &str, object: &ObjectMeta) {
-    if !state.access_times.is_tracked(bucket) {
+    if object.storage_class == "Standard" {
         return;
     }
-    let now = state.clock.now_secs();
-    state.access_times.touch(bucket, &object.key, now);
-    if object.storage_class == "Standard" {
+    if !matches!(
+        access_monitor::tracking_since(state, bucket).await,
+        Ok(Some(_))
+    ) {
         return;
     }
     let Ok(Some(config)) = family::rules(state, bucket).await else {

@@ -48,7 +48,8 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// The configuration [`TestServer::start`] uses for a data directory.
+    /// The configuration [`TestServer::start`] uses for a data directory: the test keys, and
+    /// STS durations from 1 second (so that tests can watch credentials expire).
     pub fn config(data_dir: &std::path::Path) -> ServerConfig {
         let mut config = ServerConfig::new(Some(data_dir.to_path_buf()));
         config.echo_operation = true;
@@ -72,6 +73,7 @@ impl TestServer {
             TEST_RAM_ACCESS_KEY_SECRET,
             crate::users::Identity::ram_user(config.account_id.clone(), TEST_RAM_USER_ID, "tester"),
         ));
+        config.sts_min_duration_secs = 1;
         config
     }
 
@@ -81,7 +83,19 @@ impl TestServer {
         TestServer::start_with(|_| {}).await
     }
 
-    /// Like [`TestServer::start`], with `adjust` applied to the configuration first.
+    /// Like [`TestServer::start`], with the configuration changed by `adjust` first (to add
+    /// the metadata service, shift the clock, …).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use osskit_server::metadata::MetadataConfig;
+    /// let server = osskit_server::testing::TestServer::start_with(|c| {
+    ///     c.metadata = Some(MetadataConfig::new("127.0.0.1:0".parse().unwrap()));
+    /// })
+    /// .await;
+    /// assert!(server.server.metadata_endpoint().is_some());
+    /// # }
+    /// ```
     pub async fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let dir = match tempfile::tempdir() {
             Ok(d) => d,
@@ -99,5 +113,10 @@ impl TestServer {
     /// `http://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> String {
         self.server.endpoint()
+    }
+
+    /// `http://127.0.0.1:PORT` of the instance metadata service, if configured.
+    pub fn metadata_endpoint(&self) -> Option<String> {
+        self.server.metadata_endpoint()
     }
 }

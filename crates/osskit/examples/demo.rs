@@ -154,7 +154,8 @@ async fn main() -> DemoResult {
     // 6. A presigned URL anyone can GET for five minutes.
     let url = bucket
         .sign_url(Method::GET, greeting.as_str(), Duration::from_secs(300))
-        .build()?;
+        .build()
+        .await?;
     println!("presigned URL: {url}");
     let via_url = bucket.get_object_with_url(url.as_str()).await?;
     println!(

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use osskit_proto::sign::SigningVersion;
 
-use crate::credentials::{CredentialsProvider, StaticCredentialsProvider};
+use crate::credentials::{CredentialsCache, CredentialsProvider, StaticCredentialsProvider};
 
 /// The signing setup of a client: a signature version with a credentials provider, or
 /// anonymous access.
@@ -31,7 +31,8 @@ pub enum AuthConfig {
     Signed {
         /// V1 or V4.
         version: SigningVersion,
-        /// Asked for credentials on every request.
+        /// Asked for credentials before every request attempt (put a
+        /// [`CredentialsCache`] around a provider that fetches them remotely).
         provider: Arc<dyn CredentialsProvider>,
     },
     /// Send requests unsigned.
@@ -148,18 +149,32 @@ impl From<AnonymousAuth> for AuthConfig {
     }
 }
 
-/// Signature V1 with credentials from a provider, asked on every request.
+/// Signature V1 with credentials from a provider, behind a
+/// [`CredentialsCache`]: expiring credentials are
+/// kept and refreshed before they expire, others are asked for before each request.
+///
+/// ```
+/// use osskit::ProviderAuth;
+/// use osskit::credentials::DefaultCredentialsChain;
+/// let auth = ProviderAuth::new(DefaultCredentialsChain::new());
+/// ```
 #[derive(Debug, Clone)]
 pub struct ProviderAuth {
     provider: Arc<dyn CredentialsProvider>,
 }
 
 impl ProviderAuth {
-    /// Wraps `provider`.
+    /// Signs with credentials from `provider`, behind a cache of its own.
     pub fn new(provider: impl CredentialsProvider) -> Self {
         ProviderAuth {
-            provider: Arc::new(provider),
+            provider: Arc::new(CredentialsCache::new(provider)),
         }
+    }
+
+    /// Signs with credentials from `provider` as it is: no cache is added (for a
+    /// [`CredentialsCache`] built with other settings, or shared with other clients).
+    pub fn uncached(provider: Arc<dyn CredentialsProvider>) -> Self {
+        ProviderAuth { provider }
     }
 }
 
@@ -172,18 +187,24 @@ impl From<ProviderAuth> for AuthConfig {
     }
 }
 
-/// Signature V4 with credentials from a provider, asked on every request.
+/// Signature V4 with credentials from a provider, behind a
+/// [`CredentialsCache`] (see [`ProviderAuth`]).
 #[derive(Debug, Clone)]
 pub struct ProviderAuthV4 {
     provider: Arc<dyn CredentialsProvider>,
 }
 
 impl ProviderAuthV4 {
-    /// Wraps `provider`.
+    /// Signs with credentials from `provider`, behind a cache of its own.
     pub fn new(provider: impl CredentialsProvider) -> Self {
         ProviderAuthV4 {
-            provider: Arc::new(provider),
+            provider: Arc::new(CredentialsCache::new(provider)),
         }
+    }
+
+    /// Signs with credentials from `provider` as it is: no cache is added.
+    pub fn uncached(provider: Arc<dyn CredentialsProvider>) -> Self {
+        ProviderAuthV4 { provider }
     }
 }
 

@@ -153,6 +153,16 @@ macro_rules! config_setters {
             self.options.retry = Some(policy);
             self
         }
+
+        /// The most one operation may take, its retries and the waits between them
+        /// included, until the response head arrives (no limit by default; the connect and
+        /// read timeouts still apply to each attempt). Each call can set its own with
+        /// `.timeout(..)`. Running out is a timeout error
+        /// ([`Error::is_timeout`](crate::Error::is_timeout)).
+        pub fn operation_timeout(mut self, total: Duration) -> Self {
+            self.options.operation_timeout = Some(total);
+            self
+        }
     };
 }
 pub(crate) use config_setters;

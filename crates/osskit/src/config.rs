@@ -1,5 +1,7 @@
 //! The settings shared by `Bucket` and `Service`, resolved once when a client is built.
 
+use std::sync::atomic::AtomicI64;
+use std::sync::Arc;
 use std::time::Duration;
 
 use osskit_proto::endpoint::{Addressing, Endpoint};
@@ -24,6 +26,10 @@ pub(crate) struct ClientConfig {
     pub user_agent: String,
     pub enable_crc: bool,
     pub retry: RetryPolicy,
+    /// Total time of one operation (attempts and waits), if bounded.
+    pub operation_timeout: Option<Duration>,
+    /// Seconds the server's clock is ahead of ours, learned from `RequestTimeTooSkewed`.
+    pub clock_offset: Arc<AtomicI64>,
 }
 
 /// Options collected by the `Bucket` and `Service` builders.
@@ -38,6 +44,7 @@ pub(crate) struct ConfigOptions {
     pub enable_crc: Option<bool>,
     pub region: Option<String>,
     pub retry: Option<RetryPolicy>,
+    pub operation_timeout: Option<Duration>,
 }
 
 /// `oss-rust-sdk/<version> (<os>; <arch>)[/app]`.
@@ -104,6 +111,8 @@ impl ConfigOptions {
             user_agent: user_agent(self.app_name.as_deref()),
             enable_crc: self.enable_crc.unwrap_or(true),
             retry: self.retry.unwrap_or_default(),
+            operation_timeout: self.operation_timeout,
+            clock_offset: Arc::new(AtomicI64::new(0)),
         })
     }
 }

@@ -5,7 +5,9 @@
 //! ([`Error::Server`]), transport failures ([`Error::Request`]), integrity failures
 //! ([`Error::Inconsistent`]), local file errors ([`Error::Io`]) and missing credentials
 //! ([`Error::Credentials`]). The helpers ([`Error::code`], [`Error::status`],
-//! [`Error::is_not_found`], …) work on any variant.
+//! [`Error::is_not_found`], …) work on any variant, and [`Error::kind`] sorts every error
+//! into an [`ErrorKind`] (not found, precondition failed, access denied, throttled, timeout,
+//! …) to match on without knowing OSS codes.
 //!
 //! ```
 //! use osskit::Error;
@@ -80,6 +82,150 @@ pub enum Error {
         /// Why.
         message: String,
     },
+}
+
+/// What went wrong, in categories to match on, beside the exact OSS code
+/// ([`Error::code`]): see [`Error::kind`].
+///
+/// The categories are stable; new ones may be added, so a `match` needs a catch-all arm.
+///
+/// | kind | from |
+/// |---|---|
+/// | [`NotFound`](ErrorKind::NotFound) | 404 (`NoSuchKey`, `NoSuchBucket`, `NoSuchUpload`, …) |
+/// | [`PreconditionFailed`](ErrorKind::PreconditionFailed) | 412 (`If-Match`, `If-Unmodified-Since`) |
+/// | [`NotModified`](ErrorKind::NotModified) | 304 (`If-None-Match`, `If-Modified-Since`) |
+/// | [`AccessDenied`](ErrorKind::AccessDenied) | 403 `AccessDenied` and other refusals of a valid identity |
+/// | [`InvalidCredentials`](ErrorKind::InvalidCredentials) | unknown key, bad signature, invalid or expired STS token, request time too skewed |
+/// | [`AlreadyExists`](ErrorKind::AlreadyExists) | `BucketAlreadyExists`, `FileAlreadyExists` (forbidden overwrite) |
+/// | [`Conflict`](ErrorKind::Conflict) | other 409s: `BucketNotEmpty`, `PositionNotEqualToLength`, `ObjectNotAppendable`, … |
+/// | [`InvalidArgument`](ErrorKind::InvalidArgument) | [`Error::Client`], other 400s, 411, 416 (`InvalidRange`) |
+/// | [`Throttled`](ErrorKind::Throttled) | 429, 503 `SlowDown`/`ServiceUnavailable`, `*RateLimitExceeded` |
+/// | [`Timeout`](ErrorKind::Timeout) | transport timeouts, the operation timeout, `RequestTimeout` |
+/// | [`ServerError`](ErrorKind::ServerError) | other 5xx |
+/// | [`Network`](ErrorKind::Network) | connection and transport failures ([`Error::Request`] that are not timeouts) |
+/// | [`Integrity`](ErrorKind::Integrity) | [`Error::Inconsistent`] (CRC-64 or length mismatch) |
+/// | [`InvalidResponse`](ErrorKind::InvalidResponse) | [`Error::InvalidResponse`] |
+/// | [`Credentials`](ErrorKind::Credentials) | [`Error::Credentials`]: no credentials could be obtained |
+/// | [`Io`](ErrorKind::Io) | [`Error::Io`] |
+/// | [`Unsupported`](ErrorKind::Unsupported) | 405, 501 |
+/// | [`Other`](ErrorKind::Other) | anything else |
+///
+/// ```
+/// use osskit::{Error, ErrorKind};
+/// fn describe(e: &Error) -> &'static str {
+///     match e.kind() {
+///         ErrorKind::NotFound => "missing",
+///         ErrorKind::PreconditionFailed => "changed meanwhile",
+///         ErrorKind::AccessDenied | ErrorKind::InvalidCredentials => "not allowed",
+///         _ => "failed",
+///     }
+/// }
+/// assert_eq!(describe(&Error::client("empty key")), "failed");
+/// assert_eq!(Error::client("empty key").kind(), ErrorKind::InvalidArgument);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The bucket, object, upload or configuration does not exist.
+    NotFound,
+    /// A condition of the request (`If-Match`, `If-Unmodified-Since`) does not hold.
+    PreconditionFailed,
+    /// The object has not changed (`If-None-Match`, `If-Modified-Since`).
+    NotModified,
+    /// The identity is known but not allowed to do this (ACL, policy).
+    AccessDenied,
+    /// The credentials were refused: unknown key, wrong signature, invalid or expired STS
+    /// token, or a request time too far from the server's clock.
+    InvalidCredentials,
+    /// The bucket name is taken, or the object exists and may not be overwritten.
+    AlreadyExists,
+    /// The request conflicts with the resource's state (non-empty bucket, wrong append
+    /// position, object not appendable).
+    Conflict,
+    /// An argument was rejected, by the SDK before sending or by the server.
+    InvalidArgument,
+    /// Too many requests: slow down and try again.
+    Throttled,
+    /// A connect, read or operation timeout, or the server's `RequestTimeout`.
+    Timeout,
+    /// A failure of the server (5xx) other than throttling.
+    ServerError,
+    /// The request could not be sent or its answer not read (connection refused, reset, DNS,
+    /// TLS).
+    Network,
+    /// The data received or stored differs from what was sent or announced.
+    Integrity,
+    /// A successful answer could not be understood.
+    InvalidResponse,
+    /// No credentials could be obtained from the configured providers.
+    Credentials,
+    /// A local file could not be read or written.
+    Io,
+    /// The method or feature is not supported by the server (405, 501).
+    Unsupported,
+    /// Anything else.
+    Other,
+}
+
+impl ErrorKind {
+    /// The kind of a server answer with `status` and OSS `code`.
+    pub fn from_status_and_code(status: u16, code: &str) -> ErrorKind {
+        match code {
+            "BucketAlreadyExists" | "FileAlreadyExists" | "ObjectAlreadyExists" => {
+                return ErrorKind::AlreadyExists
+            }
+            "InvalidAccessKeyId"
+            | "SignatureDoesNotMatch"
+            | "InvalidSecurityToken"
+            | "SecurityTokenExpired"
+            | "RequestTimeTooSkewed" => return ErrorKind::InvalidCredentials,
+            "RequestTimeout" => return ErrorKind::Timeout,
+            "SlowDown" | "ServiceUnavailable" if status == 503 => return ErrorKind::Throttled,
+            c if c.ends_with("RateLimitExceeded") || c.ends_with("QpsLimitExceeded") => {
+                return ErrorKind::Throttled
+            }
+            _ => {}
+        }
+        match status {
+            304 => ErrorKind::NotModified,
+            400 | 411 | 413 | 414 | 416 => ErrorKind::InvalidArgument,
+            401 => ErrorKind::InvalidCredentials,
+            403 => ErrorKind::AccessDenied,
+            404 => ErrorKind::NotFound,
+            405 | 501 => ErrorKind::Unsupported,
+            408 => ErrorKind::Timeout,
+            409 => ErrorKind::Conflict,
+            412 => ErrorKind::PreconditionFailed,
+            429 => ErrorKind::Throttled,
+            500..=599 => ErrorKind::ServerError,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ErrorKind::NotFound => "not found",
+            ErrorKind::PreconditionFailed => "precondition failed",
+            ErrorKind::NotModified => "not modified",
+            ErrorKind::AccessDenied => "access denied",
+            ErrorKind::InvalidCredentials => "invalid credentials",
+            ErrorKind::AlreadyExists => "already exists",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::InvalidArgument => "invalid argument",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::ServerError => "server error",
+            ErrorKind::Network => "network error",
+            ErrorKind::Integrity => "integrity error",
+            ErrorKind::InvalidResponse => "invalid response",
+            ErrorKind::Credentials => "credentials unavailable",
+            ErrorKind::Io => "I/O error",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Other => "other error",
+        })
+    }
 }
 
 /// An error answer of the OSS server: status, the parsed `<Error>` document and the headers.
@@ -265,14 +411,58 @@ impl Error {
         self.as_server().and_then(|e| e.ec.as_deref())
     }
 
-    /// True for a 404 answer (`NoSuchKey`, `NoSuchBucket`, …).
-    pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+    /// The category of this error, to match on: see [`ErrorKind`].
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Client { .. } => ErrorKind::InvalidArgument,
+            Error::Server(e) => ErrorKind::from_status_and_code(e.status, &e.code),
+            Error::Request { timeout: true, .. } => ErrorKind::Timeout,
+            Error::Request { .. } => ErrorKind::Network,
+            Error::Inconsistent { .. } => ErrorKind::Integrity,
+            Error::InvalidResponse { .. } => ErrorKind::InvalidResponse,
+            Error::Io(_) => ErrorKind::Io,
+            Error::Credentials { .. } => ErrorKind::Credentials,
+        }
     }
 
-    /// True for a transport timeout (connect or read).
+    /// True for a 404 answer (`NoSuchKey`, `NoSuchBucket`, …).
+    pub fn is_not_found(&self) -> bool {
+        self.kind() == ErrorKind::NotFound
+    }
+
+    /// True for a 412 answer: a condition (`If-Match`, `If-Unmodified-Since`) did not hold.
+    pub fn is_precondition_failed(&self) -> bool {
+        self.kind() == ErrorKind::PreconditionFailed
+    }
+
+    /// True for a 304 answer: the object has not changed.
+    pub fn is_not_modified(&self) -> bool {
+        self.kind() == ErrorKind::NotModified
+    }
+
+    /// True when the server refused the request for lack of permission or because of the
+    /// credentials ([`ErrorKind::AccessDenied`] or [`ErrorKind::InvalidCredentials`]).
+    pub fn is_access_denied(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::AccessDenied | ErrorKind::InvalidCredentials
+        )
+    }
+
+    /// True when the bucket name is taken or the object may not be overwritten.
+    pub fn is_already_exists(&self) -> bool {
+        self.kind() == ErrorKind::AlreadyExists
+    }
+
+    /// True when the server asks to slow down (429, 503 `SlowDown`, rate limits).
+    pub fn is_throttled(&self) -> bool {
+        self.kind() == ErrorKind::Throttled
+    }
+
+    /// True for a timeout: connect, read, the operation's total time, or the server's
+    /// `RequestTimeout`.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Request { timeout: true, .. })
+        self.kind() == ErrorKind::Timeout
     }
 
     /// Whether trying the same request again may succeed: transport errors, 5xx but 501, 429 and
@@ -338,6 +528,61 @@ mod tests {
         let t = Error::request("GET /", std::io::Error::other("t"), true);
         assert!(t.is_timeout());
         assert_eq!(t.code(), None);
+    }
+
+    #[test]
+    fn kinds() {
+        let kind = |status, code| server(status, code).kind();
+        assert_eq!(kind(404, "NoSuchKey"), ErrorKind::NotFound);
+        assert_eq!(kind(404, "NoSuchUpload"), ErrorKind::NotFound);
+        assert_eq!(
+            kind(412, "PreconditionFailed"),
+            ErrorKind::PreconditionFailed
+        );
+        assert_eq!(kind(304, ""), ErrorKind::NotModified);
+        assert_eq!(kind(403, "AccessDenied"), ErrorKind::AccessDenied);
+        assert_eq!(
+            kind(403, "SignatureDoesNotMatch"),
+            ErrorKind::InvalidCredentials
+        );
+        assert_eq!(
+            kind(403, "SecurityTokenExpired"),
+            ErrorKind::InvalidCredentials
+        );
+        assert_eq!(
+            kind(403, "RequestTimeTooSkewed"),
+            ErrorKind::InvalidCredentials
+        );
+        assert_eq!(kind(409, "BucketAlreadyExists"), ErrorKind::AlreadyExists);
+        assert_eq!(kind(409, "FileAlreadyExists"), ErrorKind::AlreadyExists);
+        assert_eq!(kind(409, "BucketNotEmpty"), ErrorKind::Conflict);
+        assert_eq!(kind(409, "PositionNotEqualToLength"), ErrorKind::Conflict);
+        assert_eq!(kind(400, "InvalidArgument"), ErrorKind::InvalidArgument);
+        assert_eq!(kind(416, "InvalidRange"), ErrorKind::InvalidArgument);
+        assert_eq!(kind(429, ""), ErrorKind::Throttled);
+        assert_eq!(kind(503, "SlowDown"), ErrorKind::Throttled);
+        assert_eq!(
+            kind(503, "DownloadTrafficRateLimitExceeded"),
+            ErrorKind::Throttled
+        );
+        assert_eq!(kind(400, "RequestTimeout"), ErrorKind::Timeout);
+        assert_eq!(kind(500, "InternalError"), ErrorKind::ServerError);
+        assert_eq!(kind(503, ""), ErrorKind::ServerError);
+        assert_eq!(kind(501, "NotImplemented"), ErrorKind::Unsupported);
+        assert_eq!(kind(302, ""), ErrorKind::Other);
+        assert_eq!(Error::client("x").kind(), ErrorKind::InvalidArgument);
+        assert_eq!(Error::credentials("x").kind(), ErrorKind::Credentials);
+        let t = Error::request("GET /", std::io::Error::other("t"), true);
+        assert_eq!(t.kind(), ErrorKind::Timeout);
+        let n = Error::request("GET /", std::io::Error::other("refused"), false);
+        assert_eq!(n.kind(), ErrorKind::Network);
+        assert!(server(403, "InvalidAccessKeyId").is_access_denied());
+        assert!(server(412, "PreconditionFailed").is_precondition_failed());
+        assert!(server(304, "").is_not_modified());
+        assert!(server(409, "FileAlreadyExists").is_already_exists());
+        assert!(server(429, "").is_throttled());
+        assert!(server(400, "RequestTimeout").is_timeout());
+        assert_eq!(ErrorKind::NotFound.to_string(), "not found");
     }
 
     #[test]

@@ -5,13 +5,18 @@
 //! options, then `.await` it (or call `.send().await`); in [`blocking`] mode call `.send()`.
 //!
 //! * Signing: V1 ([`Auth`]), V4 ([`AuthV4`]), STS tokens ([`StsAuth`]), credentials providers
-//!   ([`ProviderAuth`], [`ProviderAuthV4`]) and explicit [`AnonymousAuth`].
+//!   ([`ProviderAuth`], [`ProviderAuthV4`]) and explicit [`AnonymousAuth`]. The
+//!   [`credentials`] module has the Alibaba Cloud providers (environment, profiles, RAM roles
+//!   through STS, OIDC/RRSA, ECS instance roles, credentials URIs, processes), the
+//!   [`DefaultCredentialsChain`] and the refreshing [`credentials::CredentialsCache`].
 //! * Integrity: CRC-64 of uploads and downloads checked by default ([`Error::Inconsistent`]).
-//! * Transport: a shared connection pool ([`Session`]), connect and idle-read timeouts,
-//!   retries with jittered backoff for transport errors, 5xx and 429 ([`RetryPolicy`]), and
-//!   `tracing` events under the target `oss`.
-//! * Errors: one [`Error`] type; server errors keep code, message, request id, EC and every
-//!   detail of the `<Error>` document.
+//! * Transport: a shared connection pool ([`Session`]) with proxies (the environment's by
+//!   default), extra TLS roots or an HTTP client of one's own, connect, idle-read and
+//!   operation timeouts, retries with jittered backoff for transport errors, 5xx and 429
+//!   ([`RetryPolicy`]; non-idempotent requests only when they never left), clock-skew
+//!   correction, and `tracing` events under the target `osskit`.
+//! * Errors: one [`Error`] type with an [`ErrorKind`] to match on; server errors keep code,
+//!   message, request id, EC and every detail of the `<Error>` document.
 //!
 //! ```
 //! use futures_util::TryStreamExt;
@@ -74,10 +79,11 @@ pub mod types;
 pub use auth::{AnonymousAuth, Auth, AuthConfig, AuthV4, ProviderAuth, ProviderAuthV4, StsAuth};
 pub use body::{Body, ByteStream};
 pub use credentials::{
-    Credentials, CredentialsProvider, EnvironmentCredentialsProvider, StaticCredentialsProvider,
+    Credentials, CredentialsProvider, DefaultCredentialsChain, EnvironmentCredentialsProvider,
+    StaticCredentialsProvider,
 };
 pub use crypto::CryptoBucket;
-pub use error::{Error, Result, ServerError};
+pub use error::{Error, ErrorKind, Result, ServerError};
 /// HTTP methods, for [`BucketClient::sign_url`](bucket::BucketClient::sign_url).
 pub use http::Method;
 pub use mode::{Async, Blocking, Mode};

@@ -5,6 +5,8 @@
 //! selecting sub-resources and whether it may be retried come from there, and the finished
 //! request is checked against it before anything is sent.
 
+use std::time::Duration;
+
 use http::Method;
 use osskit_proto::ops::{HttpMethod, OpId, Selector};
 
@@ -17,12 +19,14 @@ use crate::progress::ProgressFn;
 
 /// The per-call escape hatches every builder offers: extra headers and query parameters
 /// (oss2's `headers=` and `params=`). They are applied last and replace headers of the same
-/// name. A wrapper of the client (client-side encryption) may add a [`RequestHook`].
+/// name, and the call's own total timeout. A wrapper of the client (client-side encryption)
+/// may add a [`RequestHook`].
 #[derive(Clone, Default)]
 pub(crate) struct RequestOptions {
     pub headers: Vec<(String, String)>,
     pub params: Vec<(String, String)>,
     pub hook: Option<Arc<dyn RequestHook>>,
+    pub timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for RequestOptions {
@@ -31,6 +35,7 @@ impl std::fmt::Debug for RequestOptions {
             .field("headers", &self.headers)
             .field("params", &self.params)
             .field("hook", &self.hook.is_some())
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -58,6 +63,8 @@ pub(crate) struct OssRequest {
     pub raw_url: Option<String>,
     /// Run by [`crate::transport::execute`] before the request is sent.
     pub hook: Option<Arc<dyn RequestHook>>,
+    /// Total time of the request, retries and waits included (else the client's).
+    pub timeout: Option<Duration>,
 }
 
 /// The `http` method of a declared one.
@@ -100,6 +107,7 @@ impl OssRequest {
             upload_crc: false,
             raw_url: None,
             hook: None,
+            timeout: None,
         }
     }
 
@@ -193,6 +201,9 @@ impl OssRequest {
     pub fn options(mut self, options: RequestOptions) -> Self {
         if options.hook.is_some() {
             self.hook = options.hook;
+        }
+        if options.timeout.is_some() {
+            self.timeout = options.timeout;
         }
         for (k, v) in options.headers {
             set_header(&mut self.headers, &k, v);

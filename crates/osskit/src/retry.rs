@@ -2,7 +2,11 @@
 //!
 //! A request is tried again only when its error [is retryable](crate::Error::is_retryable)
 //! (transport errors, 5xx, 429, `RequestTimeout`) and its body can be sent again (bytes or a
-//! file; a stream or reader body is sent once). Waits use full-jitter exponential backoff:
+//! file; a stream or reader body is sent once). A request that is not idempotent
+//! (`AppendObject`, `CompleteMultipartUpload`) is tried again only when it provably never
+//! reached the server: the connection could not be made. A client's
+//! [`operation_timeout`](crate::bucket::BucketBuilder::operation_timeout) bounds the
+//! attempts and the waits together. Waits use full-jitter exponential backoff:
 //! before attempt `n + 1` the SDK sleeps a uniformly random time in
 //! `[0, min(max_delay, base_delay · 2^(n-1))]`.
 //!

@@ -1,7 +1,19 @@
 //! Sending a request: sign per attempt, send, map errors, retry per the [`RetryPolicy`].
 //!
+//! * Credentials are asked for before each attempt, so a retry after a refresh signs with
+//!   the new ones.
+//! * Clock skew: when OSS answers `RequestTimeTooSkewed`, the offset between its clock and
+//!   ours (from `<ServerTime>`, else `x-oss-server-time`, else `Date`) is kept in the
+//!   client's configuration and the request is signed again, once, right away; later
+//!   requests of the client sign with the corrected time.
+//! * Retries: per the policy, for retryable errors, when the body can be sent again. A
+//!   request that is not idempotent (an append, a multipart completion) is retried only
+//!   when it provably never reached the server: the connection could not be made.
+//! * The operation timeout bounds all of it, attempts and waits included.
+//!
 //! [`RetryPolicy`]: crate::RetryPolicy
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -14,6 +26,7 @@ use crate::auth::AuthConfig;
 use crate::body::{instrument_upload, instrument_whole, Tally};
 use crate::config::ClientConfig;
 use crate::error::{Error, Result, ServerError, ERROR_BODY_LIMIT};
+
 use crate::request::OssRequest;
 
 /// A successful (2xx) response whose body has not been read yet.
@@ -49,8 +62,13 @@ pub(crate) fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-/// The headers that sign `req` now (none for anonymous access).
-pub(crate) fn signature_headers(
+/// The time to sign with: ours, corrected by the offset learned from the server's clock.
+pub(crate) fn signing_time(config: &ClientConfig) -> i64 {
+    now_unix() + config.clock_offset.load(Ordering::Relaxed)
+}
+
+/// The headers that sign `req` at `time` (none for anonymous access).
+pub(crate) async fn signature_headers(
     config: &ClientConfig,
     req: &OssRequest,
     time: i64,
@@ -61,7 +79,7 @@ pub(crate) fn signature_headers(
     if req.raw_url.is_some() {
         return Ok(Vec::new());
     }
-    let credentials = provider.credentials()?;
+    let credentials = provider.credentials().await?.for_signing();
     let signable = SignableRequest {
         method: req.method.as_str(),
         bucket: req.bucket.as_deref(),
@@ -117,9 +135,9 @@ async fn attempt(
     url: &str,
     what: &str,
 ) -> Result<RawResponse> {
-    let time = now_unix();
+    let time = signing_time(config);
     let mut headers = req.headers.clone();
-    for (k, v) in signature_headers(config, req, time)? {
+    for (k, v) in signature_headers(config, req, time).await? {
         crate::request::set_header(&mut headers, &k, v);
     }
     let mut map = header_map(&headers)?;
@@ -199,27 +217,73 @@ async fn attempt(
     })
 }
 
-/// Whether a failed attempt never reached the server: the connection could not be made.
-fn never_sent(err: &Error) -> bool {
-    match err {
-        Error::Request { source, .. } => source
-            .downcast_ref::<reqwest::Error>()
-            .is_some_and(|e| e.is_connect()),
-        _ => false,
+/// Whether `err` shows that the request never reached the server: the connection could
+/// not be made (refused, unreachable, DNS, TLS handshake, connect timeout).
+pub(crate) fn never_reached_server(err: &Error) -> bool {
+    let Error::Request { source, .. } = err else {
+        return false;
+    };
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
+    while let Some(e) = current {
+        if let Some(r) = e.downcast_ref::<reqwest::Error>() {
+            return r.is_connect();
+        }
+        current = e.source();
     }
+    false
 }
 
-/// Sends `req`, trying again per the client's retry policy (see [`OssRequest::idempotent`]).
+/// The server's clock at the time of a `RequestTimeTooSkewed` answer: `<ServerTime>`,
+/// else `x-oss-server-time` (seconds or milliseconds), else `Date`.
+pub(crate) fn server_time(err: &ServerError) -> Option<i64> {
+    if let Some(t) = err.detail("ServerTime") {
+        if let Ok(t) = osskit_proto::date::rfc3339_to_unixtime(t.trim()) {
+            return Some(t);
+        }
+    }
+    let header = |name: &str| err.headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(n) =
+        header(osskit_proto::headers::SERVER_TIME).and_then(|v| v.trim().parse::<i64>().ok())
+    {
+        return Some(if n > 100_000_000_000 { n / 1000 } else { n });
+    }
+    header("date").and_then(|d| osskit_proto::date::http_to_unixtime(d.trim()).ok())
+}
+
+/// Sends `req`, trying again per the client's retry policy, within the operation timeout.
+/// The request's hook (client-side encryption) runs first, then the request is checked
+/// against its operation's declaration.
 pub(crate) async fn execute(config: &ClientConfig, mut req: OssRequest) -> Result<RawResponse> {
     if let Some(hook) = req.hook.take() {
         hook.before(&mut req).await?;
     }
     req.check()?;
+    match req.timeout.or(config.operation_timeout) {
+        None => execute_attempts(config, req).await,
+        Some(limit) => {
+            let what = format!("{} {}", req.method, req.url(config));
+            match tokio::time::timeout(limit, execute_attempts(config, req)).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::request(
+                    format!("{what} failed"),
+                    std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("the operation did not complete within {limit:?}"),
+                    ),
+                    true,
+                )),
+            }
+        }
+    }
+}
+
+async fn execute_attempts(config: &ClientConfig, mut req: OssRequest) -> Result<RawResponse> {
     let url = req.url(config);
     let what = format!("{} {}", req.method, url);
     let replayable = req.body.as_ref().is_none_or(|b| b.is_replayable());
     let max_attempts = config.retry.max_attempts.max(1);
     let mut attempt_no = 1;
+    let mut skew_corrected = false;
     loop {
         let started = Instant::now();
         let result = attempt(config, &mut req, &url, &what).await;
@@ -240,12 +304,27 @@ pub(crate) async fn execute(config: &ClientConfig, mut req: OssRequest) -> Resul
                 return Ok(resp);
             }
             Err(err) => {
-                // A request that is not idempotent (an append, a multipart complete) is sent
-                // again only when it provably never reached the server.
-                let retry = err.is_retryable()
-                    && replayable
-                    && (req.idempotent || never_sent(&err))
-                    && attempt_no < max_attempts;
+                // A request refused for its time was not carried out: sign it again at
+                // the server's time, once, whatever the retry policy.
+                if let Some(server) = err.as_server().filter(|e| e.code == "RequestTimeTooSkewed") {
+                    if let (false, true, Some(server_now)) =
+                        (skew_corrected, replayable, server_time(server))
+                    {
+                        let offset = server_now - now_unix();
+                        config.clock_offset.store(offset, Ordering::Relaxed);
+                        skew_corrected = true;
+                        tracing::warn!(
+                            target: "osskit",
+                            operation = req.operation,
+                            offset_secs = offset,
+                            "the request time was too far from the server's clock; signing again with the server's time"
+                        );
+                        continue;
+                    }
+                }
+                let may_resend = req.idempotent || never_reached_server(&err);
+                let retry =
+                    err.is_retryable() && replayable && may_resend && attempt_no < max_attempts;
                 tracing::debug!(
                     target: "osskit",
                     operation = req.operation,

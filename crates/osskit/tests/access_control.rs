@@ -412,6 +412,7 @@ async fn requester_pays_buckets_refuse_requests_that_do_not_say_so() {
     let url = other
         .sign_url(osskit::Method::GET, "k", minute)
         .build()
+        .await
         .unwrap();
     let r = http.get(url).send().await.unwrap();
     assert_eq!(r.status(), 403);
@@ -420,6 +421,7 @@ async fn requester_pays_buckets_refuse_requests_that_do_not_say_so() {
         .sign_url(osskit::Method::GET, "k", minute)
         .param("x-oss-request-payer", "requester")
         .build()
+        .await
         .unwrap();
     assert_eq!(http.get(url).send().await.unwrap().status(), 200);
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use common::{new_bucket, server, server_on_own_runtime, Signer};
 use osskit::proto::date::Date;
+use osskit::proto::xml::access_monitor::AccessMonitorConfiguration;
 use osskit::proto::xml::lifecycle::{
     AbortMultipartUpload, LifecycleConfiguration, LifecycleExpiration, LifecycleFilter,
     LifecycleRule, LifecycleTransition, NoncurrentVersionTransition,
@@ -58,7 +59,23 @@ async fn round_trip_with_the_model_and_with_xml() {
         assert_eq!(missing.code(), Some("NoSuchLifecycle"));
         assert_eq!(missing.status(), Some(404));
 
+        // Rules on the last access time need access tracking, as in OSS; once they exist,
+        // tracking cannot be turned off.
+        let err = bucket.put_bucket_lifecycle(full_rules()).await.unwrap_err();
+        assert_eq!(
+            (err.code(), err.status(), err.ec()),
+            (Some("InvalidArgument"), Some(400), Some("0014-00000016"))
+        );
+        bucket
+            .put_bucket_access_monitor(AccessMonitorConfiguration::new(true))
+            .await
+            .unwrap();
         bucket.put_bucket_lifecycle(full_rules()).await.unwrap();
+        let err = bucket
+            .put_bucket_access_monitor(AccessMonitorConfiguration::new(false))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some("InvalidArgument"));
         let got = bucket.get_bucket_lifecycle().await.unwrap();
         assert_eq!(got.config, full_rules());
         let raw = String::from_utf8(got.raw.to_vec()).unwrap();
@@ -120,6 +137,10 @@ async fn round_trip_with_the_model_and_with_xml() {
 async fn invalid_rules_are_refused_and_nothing_is_stored() {
     let server = server().await;
     let bucket = new_bucket(&server, Signer::V4, "lcbad").await;
+    bucket
+        .put_bucket_access_monitor(AccessMonitorConfiguration::new(true))
+        .await
+        .unwrap();
     bucket.put_bucket_lifecycle(full_rules()).await.unwrap();
     let rule = |body: &str| {
         format!(
@@ -327,6 +348,10 @@ async fn access_time_transitions_and_return_to_standard() {
     let bucket = new_bucket(&server, Signer::V4, "lcatime").await;
     bucket.put_object("hot/read", "x").await.unwrap();
     bucket.put_object("hot/unread", "x").await.unwrap();
+    bucket
+        .put_bucket_access_monitor(AccessMonitorConfiguration::new(true))
+        .await
+        .unwrap();
     bucket
         .put_bucket_lifecycle(LifecycleConfiguration::new(vec![LifecycleRule::new(
             "atime", "hot/",

@@ -157,6 +157,7 @@ async fn lists_judge_anonymous_and_presigned_requests_only() {
     let signed = bucket
         .sign_url(Method::GET, "pic.png", Duration::from_secs(300))
         .build()
+        .await
         .unwrap();
     let resp = get(signed.clone(), None).await.unwrap();
     assert_eq!(resp.status(), 403);

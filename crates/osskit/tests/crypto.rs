@@ -586,6 +586,7 @@ async fn operations_that_cannot_work_are_refused_before_any_request() {
     let url = crypto
         .sign_url(http::Method::PUT, "u", std::time::Duration::from_secs(60))
         .build()
+        .await
         .unwrap();
     client_error(crypto.put_object_with_url(url, "x").await.unwrap_err());
     assert!(!bucket.object_exists("u").await.unwrap());
@@ -617,6 +618,7 @@ async fn operations_that_cannot_work_are_refused_before_any_request() {
     let url = crypto
         .sign_url(http::Method::GET, "src", std::time::Duration::from_secs(60))
         .build()
+        .await
         .unwrap();
     let got = crypto
         .get_object_with_url(&url)

@@ -84,7 +84,7 @@ async fn invalid_object_name_from_the_server() {
     let b = new_bucket(&srv, Signer::V1, "objname").await;
     // The client refuses such a key, so the URL is presigned with the protocol crate.
     let key = "k".repeat(1024);
-    let creds = osskit::Credentials::new(
+    let creds = osskit::proto::sign::Credentials::new(
         TEST_ACCESS_KEY_ID,
         osskit_server::testing::TEST_ACCESS_KEY_SECRET,
     );
@@ -159,6 +159,7 @@ async fn bad_input_is_rejected_before_sending_and_data_stays_intact() {
     let e = b
         .sign_url(http::Method::GET, "", std::time::Duration::from_secs(1))
         .build()
+        .await
         .unwrap_err();
     assert!(matches!(e, Error::Client { .. }));
 
@@ -194,8 +195,8 @@ async fn credentials_from_a_failing_provider() {
     #[derive(Debug)]
     struct Broken;
     impl osskit::CredentialsProvider for Broken {
-        fn credentials(&self) -> osskit::Result<osskit::Credentials> {
-            Err(Error::credentials("the vault is sealed"))
+        fn credentials(&self) -> osskit::credentials::CredentialsFuture<'_> {
+            Box::pin(async { Err(Error::credentials("the vault is sealed")) })
         }
     }
     let srv = server().await;
@@ -220,4 +221,78 @@ async fn credentials_from_a_failing_provider() {
         .unwrap();
     b.create_bucket().await.unwrap();
     b.put_object("k", "v").await.unwrap();
+}
+
+#[tokio::test]
+async fn server_answers_map_to_error_kinds() {
+    use osskit::ErrorKind;
+    let srv = server().await;
+    let b = new_bucket(&srv, Signer::V1, "kinds").await;
+    let put = b.put_object("k", "v").await.unwrap();
+
+    let e = b.get_object("absent").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert!(e.is_not_found());
+
+    let e = b.get_object("k").if_match("\"0123\"").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PreconditionFailed, "{e}");
+    assert!(e.is_precondition_failed());
+
+    let e = b
+        .get_object("k")
+        .if_none_match(&put.etag)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotModified, "{e}");
+    assert!(e.is_not_modified());
+
+    let e = b
+        .put_object("k", "w")
+        .forbid_overwrite(true)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("FileAlreadyExists"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::AlreadyExists);
+    assert!(e.is_already_exists());
+
+    let e = b.delete_bucket().await.unwrap_err();
+    assert_eq!(e.code(), Some("BucketNotEmpty"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+
+    let e = b.append_object("k", 0, "x").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+
+    let anon = Bucket::new(AnonymousAuth, &srv.endpoint(), b.name()).unwrap();
+    let e = anon.get_object("k").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e}");
+    assert!(e.is_access_denied());
+
+    let wrong = Bucket::new(
+        Auth::new(TEST_ACCESS_KEY_ID, "wrong-secret"),
+        &srv.endpoint(),
+        b.name(),
+    )
+    .unwrap();
+    let e = wrong.get_object("k").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidCredentials, "{e}");
+    assert!(e.is_access_denied());
+
+    let e = b
+        .get_object("k")
+        .range((5, 9))
+        .header("x-oss-range-behavior", "standard")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("InvalidRange"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+
+    let e = b.put_object("", "v").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+
+    let refused = Bucket::builder(Auth::new("ak", "sk"), "http://127.0.0.1:1", b.name())
+        .retry(osskit::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = refused.get_object("k").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network, "{e}");
 }

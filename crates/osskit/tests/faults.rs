@@ -57,6 +57,8 @@ struct FaultServer {
     endpoint: String,
     requests: Arc<AtomicUsize>,
     bodies: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Request heads, lower case.
+    heads: Arc<Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -67,11 +69,15 @@ impl Drop for FaultServer {
 }
 
 async fn start(script: Vec<Reply>) -> FaultServer {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start_on(TcpListener::bind("127.0.0.1:0").await.unwrap(), script)
+}
+
+fn start_on(listener: TcpListener, script: Vec<Reply>) -> FaultServer {
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     let requests = Arc::new(AtomicUsize::new(0));
     let bodies = Arc::new(Mutex::new(Vec::new()));
-    let (r, b) = (requests.clone(), bodies.clone());
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let (r, b, h) = (requests.clone(), bodies.clone(), heads.clone());
     let task = tokio::spawn(async move {
         // Bounded: a test never sends more than a few requests.
         for _ in 0..32 {
@@ -80,9 +86,9 @@ async fn start(script: Vec<Reply>) -> FaultServer {
             };
             let n = r.fetch_add(1, Ordering::SeqCst);
             let reply = script[n.min(script.len() - 1)].clone();
-            let b = b.clone();
+            let (b, h) = (b.clone(), h.clone());
             tokio::spawn(async move {
-                let _ = serve_one(conn, reply, b).await;
+                let _ = serve_one(conn, reply, b, h).await;
             });
         }
     });
@@ -90,6 +96,7 @@ async fn start(script: Vec<Reply>) -> FaultServer {
         endpoint,
         requests,
         bodies,
+        heads,
         task,
     }
 }
@@ -99,6 +106,7 @@ async fn serve_one(
     mut conn: TcpStream,
     reply: Reply,
     bodies: Arc<Mutex<Vec<Vec<u8>>>>,
+    heads: Arc<Mutex<Vec<String>>>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 8192];
@@ -113,6 +121,7 @@ async fn serve_one(
         }
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    heads.lock().unwrap().push(head.clone());
     let mut body = buf[head_end..].to_vec();
     if let Some(len) = head.lines().find_map(|l| {
         l.strip_prefix("content-length:")
@@ -507,4 +516,191 @@ async fn attempts_are_logged_under_the_oss_target() {
         "{text}"
     );
     assert!(text.contains("RID-OK"), "{text}");
+}
+
+#[tokio::test]
+async fn appends_and_completions_are_not_resent_once_they_may_have_arrived() {
+    // An error answer: the request arrived.
+    let srv = start(vec![
+        Reply::error(503, "ServiceUnavailable"),
+        Reply::ok(b""),
+    ])
+    .await;
+    let e = client(&srv, fast_retry(3))
+        .append_object("k", 0, "data")
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(503));
+    assert_eq!(srv.requests.load(Ordering::SeqCst), 1);
+
+    let srv = start(vec![Reply::error(500, "InternalError"), Reply::ok(b"")]).await;
+    let parts = vec![osskit::PartInfo::new(1, "\"E1\"")];
+    let e = client(&srv, fast_retry(3))
+        .complete_multipart_upload("k", "upload-1", parts)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert_eq!(srv.requests.load(Ordering::SeqCst), 1);
+
+    // No answer at all: the request may have been carried out.
+    let srv = start(vec![Reply {
+        stall: true,
+        ..Reply::default()
+    }])
+    .await;
+    let e = client(&srv, fast_retry(3))
+        .append_object("k", 0, "data")
+        .await
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e}");
+    assert_eq!(srv.requests.load(Ordering::SeqCst), 1);
+
+    // The same failures are retried for an idempotent PUT.
+    let srv = start(vec![Reply {
+        stall: true,
+        ..Reply::default()
+    }])
+    .await;
+    let e = client(&srv, fast_retry(2))
+        .put_object("k", "data")
+        .await
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e}");
+    assert_eq!(srv.requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_append_is_retried_when_the_connection_was_refused() {
+    // Nothing listens on the port at first (connections are refused: the request never
+    // left); a server comes up there shortly after.
+    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = reserved.local_addr().unwrap();
+    drop(reserved);
+    let endpoint = format!("http://{addr}");
+    let late = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let listener = TcpListener::bind(addr).await.unwrap();
+        start_on(
+            listener,
+            vec![Reply::ok(b"").header("x-oss-next-append-position", "4")],
+        )
+    });
+    let b = Bucket::builder(Auth::new("ak", "sk"), &endpoint, "late-bucket")
+        .retry(RetryPolicy {
+            max_attempts: 400,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(20),
+        })
+        .build()
+        .unwrap();
+    let out = b.append_object("k", 0, "data").await.unwrap();
+    assert_eq!(out.next_position, 4);
+    let srv = late.await.unwrap();
+    assert_eq!(srv.requests.load(Ordering::SeqCst), 1);
+    assert_eq!(srv.bodies.lock().unwrap().clone(), vec![b"data".to_vec()]);
+}
+
+#[tokio::test]
+async fn a_skewed_clock_is_corrected_once_whatever_the_retry_policy() {
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>RequestTimeTooSkewed</Code>\
+        <Message>The difference between the request time and the current time is too large.</Message>\
+        <RequestId>R</RequestId><HostId>h</HostId><RequestTime>x</RequestTime>\
+        <ServerTime>2030-01-02T03:04:05.000Z</ServerTime></Error>";
+    let skewed = Reply {
+        status: 403,
+        body: body.as_bytes().to_vec(),
+        ..Reply::default()
+    };
+    let srv = start(vec![skewed.clone(), Reply::ok(b"").header("ETag", "\"A\"")]).await;
+    let b = client(&srv, RetryPolicy::none());
+    b.put_object("k", "v").await.unwrap();
+    let heads = srv.heads.lock().unwrap().clone();
+    assert_eq!(heads.len(), 2);
+    let date = |head: &str| {
+        head.lines()
+            .find_map(|l| l.strip_prefix("date: "))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    assert!(!date(&heads[0]).contains("2030"), "{}", heads[0]);
+    assert!(date(&heads[1]).contains("02 jan 2030"), "{}", heads[1]);
+
+    // Only once: a second refusal is returned.
+    let srv = start(vec![skewed.clone()]).await;
+    let e = client(&srv, RetryPolicy::none())
+        .put_object("k", "v")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("RequestTimeTooSkewed"));
+    assert_eq!(srv.requests.load(Ordering::SeqCst), 2);
+
+    // A body that cannot be sent again is not.
+    let srv = start(vec![skewed, Reply::ok(b"")]).await;
+    let body = Body::from_stream(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
+        Bytes::from("once"),
+    )]));
+    let e = client(&srv, RetryPolicy::none())
+        .put_object("k", body)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("RequestTimeTooSkewed"));
+    assert_eq!(srv.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn the_operation_timeout_bounds_attempts_and_waits() {
+    let stalled = Reply {
+        stall: true,
+        ..Reply::default()
+    };
+    // The read timeout (60 s) would wait much longer.
+    let srv = start(vec![stalled.clone()]).await;
+    let b = Bucket::builder(Auth::new("ak", "sk"), &srv.endpoint, "fault-bucket")
+        .read_timeout(Duration::from_secs(60))
+        .operation_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let e = b.get_object("k").await.unwrap_err();
+    assert!(e.is_timeout(), "{e}");
+    assert_eq!(e.kind(), osskit::ErrorKind::Timeout);
+    assert!(
+        e.to_string().contains("did not complete within 300ms"),
+        "{e}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+
+    // Waits between retries count too.
+    let srv = start(vec![Reply::error(503, "ServiceUnavailable")]).await;
+    let b = Bucket::builder(Auth::new("ak", "sk"), &srv.endpoint, "fault-bucket")
+        .retry(RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_secs(20),
+            max_delay: Duration::from_secs(20),
+        })
+        .operation_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let e = b.delete_object("k").await.unwrap_err();
+    // (Four waits drawn from [0, 20 s] all but never add up to less than 0.5 s.)
+    assert!(e.is_timeout(), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+
+    // A call's own timeout replaces the client's.
+    let srv = start(vec![stalled]).await;
+    let b = Bucket::builder(Auth::new("ak", "sk"), &srv.endpoint, "fault-bucket")
+        .read_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let e = b
+        .head_object("k")
+        .timeout(Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("did not complete within 200ms"),
+        "{e}"
+    );
 }

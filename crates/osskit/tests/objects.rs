@@ -514,6 +514,7 @@ async fn presigned_urls_v1_v4_and_expiry() {
                 std::time::Duration::from_secs(300),
             )
             .build()
+            .await
             .unwrap();
         let got = b.get_object_with_url(url.clone()).await.unwrap();
         assert_eq!(
@@ -533,6 +534,7 @@ async fn presigned_urls_v1_v4_and_expiry() {
             )
             .slash_safe(true)
             .build()
+            .await
             .unwrap();
         assert!(slash.contains("/dir/p%20q.txt?"), "{slash}");
         assert_eq!(
@@ -548,6 +550,7 @@ async fn presigned_urls_v1_v4_and_expiry() {
                 std::time::Duration::from_secs(300),
             )
             .build()
+            .await
             .unwrap();
         b.put_object_with_url(put_url, "via url").await.unwrap();
         assert_eq!(
@@ -569,6 +572,7 @@ async fn presigned_urls_v1_v4_and_expiry() {
                 std::time::Duration::from_secs(60),
             )
             .build_at(past)
+            .await
             .unwrap();
         let e = b.get_object_with_url(expired).await.unwrap_err();
         assert_eq!(e.code(), Some("AccessDenied"), "{signer:?}: {e}");

@@ -28,7 +28,7 @@ pub async fn run(command: Command) -> Result<(), CliError> {
         Command::Cat(a) => object::cat(&clients(&a.conn)?, a).await,
         Command::Stat(a) => object::stat(&clients(&a.conn)?, a).await,
         Command::Rm(a) => object::rm(&clients(&a.conn)?, a).await,
-        Command::Sign(a) => sign::sign(&clients(&a.conn)?, a),
+        Command::Sign(a) => sign::sign(&clients(&a.conn)?, a).await,
         Command::Api(a) => api::api(a).await,
     }
 }

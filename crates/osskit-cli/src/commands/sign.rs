@@ -8,7 +8,7 @@ use crate::error::CliError;
 use crate::location::OssUrl;
 
 /// Prints a presigned URL for GET or PUT of an object.
-pub fn sign(clients: &Clients, args: SignArgs) -> Result<(), CliError> {
+pub async fn sign(clients: &Clients, args: SignArgs) -> Result<(), CliError> {
     let url = OssUrl::parse_object(&args.url)?;
     if args.expires == 0 {
         return Err(CliError::usage("--expires must be at least 1 second"));
@@ -21,6 +21,7 @@ pub fn sign(clients: &Clients, args: SignArgs) -> Result<(), CliError> {
     let signed = bucket
         .sign_url(method, &url.key, Duration::from_secs(args.expires))
         .build()
+        .await
         .map_err(|e| CliError::oss(format!("cannot sign {url}"), e))?;
     println!("{signed}");
     Ok(())

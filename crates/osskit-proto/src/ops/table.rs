@@ -521,13 +521,13 @@ declare! {
         .select(&[Flag("cname"), Value("comp", "delete")]).xml_in("BucketCnameConfiguration");
     /// `POST /bucket?metaQuery&comp=add`.
     OpenMetaQuery = op(POST, Bucket).oss2("open_bucket_meta_query").doc("Turn metadata indexing on.")
-        .select(&[Flag("metaQuery"), Value("comp", "add")]);
+        .select(&[Flag("metaQuery"), Value("comp", "add")]).params(&[p("mode")]);
     /// `GET /bucket?metaQuery`.
     GetMetaQueryStatus = op(GET, Bucket).oss2("get_bucket_meta_query_status").doc("Get the state of metadata indexing.")
         .select(&[Flag("metaQuery")]).xml_out("MetaQueryStatus");
     /// `POST /bucket?metaQuery&comp=query`.
     DoMetaQuery = op(POST, Bucket).oss2("do_bucket_meta_query").doc("Query objects by metadata.")
-        .select(&[Flag("metaQuery"), Value("comp", "query")]).xml_in("MetaQuery").xml_out("MetaQuery").action("oss:DoMetaQuery");
+        .select(&[Flag("metaQuery"), Value("comp", "query")]).params(&[p("mode")]).xml_in("MetaQuery").xml_out("MetaQuery").action("oss:DoMetaQuery");
     /// `POST /bucket?metaQuery&comp=delete`.
     CloseMetaQuery = op(POST, Bucket).oss2("close_bucket_meta_query").doc("Turn metadata indexing off.")
         .select(&[Flag("metaQuery"), Value("comp", "delete")]);
@@ -545,7 +545,7 @@ declare! {
         .select(&[Flag("resourceGroup")]).xml_out("BucketResourceGroupConfiguration");
     /// `PUT /bucket?style&styleName=NAME`.
     PutStyle = op(PUT, Bucket).oss2("put_bucket_style").doc("Create or replace an image style.")
-        .select(&[Flag("style"), Param("styleName")]).xml_in("Style");
+        .select(&[Flag("style"), Param("styleName")]).params(&[p("category")]).xml_in("Style");
     /// `GET /bucket?style&styleName=NAME`.
     GetStyle = op(GET, Bucket).oss2("get_bucket_style").doc("Get an image style.")
         .select(&[Flag("style"), Param("styleName")]).xml_out("Style");

@@ -163,7 +163,7 @@ pub fn sign_headers(
 /// parameters to append after the request's own, in oss2's order: V1 — `security-token`
 /// (STS), `OSSAccessKeyId`, `Expires` (absolute), `Signature`; V4 — `x-oss-security-token`
 /// (STS), `x-oss-date`, `x-oss-expires` (relative), `x-oss-signature-version`,
-/// `x-oss-credential`, `x-oss-additional-headers` (when headers are signed), `x-oss-signature`.
+/// `x-oss-credential`, `x-oss-additional-headers` (when `additional_headers` are set), `x-oss-signature`.
 /// Build the final URL with [`crate::encoding::presign_query`] over all parameters.
 pub fn presign(
     req: &SignableRequest<'_>,

@@ -38,6 +38,23 @@ pub mod inventory;
 pub mod replication;
 pub mod request_payment;
 
+// Account and bucket settings served from configuration, tasks and indexes.
+pub mod access_monitor;
+pub mod archive_direct_read;
+pub mod async_fetch;
+pub mod callback_policy;
+pub mod cname;
+pub(crate) mod flex;
+pub mod https_config;
+pub mod live_channel;
+pub mod meta_query;
+pub mod qos;
+pub mod redundancy_transition;
+pub mod regions;
+pub mod resource_group;
+pub mod style;
+pub mod transfer_acceleration;
+
 use std::borrow::Cow;
 
 use quick_xml::events::Event;

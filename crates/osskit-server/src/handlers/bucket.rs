@@ -100,14 +100,6 @@ pub async fn put_bucket(
     Ok(Reply::new(200).header("location", format!("/{name}")))
 }
 
-/// The id of the resource group buckets belong to unless moved to another.
-pub const DEFAULT_RESOURCE_GROUP_ID: &str = "rg-default";
-
-/// The resource group of a bucket (answered by GetBucketInfo and ListBuckets).
-pub fn resource_group_id(_bucket: &BucketMeta) -> String {
-    DEFAULT_RESOURCE_GROUP_ID.to_string()
-}
-
 /// `DELETE /bucket`: 204, or 409 BucketNotEmpty / 404 NoSuchBucket.
 pub async fn delete_bucket(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let name = ctx.bucket_name().to_string();
@@ -115,8 +107,6 @@ pub async fn delete_bucket(state: &AppState, ctx: &RequestCtx) -> Result<Reply, 
     blocking(state, move |s| s.delete_bucket(&n))
         .await
         .map_err(|e| OssError::from_store(e, &name, None))?;
-    // Its configurations went with it.
-    state.access_times.set_tracked(&name, false);
     Ok(Reply::new(204))
 }
 
@@ -137,25 +127,34 @@ pub async fn get_bucket_info(state: &AppState, ctx: &RequestCtx) -> Result<Reply
             osskit_proto::xml::encryption::ServerSideEncryptionRule::new("None").apply
         }
     };
-    let resource_group_id = resource_group_id(&b);
     let owner = crate::access::bucket_owner(state, &b.name).await?;
+    let tracking = super::access_monitor::tracking_since(state, &b.name).await?;
+    let acceleration = super::settings::transfer_acceleration_status(state, &b.name).await?;
+    let group = super::resource_group::group_of(state, &b.name).await?;
     let info = model::BucketInfoResult {
         bucket: model::BucketInfo {
             name: b.name,
-            access_monitor: Some("Disabled".to_string()),
+            access_monitor: Some(
+                if tracking.is_some() {
+                    "Enabled"
+                } else {
+                    "Disabled"
+                }
+                .to_string(),
+            ),
             location: format!("oss-{}", b.region),
             creation_date: unixtime_to_iso8601(b.created_ms.div_euclid(1000)),
             extranet_endpoint: state.authority.clone(),
             intranet_endpoint: state.authority.clone(),
             storage_class: b.storage_class,
             data_redundancy_type: Some(b.data_redundancy_type),
-            transfer_acceleration: Some("Disabled".to_string()),
+            transfer_acceleration: Some(acceleration.to_string()),
             cross_region_replication: Some("Disabled".to_string()),
             versioning,
             owner: super::owner_of(&owner),
             access_control_list: model::AccessControlList { grant: b.acl },
             comment: Some(String::new()),
-            resource_group_id: Some(resource_group_id),
+            resource_group_id: Some(group),
             server_side_encryption_rule: Some(encryption),
         },
     };

@@ -52,22 +52,32 @@ pub async fn rules(
         .and_then(|doc| LifecycleConfiguration::from_document(&doc).ok()))
 }
 
-/// `PUT /bucket?lifecycle`: validates and stores the rules, and starts (or stops) tracking
-/// the access times of the bucket's objects when rules count from the last access.
+/// `PUT /bucket?lifecycle`: validates and stores the rules. Rules that count from the last
+/// access need the bucket's access tracking on (as OSS: `InvalidArgument`, EC
+/// 0014-00000016, otherwise); tracking then cannot be turned off while they exist.
 pub async fn put(state: &AppState, ctx: &RequestCtx, body: Incoming) -> Result<Reply, OssError> {
     let doc = read_document(ctx, OpId::PutBucketLifecycle, body).await?;
     let stored = accept(ctx, &doc)?;
     let by_access = LifecycleConfiguration::from_document(&stored)
         .map(|c| c.rules.iter().any(|r| r.uses_access_time()))
         .unwrap_or(false);
+    if by_access
+        && super::access_monitor::tracking_since(state, ctx.bucket_name())
+            .await?
+            .is_none()
+    {
+        return Err(OssError::with_message(
+            ErrorCode::InvalidArgument,
+            "Lifecycle rules based on the last access time need access tracking: enable it \
+             with PutBucketAccessMonitor first.",
+        )
+        .with_ec("0014-00000016"));
+    }
     config::store(state, ctx.bucket_name(), &FAMILY, Some(stored)).await?;
-    state.access_times.set_tracked(ctx.bucket_name(), by_access);
     Ok(Reply::new(200))
 }
 
 /// `DELETE /bucket?lifecycle`.
 pub async fn delete(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
-    let reply = config::delete(state, ctx, &FAMILY).await?;
-    state.access_times.set_tracked(ctx.bucket_name(), false);
-    Ok(reply)
+    config::delete(state, ctx, &FAMILY).await
 }

@@ -15,7 +15,7 @@ pub fn encode_token(after: &str) -> String {
 
 /// Reads a token made by [`encode_token`].
 pub fn decode_token(token: &str) -> Option<String> {
-    if token.len() % 2 != 0 {
+    if !token.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..token.len())

@@ -33,6 +33,20 @@ pub mod versioning;
 pub mod worm;
 pub mod write_rules;
 
+// Account and bucket settings served from configuration, background tasks and indexes.
+pub mod access_monitor;
+pub mod async_fetch;
+pub mod callback;
+pub mod cname;
+pub mod meta_query;
+pub mod observe;
+pub mod qos;
+pub mod redundancy_transition;
+pub mod regions;
+pub mod resource_group;
+pub mod settings;
+pub mod style;
+
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
@@ -76,7 +90,7 @@ pub async fn handle(
 ) -> Result<Reply, OssError> {
     match op {
         OpId::ListBuckets => service::list_buckets(state, ctx).await,
-        OpId::PutBucket => bucket::put_bucket(state, ctx, body).await,
+        OpId::PutBucket => resource_group::create_bucket(state, ctx, body).await,
         OpId::DeleteBucket => bucket::delete_bucket(state, ctx).await,
         OpId::HeadBucket => bucket::head_bucket(state, ctx).await,
         OpId::GetBucketInfo => bucket::get_bucket_info(state, ctx).await,
@@ -156,6 +170,79 @@ pub async fn handle(
         OpId::GetBucketInventory => inventory::get(state, ctx).await,
         OpId::ListBucketInventory => inventory::list(state, ctx).await,
         OpId::DeleteBucketInventory => inventory::delete(state, ctx).await,
+
+        // Account and bucket settings, background tasks and indexes.
+        OpId::PutBucketTransferAcceleration => {
+            config::put(state, ctx, op, body, &settings::TRANSFER_ACCELERATION).await
+        }
+        OpId::GetBucketTransferAcceleration => {
+            config::get(state, ctx, &settings::TRANSFER_ACCELERATION).await
+        }
+        OpId::PutBucketArchiveDirectRead => {
+            config::put(state, ctx, op, body, &settings::ARCHIVE_DIRECT_READ).await
+        }
+        OpId::GetBucketArchiveDirectRead => settings::get_archive_direct_read(state, ctx).await,
+        OpId::PutBucketHttpsConfig => {
+            config::put(state, ctx, op, body, &settings::HTTPS_CONFIG).await
+        }
+        OpId::GetBucketHttpsConfig => settings::get_https_config(state, ctx).await,
+        OpId::PutBucketCallbackPolicy => {
+            config::put(state, ctx, op, body, &settings::CALLBACK_POLICY).await
+        }
+        OpId::GetBucketCallbackPolicy => config::get(state, ctx, &settings::CALLBACK_POLICY).await,
+        OpId::DeleteBucketCallbackPolicy => {
+            config::delete(state, ctx, &settings::CALLBACK_POLICY).await
+        }
+        OpId::PutBucketAccessMonitor => access_monitor::put(state, ctx, op, body).await,
+        OpId::GetBucketAccessMonitor => access_monitor::get(state, ctx).await,
+        OpId::PutBucketResourceGroup => resource_group::put(state, ctx, op, body).await,
+        OpId::GetBucketResourceGroup => resource_group::get(state, ctx).await,
+        OpId::CreateCnameToken => cname::create_token(state, ctx, op, body).await,
+        OpId::GetCnameToken => cname::get_token(state, ctx).await,
+        OpId::PutCname => cname::put(state, ctx, op, body).await,
+        OpId::ListCname => cname::list(state, ctx).await,
+        OpId::DeleteCname => cname::delete(state, ctx, op, body).await,
+        OpId::GetUserQosInfo => qos::get_user_qos(state).await,
+        OpId::PutBucketQosInfo => qos::put_bucket_qos(state, ctx, op, body).await,
+        OpId::GetBucketQosInfo => qos::get_bucket_qos(state, ctx).await,
+        OpId::DeleteBucketQosInfo => config::delete(state, ctx, &qos::BUCKET).await,
+        OpId::PutBucketRequesterQosInfo => qos::put_bucket_requester(state, ctx, op, body).await,
+        OpId::GetBucketRequesterQosInfo => qos::get_bucket_requester(state, ctx).await,
+        OpId::ListBucketRequesterQosInfos => qos::list_bucket_requesters(state, ctx).await,
+        OpId::DeleteBucketRequesterQosInfo => qos::delete_bucket_requester(state, ctx).await,
+        OpId::ListResourcePools => qos::list_pools(state, ctx).await,
+        OpId::GetResourcePoolInfo => qos::get_pool(state, ctx).await,
+        OpId::ListResourcePoolBuckets => qos::list_pool_buckets(state, ctx).await,
+        OpId::PutResourcePoolRequesterQosInfo => {
+            qos::put_pool_requester(state, ctx, op, body).await
+        }
+        OpId::GetResourcePoolRequesterQosInfo => qos::get_pool_requester(state, ctx).await,
+        OpId::ListResourcePoolRequesterQosInfos => qos::list_pool_requesters(state, ctx).await,
+        OpId::DeleteResourcePoolRequesterQosInfo => qos::delete_pool_requester(state, ctx).await,
+        OpId::OpenMetaQuery => meta_query::open(state, ctx, op).await,
+        OpId::GetMetaQueryStatus => meta_query::status(state, ctx).await,
+        OpId::DoMetaQuery => meta_query::query(state, ctx, op, body).await,
+        OpId::CloseMetaQuery => meta_query::close(state, ctx).await,
+        OpId::PutStyle => style::put(state, ctx, op, body).await,
+        OpId::GetStyle => style::get(state, ctx).await,
+        OpId::ListStyle => style::list(state, ctx).await,
+        OpId::DeleteStyle => style::delete(state, ctx).await,
+        OpId::PutAsyncFetchTask => async_fetch::put(state, ctx, op, body).await,
+        OpId::GetAsyncFetchTask => async_fetch::get(state, ctx).await,
+        OpId::DescribeRegions => regions::describe_regions(state, ctx).await,
+        OpId::CreateBucketDataRedundancyTransition => {
+            redundancy_transition::create(state, ctx).await
+        }
+        OpId::GetBucketDataRedundancyTransition => redundancy_transition::get(state, ctx).await,
+        OpId::DeleteBucketDataRedundancyTransition => {
+            redundancy_transition::delete(state, ctx).await
+        }
+        OpId::ListBucketDataRedundancyTransition => {
+            redundancy_transition::list_bucket(state, ctx).await
+        }
+        OpId::ListUserDataRedundancyTransition => {
+            redundancy_transition::list_user(state, ctx).await
+        }
         // Lifecycle, versioning, retention, encryption, tagging, statistics.
         OpId::PutBucketLifecycle => lifecycle::put(state, ctx, body).await,
         OpId::GetBucketLifecycle => config::get(state, ctx, &lifecycle::FAMILY).await,

@@ -386,6 +386,10 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     if meta.object_type == ObjectType::Appendable {
         reply = reply.header(h::NEXT_APPEND_POSITION, meta.size.to_string());
     }
+    // OSS sends the MD5 of objects written whole (their ETag is that MD5).
+    if let Some(md5) = whole_object_md5(&meta) {
+        reply = reply.header("content-md5", md5);
+    }
     for (name, value) in &meta.user_meta {
         reply = reply.header_bytes(name, value.as_bytes());
     }
@@ -402,6 +406,24 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         ))),
         _ => Ok(reply),
     }
+}
+
+/// The Base64 MD5 of an object written in one piece (PutObject, CopyObject), read from its
+/// ETag; `None` for appendable and multipart objects, whose ETag is not an MD5.
+fn whole_object_md5(meta: &ObjectMeta) -> Option<String> {
+    if meta.object_type != ObjectType::Normal {
+        return None;
+    }
+    let hex = strip_etag_quotes(&meta.etag).as_bytes();
+    if hex.len() != 32 {
+        return None;
+    }
+    let nibble = |c: u8| (c as char).to_digit(16);
+    let bytes: Option<Vec<u8>> = hex
+        .chunks(2)
+        .map(|p| Some((nibble(p[0])? * 16 + nibble(p[1])?) as u8))
+        .collect();
+    Some(base64::encode(&bytes?))
 }
 
 /// `HEAD /bucket/key?objectMeta`: ETag, size, Last-Modified and CRC only.

@@ -1,6 +1,6 @@
 //! Service-level operations: ListBuckets.
 
-use super::{blocking, max_keys};
+use super::max_keys;
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
@@ -17,41 +17,44 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
     let max = max_keys(ctx)?;
     let tag_key = ctx.param("tag-key").map(str::to_string);
     let tag_value = ctx.param("tag-value").map(str::to_string);
-    let group = ctx
-        .header("x-oss-resource-group-id")
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-        .map(str::to_string);
-    let (p, m) = (prefix.clone(), marker.clone());
-    // The requester's own buckets only.
+    // The requester's own buckets only (of one resource group, when the header names one;
+    // carrying a tag, when `tag-key` and `tag-value` name one).
     let account = ctx
         .principal
         .account_id()
         .unwrap_or(state.users.account_id())
         .to_string();
-    let (a, default_owner) = (account.clone(), state.users.account_id().to_string());
-    let (buckets, truncated) =
-        blocking(state, move |s| {
-            let filtered = tag_key.is_some() || tag_value.is_some() || group.is_some();
-            crate::access::list_owned_where(s, &p, &m, max, &a, &default_owner, |s, b| {
-                if !filtered {
-                    return Ok(true);
-                }
-                let tags = s
-                    .bucket_config(&b.name, super::tagging::FAMILY.name)?
-                    .and_then(|d| Tagging::from_document(&d).ok())
-                    .unwrap_or_default();
-                let in_group = group
-                    .as_deref()
-                    .is_none_or(|g| super::bucket::resource_group_id(b) == g);
-                Ok(in_group
-                    && super::tagging::matches(&tags, tag_key.as_deref(), tag_value.as_deref()))
-            })
-        })
-        .await
-        .map_err(|e| OssError::from_store(e, "", None))?;
+    let group = ctx
+        .header(super::resource_group::HEADER)
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string);
+    let tagged = tag_key.is_some() || tag_value.is_some();
+    let (buckets, truncated) = super::resource_group::list_buckets(
+        state,
+        prefix.clone(),
+        marker.clone(),
+        max,
+        group,
+        account.clone(),
+        move |s, b| {
+            if !tagged {
+                return Ok(true);
+            }
+            let tags = s
+                .bucket_config(&b.name, super::tagging::FAMILY.name)?
+                .and_then(|d| Tagging::from_document(&d).ok())
+                .unwrap_or_default();
+            Ok(super::tagging::matches(
+                &tags,
+                tag_key.as_deref(),
+                tag_value.as_deref(),
+            ))
+        },
+    )
+    .await?;
     let next_marker = if truncated {
-        buckets.last().map(|b| b.name.clone())
+        buckets.last().map(|(b, _)| b.name.clone())
     } else {
         None
     };
@@ -65,8 +68,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
         buckets: model::Buckets {
             bucket: buckets
                 .into_iter()
-                .map(|b| model::BucketSummary {
-                    resource_group_id: Some(super::bucket::resource_group_id(&b)),
+                .map(|(b, group)| model::BucketSummary {
                     name: b.name,
                     location: format!("oss-{}", b.region),
                     creation_date: unixtime_to_iso8601(b.created_ms.div_euclid(1000)),
@@ -74,6 +76,7 @@ pub async fn list_buckets(state: &AppState, ctx: &RequestCtx) -> Result<Reply, O
                     intranet_endpoint: state.authority.clone(),
                     storage_class: b.storage_class,
                     region: Some(b.region),
+                    resource_group_id: Some(group),
                 })
                 .collect(),
         },

@@ -12,6 +12,8 @@ pub mod response;
 use crate::config::{Limits, ServerConfig};
 use crate::dispatch::{self, AppState};
 use crate::error::ServerStartError;
+use crate::keys::Keys;
+use crate::rpc::sts::StsSettings;
 use crate::store::fs::FsOptions;
 use crate::store::{FsStore, MemoryStore, Store, StoreError};
 use conn::{Activity, TrackedBody, TrackedIo};
@@ -101,32 +103,26 @@ impl Server {
         } else {
             local_addr.to_string()
         };
-        let mut keys = HashMap::new();
-        for (id, secret) in &config.credentials {
-            keys.insert(id.trim().to_string(), (secret.trim().to_string(), None));
-        }
-        for (id, secret, token) in &config.sts_credentials {
-            keys.insert(
-                id.trim().to_string(),
-                (secret.trim().to_string(), Some(token.clone())),
-            );
-        }
         let fds = conn::raise_fd_limit();
         let max_connections = conn::connection_cap(config.limits.max_connections, fds);
+        // Other users' keys are long-term keys with an identity of their own.
         let users = crate::users::Users::new(config.account_id.clone());
+        let mut long_term = config.credentials.clone();
         for user in &config.users {
             let id = user.access_key_id.trim().to_string();
-            keys.insert(
-                id.clone(),
-                (user.access_key_secret.trim().to_string(), None),
-            );
+            long_term.push((id.clone(), user.access_key_secret.clone()));
             users.register(id, user.identity.clone());
         }
         let state = Arc::new(AppState {
             store,
             region: config.region.clone(),
             base_domains: config.base_domain_list(),
-            keys,
+            keys: Keys::new(&long_term, &config.sts_credentials),
+            sts: StsSettings {
+                min_duration_secs: config.sts_min_duration_secs.max(1),
+                ..StsSettings::default()
+            },
+            clock_offset_secs: config.clock_offset_secs,
             authority: authority.clone(),
             echo_operation: config.echo_operation,
             kms: Arc::new(kms),
@@ -135,17 +131,9 @@ impl Server {
             users,
             replicator: crate::replicator::Replicator::new(config.replication_interval),
             access_cache: crate::access::Cache::default(),
+            account: crate::account::Account::new(config.account.clone()),
             clock: config.clock.clone(),
-            access_times: Arc::new(crate::lifecycle::AccessTimes::default()),
         });
-        {
-            let (store, access) = (state.store.clone(), state.access_times.clone());
-            tokio::task::spawn_blocking(move || {
-                crate::lifecycle::refresh_tracking(store.as_ref(), &access)
-            })
-            .await
-            .map_err(|e| StoreError::Internal(format!("lifecycle start-up task failed: {e}")))??;
-        }
         let (stop, stopped) = watch::channel(false);
         let flusher = tokio::spawn(crate::handlers::logging::run_flusher(
             state.clone(),
@@ -170,6 +158,17 @@ impl Server {
                 stopped.clone(),
             ));
         }
+        let metadata = match config.metadata.clone() {
+            Some(m) => {
+                let addr = m.listen;
+                Some(
+                    crate::metadata::start(state.clone(), m, stopped.clone())
+                        .await
+                        .map_err(|source| ServerStartError::Bind { addr, source })?,
+                )
+            }
+            None => None,
+        };
         let served = state.clone();
         let task = tokio::spawn(async move {
             accept_loop(listener, served, stopped, max_connections).await;
@@ -178,12 +177,18 @@ impl Server {
             }
         });
         tracing::info!(%local_addr, max_connections, "oss-server listening");
+        let (metadata_addr, metadata_task) = match metadata {
+            Some((addr, task)) => (Some(addr), Some(task)),
+            None => (None, None),
+        };
         Ok(RunningServer {
             local_addr,
             authority,
+            metadata_addr,
             stop,
             task,
             flusher,
+            metadata_task,
             state,
         })
     }
@@ -194,10 +199,12 @@ impl Server {
 pub struct RunningServer {
     local_addr: SocketAddr,
     authority: String,
+    metadata_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     /// Writes access logs; ends after a last flush once the server stops.
     flusher: tokio::task::JoinHandle<()>,
+    metadata_task: Option<tokio::task::JoinHandle<()>>,
     state: Arc<AppState>,
 }
 
@@ -212,8 +219,13 @@ impl RunningServer {
         format!("http://{}", self.authority)
     }
 
-    /// The clock of lifecycle rules, retention periods and statistics: move it forward
-    /// with [`Clock::advance`](crate::clock::Clock::advance).
+    /// `http://127.0.0.1:PORT` of the instance metadata service, when it runs.
+    pub fn metadata_endpoint(&self) -> Option<String> {
+        self.metadata_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// The clock of lifecycle rules, retention periods, access times and statistics: move
+    /// it forward with [`Clock::advance`](crate::clock::Clock::advance).
     pub fn clock(&self) -> &crate::clock::Clock {
         &self.state.clock
     }
@@ -233,6 +245,11 @@ impl RunningServer {
         }
         if let Err(e) = self.flusher.await {
             tracing::warn!(error = %e, "access log task ended abnormally");
+        }
+        if let Some(task) = self.metadata_task {
+            if let Err(e) = task.await {
+                tracing::warn!(error = %e, "metadata task ended abnormally");
+            }
         }
     }
 }

@@ -9,10 +9,12 @@
 //! document (`RequestId`, `HostId`, `Code`, `Message`) with its status.
 
 pub mod kms;
+pub mod sts;
 
 use crate::dispatch::{AppState, RequestCtx};
 use crate::handlers::read_small_body;
-use crate::http::response::{now_secs, Reply};
+use crate::http::response::Reply;
+use crate::keys::Lookup;
 use hyper::body::Incoming;
 use osskit_proto::rpc::{verify_params, RpcVerifyError};
 
@@ -152,6 +154,10 @@ async fn run(
             .map_err(|_| RpcError::new(400, "InvalidParameter", "The form body is not UTF-8."))?;
         params.extend(osskit_proto::encoding::parse_query(&text));
     }
+    // Actions that are called without credentials (they bring their own proof).
+    if let Some(result) = sts::unsigned_action(state, &params) {
+        return result;
+    }
     let call = authenticate(state, ctx, params)?;
     dispatch(state, &call).await
 }
@@ -176,14 +182,24 @@ fn authenticate(
             "AccessKeyId is mandatory for this action.",
         ));
     };
-    let Some((secret, token)) = state.keys.get(&id) else {
-        return Err(RpcError::new(
-            404,
-            "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.",
-        ));
+    let key = match state.keys.get(&id, state.now()) {
+        Lookup::Valid(key) => key,
+        Lookup::Expired(_) => {
+            return Err(RpcError::new(
+                400,
+                "InvalidSecurityToken.Expired",
+                "Specified SecurityToken is expired.",
+            ))
+        }
+        Lookup::Unknown => {
+            return Err(RpcError::new(
+                404,
+                "InvalidAccessKeyId.NotFound",
+                "Specified access key is not found.",
+            ))
+        }
     };
-    verify_params(ctx.method.as_str(), &params, secret, now_secs()).map_err(|e| match e {
+    verify_params(ctx.method.as_str(), &params, &key.secret, state.now()).map_err(|e| match e {
         RpcVerifyError::Missing(name) => RpcError::new(
             400,
             format!("Missing{name}"),
@@ -208,7 +224,7 @@ fn authenticate(
         ),
     })?;
     let security_token = get("SecurityToken");
-    if let Some(expected) = token {
+    if let Some(expected) = &key.token {
         if security_token.as_deref() != Some(expected.as_str()) {
             return Err(RpcError::new(
                 400,
@@ -233,6 +249,7 @@ async fn dispatch(state: &AppState, call: &RpcCall) -> Result<serde_json::Value,
         "GenerateDataKey" => kms::generate_data_key(&state.kms, call),
         "Encrypt" => kms::encrypt(&state.kms, call),
         "Decrypt" => kms::decrypt(&state.kms, call),
+        "AssumeRole" => sts::assume_role(state, call),
         // The actions of each service are added here, one arm per action.
         other => Err(RpcError::new(
             404,

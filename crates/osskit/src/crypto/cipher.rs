@@ -116,7 +116,7 @@ pub(crate) fn align_down(start: u64) -> u64 {
 /// Whether `part_size` can be the part size of an encrypted multipart upload of `data_size`
 /// bytes: a multiple of 16, at least 100 KiB, and at most 10,000 parts.
 pub(crate) fn is_valid_part_size(part_size: u64, data_size: u64) -> bool {
-    part_size % BLOCK == 0
+    part_size.is_multiple_of(BLOCK)
         && part_size >= crate::transfer::MIN_PART_SIZE
         && part_size.saturating_mul(crate::transfer::MAX_PARTS) >= data_size
 }

@@ -199,7 +199,7 @@ impl KmsProvider {
     /// (its `Code`, `Message` and `RequestId`).
     async fn call(&self, action: &str, params: Vec<(String, String)>) -> Result<serde_json::Value> {
         let inner = &self.inner;
-        let credentials = inner.credentials.credentials()?;
+        let credentials = inner.credentials.credentials().await?;
         let nonce = format!("{:032x}", rand::random::<u128>());
         let ctx = RpcContext {
             access_key_id: &credentials.access_key_id,

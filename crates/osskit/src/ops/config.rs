@@ -568,3 +568,90 @@ macro_rules! config_family {
 }
 pub(crate) use __config_models as config_models;
 pub(crate) use config_family;
+
+// ---------------------------------------------------------------------------------------
+// Calls whose answer is a document: a declared operation (with its selector values, and a
+// body when it takes one) whose answer is read as a model.
+
+/// A declared operation whose answer is a document, read as `T`: the calls that create
+/// something and describe it (`create_bucket_cname_token`, `put_async_fetch_task`), queries
+/// (`do_bucket_meta_query`). Awaiting it gives a [`ConfigOutput`].
+pub struct DocCall<M: Mode, T> {
+    call: Call<M>,
+    body: Option<Result<Body>>,
+    _model: PhantomData<fn() -> T>,
+}
+
+impl<M: Mode, T: Document + Send + 'static> DocCall<M, T> {
+    pub(crate) fn bucket(client: &BucketClient<M>, op: OpId) -> Self {
+        DocCall {
+            call: Call::bucket(client, op),
+            body: None,
+            _model: PhantomData,
+        }
+    }
+
+    /// The request body: a model, or the document as text, bytes or any [`Body`] (a model
+    /// that cannot be written is reported when the call is sent).
+    pub(crate) fn input<I: Document>(mut self, input: ConfigInput<I>) -> Self {
+        self.body = Some(input.into_body());
+        self
+    }
+
+    /// Adds (or replaces) a request header, as oss2's `headers=`.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.call = self.call.header(name, value);
+        self
+    }
+
+    /// Adds (or replaces) a query parameter, as oss2's `params=` (`""` = bare flag).
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.call = self.call.param(name, value);
+        self
+    }
+
+    async fn execute(self) -> Result<ConfigOutput<T>> {
+        let op = self.call.op;
+        let mut call = self.call;
+        if let Some(body) = self.body {
+            call = call.body(body?);
+        }
+        let out = call.execute().await?;
+        let config = T::from_document(&out.body).map_err(|e| Error::InvalidResponse {
+            message: format!("cannot read the answer of {}: {e}", op.name()),
+            request_id: out.meta.request_id().to_string(),
+        })?;
+        Ok(ConfigOutput {
+            meta: out.meta,
+            config,
+            raw: out.body,
+        })
+    }
+}
+
+impl<T: Document + Send + 'static> DocCall<Async, T> {
+    /// Sends the request (the builder can also be `.await`ed directly).
+    pub async fn send(self) -> Result<ConfigOutput<T>> {
+        self.execute().await
+    }
+}
+
+impl<T: Document + Send + 'static> std::future::IntoFuture for DocCall<Async, T> {
+    type Output = Result<ConfigOutput<T>>;
+    type IntoFuture = futures_util::future::BoxFuture<'static, Result<ConfigOutput<T>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.execute())
+    }
+}
+
+impl<T: Document + Send + 'static> DocCall<Blocking, T> {
+    /// Sends the request and waits for the result.
+    ///
+    /// # Panics
+    /// When called from inside an async runtime.
+    pub fn send(self) -> Result<ConfigOutput<T>> {
+        let mode = self.call.target.mode().clone();
+        mode.block_on(self.execute())
+    }
+}

@@ -47,6 +47,16 @@ macro_rules! builder_options {
                 self.options.hook = Some(hook);
                 self
             }
+
+            /// The most this call may take, its retries and the waits between them
+            /// included, until the response head arrives (a body is then read within the
+            /// read timeout of each chunk). Replaces the client's
+            /// [`operation_timeout`](crate::bucket::BucketBuilder::operation_timeout) for
+            /// this call. Running out is a timeout error ([`Error::is_timeout`](crate::Error::is_timeout)).
+            pub fn timeout(mut self, total: std::time::Duration) -> Self {
+                self.options.timeout = Some(total);
+                self
+            }
         }
     )*};
 }

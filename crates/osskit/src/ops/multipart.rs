@@ -516,6 +516,8 @@ impl<M: Mode> CompleteMultipartUpload<M> {
 
     async fn execute(self) -> Result<CompleteMultipartUploadOutput> {
         let config = &self.client.config;
+        // A completed upload is gone: a second completion fails with NoSuchUpload, so it is
+        // retried only when the request never left (the declaration says so).
         let req = upload_request(
             OpId::CompleteMultipartUpload,
             &self.client.name,

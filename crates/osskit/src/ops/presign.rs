@@ -11,13 +11,13 @@ use crate::auth::AuthConfig;
 use crate::body::Body;
 use crate::bucket::BucketClient;
 use crate::error::{Error, Result};
-use crate::mode::{Async, Mode};
+use crate::mode::{Async, Blocking, Mode};
 use crate::ops::download::{apply_spec, fetch_object, get_setters, GetObjectOutput, GetSpec};
 use crate::ops::object::PutObjectOutput;
 use crate::ops::{builder_options, check_crc, check_key, finish, impl_send};
 use crate::progress::ProgressFn;
 use crate::request::{set_header, OssRequest, RequestOptions};
-use crate::transport::{execute, now_unix};
+use crate::transport::{execute, signing_time};
 
 use osskit_proto::range::ByteRange;
 
@@ -41,16 +41,12 @@ impl<M: Mode> SignUrl<M> {
         self
     }
 
-    /// Signs now and returns the URL. Headers given with `.header()` are part of the
-    /// signature and must be sent with the request.
-    pub fn build(self) -> Result<String> {
-        self.build_at(now_unix())
-    }
-
-    /// Signs as if the time were `unix` (Unix seconds).
-    pub fn build_at(self, unix: i64) -> Result<String> {
+    /// Signs at `unix` (Unix seconds), or now (corrected by the offset to the server's
+    /// clock that the client has learned).
+    async fn sign(self, unix: Option<i64>) -> Result<String> {
         check_key(&self.key)?;
         let config = &self.client.config;
+        let unix = unix.unwrap_or_else(|| signing_time(config));
         let addressing = config.addressing(&self.client.name);
         let mut url =
             config
@@ -58,7 +54,7 @@ impl<M: Mode> SignUrl<M> {
                 .object_url(addressing, &self.client.name, &self.key, self.slash_safe);
         let mut params = self.options.params.clone();
         if let AuthConfig::Signed { version, provider } = &config.auth {
-            let credentials = provider.credentials()?;
+            let credentials = provider.credentials().await?.for_signing();
             let signable = SignableRequest {
                 method: self.method.as_str(),
                 bucket: Some(&self.client.name),
@@ -84,6 +80,41 @@ impl<M: Mode> SignUrl<M> {
             url.push_str(&osskit_proto::encoding::presign_query(&params));
         }
         Ok(url)
+    }
+}
+
+impl SignUrl<Async> {
+    /// Signs now and returns the URL. Headers given with `.header()` are part of the
+    /// signature and must be sent with the request. Async because the credentials provider
+    /// may have to fetch credentials.
+    pub async fn build(self) -> Result<String> {
+        self.sign(None).await
+    }
+
+    /// Signs as if the time were `unix` (Unix seconds).
+    pub async fn build_at(self, unix: i64) -> Result<String> {
+        self.sign(Some(unix)).await
+    }
+}
+
+impl SignUrl<Blocking> {
+    /// Signs now and returns the URL. Headers given with `.header()` are part of the
+    /// signature and must be sent with the request.
+    ///
+    /// # Panics
+    /// When called from inside an async runtime.
+    pub fn build(self) -> Result<String> {
+        let mode = self.client.mode.clone();
+        mode.block_on(self.sign(None))
+    }
+
+    /// Signs as if the time were `unix` (Unix seconds).
+    ///
+    /// # Panics
+    /// When called from inside an async runtime.
+    pub fn build_at(self, unix: i64) -> Result<String> {
+        let mode = self.client.mode.clone();
+        mode.block_on(self.sign(Some(unix)))
     }
 }
 
@@ -116,6 +147,7 @@ impl<M: Mode> PutObjectWithUrl<M> {
             set_header(&mut req.headers, &k, v);
         }
         req.raw_url = Some(self.url);
+        req.timeout = self.options.timeout;
         req.upload_crc = config.enable_crc;
         req.hook = self.options.hook;
         let raw = execute(config, req).await?;
@@ -160,6 +192,7 @@ impl<M: Mode> GetObjectWithUrl<M> {
             set_header(&mut req.headers, &k, v);
         }
         req.hook = self.options.hook;
+        req.timeout = self.options.timeout;
         fetch_object(&self.client.config, req, self.progress).await
     }
 }
@@ -171,10 +204,16 @@ impl<M: Mode> BucketClient<M> {
     /// ```
     /// use std::time::Duration;
     /// use osskit::{Auth, Bucket};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let bucket = Bucket::new(Auth::new("ak", "sk"), "http://127.0.0.1:9000", "examplebucket").unwrap();
-    /// let url = bucket.sign_url(http::Method::GET, "dir/a.txt", Duration::from_secs(60)).build().unwrap();
+    /// let url = bucket
+    ///     .sign_url(http::Method::GET, "dir/a.txt", Duration::from_secs(60))
+    ///     .build()
+    ///     .await
+    ///     .unwrap();
     /// assert!(url.starts_with("http://127.0.0.1:9000/examplebucket/dir%2Fa.txt?"));
     /// assert!(url.contains("OSSAccessKeyId=ak"));
+    /// # }
     /// ```
     pub fn sign_url(
         &self,

@@ -5,7 +5,7 @@ use futures_util::TryStreamExt;
 use osskit_proto::range::ByteRange;
 
 use crate::bucket::BucketClient;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::mode::Async;
 use crate::ops::multipart::PartInfo;
 use crate::transfer::progress::PartProgress;
@@ -118,10 +118,57 @@ pub(crate) async fn complete(
             }
         })
         .collect();
-    let out = client
+    match client
         .complete_multipart_upload(key, upload_id, infos)
-        .await?;
-    Ok((out.etag, out.crc64))
+        .await
+    {
+        Ok(out) => Ok((out.etag, out.crc64)),
+        // No answer: the completion may have been carried out (or still be running), and it
+        // is not sent twice. Find out.
+        Err(e @ Error::Request { .. }) => settle(client, key, upload_id, parts, e).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// After a completion that got no answer: waits (up to twice the read timeout) for the
+/// upload to disappear, then takes the object for the completed one if its size and CRC-64
+/// are the parts'. Otherwise returns `unanswered`.
+async fn settle(
+    client: &BucketClient<Async>,
+    key: &str,
+    upload_id: &str,
+    parts: &[DonePart],
+    unanswered: Error,
+) -> Result<(String, Option<u64>)> {
+    let deadline = std::time::Instant::now() + client.config.read_timeout * 2;
+    loop {
+        match client.list_parts(key, upload_id).max_parts(1).await {
+            Err(e) if e.code() == Some("NoSuchUpload") => break,
+            Ok(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            _ => return Err(unanswered),
+        }
+    }
+    let Ok(head) = client.head_object(key).await else {
+        return Err(unanswered);
+    };
+    let size: u64 = parts.iter().map(|p| p.size).sum();
+    let crc = parts.iter().try_fold(0u64, |acc, p| {
+        p.crc64
+            .map(|c| osskit_proto::crc64::combine(acc, c, p.size))
+    });
+    let same_size = head.content_length == Some(size);
+    let same_crc = match (crc, head.crc64) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    if same_size && same_crc {
+        tracing::info!(target: "osskit", key, upload_id, "the completion got no answer but was carried out");
+        Ok((head.etag, head.crc64))
+    } else {
+        Err(unanswered)
+    }
 }
 
 /// AbortMultipartUpload.

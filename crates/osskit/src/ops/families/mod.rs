@@ -22,3 +22,14 @@ pub(crate) mod model_call;
 mod policy;
 mod replication;
 mod request_payment;
+
+// Account and bucket settings, tasks and indexes.
+mod async_fetch;
+mod bucket_settings;
+mod cloud;
+mod cname;
+mod meta_query;
+mod qos;
+mod redundancy_transition;
+mod regions;
+mod style;
