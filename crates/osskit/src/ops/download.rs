@@ -175,6 +175,7 @@ pub(crate) fn quote_etag(etag: String) -> String {
 
 /// The output of GetObject: the attributes and the body stream.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct GetObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -316,6 +317,7 @@ impl<M: Mode> GetObject<M> {
 
 /// The output of GetObject to a file.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct GetObjectToFileOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -464,6 +466,7 @@ impl<M: Mode> GetObjectToFile<M> {
 
 /// The output of HeadObject.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HeadObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -529,6 +532,7 @@ impl<M: Mode> HeadObject<M> {
 
 /// The output of GetObjectMeta.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct GetObjectMetaOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
