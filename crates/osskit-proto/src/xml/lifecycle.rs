@@ -652,6 +652,7 @@ pub fn parse_date(s: &str) -> Result<i64, String> {
 
 /// Why a configuration is refused: the OSS error code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Invalid {
     /// `InvalidArgument`, `InvalidRequest` or `MalformedXML`.
     pub code: ErrorCode,
