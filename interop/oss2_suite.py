@@ -8,7 +8,14 @@ PyPI, `tests/`) against a local oss-server, under V1 and V4 signatures.
   listed in interop/oss2-suite/deselected.txt are left out, each with the reason written
   there (only tests that need a service that cannot exist locally).
 * `tests/common.py`'s `wait_meta_sync()` (a pause for the cloud's metadata replication) is
-  made a no-op: the local server is consistent at once. Nothing else of the tests changes.
+  made a no-op: the local server is consistent at once.
+* Some tests address OSS by its public endpoint names (`oss-cn-hangzhou.aliyuncs.com`, a
+  replica bucket at `oss-ap-south-1.aliyuncs.com`). The server plays OSS in the regions of
+  REGIONS (`--base-domain oss-<region>.aliyuncs.com`), and those names and their bucket
+  subdomains resolve to it, as a hosts file would (with the server's port): oss2's
+  connections to them go to the server, with the Host header and signatures unchanged; the
+  server's own requests (async fetch tasks) reach its hosts the same way. Other names
+  resolve as usual. Nothing else of the tests changes.
 * One in-memory server per signature version; a second access key is registered for the
   tests that need another user (request payment).
 
@@ -33,12 +40,41 @@ AK, SK = "LTAI-oss2-suite", "oss2-suite-secret"
 UID = "1000000000000000"  # the server's default --account-id
 PAYER_AK, PAYER_SK, PAYER_UID = "LTAI-oss2-payer", "oss2-payer-secret", "2000000000000002"
 
+# The regions whose public endpoints the server plays (the first is its own region).
+REGIONS = ["cn-hangzhou", "ap-south-1"]
+
 CONFTEST = '''\
-# Written by interop/oss2_suite.py: the local server needs no wait for metadata replication.
+# Written by interop/oss2_suite.py: the local server needs no wait for metadata replication,
+# and the names of the OSS endpoints it plays resolve to it (a hosts file with a port).
+import os
+from urllib.parse import urlsplit
+
+import urllib3.util.connection
 from tests import common
 
 common.wait_meta_sync = lambda: None
-'''
+
+SERVED = %r
+_server = urlsplit(os.environ["OSS_TEST_ENDPOINT"])
+_address = (_server.hostname, _server.port or 80)
+_connect = urllib3.util.connection.create_connection
+
+
+def _served(host):
+    host = host.rstrip(".").lower()
+    return any(host == d or host.endswith("." + d) for d in SERVED)
+
+
+def create_connection(address, *args, **kwargs):
+    host, port = address
+    if port == 80 and _served(host):
+        address = _address
+    return _connect(address, *args, **kwargs)
+
+
+urllib3.util.connection.create_connection = create_connection
+''' % (["oss-%s.aliyuncs.com" % r for r in REGIONS]
+        + ["oss-%s-internal.aliyuncs.com" % r for r in REGIONS])
 
 
 def read_list(path):
@@ -86,7 +122,10 @@ def server_supports(binary, flag):
 
 
 def run(python, src, files, deselected, auth, binary, jobs):
-    extra = []
+    extra = ["--region", REGIONS[0]]
+    for region in REGIONS[1:]:
+        for domain in ("oss-%s.aliyuncs.com", "oss-%s-internal.aliyuncs.com"):
+            extra += ["--base-domain", domain % region]
     if server_supports(binary, "--user"):
         extra += ["--user", "%s:%s:%s" % (PAYER_AK, PAYER_SK, PAYER_UID)]
     proc, endpoint = start_server(binary, extra)
@@ -96,7 +135,7 @@ def run(python, src, files, deselected, auth, binary, jobs):
             "OSS_TEST_ACCESS_KEY_ID": AK,
             "OSS_TEST_ACCESS_KEY_SECRET": SK,
             "OSS_TEST_ENDPOINT": endpoint,
-            "OSS_TEST_REGION": "cn-hangzhou",
+            "OSS_TEST_REGION": REGIONS[0],
             "OSS_TEST_AUTH_VERSION": auth,
             "OSS_TEST_UID": UID,
             "OSS_TEST_RAM_UID": UID,

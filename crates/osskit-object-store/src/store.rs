@@ -16,8 +16,9 @@ use object_store::path::Path;
 use object_store::signer::{Method, SignedUrlOptions, Signer, Url};
 use object_store::{
     Attribute, Attributes, CopyMode, CopyOptions, Extensions, GetOptions, GetRange, GetResult,
-    GetResultPayload, ListResult, MultipartId, MultipartUpload, ObjectMeta, ObjectStore, PutMode,
-    PutMultipartOptions, PutOptions, PutPayload, PutResult, Result, TagSet,
+    GetResultPayload, ListResult, MultipartId, MultipartUpload, ObjectMeta, ObjectStore,
+    ObjectStoreExt, PutMode, PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions,
+    RenameTargetMode, Result, TagSet,
 };
 use osskit::proto::headers as h;
 use osskit::{Bucket, ByteRange, ByteStream, PartInfo};
@@ -805,6 +806,36 @@ impl ObjectStore for OssStore {
         } else {
             self.copy_parts(from, to, create, &source, size).await
         }
+    }
+
+    async fn rename_opts(&self, from: &Path, to: &Path, options: RenameOptions) -> Result<()> {
+        let create = options.target_mode == RenameTargetMode::Create;
+        if from == to {
+            // A copy onto itself succeeds on OSS: the delete that follows would remove the
+            // object. Renaming onto itself keeps it (or is refused in Create mode).
+            let key = from.as_ref();
+            self.bucket
+                .head_object(key)
+                .await
+                .map_err(|e| map(e, key))?;
+            if create {
+                return Err(object_store::Error::AlreadyExists {
+                    path: key.to_string(),
+                    source: "a rename onto the object itself in Create mode".into(),
+                });
+            }
+            return Ok(());
+        }
+        let mode = if create {
+            CopyMode::Create
+        } else {
+            CopyMode::Overwrite
+        };
+        let copy = CopyOptions::new()
+            .with_mode(mode)
+            .with_extensions(options.extensions);
+        self.copy_opts(from, to, copy).await?;
+        self.delete(from).await
     }
 }
 

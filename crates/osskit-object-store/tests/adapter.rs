@@ -493,3 +493,24 @@ async fn multipart_store_part_indexes_map_to_part_numbers_1_to_10000() {
         .unwrap_err();
     assert!(matches!(err, object_store::Error::NotFound { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn renaming_an_object_onto_itself_keeps_it() {
+    let (_server, store) = start().await;
+    let path = Path::from("self/rename.txt");
+    store.put(&path, "kept".into()).await.unwrap();
+    store.rename(&path, &path).await.unwrap();
+    let err = store.rename_if_not_exists(&path, &path).await.unwrap_err();
+    assert!(
+        matches!(err, object_store::Error::AlreadyExists { .. }),
+        "{err}"
+    );
+    let got = store.get(&path).await.unwrap().bytes().await.unwrap();
+    assert_eq!(got.as_ref(), b"kept");
+    // Copying onto itself keeps it too; a missing object is NotFound either way.
+    store.copy(&path, &path).await.unwrap();
+    assert_eq!(store.head(&path).await.unwrap().size, 4);
+    let missing = Path::from("self/none");
+    let err = store.rename(&missing, &missing).await.unwrap_err();
+    assert!(matches!(err, object_store::Error::NotFound { .. }), "{err}");
+}

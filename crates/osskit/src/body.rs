@@ -460,10 +460,14 @@ impl ByteStream {
         tally: Arc<Tally>,
         progress: Option<ProgressFn>,
         what: String,
+        limiter: Option<Arc<crate::rate::RateLimiter>>,
     ) -> ByteStream {
         let total = response.content_length();
         let raw = response.bytes_stream();
-        let timed = IdleTimeout::new(raw.boxed(), read_timeout, what);
+        let mut timed = IdleTimeout::new(raw.boxed(), read_timeout, what).boxed();
+        if let Some(limiter) = limiter {
+            timed = crate::rate::throttle(timed, limiter);
+        }
         let inner = timed
             .inspect_ok(move |chunk| {
                 let so_far = tally.feed(chunk);

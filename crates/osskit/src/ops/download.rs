@@ -278,6 +278,7 @@ pub(crate) async fn fetch_object(
         tally.clone(),
         progress,
         raw.what,
+        config.session.limiter().cloned(),
     );
     let a = Attributes::parse(&meta);
     let out = GetObjectOutput {
