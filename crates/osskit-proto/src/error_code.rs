@@ -129,6 +129,23 @@ codes! {
     SignatureDoesNotMatch => (403, "0002-00000040", "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
     /// Too many buckets.
     TooManyBuckets => (400, "0015-00000111", "You have attempted to create more buckets than allowed."),
+    // Lifecycle, versioning, retention, encryption, tagging, capacity.
+    /// No default server-side encryption rule.
+    NoSuchServerSideEncryptionRule => (404, "0005-00000004", "The server side encryption configuration was not found"),
+    /// An unknown server-side encryption algorithm.
+    InvalidEncryptionAlgorithmError => (400, "0005-00000002", "The Encryption request you specified is not valid. Supported value: AES256/KMS/SM4"),
+    /// No retention policy (or an unlocked one that lapsed).
+    NoSuchWORMConfiguration => (404, "0027-00000001", "The WORM Configuration does not exist."),
+    /// The retention policy is locked and cannot be removed.
+    WORMConfigurationLocked => (403, "0027-00000002", "The WORM Configuration is locked."),
+    /// The retention policy is not in a state that allows the operation, or its id differs.
+    InvalidWORMConfiguration => (400, "0027-00000003", "The WORM Configuration is invalid."),
+    /// The object is protected by the bucket's retention policy.
+    FileImmutable => (409, "0026-00000005", "The object is protected by the retention policy of its bucket and cannot be deleted or overwritten."),
+    /// A tag breaks OSS's tag rules.
+    InvalidTag => (400, "0017-00000801", "The tag you have provided is invalid."),
+    /// A write would take the bucket beyond its storage capacity.
+    InsufficientStorageSpace => (403, "0031-00000002", "The storage capacity of the bucket is not enough for this write."),
     // Browser-facing families: static websites and access logs.
     /// No static website configuration.
     NoSuchWebsiteConfiguration => (404, "0019-00000101", "The specified bucket does not have a website configuration."),

@@ -189,6 +189,9 @@ fn bucket_models_round_trip() {
         },
         comment: Some(TRICKY[0].into()),
         resource_group_id: Some("rg-aek27tc".into()),
+        server_side_encryption_rule: Some(
+            osskit_proto::xml::encryption::ServerSideEncryptionRule::kms(Some("key".into())).apply,
+        ),
     };
     round_trip(&BucketInfoResult {
         bucket: info.clone(),

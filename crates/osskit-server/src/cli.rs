@@ -66,6 +66,14 @@ pub struct ServerArgs {
     /// Extra base domain for virtual-hosted addressing (repeatable).
     #[arg(long = "base-domain", value_name = "DOMAIN")]
     pub base_domains: Vec<String>,
+    /// How often lifecycle rules are applied (`90s`, `15m`, `1h`; `0` turns the background
+    /// task off).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::clock::parse_duration)]
+    pub lifecycle_interval: std::time::Duration,
+    /// Run the clock of lifecycle rules and retention periods this far ahead of the system
+    /// clock (`30d`, `12h`), to see time-based rules act without waiting.
+    #[arg(long, value_name = "DURATION", value_parser = crate::clock::parse_duration)]
+    pub clock_offset: Option<std::time::Duration>,
     /// A KMS key (CMK) id the local KMS keeps, made when missing (repeatable).
     #[arg(long = "kms-key", value_name = "KEY_ID")]
     pub kms_keys: Vec<String>,
@@ -325,6 +333,11 @@ impl ServerArgs {
             m.require_token = self.metadata_require_token;
             m
         });
+        config.lifecycle_interval =
+            (!self.lifecycle_interval.is_zero()).then_some(self.lifecycle_interval);
+        if let Some(offset) = self.clock_offset {
+            config.clock = crate::clock::Clock::with_offset(offset);
+        }
         Ok(config)
     }
 }

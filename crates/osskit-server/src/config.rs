@@ -5,6 +5,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// How often lifecycle rules are applied unless configured otherwise.
+pub const DEFAULT_LIFECYCLE_INTERVAL: Duration = Duration::from_secs(60);
 /// What the server grants each client, so that slow, stalled or oversized requests cost a
 /// bounded amount of memory and time and never a shared thread.
 ///
@@ -90,6 +92,13 @@ pub struct ServerConfig {
     /// Name each answer's operation in an `x-osskit-operation` header (off by default: OSS
     /// sends no such header; tests turn it on to check routing).
     pub echo_operation: bool,
+    /// The clock of lifecycle rules, retention periods and bucket statistics (the system
+    /// clock by default). Keep a clone to move it forward while the server runs.
+    pub clock: crate::clock::Clock,
+    /// How often the background task applies lifecycle rules (default one minute); `None`
+    /// runs no background task ([`RunningServer::run_lifecycle`](crate::RunningServer::run_lifecycle)
+    /// still applies them on demand).
+    pub lifecycle_interval: Option<Duration>,
     /// Ids of KMS customer master keys to keep (made at start-up when missing).
     pub kms_keys: Vec<String>,
     /// Time between two writes of the access logs of logged buckets (also written when
@@ -136,6 +145,8 @@ impl ServerConfig {
             region: "cn-hangzhou".to_string(),
             base_domains: Vec::new(),
             echo_operation: false,
+            clock: crate::clock::Clock::system(),
+            lifecycle_interval: Some(DEFAULT_LIFECYCLE_INTERVAL),
             kms_keys: Vec::new(),
             access_log_interval: crate::handlers::logging::DEFAULT_INTERVAL,
             limits: Limits::default(),

@@ -50,6 +50,9 @@ pub struct AppState {
     pub access_cache: crate::access::Cache,
     /// The account's settings and the runtime state of its background families.
     pub account: crate::account::Account,
+    /// The clock of lifecycle rules, retention periods, access times and statistics (see
+    /// [`crate::clock`]); signatures and credentials follow [`AppState::now`].
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {

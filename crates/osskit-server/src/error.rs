@@ -138,6 +138,10 @@ impl OssError {
             StoreError::InvalidArgument(what) => {
                 OssError::with_message(ErrorCode::InvalidArgument, what)
             }
+            StoreError::Immutable(key) => {
+                OssError::new(ErrorCode::FileImmutable).with_detail("Key", &key)
+            }
+            StoreError::Changed => OssError::new(ErrorCode::PreconditionFailed),
             StoreError::DiskFull => OssError::disk_full(),
             StoreError::Unavailable(what) => {
                 OssError::new(ErrorCode::ServiceUnavailable).with_log_detail(what)

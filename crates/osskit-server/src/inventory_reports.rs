@@ -212,7 +212,13 @@ fn put(
     bytes: &[u8],
     content_type: &str,
 ) -> Result<(), StoreError> {
+    // Reports are encrypted as the destination bucket's rule says.
+    let region = s.bucket(bucket)?.region;
+    let encryption = crate::handlers::encryption::bucket_default_in(s, bucket, &region)?;
     let mut w = s.new_blob()?;
+    if encryption.is_some() {
+        w.encrypt(None)?;
+    }
     w.write(bytes)?;
     let blob = w.finish()?;
     let meta = ObjectMeta {
@@ -227,6 +233,7 @@ fn put(
         headers: vec![("content-type".to_string(), content_type.to_string())],
         user_meta: Vec::new(),
         data: crate::store::Extents::new(),
+        encryption,
     };
     s.put_object(bucket, meta, blob, false)
 }

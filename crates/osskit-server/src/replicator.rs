@@ -177,7 +177,9 @@ pub async fn run(state: Arc<AppState>, mut stopped: watch::Receiver<bool>) {
         }
         let store = state.store.clone();
         let lock = state.replicator.lock();
-        let result = tokio::task::spawn_blocking(move || pass(store.as_ref(), &lock, timed)).await;
+        let now = state.clock.now_secs();
+        let result =
+            tokio::task::spawn_blocking(move || pass(store.as_ref(), &lock, timed, now)).await;
         match result {
             Ok(Ok(any)) => {
                 if !any {
@@ -190,14 +192,15 @@ pub async fn run(state: Arc<AppState>, mut stopped: watch::Receiver<bool>) {
     }
 }
 
-/// One pass over every bucket with rules; returns whether any bucket has rules.
-pub fn pass(s: &dyn Store, lock: &Mutex<()>, timed: bool) -> Result<bool, StoreError> {
+/// One pass over every bucket with rules at `now` (Unix seconds of the server's clock, for
+/// the retention policies of target buckets); returns whether any bucket has rules.
+pub fn pass(s: &dyn Store, lock: &Mutex<()>, timed: bool, now: i64) -> Result<bool, StoreError> {
     let mut any = false;
     let mut marker = String::new();
     loop {
         let (buckets, more) = s.list_buckets("", &marker, PAGE)?;
         for b in &buckets {
-            match pass_bucket(s, lock, &b.name, timed) {
+            match pass_bucket(s, lock, &b.name, timed, now) {
                 Ok(has) => any |= has,
                 Err(StoreError::NoSuchBucket) => {}
                 Err(e) => tracing::warn!(bucket = %b.name, error = %e, "replication failed"),
@@ -211,12 +214,13 @@ pub fn pass(s: &dyn Store, lock: &Mutex<()>, timed: bool) -> Result<bool, StoreE
     Ok(any)
 }
 
-/// One pass over the rules of `bucket`; returns whether it has rules.
+/// One pass over the rules of `bucket` at `now`; returns whether it has rules.
 pub fn pass_bucket(
     s: &dyn Store,
     lock: &Mutex<()>,
     bucket: &str,
     timed: bool,
+    now: i64,
 ) -> Result<bool, StoreError> {
     let started = now_millis();
     let rules = {
@@ -256,7 +260,7 @@ pub fn pass_bucket(
                 .cloned()
                 .unwrap_or_default()
         };
-        replicate_rule(s, bucket, &rule, &mut rs, historical)?;
+        replicate_rule(s, bucket, &rule, &mut rs, historical, now)?;
         rs.synced_ms = Some(started);
         let _g = hold(lock);
         // The rule may have been deleted meanwhile: record only what still exists.
@@ -281,15 +285,25 @@ pub fn pass_bucket(
 }
 
 /// Copies what `rule` covers and has changed, and replicates deletes; `historical` also
-/// copies the objects written before the rule.
+/// copies the objects written before the rule. Objects of the target that its retention
+/// policy protects at `now` are neither replaced nor deleted (tried again on later passes).
 fn replicate_rule(
     s: &dyn Store,
     bucket: &str,
     rule: &ReplicationRule,
     rs: &mut RuleState,
     historical: bool,
+    now: i64,
 ) -> Result<(), StoreError> {
     let target = rule.destination.bucket.as_str();
+    let retention = crate::handlers::worm::retention_secs(s, target, now)?;
+    let protected = |key: &str| -> Result<bool, StoreError> {
+        Ok(match (retention, s.object(target, key)) {
+            (Some(r), Ok(o)) => crate::handlers::worm::protects(Some(r), &o, now),
+            (_, Ok(_)) | (_, Err(StoreError::NoSuchKey)) => false,
+            (_, Err(e)) => return Err(e),
+        })
+    };
     let include_old = historical || (rs.historical_finished && rule.replicates_history());
     let prefixes: Vec<String> = if rule.prefix_list().is_empty() {
         vec![String::new()]
@@ -322,6 +336,9 @@ fn replicate_rule(
                     }
                     continue;
                 }
+                if protected(&meta.key)? {
+                    continue;
+                }
                 match s.copy_object(bucket, &meta.key, target, meta.clone(), false) {
                     Ok(_) => {
                         rs.journal.insert(meta.key.clone(), meta.etag.clone());
@@ -349,8 +366,14 @@ fn replicate_rule(
         .collect();
     for key in gone {
         if rule.replicates_deletes() {
-            match s.delete_object(target, &key) {
+            let deleted = match crate::handlers::worm::guard(retention, now) {
+                Some(guard) => s.delete_object_checked(target, &key, guard),
+                None => s.delete_object(target, &key),
+            };
+            match deleted {
                 Ok(_) | Err(StoreError::NoSuchKey) => {}
+                // Protected in the target: the delete waits for a later pass.
+                Err(StoreError::Immutable(_)) => continue,
                 Err(e) => return Err(e),
             }
         }

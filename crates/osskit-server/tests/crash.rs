@@ -3,7 +3,9 @@
 //! collection) and batch deletes run. Right after the kill, fsck finds no damage (only
 //! leftovers the next start removes); after a restart every acknowledged change is there,
 //! byte for byte, every unacknowledged one is all or nothing, and after a clean stop fsck
-//! finds nothing at all.
+//! finds nothing at all. Part of every kind of write is under server-side encryption (blobs
+//! encrypted at rest, copies of plain bytes into encryption getting bytes of their own), and
+//! fsck reads them with the store's key.
 
 mod common;
 
@@ -19,6 +21,15 @@ const PART: usize = 102_400;
 fn part_body(upload: usize, n: u32) -> Vec<u8> {
     let len = if n < 3 { PART } else { 5000 + upload };
     pattern(upload as u32 * 7 + n, len)
+}
+
+/// The headers that ask for server-side encryption when `yes`.
+fn sse(yes: bool) -> &'static [(&'static str, &'static str)] {
+    if yes {
+        &[("x-oss-server-side-encryption", "AES256")]
+    } else {
+        &[]
+    }
 }
 
 /// The status of a request that may fail because the server is killed (0 then).
@@ -44,7 +55,7 @@ async fn kill_9_during_completes_copies_deletes_and_batch_deletes() {
                 Some("crash"),
                 &key,
                 &[("uploads", "")],
-                &[],
+                sse(u % 2 == 0),
                 Vec::new(),
             )
             .await;
@@ -71,12 +82,17 @@ async fn kill_9_during_completes_copies_deletes_and_batch_deletes() {
     // Sources for copies and objects to overwrite or delete.
     const OBJECTS: usize = 40;
     for i in 0..OBJECTS {
-        c.put_ok(
-            "crash",
-            &format!("src/{i}"),
-            &pattern(1000 + i as u32, 50_000 + i),
-        )
-        .await;
+        let r = c
+            .send(
+                "PUT",
+                Some("crash"),
+                &format!("src/{i}"),
+                &[],
+                sse(i % 3 == 0),
+                pattern(1000 + i as u32, 50_000 + i),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
     }
     // Groups of small objects for batch deletes.
     const GROUPS: usize = 8;
@@ -132,15 +148,12 @@ async fn kill_9_during_completes_copies_deletes_and_batch_deletes() {
                 let i = round % OBJECTS;
                 let src = format!("/crash/src%2F{i}");
                 let dst = format!("copy/{round}");
+                // Some copies ask for encryption: of a plain source they get bytes of
+                // their own, of an encrypted one they share its blob.
+                let mut headers = vec![("x-oss-copy-source", src.as_str())];
+                headers.extend_from_slice(sse(round % 4 == 1));
                 let r = c
-                    .try_send(
-                        "PUT",
-                        Some("crash"),
-                        &dst,
-                        &[],
-                        &[("x-oss-copy-source", &src)],
-                        Vec::new(),
-                    )
+                    .try_send("PUT", Some("crash"), &dst, &[], &headers, Vec::new())
                     .await;
                 if status(&r) == 200 {
                     acked.push((dst, i));
@@ -173,7 +186,14 @@ async fn kill_9_during_completes_copies_deletes_and_batch_deletes() {
                 } else {
                     let body = pattern(round, 4000 + (round % 7) as usize * 1000);
                     let r = c
-                        .try_send("PUT", Some("crash"), &key, &[], &[], body.clone())
+                        .try_send(
+                            "PUT",
+                            Some("crash"),
+                            &key,
+                            &[],
+                            sse(round % 2 == 1),
+                            body.clone(),
+                        )
                         .await;
                     if status(&r) == 200 {
                         acked.insert(key, (Some(body), false));
@@ -265,7 +285,19 @@ async fn kill_9_during_completes_copies_deletes_and_batch_deletes() {
     }
     for (dst, i) in &acked_copies {
         let want = pattern(1000 + *i as u32, 50_000 + i);
-        assert_eq!(c.get_bytes("crash", dst).await, want, "{dst}");
+        let r = c.get("crash", dst).await;
+        assert_eq!(r.status(), 200, "acknowledged {dst} is gone");
+        let round: usize = dst["copy/".len()..].parse().unwrap();
+        let reported = r
+            .headers()
+            .get("x-oss-server-side-encryption")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(
+            reported.is_some(),
+            round % 4 == 1,
+            "{dst} reports {reported:?}"
+        );
+        assert_eq!(r.bytes().await.unwrap().as_ref(), want.as_slice(), "{dst}");
     }
     for i in 0..OBJECTS {
         let want = pattern(1000 + i as u32, 50_000 + i);
@@ -301,4 +333,8 @@ async fn kill_9_during_completes_copies_deletes_and_batch_deletes() {
     let (code, report) = run_fsck(dir.path());
     assert_eq!(code, 0, "{report}");
     assert!(report.contains(": 0 damaged, 0 leftovers"), "{report}");
+    assert!(
+        !report.contains("(0 encrypted)"),
+        "encrypted blobs were checked: {report}"
+    );
 }

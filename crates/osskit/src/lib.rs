@@ -107,6 +107,17 @@ pub use result::{OssResponse, RequestResult, ResponseMeta};
 pub use retry::RetryPolicy;
 pub use session::Session;
 pub use types::{BucketAcl, DataRedundancyType, MetadataDirective, ObjectAcl, StorageClass};
+// Lifecycle, versioning, retention, encryption, tagging, statistics.
+pub use ops::families::worm::{InitBucketWorm, InitBucketWormOutput};
+pub use osskit_proto::xml::encryption::ServerSideEncryptionRule;
+pub use osskit_proto::xml::lifecycle::{
+    AbortMultipartUpload, LifecycleConfiguration, LifecycleExpiration, LifecycleFilter,
+    LifecycleRule, LifecycleTransition, NoncurrentVersionTransition,
+};
+pub use osskit_proto::xml::stat::{BucketStat, BucketUserQos};
+pub use osskit_proto::xml::tagging::{Tag, Tagging};
+pub use osskit_proto::xml::versioning::VersioningConfiguration;
+pub use osskit_proto::xml::worm::WormConfiguration;
 // Browser-facing configuration families (their parts: `osskit::proto::xml::{referer, website,
 // logging}`).
 pub use osskit_proto::xml::logging::BucketLoggingStatus;

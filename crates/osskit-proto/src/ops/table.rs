@@ -303,7 +303,9 @@ declare! {
     // ---------------------------------------------------------------- buckets
     /// `PUT /bucket`: creates a bucket.
     PutBucket = op(PUT, Bucket).oss2("create_bucket").doc("Create a bucket.")
-        .headers(&[h("x-oss-acl"), h("x-oss-resource-group-id"), h("x-oss-bucket-tagging")]).xml_in("CreateBucketConfiguration");
+        .headers(&[h("x-oss-acl"), h("x-oss-resource-group-id"), h("x-oss-bucket-tagging"),
+            h("x-oss-server-side-encryption"), h("x-oss-server-side-encryption-key-id"), h("x-oss-server-side-data-encryption")])
+        .xml_in("CreateBucketConfiguration");
     /// `DELETE /bucket`.
     DeleteBucket = op(DELETE, Bucket).oss2("delete_bucket").doc("Delete an empty bucket.");
     /// `HEAD /bucket`: whether the bucket exists.

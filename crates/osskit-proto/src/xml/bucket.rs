@@ -212,11 +212,19 @@ pub struct BucketInfo {
     /// Comment.
     #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// The resource group the bucket belongs to.
+    /// Resource group id.
     #[serde(
         rename = "ResourceGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub resource_group_id: Option<String>,
+    /// The default server-side encryption (`SSEAlgorithm` is `None` when no rule is set).
+    #[serde(
+        rename = "ServerSideEncryptionRule",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_side_encryption_rule:
+        Option<crate::xml::encryption::ApplyServerSideEncryptionByDefault>,
 }

@@ -19,6 +19,13 @@ pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod public_access_block;
+// Lifecycle, versioning, retention, encryption, tagging, statistics.
+pub mod encryption;
+pub mod lifecycle;
+pub mod stat;
+pub mod tagging;
+pub mod versioning;
+pub mod worm;
 // Browser-facing families: hotlink protection, static websites, access logs.
 pub mod logging;
 pub mod referer;

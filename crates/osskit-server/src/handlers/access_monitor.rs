@@ -14,13 +14,15 @@
 //! no change to the [`Store`] trait. A record names the blob it was made for: once the
 //! object is replaced, the old record no longer applies.
 //!
-//! Lifecycle rules on the last access time read it with [`last_access_ms`].
+//! Lifecycle rules on the last access time read it with [`last_access_ms`]. Records are
+//! made at the time of the server's data clock ([`crate::clock::Clock`], the one lifecycle
+//! rules run on), so that a read after the clock was moved counts from then.
 
 use super::config::{self, malformed, Family};
 use super::{blocking, quick};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
-use crate::http::response::{now_millis, Reply};
+use crate::http::response::Reply;
 use crate::store::{ObjectMeta, Store, StoreError};
 use hyper::body::Incoming;
 use osskit_proto::error_code::ErrorCode;
@@ -76,7 +78,8 @@ pub async fn put(
         .with_ec("0036-00000005"));
     }
     let b = bucket.clone();
-    let now = now_millis();
+    // Access times are read by lifecycle rules: they follow the server's data clock.
+    let now = state.clock.now_ms();
     let since = blocking(state, move |s| {
         let since = match s.bucket_config(&b, SINCE)? {
             Some(v) => parse_ms(&v),
@@ -254,7 +257,7 @@ pub async fn after_access(
     };
     let key = ctx.key.clone();
     let records = matches!(op, OpId::GetObject | OpId::PutObjectAcl);
-    let now = now_millis();
+    let now = state.clock.now_ms();
     let granularity = i64::try_from(state.account.settings.access_time_granularity.as_millis())
         .unwrap_or(i64::MAX);
     let (b, k) = (bucket.clone(), key.clone());
@@ -299,6 +302,7 @@ mod tests {
             headers: vec![],
             user_meta: vec![],
             data: crate::store::Extents::new(),
+            encryption: None,
         }
     }
 

@@ -63,6 +63,8 @@ pub async fn put(
             OssError::new(ErrorCode::ObjectAlreadyExists).with_detail("Object", &task.object)
         );
     }
+    // An object a retention policy protects is not replaced by a fetch either.
+    super::worm::check_replaceable(state, &bucket, &task.object).await?;
     let id = format!("{:032x}", rand::random::<u128>());
     let record = FetchTaskRecord {
         bucket: bucket.clone(),
@@ -86,6 +88,7 @@ pub async fn put(
         storage_class: meta.storage_class,
         task,
         keep_existing,
+        region: meta.region,
         store: state.store.clone(),
         tasks: state.account.fetch_tasks.clone(),
         indexes: state.account.meta_indexes.clone(),
@@ -136,6 +139,9 @@ pub async fn get(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> 
     Ok(Reply::xml(xml::to_xml(&info)))
 }
 
+/// The server-side encryption of a fetched object.
+type Encryption = Option<Box<crate::store::ObjectEncryption>>;
+
 /// A running task: everything it needs, without the server's state.
 struct Job {
     id: String,
@@ -143,6 +149,8 @@ struct Job {
     storage_class: String,
     task: AsyncFetchTaskConfiguration,
     keep_existing: bool,
+    /// The bucket's region (the default KMS key id of encrypted objects names it).
+    region: String,
     store: Arc<dyn Store>,
     tasks: FetchTasks,
     indexes: MetaIndexes,
@@ -210,7 +218,7 @@ impl Job {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/octet-stream")
             .to_string();
-        let blob = self.receive(resp).await?;
+        let (blob, encryption) = self.receive(resp).await?;
         let md5_b64 = crate::http::base64::encode(&blob.md5);
         if let Some(want) = self.task.content_md5.as_deref().filter(|m| !m.is_empty()) {
             if want.trim() != md5_b64 {
@@ -231,6 +239,7 @@ impl Job {
             headers: vec![("content-type".to_string(), content_type.clone())],
             user_meta: Vec::new(),
             data: crate::store::Extents::new(),
+            encryption,
         };
         let values = CallbackValues {
             bucket: self.bucket.clone(),
@@ -256,16 +265,23 @@ impl Job {
         Ok(values)
     }
 
-    /// Streams the response into a new blob (memory stays bounded whatever the size).
-    async fn receive(&self, resp: reqwest::Response) -> Result<PendingBlob, String> {
+    /// Streams the response into a new blob (memory stays bounded whatever the size),
+    /// encrypted as the bucket's default encryption rule says.
+    async fn receive(&self, resp: reqwest::Response) -> Result<(PendingBlob, Encryption), String> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(4);
-        let store = self.store.clone();
-        let writer = tokio::task::spawn_blocking(move || -> Result<PendingBlob, StoreError> {
+        let (store, bucket, region) =
+            (self.store.clone(), self.bucket.clone(), self.region.clone());
+        let writer = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
+            let encryption =
+                super::encryption::bucket_default_in(store.as_ref(), &bucket, &region)?;
             let mut w: BlobWriter = store.new_blob()?;
+            if encryption.is_some() {
+                w.encrypt(None)?;
+            }
             while let Some(chunk) = rx.blocking_recv() {
                 w.write(&chunk)?;
             }
-            w.finish()
+            Ok((w.finish()?, encryption))
         });
         let mut stream = resp.bytes_stream();
         let mut failure = None;

@@ -62,6 +62,16 @@ pub async fn put_bucket(
             ))
         }
     };
+    // A default encryption rule and tags may come with the bucket.
+    let encryption_rule = match super::encryption::rule_from_headers(ctx)? {
+        Some(rule) => Some(
+            osskit_proto::xml::Document::to_document(&rule)
+                .map_err(OssError::internal)?
+                .into_bytes(),
+        ),
+        None => None,
+    };
+    let tags = super::tagging::from_header(ctx)?;
     let meta = BucketMeta {
         name: name.clone(),
         created_ms: now_millis(),
@@ -70,9 +80,19 @@ pub async fn put_bucket(
         data_redundancy_type: redundancy,
         region: crate::dispatch::host_region(&ctx.host, &state.base_domains, &state.region),
     };
-    blocking(state, move |s| s.create_bucket(meta))
-        .await
-        .map_err(|e| OssError::from_store(e, &name, None))?;
+    let n = name.clone();
+    blocking(state, move |s| {
+        s.create_bucket(meta)?;
+        if encryption_rule.is_some() {
+            s.set_bucket_config(&n, super::encryption::FAMILY.name, encryption_rule)?;
+        }
+        if tags.is_some() {
+            s.set_bucket_config(&n, super::tagging::FAMILY.name, tags)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &name, None))?;
     // The bucket belongs to the requester's account.
     if let Some(account) = ctx.principal.account_id() {
         crate::access::set_bucket_owner(state, &name, account).await?;
@@ -99,6 +119,14 @@ pub async fn head_bucket(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
 /// `GET /bucket?bucketInfo`.
 pub async fn get_bucket_info(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let b = bucket_meta(state, ctx).await?;
+    let versioning = super::versioning::status(state, &b.name).await?;
+    let encryption = match super::encryption::rule(state, &b.name).await? {
+        Some(rule) => rule.apply,
+        None => {
+            // OSS answers `None` when no rule is set.
+            osskit_proto::xml::encryption::ServerSideEncryptionRule::new("None").apply
+        }
+    };
     let owner = crate::access::bucket_owner(state, &b.name).await?;
     let tracking = super::access_monitor::tracking_since(state, &b.name).await?;
     let acceleration = super::settings::transfer_acceleration_status(state, &b.name).await?;
@@ -122,11 +150,12 @@ pub async fn get_bucket_info(state: &AppState, ctx: &RequestCtx) -> Result<Reply
             data_redundancy_type: Some(b.data_redundancy_type),
             transfer_acceleration: Some(acceleration.to_string()),
             cross_region_replication: Some("Disabled".to_string()),
-            versioning: None,
+            versioning,
             owner: super::owner_of(&owner),
             access_control_list: model::AccessControlList { grant: b.acl },
-            comment: None,
+            comment: Some(String::new()),
             resource_group_id: Some(group),
+            server_side_encryption_rule: Some(encryption),
         },
     };
     Ok(Reply::xml(xml::to_xml(&info)))

@@ -286,8 +286,13 @@ pub async fn flush(state: &AppState) {
         let n = state.web.access_log.objects.fetch_add(1, Ordering::Relaxed) % 10_000;
         let key = log_object_name(&dest.prefix, &dest.source, now_secs(), &format!("{n:04}"));
         let target = dest.target.clone();
+        let region = state.region.clone();
         let written = blocking(state, move |s| {
+            let encryption = super::encryption::bucket_default_in(s, &target, &region)?;
             let mut w = s.new_blob()?;
+            if encryption.is_some() {
+                w.encrypt(None)?;
+            }
             w.write(body.as_bytes())?;
             let blob = w.finish()?;
             let meta = ObjectMeta {
@@ -302,6 +307,7 @@ pub async fn flush(state: &AppState) {
                 headers: vec![("content-type".to_string(), "text/plain".to_string())],
                 user_meta: Vec::new(),
                 data: crate::store::Extents::new(),
+                encryption,
             };
             s.put_object(&target, meta, blob, false)
         })

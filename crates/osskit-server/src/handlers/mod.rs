@@ -24,6 +24,14 @@ pub mod policy;
 pub mod public_access_block;
 pub mod replication;
 pub mod request_payment;
+// Lifecycle, versioning, retention, encryption, tagging, statistics.
+pub mod encryption;
+pub mod lifecycle;
+pub mod stat;
+pub mod tagging;
+pub mod versioning;
+pub mod worm;
+pub mod write_rules;
 
 // Account and bucket settings served from configuration, background tasks and indexes.
 pub mod access_monitor;
@@ -235,6 +243,26 @@ pub async fn handle(
         OpId::ListUserDataRedundancyTransition => {
             redundancy_transition::list_user(state, ctx).await
         }
+        // Lifecycle, versioning, retention, encryption, tagging, statistics.
+        OpId::PutBucketLifecycle => lifecycle::put(state, ctx, body).await,
+        OpId::GetBucketLifecycle => config::get(state, ctx, &lifecycle::FAMILY).await,
+        OpId::DeleteBucketLifecycle => lifecycle::delete(state, ctx).await,
+        OpId::PutBucketVersioning => versioning::put(state, ctx, body).await,
+        OpId::GetBucketVersioning => versioning::get(state, ctx).await,
+        OpId::InitiateBucketWorm => worm::initiate(state, ctx, body).await,
+        OpId::AbortBucketWorm => worm::abort(state, ctx).await,
+        OpId::CompleteBucketWorm => worm::complete(state, ctx).await,
+        OpId::ExtendBucketWorm => worm::extend(state, ctx, body).await,
+        OpId::GetBucketWorm => worm::get(state, ctx).await,
+        OpId::PutBucketEncryption => config::put(state, ctx, op, body, &encryption::FAMILY).await,
+        OpId::GetBucketEncryption => encryption::get(state, ctx).await,
+        OpId::DeleteBucketEncryption => config::delete(state, ctx, &encryption::FAMILY).await,
+        OpId::PutBucketTags => config::put(state, ctx, op, body, &tagging::FAMILY).await,
+        OpId::GetBucketTags => tagging::get(state, ctx).await,
+        OpId::DeleteBucketTags => tagging::delete(state, ctx).await,
+        OpId::GetBucketStat => stat::get_stat(state, ctx).await,
+        OpId::PutBucketStorageCapacity => config::put(state, ctx, op, body, &stat::CAPACITY).await,
+        OpId::GetBucketStorageCapacity => stat::get_capacity(state, ctx).await,
         other => Err(OssError::with_message(
             ErrorCode::NotImplemented,
             format!("{} is not implemented by this server yet.", other.name()),

@@ -7,13 +7,16 @@ use super::object::{
     find_object, forbid_overwrite, last_modified_secs, object_acl, parse_copy_source,
     precondition_failed, storage_class, validate_key, Condition,
 };
-use super::{blocking, object_headers, read_small_body, receive_blob};
+use super::upload::{receive_blob_with, BlobKeys};
+use super::{blocking, encryption, object_headers, read_small_body, stat, worm};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::base64;
 use crate::http::response::{now_millis, Reply};
 use crate::store::digest::Digests;
-use crate::store::{Extents, ObjectMeta, ObjectType, PartMeta, StoreError, UploadEntry};
+use crate::store::{
+    Extents, ObjectMeta, ObjectType, PartMeta, StoreError, UploadEntry, UploadMeta,
+};
 use hyper::body::Incoming;
 use osskit_proto::date::unixtime_to_iso8601;
 use osskit_proto::error_code::ErrorCode;
@@ -135,6 +138,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
     let (headers, user_meta) = object_headers(state, ctx)?;
+    let encryption = encryption::for_new_object(state, ctx, &bucket).await?;
     let template = ObjectMeta {
         key: key.clone(),
         size: 0,
@@ -147,6 +151,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
         headers,
         user_meta,
         data: Extents::new(),
+        encryption: encryption.clone(),
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let upload = blocking(state, move |s| s.create_upload(&b2, &k2, template))
@@ -161,20 +166,22 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
     if encode {
         result.encode_url();
     }
-    Ok(Reply::xml(xml::to_xml(&result)))
+    Ok(encryption::decorate(
+        Reply::xml(xml::to_xml(&result)),
+        encryption.as_deref(),
+    ))
 }
 
-/// Fails with NoSuchUpload (or NoSuchBucket) unless the upload is open.
+/// The open upload (NoSuchUpload, or NoSuchBucket, otherwise).
 async fn require_upload(
     state: &AppState,
     bucket: &str,
     key: &str,
     upload_id: &str,
-) -> Result<(), OssError> {
+) -> Result<UploadMeta, OssError> {
     let (b, k, u) = (bucket.to_string(), key.to_string(), upload_id.to_string());
     blocking(state, move |s| s.upload(&b, &k, &u))
         .await
-        .map(|_| ())
         .map_err(|e| upload_error(e, bucket, key, upload_id))
 }
 
@@ -194,18 +201,29 @@ pub async fn upload_part(
     declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let crc = client_crc(ctx)?;
-    require_upload(state, &bucket, &key, &id).await?;
-    let blob = receive_blob(state, body, limit).await?;
+    encryption::refuse_headers(ctx)?;
+    let upload = require_upload(state, &bucket, &key, &id).await?;
+    let encrypted = upload.template.encryption;
+    let declared = declared_length(ctx, limit)?;
+    if let Some(n) = declared {
+        stat::check_capacity(state, &bucket, n, None).await?;
+    }
+    let keys = BlobKeys::own_if(encrypted.is_some());
+    let blob = receive_blob_with(state, body, limit, keys).await?;
     check_digests(&blob, md5, crc)?;
+    if declared.is_none() {
+        stat::check_capacity(state, &bucket, blob.size, None).await?;
+    }
     let md5_b64 = base64::encode(&blob.md5);
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
     let part = blocking(state, move |s| s.put_part(&b, &k, &u, number, blob))
         .await
         .map_err(|e| upload_error(e, &bucket, &key, &id))?;
-    Ok(Reply::new(200)
+    let reply = Reply::new(200)
         .header("etag", part.etag.clone())
         .header(h::HASH_CRC64, part.crc64.to_string())
-        .header("content-md5", md5_b64))
+        .header("content-md5", md5_b64);
+    Ok(encryption::decorate(reply, encrypted.as_deref()))
 }
 
 /// `PUT /bucket/key?partNumber=N&uploadId=ID` with `x-oss-copy-source`: makes a part of a
@@ -218,7 +236,8 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     let number = part_number(ctx.param("partNumber"))?;
     let id = upload_id(ctx)?;
     let (src_bucket, src_key) = parse_copy_source(ctx.header(h::COPY_SOURCE).unwrap_or_default())?;
-    require_upload(state, &bucket, &key, &id).await?;
+    let upload = require_upload(state, &bucket, &key, &id).await?;
+    let encrypted = upload.template.encryption;
     let (sb, sk) = (src_bucket.clone(), src_key.clone());
     let (src, data) = blocking(state, move |s| s.open_object(&sb, &sk))
         .await
@@ -239,11 +258,18 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     if len > MAX_PART_SIZE {
         return Err(OssError::new(ErrorCode::EntityTooLarge));
     }
+    stat::check_capacity(state, &bucket, len, None).await?;
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
+    let must_encrypt = encrypted.is_some();
     let part: PartMeta = blocking(state, move |s| {
         // The source's bytes stay leased (in place) until the part names them.
-        let (md5, crc) = digest_range(&data, start, len)?;
         let extents = data.extents().slice(start, len);
+        if must_encrypt && !extents.all_encrypted() {
+            // The parts of an encrypted upload are encrypted at rest: these bytes get a
+            // blob of their own.
+            return s.put_part(&b, &k, &u, number, encrypt_range(s, &data, start, len)?);
+        }
+        let (md5, crc) = digest_range(&data, start, len)?;
         s.put_part_copy(&b, &k, &u, number, extents, md5, crc)
     })
     .await
@@ -252,9 +278,37 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
         last_modified: unixtime_to_iso8601(part.last_modified_ms.div_euclid(1000)),
         etag: part.etag.clone(),
     };
-    Ok(Reply::xml(xml::to_xml(&result))
+    let reply = Reply::xml(xml::to_xml(&result))
         .header("etag", part.etag.clone())
-        .header(h::HASH_CRC64, part.crc64.to_string()))
+        .header(h::HASH_CRC64, part.crc64.to_string());
+    Ok(encryption::decorate(reply, encrypted.as_deref()))
+}
+
+/// A new blob holding `len` bytes of `data` from `start`, encrypted at rest (blocking).
+fn encrypt_range(
+    s: &dyn crate::store::Store,
+    data: &crate::store::ObjectData,
+    start: u64,
+    len: u64,
+) -> Result<crate::store::PendingBlob, StoreError> {
+    let mut reader = data.reader(start, len);
+    let mut writer = s.new_blob()?;
+    writer.encrypt(None)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        writer.write(&buf[..n])?;
+    }
+    if writer.size() != len {
+        return Err(StoreError::Internal(format!(
+            "the source object ended after {} of {len} bytes",
+            writer.size()
+        )));
+    }
+    writer.finish()
 }
 
 /// The MD5 and CRC-64 of `len` bytes of `data` from `start` (blocking).
@@ -343,6 +397,7 @@ pub async fn complete(
         None => None,
     };
     let md5 = content_md5(ctx)?;
+    encryption::refuse_headers(ctx)?;
     let doc = read_small_body(body, COMPLETE_BODY_LIMIT).await?;
     if let Some(md5) = md5 {
         if osskit_proto::digest::md5(&doc) != md5 {
@@ -369,6 +424,7 @@ pub async fn complete(
     if forbid_overwrite(ctx) && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
+    worm::check_replaceable(state, &bucket, &key).await?;
     let (b, k, u) = (bucket.clone(), key.clone(), id.clone());
     let done = blocking(state, move |s| {
         let mut meta = s.complete_upload(&b, &k, &u, parts.as_deref())?;
@@ -404,9 +460,10 @@ pub async fn complete(
     if encode {
         result.encode_url();
     }
-    Ok(Reply::xml(xml::to_xml(&result))
+    let reply = Reply::xml(xml::to_xml(&result))
         .header("etag", done.etag.clone())
-        .header(h::HASH_CRC64, done.crc64.to_string()))
+        .header(h::HASH_CRC64, done.crc64.to_string());
+    Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
 /// `DELETE /bucket/key?uploadId=ID`: drops the upload and its parts (204).

@@ -1,7 +1,9 @@
 //! Object operations: put, get/head, meta, delete (single and batch), copy, append.
 
+use super::upload::{receive_blob_with, BlobKeys};
 use super::{
-    blocking, check_acl, check_storage_class, object_headers, quick, read_small_body, receive_blob,
+    blocking, check_acl, check_storage_class, encryption, object_headers, quick, read_small_body,
+    worm, write_rules::WriteRules,
 };
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
@@ -173,19 +175,28 @@ pub async fn put_object(
     let key = ctx.key.clone();
     validate_key(&key)?;
     let limit = state.limits.max_object_size;
-    declared_length(ctx, limit)?;
+    let declared = declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let crc = client_crc(ctx)?;
     let acl = object_acl(ctx)?;
     let (headers, user_meta) = object_headers(state, ctx)?;
-    let b = bucket_meta(state, &bucket).await?;
-    let class = storage_class(ctx, &b.storage_class)?;
+    let rules = WriteRules::load(state, &bucket).await?;
+    let class = storage_class(ctx, &rules.bucket.storage_class)?;
     let forbid = forbid_overwrite(ctx);
     if forbid && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
-    let blob = receive_blob(state, body, limit).await?;
+    let encryption = rules.encryption_for(state, ctx)?;
+    rules.check_replaceable(state, &key).await?;
+    if let Some(n) = declared {
+        rules.check_capacity(state, n, Some(&key)).await?;
+    }
+    let keys = BlobKeys::own_if(encryption.is_some());
+    let blob = receive_blob_with(state, body, limit, keys).await?;
     check_digests(&blob, md5, crc)?;
+    if declared.is_none() {
+        rules.check_capacity(state, blob.size, Some(&key)).await?;
+    }
     let meta = ObjectMeta {
         key: key.clone(),
         size: blob.size,
@@ -198,16 +209,18 @@ pub async fn put_object(
         headers,
         user_meta,
         data: Extents::new(),
+        encryption: encryption.clone(),
     };
     let (etag, crc64, md5_b64) = (meta.etag.clone(), meta.crc64, base64::encode(&blob.md5));
     let b2 = bucket.clone();
     quick(state, move |s| s.put_object(&b2, meta, blob, forbid))
         .await
         .map_err(|e| OssError::from_store(e, &bucket, Some(&key)).with_detail_if_conflict(&key))?;
-    Ok(Reply::new(200)
+    let reply = Reply::new(200)
         .header("etag", etag)
         .header(h::HASH_CRC64, crc64.to_string())
-        .header("content-md5", md5_b64))
+        .header("content-md5", md5_b64);
+    Ok(encryption::decorate(reply, encryption.as_deref()))
 }
 
 trait ConflictDetail {
@@ -380,6 +393,10 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     for (name, value) in &meta.user_meta {
         reply = reply.header_bytes(name, value.as_bytes());
     }
+    reply = encryption::decorate(reply, meta.encryption.as_deref());
+    if !head {
+        crate::lifecycle::note_read(state, &bucket, &meta).await;
+    }
     match file {
         Some(ObjectBytes::Data(data)) if len > 0 => {
             Ok(reply.with_body(ResponseBody::object(data, start, len)))
@@ -421,14 +438,21 @@ pub async fn get_object_meta(state: &AppState, ctx: &RequestCtx) -> Result<Reply
         .header(h::HASH_CRC64, meta.crc64.to_string()))
 }
 
-/// `DELETE /bucket/key`: 204 whether or not the key existed.
+/// `DELETE /bucket/key`: 204 whether or not the key existed; `FileImmutable` while a
+/// retention policy protects the object.
 pub async fn delete_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     validate_key(&ctx.key)?;
+    let retention = worm::retention(state, &bucket).await?;
+    let guard = worm::guard(retention, state.clock.now_secs());
     let (b, k) = (bucket.clone(), ctx.key.clone());
-    quick(state, move |s| s.delete_object(&b, &k))
-        .await
-        .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    // Under a retention policy, the check and the delete are one transaction.
+    quick(state, move |s| match guard {
+        Some(guard) => s.delete_object_checked(&b, &k, guard),
+        None => s.delete_object(&b, &k),
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &bucket, Some(&ctx.key)))?;
     Ok(Reply::new(204))
 }
 
@@ -483,11 +507,28 @@ pub async fn delete_multiple(
     for key in &keys {
         validate_key(key)?;
     }
+    // Under a retention policy nothing is deleted when any key is protected: checked here
+    // to name the key, and again in the transaction that deletes.
+    let retention = worm::retention(state, &bucket).await?;
+    if let Some(retention) = retention {
+        let now = state.clock.now_secs();
+        for key in &keys {
+            if let Some(o) = find_object(state, &bucket, key).await? {
+                if worm::protects(Some(retention), &o, now) {
+                    return Err(worm::immutable(key));
+                }
+            }
+        }
+    }
     let (b, k) = (bucket.clone(), keys.clone());
+    let guard = worm::guard(retention, state.clock.now_secs());
     // One transaction: every key is deleted, or (on failure) none.
-    quick(state, move |s| s.delete_objects(&b, &k))
-        .await
-        .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    quick(state, move |s| match guard {
+        Some(guard) => s.delete_objects_checked(&b, &k, guard),
+        None => s.delete_objects(&b, &k),
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &bucket, None))?;
     let deleted = keys;
     let mut result = model::DeleteResult {
         encoding_type: None,
@@ -553,11 +594,22 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         Condition::NotModified => return Ok(Reply::new(304)),
         Condition::Failed => return Err(precondition_failed()),
     }
-    bucket_meta(state, &bucket).await?;
+    let rules = WriteRules::load(state, &bucket).await?;
     let class = storage_class(ctx, &src.storage_class)?;
     let same_object = src_bucket == bucket && src_key == key;
     if forbid_overwrite(ctx) && !same_object && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
+    }
+    // The copy is encrypted as its headers or its bucket's rule say; a copy onto itself
+    // without encryption headers keeps its encryption.
+    let encryption = if same_object && !encryption::has_headers(ctx) {
+        src.encryption.clone()
+    } else {
+        rules.encryption_for(state, ctx)?
+    };
+    rules.check_replaceable(state, &key).await?;
+    if !same_object {
+        rules.check_capacity(state, src.size, Some(&key)).await?;
     }
     let (headers, user_meta) = if replace {
         object_headers(state, ctx)?
@@ -576,6 +628,7 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         headers,
         user_meta,
         data: Extents::new(),
+        encryption,
     };
     let (sb, sk, db) = (src_bucket.clone(), src_key.clone(), bucket.clone());
     let forbid = forbid_overwrite(ctx);
@@ -589,9 +642,10 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         last_modified: unixtime_to_iso8601(last_modified_secs(&done)),
         etag: done.etag.clone(),
     };
-    Ok(Reply::xml(xml::to_xml(&result))
+    let reply = Reply::xml(xml::to_xml(&result))
         .header("etag", done.etag.clone())
-        .header(h::HASH_CRC64, done.crc64.to_string()))
+        .header(h::HASH_CRC64, done.crc64.to_string());
+    Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
 /// `POST /bucket/key?append&position=N`.
@@ -621,27 +675,53 @@ pub async fn append_object(
         })?,
     };
     let limit = state.limits.max_object_size.saturating_sub(position);
-    declared_length(ctx, limit)?;
+    let declared = declared_length(ctx, limit)?;
     let md5 = content_md5(ctx)?;
     let acl = object_acl(ctx)?;
     let (headers, user_meta) = object_headers(state, ctx)?;
-    let b = bucket_meta(state, &bucket).await?;
-    let class = storage_class(ctx, &b.storage_class)?;
+    let rules = WriteRules::load(state, &bucket).await?;
+    let class = storage_class(ctx, &rules.bucket.storage_class)?;
     let position_error = |len: u64| {
         OssError::new(ErrorCode::PositionNotEqualToLength)
             .with_header(h::NEXT_APPEND_POSITION, len.to_string())
             .with_detail("Key", &key)
     };
-    match find_object(state, &bucket, &key).await? {
+    // The bytes are kept as the object keeps its own: appends to an encrypted object are
+    // encrypted under its key stream; a new object is encrypted as a PutObject would be.
+    let (keys, encryption) = match find_object(state, &bucket, &key).await? {
         Some(m) if m.object_type != ObjectType::Appendable => {
             return Err(OssError::new(ErrorCode::ObjectNotAppendable).with_detail("Key", &key))
         }
         Some(m) if m.size != position => return Err(position_error(m.size)),
+        Some(m) => {
+            if worm::protects(rules.retention, &m, state.clock.now_secs()) {
+                return Err(worm::immutable(&key));
+            }
+            let keys = match m.data.sole_blob() {
+                Some(blob) if crate::store::rules::appendable_is_encrypted(&m) => {
+                    BlobKeys::Append {
+                        blob: blob.to_string(),
+                        offset: position,
+                    }
+                }
+                _ => BlobKeys::Plain,
+            };
+            (keys, m.encryption.clone())
+        }
         None if position != 0 => return Err(position_error(0)),
-        _ => {}
+        None => {
+            let e = rules.encryption_for(state, ctx)?;
+            (BlobKeys::own_if(e.is_some()), e)
+        }
+    };
+    if let Some(n) = declared {
+        rules.check_capacity(state, n, None).await?;
     }
-    let blob = receive_blob(state, body, limit).await?;
+    let blob = receive_blob_with(state, body, limit, keys).await?;
     check_digests(&blob, md5, None)?;
+    if declared.is_none() {
+        rules.check_capacity(state, blob.size, None).await?;
+    }
     let meta = ObjectMeta {
         key: key.clone(),
         size: blob.size,
@@ -654,6 +734,7 @@ pub async fn append_object(
         headers,
         user_meta,
         data: Extents::new(),
+        encryption,
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let done = blocking(state, move |s| {
@@ -670,10 +751,11 @@ pub async fn append_object(
             err
         }
     })?;
-    Ok(Reply::new(200)
+    let reply = Reply::new(200)
         .header(h::NEXT_APPEND_POSITION, done.size.to_string())
         .header(h::HASH_CRC64, done.crc64.to_string())
-        .header("etag", done.etag.clone()))
+        .header("etag", done.etag.clone());
+    Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
 /// `GET /bucket/key?acl`: the object's own ACL (`default` when it follows the bucket's).

@@ -111,7 +111,8 @@ pub async fn create_bucket(
 }
 
 /// One page of ListBuckets with each bucket's group: buckets named with `prefix` after
-/// `marker`, at most `max`, only those of `group` when given; whether more follow.
+/// `marker`, at most `max`, only those of `group` when given and those `keep` accepts (for
+/// instance by their tags); whether more follow.
 pub async fn list_buckets(
     state: &AppState,
     prefix: String,
@@ -119,6 +120,9 @@ pub async fn list_buckets(
     max: usize,
     group: Option<String>,
     account: String,
+    mut keep: impl FnMut(&dyn crate::store::Store, &BucketMeta) -> Result<bool, StoreError>
+        + Send
+        + 'static,
 ) -> Result<(Vec<(BucketMeta, String)>, bool), OssError> {
     let default_owner = state.users.account_id().to_string();
     blocking(state, move |s| {
@@ -134,7 +138,7 @@ pub async fn list_buckets(
                     continue;
                 }
                 let g = group_in_store(s, &b.name)?;
-                if group.as_deref().is_none_or(|want| want == g) {
+                if group.as_deref().is_none_or(|want| want == g) && keep(s, &b)? {
                     if out.len() == max {
                         return Ok((out, true));
                     }

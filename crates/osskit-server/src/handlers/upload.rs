@@ -15,6 +15,9 @@
 //! - a body that stops for longer than the stall timeout fails with `RequestTimeout`, and
 //!   one that grows past the size limit fails with `EntityTooLarge` as soon as it does. The
 //!   temporary file goes with the failed request.
+//!
+//! The bytes of an object under server-side encryption are encrypted as they are written
+//! ([`BlobKeys`]); the digests are always those of the bytes received.
 
 use std::io;
 use std::sync::Arc;
@@ -31,7 +34,7 @@ use super::quick;
 use crate::dispatch::AppState;
 use crate::error::OssError;
 use crate::store::digest::Digests;
-use crate::store::{BlobWriter, PendingBlob, Store};
+use crate::store::{BlobWriter, PendingBlob, Store, StoreError};
 
 /// Bytes of request frames handed to the blob writer at once (one vectored write, one
 /// thread wake-up).
@@ -152,12 +155,59 @@ pub async fn read_small_body(body: Incoming, limit: usize) -> Result<Bytes, OssE
     }
 }
 
+/// How the bytes of a new blob are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobKeys {
+    /// As they are.
+    Plain,
+    /// Encrypted under the blob's own key stream (a new encrypted object or part).
+    Own,
+    /// Encrypted under the key stream of blob `blob` from byte `offset`: bytes appended to
+    /// an encrypted object.
+    Append {
+        /// The object's blob.
+        blob: String,
+        /// Where the bytes go.
+        offset: u64,
+    },
+}
+
+impl BlobKeys {
+    /// [`BlobKeys::Own`] when `encrypted`, else [`BlobKeys::Plain`].
+    pub fn own_if(encrypted: bool) -> BlobKeys {
+        if encrypted {
+            BlobKeys::Own
+        } else {
+            BlobKeys::Plain
+        }
+    }
+
+    /// Sets up `writer` to keep its bytes this way (before the first write).
+    pub fn apply(&self, writer: &mut BlobWriter) -> Result<(), StoreError> {
+        match self {
+            BlobKeys::Plain => Ok(()),
+            BlobKeys::Own => writer.encrypt(None),
+            BlobKeys::Append { blob, offset } => writer.encrypt(Some((blob, *offset))),
+        }
+    }
+}
+
 /// Streams the request body into a new blob of at most `limit` bytes (see the module
 /// documentation). A body that fails or ends early leaves nothing behind.
 pub async fn receive_blob(
     state: &AppState,
     body: Incoming,
     limit: u64,
+) -> Result<PendingBlob, OssError> {
+    receive_blob_with(state, body, limit, BlobKeys::Plain).await
+}
+
+/// [`receive_blob`], keeping the bytes as `keys` says (encrypted or not).
+pub async fn receive_blob_with(
+    state: &AppState,
+    body: Incoming,
+    limit: u64,
+    keys: BlobKeys,
 ) -> Result<PendingBlob, OssError> {
     let mut body = TimedBody::new(body, state.limits.stall_timeout);
     let mut received = 0u64;
@@ -180,6 +230,7 @@ pub async fn receive_blob(
             Next::End => {
                 return quick(state, move |store| {
                     let mut w = store.new_blob()?;
+                    keys.apply(&mut w)?;
                     for data in &held {
                         w.write(data)?;
                     }
@@ -191,7 +242,7 @@ pub async fn receive_blob(
             Next::Quiet => break,
         }
     }
-    let mut sink = BlobSink::start(state).await?;
+    let mut sink = BlobSink::start(state, keys).await?;
     match stream_rest(&mut body, &mut sink, held, received, limit).await {
         Ok(()) => sink.finish().await,
         Err(e) => {
@@ -257,12 +308,13 @@ fn task_failed(e: tokio::task::JoinError) -> OssError {
 }
 
 impl BlobSink {
-    async fn start(state: &AppState) -> Result<BlobSink, OssError> {
+    async fn start(state: &AppState, keys: BlobKeys) -> Result<BlobSink, OssError> {
         let store: Arc<dyn Store> = state.store.clone();
         let writer = tokio::task::spawn_blocking(move || {
             let mut w = store.new_blob()?;
+            keys.apply(&mut w)?;
             w.hash_elsewhere()?;
-            Ok::<_, crate::store::StoreError>(w)
+            Ok::<_, StoreError>(w)
         })
         .await
         .map_err(task_failed)?

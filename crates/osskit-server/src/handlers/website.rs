@@ -314,9 +314,21 @@ impl Site<'_> {
             headers.push(("content-type".into(), "application/octet-stream".into()));
         }
         let store_err = |e| OssError::from_store(e, self.ctx.bucket_name(), Some(key));
-        let mut writer = super::quick(self.state, |s| s.new_blob())
-            .await
-            .map_err(store_err)?;
+        // The mirrored object is encrypted as the bucket's rule says.
+        let (bucket, region) = (
+            self.ctx.bucket_name().to_string(),
+            self.state.region.clone(),
+        );
+        let (mut writer, encryption) = super::quick(self.state, move |s| {
+            let encryption = super::encryption::bucket_default_in(s, &bucket, &region)?;
+            let mut writer = s.new_blob()?;
+            if encryption.is_some() {
+                writer.encrypt(None)?;
+            }
+            Ok((writer, encryption))
+        })
+        .await
+        .map_err(store_err)?;
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
@@ -351,6 +363,7 @@ impl Site<'_> {
             headers,
             user_meta: Vec::new(),
             data: crate::store::Extents::new(),
+            encryption,
         };
         let bucket = self.ctx.bucket_name().to_string();
         super::blocking(self.state, move |s| {

@@ -11,6 +11,10 @@
 //! that never reads only makes the kernel's socket buffers fill (a few MiB at most), and
 //! meanwhile holds one small window, not eight megabytes of mapped pages. Past that the
 //! client has shown it reads, and windows grow to [`MAP_WINDOW`].
+//!
+//! Extents of blobs encrypted at rest cannot be served from the page cache as they are:
+//! their windows (at most [`CHUNK_SIZE`]) are read and decrypted into a buffer by the same
+//! kind of short blocking task, one window ahead.
 
 use std::fs::File;
 use std::future::Future;
@@ -128,6 +132,12 @@ impl ObjectStream {
         } else {
             (MAP_WINDOW, true)
         };
+        let encrypted = piece.encrypted;
+        let window = if encrypted {
+            window.min(CHUNK_SIZE)
+        } else {
+            window
+        };
         let len = (piece.len - self.piece_done).min(window as u64) as usize;
         let offset = piece.offset + self.piece_done;
         let blob = piece.blob.clone();
@@ -144,7 +154,11 @@ impl ObjectStream {
                 Some((id, file)) if id == blob => file,
                 _ => Arc::new(data.open_blob(&blob)?),
             };
-            let bytes = super::mapped::map_range(&file, offset, len, populate)?;
+            let bytes = if encrypted {
+                data.read_decrypted(&file, &blob, offset, len)?
+            } else {
+                super::mapped::map_range(&file, offset, len, populate)?
+            };
             Ok(((blob, file), bytes))
         }));
     }
@@ -285,6 +299,49 @@ mod tests {
             assert_eq!(
                 got,
                 &whole[start as usize..(start + len) as usize],
+                "{start}+{len}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn encrypted_extents_stream_decrypted_next_to_plain_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = BlobDir::open(tmp.path(), Durability::Volatile).unwrap();
+        let a = pattern(WARM_BYTES as usize + CHUNK_SIZE * 2 + 33, 3);
+        let b = pattern(3 * WARM_WINDOW + 5, 4);
+        let mut w = dir.writer().unwrap();
+        w.encrypt(None).unwrap();
+        w.write(&a).unwrap();
+        let ia = dir.install(w.finish().unwrap()).unwrap();
+        assert_ne!(
+            std::fs::read(dir.path_of(&ia).unwrap()).unwrap(),
+            a,
+            "stored encrypted"
+        );
+        let ib = blob(&dir, &b);
+        let extents = Extents::from_extents([
+            Extent::new(ia.clone(), 17, a.len() as u64 - 17).encrypted(true),
+            Extent::new(ib, 1, b.len() as u64 - 1),
+            Extent::new(ia, 0, 40).encrypted(true),
+        ]);
+        let whole: Vec<u8> = [&a[17..], &b[1..], &a[..40]].concat();
+        for (start, len) in [
+            (0u64, whole.len() as u64),
+            (3, 29),
+            (WARM_BYTES - 5, CHUNK_SIZE as u64 + 9),
+            (whole.len() as u64 - 45, 45),
+        ] {
+            let data = ObjectData::new(extents.clone(), dir.clone(), None);
+            let mut body = ResponseBody::object(data, start, len);
+            let mut got = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let frame = frame.unwrap().into_data().unwrap();
+                assert!(!frame.is_empty() && frame.len() <= CHUNK_SIZE);
+                got.extend_from_slice(&frame);
+            }
+            assert!(
+                got == whole[start as usize..(start + len) as usize],
                 "{start}+{len}"
             );
         }

@@ -136,14 +136,15 @@ impl Server {
             access_cache: crate::access::Cache::default(),
             account: crate::account::Account::new(config.account.clone())
                 .with_own_hosts(own_addr, &base_domains),
+            clock: config.clock.clone(),
         });
         let (stop, stopped) = watch::channel(false);
         let flusher = tokio::spawn(crate::handlers::logging::run_flusher(
             state.clone(),
             stopped.clone(),
         ));
-        // Background work: replication and inventory reports.
-        let background = vec![
+        // Background work: replication, inventory reports and lifecycle rules.
+        let mut background = vec![
             tokio::spawn(crate::replicator::run(state.clone(), stopped.clone())),
             tokio::spawn(crate::inventory_reports::run(
                 state.clone(),
@@ -154,6 +155,13 @@ impl Server {
                 stopped.clone(),
             )),
         ];
+        if let Some(every) = config.lifecycle_interval {
+            background.push(crate::lifecycle::spawn(
+                state.clone(),
+                every,
+                stopped.clone(),
+            ));
+        }
         let metadata = match config.metadata.clone() {
             Some(m) => {
                 let addr = m.listen;
@@ -165,8 +173,9 @@ impl Server {
             }
             None => None,
         };
+        let served = state.clone();
         let task = tokio::spawn(async move {
-            accept_loop(listener, state, stopped, max_connections).await;
+            accept_loop(listener, served, stopped, max_connections).await;
             for task in background {
                 let _ = task.await;
             }
@@ -184,6 +193,7 @@ impl Server {
             task,
             flusher,
             metadata_task,
+            state,
         })
     }
 }
@@ -199,6 +209,7 @@ pub struct RunningServer {
     /// Writes access logs; ends after a last flush once the server stops.
     flusher: tokio::task::JoinHandle<()>,
     metadata_task: Option<tokio::task::JoinHandle<()>>,
+    state: Arc<AppState>,
 }
 
 impl RunningServer {
@@ -215,6 +226,19 @@ impl RunningServer {
     /// `http://127.0.0.1:PORT` of the instance metadata service, when it runs.
     pub fn metadata_endpoint(&self) -> Option<String> {
         self.metadata_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// The clock of lifecycle rules, retention periods, access times and statistics: move
+    /// it forward with [`Clock::advance`](crate::clock::Clock::advance).
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.state.clock
+    }
+
+    /// Applies every bucket's lifecycle rules now (at the clock's time) and reports what
+    /// was done; the background task does the same every
+    /// [`ServerConfig::lifecycle_interval`](crate::ServerConfig::lifecycle_interval).
+    pub async fn run_lifecycle(&self) -> crate::lifecycle::LifecycleReport {
+        crate::lifecycle::run(&self.state).await
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to 10 s), then returns.

@@ -20,6 +20,10 @@
 //! commits, so that deletes keep working on a full disk.
 //!
 //! Dropping an unfinished writer or an uninstalled [`PendingBlob`] removes its temporary file.
+//!
+//! A writer told to [`encrypt`](BlobWriter::encrypt) writes the blob encrypted at rest; the
+//! readers of [`ObjectData`] decrypt the extents that say their blob is encrypted (see
+//! [`super::cipher`]).
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -30,6 +34,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use super::cipher::{Decrypting, KeyStream, StoreKey};
 use super::digest::Digests;
 use super::extent::{Extent, Extents};
 use super::gc::Lease;
@@ -155,6 +160,8 @@ pub struct BlobDir {
     /// Counts blobs started; selects the fan-out directory of the next one.
     started: Arc<AtomicU64>,
     space: Arc<DiskSpace>,
+    /// The key of encrypted blobs (`root/sse.key`), loaded or made when first needed.
+    key: Arc<StoreKey>,
 }
 
 impl BlobDir {
@@ -178,7 +185,13 @@ impl BlobDir {
             durability,
             started: Arc::new(AtomicU64::new(rand::random::<u64>() & !(BLOBS_PER_FAN - 1))),
             space: Arc::new(DiskSpace::new(root, 0)),
+            key: Arc::new(StoreKey::new(root)),
         })
+    }
+
+    /// The key of encrypted blobs.
+    pub fn key(&self) -> &StoreKey {
+        &self.key
     }
 
     /// Refuses new blobs (and stops writers) while less than `reserve` bytes are free.
@@ -211,6 +224,7 @@ impl BlobDir {
             blob_id_in(fan),
             self.durability,
             self.space.clone(),
+            self.key.clone(),
         )
     }
 
@@ -455,7 +469,8 @@ impl ObjectData {
         })
     }
 
-    /// A reader of `len` bytes from byte `start` (blocking: for blocking threads).
+    /// A reader of `len` bytes from byte `start` (blocking: for blocking threads). The
+    /// bytes are plain: extents of encrypted blobs are decrypted.
     pub fn reader(&self, start: u64, len: u64) -> DataReader<'_> {
         DataReader {
             data: self,
@@ -463,6 +478,32 @@ impl ObjectData {
             next: 0,
             current: None,
         }
+    }
+
+    /// The key stream of encrypted blob `blob` from byte `offset`.
+    pub fn keystream(&self, blob: &str, offset: u64) -> io::Result<KeyStream> {
+        self.dir.key.for_reading()?.keystream(blob, offset)
+    }
+
+    /// Reads `len` bytes of `file` (the file of encrypted blob `blob`) from byte `offset`
+    /// and decrypts them (blocking). A file shorter than that is an error.
+    pub fn read_decrypted(
+        &self,
+        file: &File,
+        blob: &str,
+        offset: u64,
+        len: usize,
+    ) -> io::Result<Bytes> {
+        let mut keys = self.keystream(blob, offset)?;
+        let mut buf = Vec::with_capacity(len);
+        let mut reader = file;
+        reader.seek(SeekFrom::Start(offset))?;
+        reader.take(len as u64).read_to_end(&mut buf)?;
+        if buf.len() < len {
+            return Err(short_data());
+        }
+        keys.apply(&mut buf);
+        Ok(Bytes::from(buf))
     }
 
     /// Reads `len` bytes from `start` into memory (blocking).
@@ -485,20 +526,48 @@ pub fn short_data() -> io::Error {
     )
 }
 
-/// Reads a range of an [`ObjectData`] across its extents.
+/// Reads a range of an [`ObjectData`] across its extents (decrypting encrypted ones).
 #[derive(Debug)]
 pub struct DataReader<'a> {
     data: &'a ObjectData,
     extents: Extents,
     next: usize,
-    current: Option<io::Take<File>>,
+    current: Option<ExtentReader>,
+}
+
+/// The extent being read.
+#[derive(Debug)]
+enum ExtentReader {
+    Plain(io::Take<File>),
+    Encrypted(Box<Decrypting<io::Take<File>>>, u64),
+}
+
+impl ExtentReader {
+    /// Bytes still to read.
+    fn left(&self) -> u64 {
+        match self {
+            ExtentReader::Plain(r) => r.limit(),
+            ExtentReader::Encrypted(_, left) => *left,
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            ExtentReader::Plain(r) => r.read(buf),
+            ExtentReader::Encrypted(r, left) => {
+                let n = r.read(buf)?;
+                *left = left.saturating_sub(n as u64);
+                Ok(n)
+            }
+        }
+    }
 }
 
 impl Read for DataReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             if let Some(current) = self.current.as_mut() {
-                if current.limit() > 0 {
+                if current.left() > 0 {
                     let n = current.read(buf)?;
                     if n == 0 && !buf.is_empty() {
                         return Err(short_data());
@@ -511,10 +580,20 @@ impl Read for DataReader<'_> {
                 return Ok(0);
             };
             self.next += 1;
-            let Extent { blob, offset, len } = extent;
+            let Extent {
+                blob,
+                offset,
+                len,
+                encrypted,
+            } = extent;
             let mut file = self.data.open_blob(&blob)?;
             file.seek(SeekFrom::Start(offset))?;
-            self.current = Some(file.take(len));
+            self.current = Some(if encrypted {
+                let keys = self.data.keystream(&blob, offset)?;
+                ExtentReader::Encrypted(Box::new(Decrypting::new(file.take(len), keys)), len)
+            } else {
+                ExtentReader::Plain(file.take(len))
+            });
         }
     }
 }
@@ -554,6 +633,10 @@ pub struct BlobWriter {
     /// Bytes written since the free space was last checked.
     unchecked: u64,
     finished: bool,
+    /// The store's key, for [`BlobWriter::encrypt`].
+    key: Arc<StoreKey>,
+    /// With [`BlobWriter::encrypt`]: the key stream and the blob it belongs to.
+    keys: Option<(KeyStream, String)>,
 }
 
 impl BlobWriter {
@@ -563,6 +646,7 @@ impl BlobWriter {
         id: String,
         durability: Durability,
         space: Arc<DiskSpace>,
+        key: Arc<StoreKey>,
     ) -> Result<BlobWriter, StoreError> {
         let path = dir.join(&id);
         let file = OpenOptions::new()
@@ -581,7 +665,62 @@ impl BlobWriter {
             space,
             unchecked: 0,
             finished: false,
+            key,
+            keys: None,
         })
+    }
+
+    /// Encrypts everything written from now on (the digests stay those of the plain
+    /// bytes), with the store's key (made now if the store has none yet). The key stream is
+    /// the blob's own, or with `Some((id, offset))` that of blob `id` from byte `offset`:
+    /// the bytes of an append to `id` at `offset`. Call it before the first write.
+    pub fn encrypt(&mut self, target: Option<(&str, u64)>) -> Result<(), StoreError> {
+        if self.size != 0 {
+            return Err(StoreError::Internal(
+                "blob writer: encryption must start before the first write".into(),
+            ));
+        }
+        let (id, offset) = target.unwrap_or((&self.id, 0));
+        let keys = self.key.for_writing()?.keystream(id, offset)?;
+        self.keys = Some((keys, id.to_owned()));
+        Ok(())
+    }
+
+    /// Whether the bytes are encrypted as they are written.
+    pub fn is_encrypted(&self) -> bool {
+        self.keys.is_some()
+    }
+
+    /// Encrypts `data` into the buffer, writing the buffer out whenever it is full.
+    fn write_encrypted(&mut self, data: &[u8]) -> io::Result<()> {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let room = WRITE_BUFFER.saturating_sub(self.buffer.len()).max(1);
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            let start = self.buffer.len();
+            self.buffer.extend_from_slice(now);
+            let Some((keys, _)) = self.keys.as_mut() else {
+                return Err(io::Error::other("blob writer: no key stream"));
+            };
+            keys.apply(&mut self.buffer[start..]);
+            if self.buffer.len() >= WRITE_BUFFER {
+                self.flush_buffer()?;
+            }
+            rest = later;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffer to the file.
+    fn flush_buffer(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let buffered = std::mem::take(&mut self.buffer);
+        let written = self.file().and_then(|f| f.write_all(&buffered));
+        self.buffer = buffered;
+        self.buffer.clear();
+        written
     }
 
     /// The blob's id.
@@ -634,6 +773,13 @@ impl BlobWriter {
     /// Small writes collect in a buffer that grows only as far as needed (a 4 KiB object
     /// costs one 4 KiB allocation and one `write`); large ones go straight to the file.
     pub fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        if self.keys.is_some() {
+            self.write_encrypted(data)?;
+            if let Some(d) = self.digests.as_mut() {
+                d.feed(data);
+            }
+            return self.count(data.len());
+        }
         if self.buffer.len() + data.len() > WRITE_BUFFER {
             let buffered = std::mem::take(&mut self.buffer);
             self.file()?.write_all(&buffered)?;
@@ -656,6 +802,15 @@ impl BlobWriter {
     /// buffered.
     pub fn write_chunks(&mut self, chunks: &[Bytes]) -> io::Result<()> {
         let total: usize = chunks.iter().map(Bytes::len).sum();
+        if self.keys.is_some() {
+            for c in chunks {
+                self.write_encrypted(c)?;
+            }
+            if let Some(d) = self.digests.as_mut() {
+                d.feed_chunks(chunks);
+            }
+            return self.count(total);
+        }
         if self.buffer.len() + total > WRITE_BUFFER {
             let buffered = std::mem::take(&mut self.buffer);
             self.file()?.write_all(&buffered)?;
@@ -680,6 +835,16 @@ impl BlobWriter {
     /// not stay in memory while the client pauses.
     pub fn write_chunks_through(&mut self, chunks: &[Bytes]) -> io::Result<()> {
         let total: usize = chunks.iter().map(Bytes::len).sum();
+        if self.keys.is_some() {
+            for c in chunks {
+                self.write_encrypted(c)?;
+            }
+            self.flush_buffer()?;
+            if let Some(d) = self.digests.as_mut() {
+                d.feed_chunks(chunks);
+            }
+            return self.count(total);
+        }
         if !self.buffer.is_empty() {
             let buffered = std::mem::take(&mut self.buffer);
             self.file()?.write_all(&buffered)?;
@@ -720,6 +885,7 @@ impl BlobWriter {
             size: self.size,
             md5,
             crc64,
+            keyed_for: self.keys.take().map(|(_, id)| id),
         };
         file.write_all(&self.buffer)
             .map_err(io_context("write blob", &path))?;

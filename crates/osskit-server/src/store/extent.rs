@@ -6,6 +6,10 @@
 //! key) can share them: the metadata store counts the extents naming each blob and removes a
 //! blob only when no extent names it any more (see [`super::gc`]).
 //!
+//! An extent also says whether its blob is encrypted at rest (see [`super::cipher`]): each
+//! blob has its own key stream, positioned by the byte offset, so an extent of an encrypted
+//! blob reads on its own wherever it starts, whichever object names it.
+//!
 //! ```
 //! use osskit_server::store::{Extent, Extents};
 //!
@@ -34,20 +38,34 @@ pub struct Extent {
     pub offset: u64,
     /// Number of bytes.
     pub len: u64,
+    /// Whether the blob's bytes are encrypted at rest (under the blob's own key stream).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub encrypted: bool,
 }
 
 fn is_zero(v: &u64) -> bool {
     *v == 0
 }
 
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+
 impl Extent {
-    /// The `len` bytes of `blob` starting at `offset`.
+    /// The `len` bytes of `blob` starting at `offset` (plain bytes).
     pub fn new(blob: impl Into<String>, offset: u64, len: u64) -> Extent {
         Extent {
             blob: blob.into(),
             offset,
             len,
+            encrypted: false,
         }
+    }
+
+    /// The same range, of a blob encrypted at rest when `encrypted`.
+    pub fn encrypted(mut self, encrypted: bool) -> Extent {
+        self.encrypted = encrypted;
+        self
     }
 
     /// The offset just past the last byte.
@@ -74,6 +92,11 @@ impl Extents {
         Extents(vec![Extent::new(blob, 0, len)])
     }
 
+    /// The first `len` bytes of `blob`, encrypted at rest when `encrypted`.
+    pub fn whole_keyed(blob: impl Into<String>, len: u64, encrypted: bool) -> Extents {
+        Extents(vec![Extent::new(blob, 0, len).encrypted(encrypted)])
+    }
+
     /// Extents in order (merged and without empty ones, see [`Extents::push`]).
     pub fn from_extents(extents: impl IntoIterator<Item = Extent>) -> Extents {
         let mut out = Extents::new();
@@ -94,7 +117,10 @@ impl Extents {
                 *last = extent;
                 return;
             }
-            if last.blob == extent.blob && last.end() == extent.offset {
+            if last.blob == extent.blob
+                && last.end() == extent.offset
+                && last.encrypted == extent.encrypted
+            {
                 last.len += extent.len;
                 return;
             }
@@ -139,6 +165,16 @@ impl Extents {
         self.0.iter().map(|e| e.blob.as_str()).collect()
     }
 
+    /// Whether every byte is encrypted at rest (true when there are no bytes).
+    pub fn all_encrypted(&self) -> bool {
+        self.0.iter().all(|e| e.encrypted || e.len == 0)
+    }
+
+    /// Whether some bytes are encrypted at rest.
+    pub fn any_encrypted(&self) -> bool {
+        self.0.iter().any(|e| e.encrypted && e.len > 0)
+    }
+
     /// The blob of a single extent starting at offset 0 (an appendable object's data).
     pub fn sole_blob(&self) -> Option<&str> {
         match self.0.as_slice() {
@@ -163,7 +199,7 @@ impl Extents {
             }
             let skip = start.saturating_sub(from);
             let take = to.min(end) - from.max(start);
-            out.push(Extent::new(e.blob.clone(), e.offset + skip, take));
+            out.push(Extent::new(e.blob.clone(), e.offset + skip, take).encrypted(e.encrypted));
         }
         out
     }
@@ -232,6 +268,27 @@ mod tests {
         assert_eq!(e.slice(10, 10).as_slice(), &[Extent::new(id('b'), 0, 10)]);
         assert!(e.slice(30, 5).is_empty());
         assert!(e.slice(3, 0).is_empty());
+    }
+
+    #[test]
+    fn encryption_is_kept_by_slices_and_never_merged_with_plain_bytes() {
+        let e = Extents::from_extents([
+            Extent::new(id('a'), 0, 10).encrypted(true),
+            Extent::new(id('b'), 0, 10),
+        ]);
+        assert!(e.any_encrypted() && !e.all_encrypted());
+        let head = e.slice(2, 5);
+        assert_eq!(
+            head.as_slice(),
+            &[Extent::new(id('a'), 2, 5).encrypted(true)]
+        );
+        assert!(head.all_encrypted());
+        let mut odd = Extents::whole_keyed(id('c'), 4, true);
+        odd.push(Extent::new(id('c'), 4, 4));
+        assert_eq!(odd.count(), 2, "a plain range never joins an encrypted one");
+        let json = serde_json::to_string(&head).unwrap();
+        assert!(json.contains("\"encrypted\":true"), "{json}");
+        assert_eq!(serde_json::from_str::<Extents>(&json).unwrap(), head);
     }
 
     #[test]

@@ -12,8 +12,8 @@ use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
 use super::upload_list::upload_page;
 use super::{
-    BucketMeta, CommitStats, Extents, ListPage, MetaUpdate, ObjectMeta, PartMeta, PendingBlob,
-    Store, StoreError, UploadMeta, UploadPage,
+    copy_with_new_bytes, BucketMeta, CommitStats, Extents, ListPage, MetaUpdate, ObjectCheck,
+    ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta, UploadPage,
 };
 
 /// The persistent store. Layout of its data directory:
@@ -21,7 +21,9 @@ use super::{
 /// - `meta.redb`: buckets, object metadata, open multipart uploads and their parts, the
 ///   reference count of every blob and the blobs waiting for removal (see [`super::meta`]);
 /// - `blobs/xx/<id>`: object and part bytes, fanned out by the first two hex characters of
-///   the id;
+///   the id (encrypted at rest for objects under server-side encryption, see
+///   [`super::cipher`]);
+/// - `sse.key`: the key of encrypted blobs, made by the first encrypted write;
 /// - `tmp/`: blobs being written.
 ///
 /// A crash at any point leaves every object either as it was or as it was written: blobs are
@@ -262,6 +264,7 @@ impl Store for FsStore {
         blob: PendingBlob,
         forbid_overwrite: bool,
     ) -> Result<(), StoreError> {
+        rules::check_put_keys(&meta, &blob)?;
         rules::describe_put(&mut meta, &blob);
         // Cheap early checks; repeated inside the transaction, which decides.
         self.meta.read(|tx| {
@@ -293,6 +296,7 @@ impl Store for FsStore {
             tx.require_bucket(bucket)?;
             rules::plan_append(tx.object(bucket, key)?, position)
         })?;
+        rules::check_append_keys(&plan, &blob, &meta_for_new)?;
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         match plan {
             AppendPlan::Create => {
@@ -317,7 +321,9 @@ impl Store for FsStore {
                 let now_ms = meta_for_new.last_modified_ms;
                 self.meta.write(move |tx| {
                     tx.require_bucket(&bucket)?;
-                    let current = match rules::plan_append(tx.object(&bucket, &key)?, position)? {
+                    let plan = rules::plan_append(tx.object(&bucket, &key)?, position)?;
+                    rules::check_append_keys(&plan, &blob, &meta_for_new)?;
+                    let current = match plan {
                         AppendPlan::Extend(current) => current,
                         AppendPlan::Create => {
                             return Err(StoreError::Internal(
@@ -344,7 +350,13 @@ impl Store for FsStore {
         forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
         if src_bucket == dst_bucket && src_key == meta.key {
-            self.meta.read(|tx| tx.require_bucket(src_bucket))?;
+            let source = self.meta.read(|tx| {
+                tx.require_bucket(src_bucket)?;
+                tx.object(src_bucket, src_key)?.ok_or(StoreError::NoSuchKey)
+            })?;
+            if rules::copy_needs_new_bytes(&meta, &source) {
+                return copy_with_new_bytes(self, src_bucket, src_key, dst_bucket, meta, false);
+            }
             // The bytes stay: only the descriptive metadata changes, atomically.
             return self.update_object_meta(
                 src_bucket,
@@ -355,25 +367,39 @@ impl Store for FsStore {
                 }),
             );
         }
-        let (src_bucket, src_key, dst_bucket) = (
+        let (src, srck, dst, wanted) = (
             src_bucket.to_owned(),
             src_key.to_owned(),
             dst_bucket.to_owned(),
+            meta.clone(),
         );
-        // One transaction: the copy names the source's extents as they are in it.
-        self.meta.write(move |tx| {
-            tx.require_bucket(&src_bucket)?;
-            tx.require_bucket(&dst_bucket)?;
-            let source = tx
-                .object(&src_bucket, &src_key)?
-                .ok_or(StoreError::NoSuchKey)?;
-            if forbid_overwrite && tx.object(&dst_bucket, &meta.key)?.is_some() {
+        // One transaction: the copy names the source's extents as they are in it (unless
+        // it needs bytes of its own: `None`).
+        let shared = self.meta.write(move |tx| {
+            tx.require_bucket(&src)?;
+            tx.require_bucket(&dst)?;
+            let source = tx.object(&src, &srck)?.ok_or(StoreError::NoSuchKey)?;
+            if forbid_overwrite && tx.object(&dst, &wanted.key)?.is_some() {
                 return Err(StoreError::ObjectAlreadyExists);
             }
-            let done = rules::describe_copy(meta.clone(), &source);
-            tx.put_object(&dst_bucket, &done)?;
-            Ok(done)
-        })
+            if rules::copy_needs_new_bytes(&wanted, &source) {
+                return Ok(None);
+            }
+            let done = rules::describe_copy(wanted.clone(), &source);
+            tx.put_object(&dst, &done)?;
+            Ok(Some(done))
+        })?;
+        match shared {
+            Some(done) => Ok(done),
+            None => copy_with_new_bytes(
+                self,
+                src_bucket,
+                src_key,
+                dst_bucket,
+                meta,
+                forbid_overwrite,
+            ),
+        }
     }
 
     fn update_object_meta(
@@ -424,10 +450,48 @@ impl Store for FsStore {
         })
     }
 
+    fn delete_object_checked(
+        &self,
+        bucket: &str,
+        key: &str,
+        check: ObjectCheck,
+    ) -> Result<bool, StoreError> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            match tx.object(&bucket, &key)? {
+                Some(current) => check(&current)?,
+                None => return Ok(false),
+            }
+            Ok(tx.remove_object(&bucket, &key)?.is_some())
+        })
+    }
+
     fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
         let (bucket, keys) = (bucket.to_owned(), keys.to_vec());
         self.meta.write(move |tx| {
             tx.require_bucket(&bucket)?;
+            keys.iter()
+                .map(|key| Ok(tx.remove_object(&bucket, key)?.is_some()))
+                .collect()
+        })
+    }
+
+    fn delete_objects_checked(
+        &self,
+        bucket: &str,
+        keys: &[String],
+        check: ObjectCheck,
+    ) -> Result<Vec<bool>, StoreError> {
+        let (bucket, keys) = (bucket.to_owned(), keys.to_vec());
+        self.meta.write(move |tx| {
+            tx.require_bucket(&bucket)?;
+            // Every object is checked before any is removed: one refusal, no change.
+            for key in &keys {
+                if let Some(current) = tx.object(&bucket, key)? {
+                    check(&current)?;
+                }
+            }
             keys.iter()
                 .map(|key| Ok(tx.remove_object(&bucket, key)?.is_some()))
                 .collect()
@@ -490,7 +554,8 @@ impl Store for FsStore {
         );
         self.commit_blob(blob, move |tx| {
             tx.require_bucket(&b)?;
-            tx.require_upload(&b, &k, &u)?;
+            let upload = tx.require_upload(&b, &k, &u)?;
+            multipart::check_part_keys(&upload, &p.data)?;
             tx.put_part(&b, &k, &u, &p).map(|_| ())
         })?;
         Ok(part)
@@ -516,7 +581,8 @@ impl Store for FsStore {
         );
         self.meta.write(move |tx| {
             tx.require_bucket(&b)?;
-            tx.require_upload(&b, &k, &u)?;
+            let upload = tx.require_upload(&b, &k, &u)?;
+            multipart::check_part_keys(&upload, &p.data)?;
             if !tx.data_is_live(&p.data)? {
                 return Err(StoreError::NoSuchKey);
             }

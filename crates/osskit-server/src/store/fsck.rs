@@ -10,8 +10,11 @@
 //! - the blob files with the metadata: files no extent names (**leftovers** of a crash
 //!   between writing a blob and committing it), files whose removal was recorded but not
 //!   done (**leftovers** of a crash just after a commit), and files in `tmp/`;
-//! - with [`FsckOptions::verify_data`], the CRC-64 of every object's bytes with the one
-//!   recorded for it (**damage** when they differ).
+//! - encrypted blobs (see [`super::cipher`]): a blob named as encrypted by some extents and
+//!   as plain by others, an object that reports server-side encryption over plain bytes, and
+//!   encrypted blobs without a readable store key (`sse.key`) are **damage**;
+//! - with [`FsckOptions::verify_data`], the CRC-64 of every object's bytes (decrypted where
+//!   they are encrypted) with the one recorded for it (**damage** when they differ).
 //!
 //! Leftovers are harmless (the server removes them when it starts). With
 //! [`FsckOptions::repair`], leftovers are removed and reference counts corrected; damaged
@@ -73,6 +76,8 @@ pub struct FsckReport {
     pub parts: u64,
     /// Blob files found.
     pub blob_files: u64,
+    /// Blobs the metadata names as encrypted at rest.
+    pub encrypted_blobs: u64,
     /// Bytes of the objects read (with [`FsckOptions::verify_data`]).
     pub verified_bytes: u64,
     /// What was found.
@@ -119,8 +124,8 @@ impl std::fmt::Display for FsckReport {
         }
         write!(
             f,
-            "{} objects, {} parts, {} blob files checked",
-            self.objects, self.parts, self.blob_files
+            "{} objects, {} parts, {} blob files ({} encrypted) checked",
+            self.objects, self.parts, self.blob_files, self.encrypted_blobs
         )?;
         if self.verified_bytes > 0 {
             write!(f, ", {} bytes verified", self.verified_bytes)?;
@@ -167,6 +172,11 @@ pub fn fsck(dir: &Path, options: &FsckOptions) -> Result<FsckReport, StoreError>
                     object.data.len()
                 ));
             }
+            if object.encryption.is_some() && !object.data.all_encrypted() {
+                bad_sizes.push(format!(
+                    "{what} reports server-side encryption but some of its bytes are plain"
+                ));
+            }
             crcs.push((what.clone(), object.crc64));
             owners.push(Owner {
                 what,
@@ -194,9 +204,42 @@ pub fn fsck(dir: &Path, options: &FsckOptions) -> Result<FsckReport, StoreError>
             Ok(())
         })
     })?;
+    // Whether each blob is encrypted, as its extents say (they must agree): (named as
+    // plain, named as encrypted).
+    let mut keyed: HashMap<&str, (bool, bool)> = HashMap::new();
     for owner in &owners {
         for e in &owner.data {
             *expected.entry(e.blob.clone()).or_insert(0) += 1;
+            let seen = keyed.entry(&e.blob).or_default();
+            if e.encrypted {
+                seen.1 = true;
+            } else {
+                seen.0 = true;
+            }
+        }
+    }
+    let mut disagreeing: Vec<&str> = keyed
+        .iter()
+        .filter(|(_, &(plain, encrypted))| plain && encrypted)
+        .map(|(id, _)| *id)
+        .collect();
+    disagreeing.sort_unstable();
+    for blob in disagreeing {
+        report.add(
+            Severity::Damage,
+            format!("blob {blob} is named as encrypted by some extents and as plain by others"),
+        );
+    }
+    report.encrypted_blobs = keyed.values().filter(|(_, encrypted)| *encrypted).count() as u64;
+    if report.encrypted_blobs > 0 {
+        if let Err(e) = blobs.key().for_reading() {
+            report.add(
+                Severity::Damage,
+                format!(
+                    "{} encrypted blobs cannot be read: {e}",
+                    report.encrypted_blobs
+                ),
+            );
         }
     }
     for what in bad_sizes {

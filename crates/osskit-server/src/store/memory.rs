@@ -14,8 +14,8 @@ use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
 use super::upload_list::{upload_page, UploadPos, UploadScan, UploadVisit};
 use super::{
-    BucketMeta, Extents, ListPage, MetaUpdate, ObjectMeta, PartMeta, PendingBlob, Store,
-    StoreError, UploadMeta, UploadPage,
+    copy_with_new_bytes, BucketMeta, Extents, ListPage, MetaUpdate, ObjectCheck, ObjectMeta,
+    PartMeta, PendingBlob, Store, StoreError, UploadMeta, UploadPage,
 };
 
 /// Metadata of one bucket, its objects (keyed by key bytes, so sorted in UTF-8 order) and
@@ -408,6 +408,7 @@ impl Store for MemoryStore {
         blob: PendingBlob,
         forbid_overwrite: bool,
     ) -> Result<(), StoreError> {
+        rules::check_put_keys(&meta, &blob)?;
         rules::describe_put(&mut meta, &blob);
         self.change(|state, garbage| {
             let b = bucket_of(&state.buckets, bucket)?;
@@ -432,7 +433,9 @@ impl Store for MemoryStore {
                 .objects
                 .get(key.as_bytes())
                 .cloned();
-            let meta = match rules::plan_append(current, position)? {
+            let plan = rules::plan_append(current, position)?;
+            rules::check_append_keys(&plan, &blob, &meta_for_new)?;
+            let meta = match plan {
                 AppendPlan::Create => {
                     let meta = rules::appended_new(meta_for_new, key, &blob);
                     self.blobs.install(blob)?;
@@ -458,7 +461,14 @@ impl Store for MemoryStore {
         forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
         if src_bucket == dst_bucket && src_key == meta.key {
-            bucket_of(&self.read().buckets, dst_bucket)?;
+            let source = bucket_of(&self.read().buckets, dst_bucket)?
+                .objects
+                .get(src_key.as_bytes())
+                .cloned()
+                .ok_or(StoreError::NoSuchKey)?;
+            if rules::copy_needs_new_bytes(&meta, &source) {
+                return copy_with_new_bytes(self, src_bucket, src_key, dst_bucket, meta, false);
+            }
             return self.update_object_meta(
                 src_bucket,
                 src_key,
@@ -468,19 +478,34 @@ impl Store for MemoryStore {
                 }),
             );
         }
-        self.change(|state, garbage| {
+        let wanted = meta.clone();
+        let shared = self.change(|state, garbage| {
             let dst = bucket_of(&state.buckets, dst_bucket)?;
-            if forbid_overwrite && dst.objects.contains_key(meta.key.as_bytes()) {
+            if forbid_overwrite && dst.objects.contains_key(wanted.key.as_bytes()) {
                 return Err(StoreError::ObjectAlreadyExists);
             }
             let source = bucket_of(&state.buckets, src_bucket)?
                 .objects
                 .get(src_key.as_bytes())
                 .ok_or(StoreError::NoSuchKey)?;
-            let done = rules::describe_copy(meta, source);
+            if rules::copy_needs_new_bytes(&wanted, source) {
+                return Ok(None);
+            }
+            let done = rules::describe_copy(wanted, source);
             state.put_object(dst_bucket, done.clone(), garbage)?;
-            Ok(done)
-        })
+            Ok(Some(done))
+        })?;
+        match shared {
+            Some(done) => Ok(done),
+            None => copy_with_new_bytes(
+                self,
+                src_bucket,
+                src_key,
+                dst_bucket,
+                meta,
+                forbid_overwrite,
+            ),
+        }
     }
 
     fn update_object_meta(
@@ -557,6 +582,56 @@ impl Store for MemoryStore {
         })
     }
 
+    fn delete_object_checked(
+        &self,
+        bucket: &str,
+        key: &str,
+        check: ObjectCheck,
+    ) -> Result<bool, StoreError> {
+        self.change(|state, garbage| {
+            let objects = &mut bucket_of_mut(&mut state.buckets, bucket)?.objects;
+            match objects.get(key.as_bytes()) {
+                Some(current) => check(current)?,
+                None => return Ok(false),
+            }
+            let removed = objects.remove(key.as_bytes());
+            Ok(match removed {
+                Some(old) => {
+                    state.drop_refs(&old.data, garbage);
+                    true
+                }
+                None => false,
+            })
+        })
+    }
+
+    fn delete_objects_checked(
+        &self,
+        bucket: &str,
+        keys: &[String],
+        check: ObjectCheck,
+    ) -> Result<Vec<bool>, StoreError> {
+        self.change(|state, garbage| {
+            // Every object is checked before any is removed: one refusal, no change.
+            let objects = &mut bucket_of_mut(&mut state.buckets, bucket)?.objects;
+            for key in keys {
+                if let Some(current) = objects.get(key.as_bytes()) {
+                    check(current)?;
+                }
+            }
+            let removed: Vec<Option<ObjectMeta>> =
+                keys.iter().map(|k| objects.remove(k.as_bytes())).collect();
+            let mut out = Vec::with_capacity(keys.len());
+            for old in removed {
+                if let Some(old) = &old {
+                    state.drop_refs(&old.data, garbage);
+                }
+                out.push(old.is_some());
+            }
+            Ok(out)
+        })
+    }
+
     fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
         self.change(|state, garbage| {
             bucket_of(&state.buckets, bucket)?;
@@ -629,7 +704,8 @@ impl Store for MemoryStore {
         multipart::check_part_number(part_number)?;
         let part = multipart::new_part(part_number, &blob, multipart::now_ms());
         self.change(|state, garbage| {
-            bucket_of(&state.buckets, bucket)?.upload(key, upload_id)?;
+            let upload = bucket_of(&state.buckets, bucket)?.upload(key, upload_id)?;
+            multipart::check_part_keys(&upload.meta, &part.data)?;
             self.blobs.install(blob)?;
             state.add_refs(&part.data);
             let old = bucket_of_mut(&mut state.buckets, bucket)?
@@ -656,7 +732,8 @@ impl Store for MemoryStore {
         multipart::check_part_number(part_number)?;
         let part = multipart::copied_part(part_number, data, &md5, crc64, multipart::now_ms());
         self.change(|state, garbage| {
-            bucket_of(&state.buckets, bucket)?.upload(key, upload_id)?;
+            let upload = bucket_of(&state.buckets, bucket)?.upload(key, upload_id)?;
+            multipart::check_part_keys(&upload.meta, &part.data)?;
             if !state.is_live(&part.data) {
                 return Err(StoreError::NoSuchKey);
             }

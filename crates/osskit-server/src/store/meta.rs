@@ -319,7 +319,7 @@ fn prepare(db: &Database) -> Result<(), StoreError> {
     {
         txn.open_table(BUCKETS).map_err(db_err)?;
         let mut objects = txn.open_table(OBJECTS).map_err(db_err)?;
-        txn.open_table(UPLOADS).map_err(db_err)?;
+        let uploads = txn.open_table(UPLOADS).map_err(db_err)?;
         let mut parts = txn.open_table(PARTS).map_err(db_err)?;
         let mut refs = txn.open_table(BLOB_REFS).map_err(db_err)?;
         txn.open_table(GARBAGE).map_err(db_err)?;
@@ -335,7 +335,8 @@ fn prepare(db: &Database) -> Result<(), StoreError> {
                 )))
             }
             None => {
-                let converted = convert_first_layout(&mut objects, &mut parts, &mut refs)?;
+                let converted =
+                    convert_first_layout(&mut objects, &uploads, &mut parts, &mut refs)?;
                 if converted > 0 {
                     tracing::info!(
                         records = converted,
@@ -352,14 +353,18 @@ fn prepare(db: &Database) -> Result<(), StoreError> {
 }
 
 /// Rewrites the records of the first layout (`"blob": id` naming one whole blob) with
-/// extents, and counts the references. Returns how many records were converted.
+/// extents, and counts the references. Returns how many records were converted. A blob of
+/// that layout is encrypted when its object reports server-side encryption (`"encryption"`)
+/// or, for a part, when its upload's template does.
 fn convert_first_layout(
     objects: &mut redb::Table<'_, &'static [u8], &'static [u8]>,
+    uploads: &redb::Table<'_, UploadKey, &'static [u8]>,
     parts: &mut redb::Table<'_, PartKey, &'static [u8]>,
     refs: &mut redb::Table<'_, &'static str, u64>,
 ) -> Result<usize, StoreError> {
     fn convert(
         bytes: &[u8],
+        encrypted: Option<bool>,
         counts: &mut BTreeMap<String, u64>,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         let mut value: serde_json::Value = decode(bytes)?;
@@ -374,11 +379,12 @@ fn convert_first_layout(
             .and_then(|b| b.as_str().map(str::to_owned))
             .unwrap_or_default();
         let size = obj.get("size").and_then(|s| s.as_u64()).unwrap_or(0);
+        let encrypted = encrypted.unwrap_or_else(|| obj.contains_key("encryption"));
         let data = if blob.is_empty() {
             Extents::new()
         } else {
             *counts.entry(blob.clone()).or_insert(0) += 1;
-            Extents::whole(blob, size)
+            Extents::whole_keyed(blob, size, encrypted)
         };
         obj.insert(
             "data".into(),
@@ -390,14 +396,24 @@ fn convert_first_layout(
     let mut rewritten_objects = Vec::new();
     for item in objects.iter().map_err(db_err)? {
         let (k, v) = item.map_err(db_err)?;
-        if let Some(new) = convert(v.value(), &mut counts)? {
+        if let Some(new) = convert(v.value(), None, &mut counts)? {
             rewritten_objects.push((k.value().to_vec(), new));
         }
     }
     let mut rewritten_parts = Vec::new();
     for item in parts.iter().map_err(db_err)? {
         let (k, v) = item.map_err(db_err)?;
-        if let Some(new) = convert(v.value(), &mut counts)? {
+        let (b, key, u, _) = k.value();
+        let template_encrypted = match uploads.get((b, key, u)).map_err(db_err)? {
+            Some(upload) => {
+                let upload: serde_json::Value = decode(upload.value())?;
+                upload
+                    .get("template")
+                    .is_some_and(|t| t.get("encryption").is_some_and(|e| !e.is_null()))
+            }
+            None => false,
+        };
+        if let Some(new) = convert(v.value(), Some(template_encrypted), &mut counts)? {
             let (b, key, u, n) = k.value();
             rewritten_parts.push(((b.to_owned(), key.to_vec(), u.to_owned(), n), new));
         }

@@ -11,6 +11,10 @@
 //! The store counts the extents naming each blob and removes a blob once none does, after
 //! the commit that dropped the last one and never while a reader holds it (see [`gc`]).
 //!
+//! Blobs may be encrypted at rest, each under its own key stream (see [`cipher`]): the
+//! extents naming a blob say so, and readers decrypt them, so sharing, ranges, appends, GC
+//! and `fsck` work the same on encrypted blobs.
+//!
 //! All methods are blocking: async handlers call them through `spawn_blocking`.
 //!
 //! Durability: a write method of [`FsStore`] returns only once its change is durable on
@@ -18,6 +22,7 @@
 //! writes share the fsyncs through group commit (see [`commit`] and the contract on
 //! [`FsStore`]). [`MemoryStore`] keeps nothing across processes.
 
+pub mod cipher;
 pub mod commit;
 pub mod data;
 pub mod digest;
@@ -76,6 +81,14 @@ pub enum StoreError {
     /// A part other than the last is smaller than the minimum part size (EntityTooSmall).
     #[error("a part other than the last is smaller than 102400 bytes")]
     EntityTooSmall,
+    /// The object (its key given) is protected, e.g. by its bucket's retention policy, and
+    /// may not be deleted or replaced now (FileImmutable).
+    #[error("object {0:?} is immutable")]
+    Immutable(String),
+    /// The object is not the one a change was prepared for: it was replaced or changed
+    /// meanwhile (PreconditionFailed). Nothing was changed.
+    #[error("object changed meanwhile")]
+    Changed,
     /// A request argument is out of range, e.g. a part number (InvalidArgument).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -278,6 +291,26 @@ pub struct ObjectMeta {
     pub user_meta: Vec<(String, MetaValue)>,
     /// Where the bytes are (see [`extent`]).
     pub data: Extents,
+    /// Server-side encryption as the object reports it (`x-oss-server-side-encryption*`).
+    /// When set, every extent of [`ObjectMeta::data`] is encrypted at rest (the store
+    /// keeps that true); descriptive metadata updates keep it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Box<ObjectEncryption>>,
+}
+
+/// How an object is encrypted on the server, as reported in its
+/// `x-oss-server-side-encryption*` headers. Whatever the algorithm, the local store keeps
+/// the bytes encrypted with AES-256 under its own key (there is no KMS for data here).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ObjectEncryption {
+    /// `AES256`, `KMS` or `SM4` (`x-oss-server-side-encryption`).
+    pub algorithm: String,
+    /// The KMS key id (`x-oss-server-side-encryption-key-id`), with `KMS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `SM4` with `KMS` (`x-oss-server-side-data-encryption`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_algorithm: Option<String>,
 }
 
 impl ObjectMeta {
@@ -297,6 +330,7 @@ impl ObjectMeta {
             headers: Vec::new(),
             user_meta: Vec::new(),
             data: Extents::new(),
+            encryption: None,
         }
     }
 }
@@ -315,6 +349,16 @@ pub struct PendingBlob {
     pub md5: [u8; 16],
     /// CRC-64/XZ of the bytes.
     pub crc64: u64,
+    /// The blob whose key stream encrypted these bytes (its own id, or for an append the
+    /// id of the blob they extend); `None` for plain bytes.
+    pub keyed_for: Option<String>,
+}
+
+impl PendingBlob {
+    /// Whether the bytes were encrypted under the blob's own key stream.
+    pub fn is_encrypted(&self) -> bool {
+        self.keyed_for.as_deref() == Some(self.id.as_str())
+    }
 }
 
 /// One entry of a listing page.
@@ -428,6 +472,60 @@ pub struct UploadPage {
     pub next_upload_id_marker: Option<String>,
 }
 
+/// A condition on an object for [`Store::delete_object_checked`] and
+/// [`Store::delete_objects_checked`], run on the object as it is in the commit that deletes
+/// it: an error (for instance [`StoreError::Immutable`] or [`StoreError::Changed`]) cancels
+/// the change.
+pub type ObjectCheck = Box<dyn Fn(&ObjectMeta) -> Result<(), StoreError> + Send + Sync>;
+
+/// Copies `src_key` of `src_bucket` into `dst_bucket` as `meta` with bytes of its own,
+/// encrypted at rest: the copy of a source with plain bytes into an object that reports
+/// server-side encryption (see [`rules::copy_needs_new_bytes`]). The source is read through
+/// a lease (streamed, decrypted where it is encrypted), written to a new blob and committed
+/// as a put; a copy onto itself keeps the object's type.
+pub fn copy_with_new_bytes<S: Store + ?Sized>(
+    store: &S,
+    src_bucket: &str,
+    src_key: &str,
+    dst_bucket: &str,
+    meta: ObjectMeta,
+    forbid_overwrite: bool,
+) -> Result<ObjectMeta, StoreError> {
+    use std::io::Read;
+    store.bucket(dst_bucket)?;
+    let (source, data) = store.open_object(src_bucket, src_key)?;
+    let same = src_bucket == dst_bucket && src_key == meta.key;
+    if forbid_overwrite && !same && store.object(dst_bucket, &meta.key).is_ok() {
+        return Err(StoreError::ObjectAlreadyExists);
+    }
+    let mut writer = store.new_blob()?;
+    writer.encrypt(None)?;
+    let mut reader = data.reader(0, source.size);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        writer.write(&buf[..n])?;
+    }
+    let blob = writer.finish()?;
+    drop(data);
+    if blob.size != source.size || blob.crc64 != source.crc64 {
+        return Err(StoreError::Internal(format!(
+            "copying {src_bucket}/{src_key:?} read bytes that do not match its size and CRC-64"
+        )));
+    }
+    let mut done = if same {
+        rules::describe_self_copy(meta, &source)
+    } else {
+        rules::describe_copy(meta, &source)
+    };
+    rules::describe_put(&mut done, &blob);
+    store.put_object(dst_bucket, done.clone(), blob, forbid_overwrite && !same)?;
+    Ok(done)
+}
+
 /// A change of an object's descriptive metadata for [`Store::update_object_meta`]. It may
 /// run more than once (on the current metadata each time) and must not rely on earlier runs;
 /// returning an error cancels the update.
@@ -489,7 +587,8 @@ pub trait Store: Send + Sync + 'static {
     /// Commits `blob` as the bytes of `meta.key` in `bucket` atomically (the data, size and
     /// CRC are set from the blob, and the ETag from its MD5 when `meta.etag` is empty).
     /// Replaces an existing object (whose blobs go once nothing else names them) unless
-    /// `forbid_overwrite`.
+    /// `forbid_overwrite`. An object that reports server-side encryption needs a blob
+    /// written encrypted ([`data::BlobWriter::encrypt`]).
     fn put_object(
         &self,
         bucket: &str,
@@ -514,6 +613,9 @@ pub trait Store: Send + Sync + 'static {
     /// destination gives ObjectAlreadyExists, checked in the commit itself. Copying an
     /// object onto itself changes only its descriptive metadata (as
     /// [`Store::update_object_meta`]; `forbid_overwrite` does not apply).
+    ///
+    /// When `meta` reports server-side encryption and some of the source's bytes are
+    /// plain, the copy gets bytes of its own, encrypted ([`copy_with_new_bytes`]).
     fn copy_object(
         &self,
         src_bucket: &str,
@@ -587,10 +689,30 @@ pub trait Store: Send + Sync + 'static {
         }
     }
     /// Deletes an object; Ok(false) if it did not exist (NoSuchBucket if the bucket does not).
-    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError>;
+    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
+        self.delete_object_checked(bucket, key, Box::new(|_| Ok(())))
+    }
+    /// Deletes an object if `check` accepts it as it is in the commit that deletes it (an
+    /// error of `check` is returned and nothing changes); Ok(false) if it did not exist.
+    fn delete_object_checked(
+        &self,
+        bucket: &str,
+        key: &str,
+        check: ObjectCheck,
+    ) -> Result<bool, StoreError>;
     /// Deletes several objects of one bucket in one transaction: all of them or (on failure)
     /// none. Returns, for each key in order, whether it existed.
-    fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError>;
+    fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
+        self.delete_objects_checked(bucket, keys, Box::new(|_| Ok(())))
+    }
+    /// [`Store::delete_objects`], with `check` run on every existing object in the same
+    /// transaction: one error and nothing is deleted.
+    fn delete_objects_checked(
+        &self,
+        bucket: &str,
+        keys: &[String],
+        check: ObjectCheck,
+    ) -> Result<Vec<bool>, StoreError>;
     /// One page of a listing: keys starting with `prefix`, strictly after `after`, folded by
     /// `delimiter` when non-empty, at most `max` entries (objects + prefixes). Costs
     /// O(page), not O(bucket): a folded prefix is skipped with one range seek.
@@ -616,6 +738,8 @@ pub trait Store: Send + Sync + 'static {
     fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadMeta, StoreError>;
     /// Stores `blob` as part `part_number` (1..=10000, else InvalidArgument) of an open
     /// upload, replacing a part of that number (whose bytes go once nothing names them).
+    /// The parts of an upload whose template reports server-side encryption must be
+    /// encrypted at rest (so must the extents of [`Store::put_part_copy`]).
     fn put_part(
         &self,
         bucket: &str,

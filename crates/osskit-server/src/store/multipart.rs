@@ -91,8 +91,20 @@ pub fn new_part(part_number: u32, blob: &PendingBlob, now_ms: i64) -> PartMeta {
         etag: md5_etag(&blob.md5),
         crc64: blob.crc64,
         last_modified_ms: now_ms,
-        data: Extents::whole(blob.id.clone(), blob.size),
+        data: Extents::whole_keyed(blob.id.clone(), blob.size, blob.is_encrypted()),
     }
+}
+
+/// Checks that the bytes `data` of a part may go into `upload`: encrypted at rest when the
+/// upload's object will report server-side encryption (its parts become its extents).
+pub fn check_part_keys(upload: &UploadMeta, data: &Extents) -> Result<(), StoreError> {
+    if upload.template.encryption.is_some() && !data.all_encrypted() {
+        return Err(StoreError::Internal(format!(
+            "upload {} is encrypted but a part's bytes are not",
+            upload.upload_id
+        )));
+    }
+    Ok(())
 }
 
 /// The record of part `part_number` made of existing bytes `data` (a part copy) whose MD5
@@ -237,6 +249,7 @@ pub fn completed_object(
             data.len()
         )));
     }
+    check_part_keys(upload, &data)?;
     meta.data = data;
     meta.crc64 = combined_crc(parts);
     meta.etag = multipart_etag(parts)?;

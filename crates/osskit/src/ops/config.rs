@@ -289,7 +289,7 @@ impl<M: Mode, T: Document + Send + 'static> PutConfig<M, T> {
         }
     }
 
-    async fn execute(self) -> Result<RequestResult> {
+    pub(crate) async fn execute(self) -> Result<RequestResult> {
         let body = self.input.into_body()?;
         let req = with_body(self.target.request(self.op), self.op, body).await?;
         let config = self.target.config();

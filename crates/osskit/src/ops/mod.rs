@@ -5,7 +5,7 @@
 pub mod bucket;
 pub mod config;
 pub mod download;
-mod families;
+pub(crate) mod families;
 pub mod list;
 pub mod multipart;
 pub mod object;

@@ -40,6 +40,7 @@ pub struct ListBuckets<M: Mode = Async> {
     prefix: Option<String>,
     marker: Option<String>,
     max_keys: Option<u32>,
+    tag: Option<(String, Option<String>)>,
     options: RequestOptions,
 }
 
@@ -65,12 +66,21 @@ impl<M: Mode> ListBuckets<M> {
         self
     }
 
+    /// Only buckets tagged `key` (`tag-key`), with the value `value` when given
+    /// (`tag-value`).
+    pub fn tag(mut self, key: impl Into<String>, value: Option<String>) -> Self {
+        self.tag = Some((key.into(), value));
+        self
+    }
+
     async fn fetch(self, marker: Option<String>) -> Result<ListBucketsOutput> {
         let config = &self.client.config;
         let req = OssRequest::new(OpId::ListBuckets)
             .param_opt("prefix", self.prefix)
             .param_opt("marker", marker)
             .param_opt("max-keys", self.max_keys.map(|n| n.to_string()))
+            .param_opt("tag-key", self.tag.as_ref().map(|(k, _)| k.clone()))
+            .param_opt("tag-value", self.tag.as_ref().and_then(|(_, v)| v.clone()))
             .options(self.options);
         let (meta, doc): (ResponseMeta, x::ListAllMyBucketsResult) =
             read_xml(config, execute(config, req).await?).await?;
@@ -147,6 +157,7 @@ impl<M: Mode> ServiceClient<M> {
             prefix: None,
             marker: None,
             max_keys: None,
+            tag: None,
             options: RequestOptions::default(),
         }
     }

@@ -3,6 +3,13 @@
 
 mod cors;
 mod public_access_block;
+// Lifecycle, versioning, retention, encryption, tagging, statistics.
+mod encryption;
+mod lifecycle;
+mod stat;
+mod tagging;
+mod versioning;
+pub(crate) mod worm;
 // Browser-facing families: hotlink protection, static websites, access logs.
 mod logging;
 mod referer;
