@@ -50,6 +50,9 @@ pub struct AppState {
     pub access_cache: crate::access::Cache,
     /// The account's settings and the runtime state of its background families.
     pub account: crate::account::Account,
+    /// How long a restore of an archived object takes (see
+    /// [`ServerConfig::restore_delay`](crate::ServerConfig::restore_delay)).
+    pub restore_delay: std::time::Duration,
 }
 
 impl AppState {

@@ -227,6 +227,7 @@ fn put(
         headers: vec![("content-type".to_string(), content_type.to_string())],
         user_meta: Vec::new(),
         data: crate::store::Extents::new(),
+        extras: Default::default(),
     };
     s.put_object(bucket, meta, blob, false)
 }

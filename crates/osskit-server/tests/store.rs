@@ -42,6 +42,7 @@ fn object_meta(key: &str) -> ObjectMeta {
         headers: vec![("content-type".into(), "text/plain".into())],
         user_meta: vec![("x-oss-meta-a".into(), "1".into())],
         data: Default::default(),
+        extras: Default::default(),
     }
 }
 

@@ -48,6 +48,9 @@ pub mod resource_group;
 pub mod style;
 pub mod transfer_acceleration;
 
+// Object tags and restores.
+pub mod tagging;
+
 use std::borrow::Cow;
 
 use quick_xml::events::Event;

@@ -299,6 +299,7 @@ mod tests {
             headers: vec![],
             user_meta: vec![],
             data: crate::store::Extents::new(),
+            extras: Default::default(),
         }
     }
 

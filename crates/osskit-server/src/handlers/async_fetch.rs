@@ -230,6 +230,7 @@ impl Job {
             headers: vec![("content-type".to_string(), content_type.clone())],
             user_meta: Vec::new(),
             data: crate::store::Extents::new(),
+            extras: Default::default(),
         };
         let values = CallbackValues {
             bucket: self.bucket.clone(),

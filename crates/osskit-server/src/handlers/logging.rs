@@ -302,6 +302,7 @@ pub async fn flush(state: &AppState) {
                 headers: vec![("content-type".to_string(), "text/plain".to_string())],
                 user_meta: Vec::new(),
                 data: crate::store::Extents::new(),
+                extras: Default::default(),
             };
             s.put_object(&target, meta, blob, false)
         })

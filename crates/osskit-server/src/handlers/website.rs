@@ -351,6 +351,7 @@ impl Site<'_> {
             headers,
             user_meta: Vec::new(),
             data: crate::store::Extents::new(),
+            extras: Default::default(),
         };
         let bucket = self.ctx.bucket_name().to_string();
         super::blocking(self.state, move |s| {

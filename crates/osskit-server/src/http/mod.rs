@@ -132,6 +132,7 @@ impl Server {
             replicator: crate::replicator::Replicator::new(config.replication_interval),
             access_cache: crate::access::Cache::default(),
             account: crate::account::Account::new(config.account.clone()),
+            restore_delay: config.restore_delay,
         });
         let (stop, stopped) = watch::channel(false);
         let flusher = tokio::spawn(crate::handlers::logging::run_flusher(

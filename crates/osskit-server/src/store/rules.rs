@@ -33,6 +33,8 @@ pub fn describe_put(meta: &mut ObjectMeta, blob: &PendingBlob) {
 }
 
 /// What an append does, decided from the object as it is now.
+// Short-lived, and mostly the large variant: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum AppendPlan {
     /// No object: the pending blob becomes a new appendable object.

@@ -182,6 +182,7 @@ struct ObjectHeaders {
     metadata: Vec<(String, String)>,
     acl: Option<ObjectAcl>,
     storage_class: Option<StorageClass>,
+    tagging: Option<osskit_proto::xml::tagging::Tagging>,
 }
 
 /// The output of InitiateMultipartUpload.
@@ -232,6 +233,12 @@ impl<M: Mode> InitMultipartUpload<M> {
         self
     }
 
+    /// Tags of the completed object (`x-oss-tagging`).
+    pub fn tagging(mut self, tagging: osskit_proto::xml::tagging::Tagging) -> Self {
+        self.object.tagging = Some(tagging);
+        self
+    }
+
     async fn execute(self) -> Result<InitMultipartUploadOutput> {
         check_key(&self.key)?;
         let config = &self.client.config;
@@ -252,6 +259,7 @@ impl<M: Mode> InitMultipartUpload<M> {
                 h::STORAGE_CLASS,
                 self.object.storage_class.map(|s| s.as_str()),
             )
+            .header_opt(h::TAGGING, self.object.tagging.map(|t| t.to_header()))
             .options(self.options);
         let (meta, mut doc): (ResponseMeta, x::InitiateMultipartUploadResult) =
             read_xml(config, execute(config, req).await?).await?;

@@ -34,13 +34,14 @@ enum Md5 {
     Compute,
 }
 
-/// Headers common to uploads: type, user metadata, ACL, storage class.
+/// Headers common to uploads: type, user metadata, ACL, storage class, tags.
 #[derive(Debug, Clone, Default)]
 struct UploadHeaders {
     content_type: Option<String>,
     metadata: Vec<(String, String)>,
     acl: Option<ObjectAcl>,
     storage_class: Option<StorageClass>,
+    tagging: Option<osskit_proto::xml::tagging::Tagging>,
 }
 
 impl UploadHeaders {
@@ -53,6 +54,7 @@ impl UploadHeaders {
             req = req.header(&format!("{}{}", h::META_PREFIX, k), v);
         }
         req = req.header_opt(h::OBJECT_ACL, self.acl.map(|a| a.as_str()));
+        req = req.header_opt(h::TAGGING, self.tagging.map(|t| t.to_header()));
         req.header_opt(h::STORAGE_CLASS, self.storage_class.map(|s| s.as_str()))
     }
 }
@@ -82,6 +84,13 @@ macro_rules! upload_setters {
             /// Storage class of the object.
             pub fn storage_class(mut self, class: StorageClass) -> Self {
                 self.upload.storage_class = Some(class);
+                self
+            }
+
+            /// Tags of the object (`x-oss-tagging`; an append takes them when it creates
+            /// the object, a copy with [`TaggingDirective::Replace`](crate::types::TaggingDirective)).
+            pub fn tagging(mut self, tagging: osskit_proto::xml::tagging::Tagging) -> Self {
+                self.upload.tagging = Some(tagging);
                 self
             }
 
@@ -310,6 +319,19 @@ impl<M: Mode> CopyObject<M> {
     /// `COPY` keeps the source's metadata (the default), `REPLACE` uses the request's.
     pub fn metadata_directive(mut self, directive: MetadataDirective) -> Self {
         self.directive = Some(directive);
+        self
+    }
+
+    /// `Copy` keeps the source's tags (the default), `Replace` takes those of
+    /// [`tagging`](Self::tagging) (none when not given).
+    pub fn tagging_directive(mut self, directive: crate::types::TaggingDirective) -> Self {
+        self.options
+            .headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("x-oss-tagging-directive"));
+        self.options.headers.push((
+            "x-oss-tagging-directive".to_string(),
+            directive.as_str().to_string(),
+        ));
         self
     }
 
