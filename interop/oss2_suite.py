@@ -8,7 +8,12 @@ PyPI, `tests/`) against a local oss-server, under V1 and V4 signatures.
   listed in interop/oss2-suite/deselected.txt are left out, each with the reason written
   there (only tests that need a service that cannot exist locally).
 * `tests/common.py`'s `wait_meta_sync()` (a pause for the cloud's metadata replication) is
-  made a no-op: the local server is consistent at once. Nothing else of the tests changes.
+  made a no-op: the local server is consistent at once.
+* The Alibaba Cloud API clients the tests make (aliyunsdkcore's `AcsClient`: oss2's
+  `AliKMSProvider`, the tests' STS calls) are pointed at the server, which answers KMS and
+  STS at its root, instead of kms.<region>.aliyuncs.com and sts.aliyuncs.com.
+* `tests/example.jpg`, which the source distribution lacks, is made (any bytes serve the
+  tests that only upload it). Nothing else of the tests changes.
 * One in-memory server per signature version; a second access key is registered for the
   tests that need another user (request payment).
 
@@ -34,10 +39,27 @@ UID = "1000000000000000"  # the server's default --account-id
 PAYER_AK, PAYER_SK, PAYER_UID = "LTAI-oss2-payer", "oss2-payer-secret", "2000000000000002"
 
 CONFTEST = '''\
-# Written by interop/oss2_suite.py: the local server needs no wait for metadata replication.
+# Written by interop/oss2_suite.py: the local server needs no wait for metadata replication,
+# and it answers the KMS and STS calls the tests make.
+import os
+
+from aliyunsdkcore import client as _acs
 from tests import common
 
 common.wait_meta_sync = lambda: None
+
+_acs_init = _acs.AcsClient.__init__
+
+
+def _local_services(self, *args, **kwargs):
+    _acs_init(self, *args, **kwargs)
+    region = self.get_region_id()
+    if region:
+        for product in ("kms", "sts"):
+            self.add_endpoint(region, product, os.environ["OSS_TEST_ENDPOINT"])
+
+
+_acs.AcsClient.__init__ = _local_services
 '''
 
 
@@ -104,6 +126,10 @@ def run(python, src, files, deselected, auth, binary, jobs):
             "OSS_TEST_PAYER_UID": PAYER_UID,
             "OSS_TEST_PAYER_ACCESS_KEY_ID": PAYER_AK,
             "OSS_TEST_PAYER_ACCESS_KEY_SECRET": PAYER_SK,
+            # The server's STS issues temporary keys for any of its keys.
+            "OSS_TEST_STS_ID": AK,
+            "OSS_TEST_STS_KEY": SK,
+            "OSS_TEST_STS_ARN": "acs:ram::%s:role/oss2-suite" % UID,
             "NO_PROXY": "127.0.0.1,localhost",
         })
         report = os.path.join(WORK, "results-%s.xml" % auth)
@@ -156,6 +182,12 @@ def main():
     src = unpack(args.python)
     with open(os.path.join(src, "tests", "conftest.py"), "w", encoding="utf-8") as f:
         f.write(CONFTEST)
+    # A stand-in for the picture the source distribution lacks: the tests that do not need
+    # image processing only upload it.
+    picture = os.path.join(src, "tests", "example.jpg")
+    if not os.path.exists(picture):
+        with open(picture, "wb") as f:
+            f.write(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 64 + b"\xff\xd9")
     files = args.files or read_list(os.path.join(SUITE_DIR, "files.txt"))
     deselected = read_list(os.path.join(SUITE_DIR, "deselected.txt"))
     total = [0, 0, 0]
