@@ -230,6 +230,7 @@ impl std::fmt::Display for ErrorKind {
 
 /// An error answer of the OSS server: status, the parsed `<Error>` document and the headers.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServerError {
     /// HTTP status.
     pub status: u16,

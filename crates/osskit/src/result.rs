@@ -8,6 +8,7 @@ use http::HeaderMap;
 
 /// Status and headers of a response.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ResponseMeta {
     /// HTTP status.
     pub status: u16,
@@ -128,6 +129,7 @@ pub(crate) use impl_response;
 
 /// The output of operations that return nothing but the response.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RequestResult {
     /// Status and headers.
     pub meta: ResponseMeta,

@@ -26,6 +26,7 @@ use rand::Rng;
 
 /// Retry settings of a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Total number of attempts, the first included (1 = no retry).
     pub max_attempts: u32,
@@ -60,6 +61,18 @@ impl RetryPolicy {
             max_attempts: max_attempts.max(1),
             ..RetryPolicy::default()
         }
+    }
+
+    /// The same policy with `base_delay` as the cap of the first wait.
+    pub fn base_delay(mut self, base_delay: Duration) -> Self {
+        self.base_delay = base_delay;
+        self
+    }
+
+    /// The same policy with `max_delay` as the cap of every wait.
+    pub fn max_delay(mut self, max_delay: Duration) -> Self {
+        self.max_delay = max_delay;
+        self
     }
 
     /// The upper bound of the wait after failed attempt `attempt` (1-based):

@@ -168,11 +168,9 @@ async fn serve_one(
 }
 
 fn fast_retry(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-    }
+    RetryPolicy::with_max_attempts(attempts)
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(5))
 }
 
 fn client(server: &FaultServer, retry: RetryPolicy) -> Bucket {
@@ -586,11 +584,11 @@ async fn an_append_is_retried_when_the_connection_was_refused() {
         )
     });
     let b = Bucket::builder(Auth::new("ak", "sk"), &endpoint, "late-bucket")
-        .retry(RetryPolicy {
-            max_attempts: 400,
-            base_delay: Duration::from_millis(20),
-            max_delay: Duration::from_millis(20),
-        })
+        .retry(
+            RetryPolicy::with_max_attempts(400)
+                .base_delay(Duration::from_millis(20))
+                .max_delay(Duration::from_millis(20)),
+        )
         .build()
         .unwrap();
     let out = b.append_object("k", 0, "data").await.unwrap();
@@ -674,11 +672,11 @@ async fn the_operation_timeout_bounds_attempts_and_waits() {
     // Waits between retries count too.
     let srv = start(vec![Reply::error(503, "ServiceUnavailable")]).await;
     let b = Bucket::builder(Auth::new("ak", "sk"), &srv.endpoint, "fault-bucket")
-        .retry(RetryPolicy {
-            max_attempts: 5,
-            base_delay: Duration::from_secs(20),
-            max_delay: Duration::from_secs(20),
-        })
+        .retry(
+            RetryPolicy::with_max_attempts(5)
+                .base_delay(Duration::from_secs(20))
+                .max_delay(Duration::from_secs(20)),
+        )
         .operation_timeout(Duration::from_millis(500))
         .build()
         .unwrap();

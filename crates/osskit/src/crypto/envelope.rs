@@ -176,6 +176,7 @@ fn ascii_json(v: &serde_json::Value) -> String {
 
 /// Which format an envelope was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EnvelopeFormat {
     /// `x-oss-meta-client-side-encryption-*`: the wrapped IV is the 16-byte IV.
     Current,
@@ -185,6 +186,7 @@ pub enum EnvelopeFormat {
 
 /// The wrapped material of one object, as stored in its metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Envelope {
     /// The wrapped data key (for KMS: the `CiphertextBlob` text).
     pub wrapped_key: Vec<u8>,

@@ -95,6 +95,7 @@ impl<M: Mode> SimpleBucketRequest<M> {
 
 /// The output of GetBucketInfo.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BucketInfoOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -104,6 +105,7 @@ pub struct BucketInfoOutput {
 
 /// The output of GetBucketLocation.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BucketLocationOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -113,6 +115,7 @@ pub struct BucketLocationOutput {
 
 /// The output of GetBucketAcl.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BucketAclOutput {
     /// Status and headers.
     pub meta: ResponseMeta,

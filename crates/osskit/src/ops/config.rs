@@ -63,6 +63,7 @@ use crate::transport::execute;
 
 /// What a configuration put sends: the model, or the document itself.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ConfigInput<T> {
     /// A typed model, written as its document.
     Model(T),

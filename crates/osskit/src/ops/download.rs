@@ -186,6 +186,7 @@ pub(crate) fn quote_etag(etag: String) -> String {
 
 /// The output of GetObject: the attributes and the body stream.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct GetObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -348,6 +349,7 @@ impl<M: Mode> GetObject<M> {
 
 /// The output of GetObject to a file.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct GetObjectToFileOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -496,6 +498,7 @@ impl<M: Mode> GetObjectToFile<M> {
 
 /// The output of HeadObject.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HeadObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -561,6 +564,7 @@ impl<M: Mode> HeadObject<M> {
 
 /// The output of GetObjectMeta.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct GetObjectMetaOutput {
     /// Status and headers.
     pub meta: ResponseMeta,

@@ -20,6 +20,7 @@ pub use osskit_proto::xml::bucket::Owner;
 
 /// One object of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ObjectSummary {
     /// Key (decoded).
     pub key: String,
@@ -92,6 +93,7 @@ fn page_items(objects: Vec<ObjectSummary>, prefixes: Vec<String>) -> Vec<ListIte
 
 /// One page of ListObjects (v1).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ListObjectsOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -124,6 +126,7 @@ impl ListObjectsOutput {
 
 /// One page of ListObjectsV2.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ListObjectsV2Output {
     /// Status and headers.
     pub meta: ResponseMeta,

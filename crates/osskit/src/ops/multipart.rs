@@ -103,6 +103,7 @@ fn upload_request(op: OpId, client_name: &str, key: &str, upload_id: &str) -> Re
 /// assert_eq!((part.size, part.crc64), (Some(102400), Some(42)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PartInfo {
     /// Part number, 1 to 10000.
     pub part_number: u32,
@@ -187,6 +188,7 @@ struct ObjectHeaders {
 
 /// The output of InitiateMultipartUpload.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct InitMultipartUploadOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -292,6 +294,7 @@ enum Md5 {
 
 /// The output of UploadPart.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct UploadPartOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -381,6 +384,7 @@ impl<M: Mode> UploadPart<M> {
 
 /// The output of UploadPartCopy.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct UploadPartCopyOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -487,6 +491,7 @@ impl<M: Mode> UploadPartCopy<M> {
 
 /// The output of CompleteMultipartUpload.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CompleteMultipartUploadOutput {
     /// Status and headers.
     pub meta: ResponseMeta,

@@ -108,6 +108,7 @@ macro_rules! upload_setters {
 
 /// The output of PutObject.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PutObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -203,6 +204,7 @@ impl<M: Mode> PutObject<M> {
 
 /// The output of AppendObject.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AppendObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -284,6 +286,7 @@ impl<M: Mode> AppendObject<M> {
 
 /// The output of CopyObject and UpdateObjectMeta.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CopyObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -370,6 +373,7 @@ impl<M: Mode> CopyObject<M> {
 
 /// The output of DeleteObject.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DeleteObjectOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -411,6 +415,7 @@ impl<M: Mode> DeleteObject<M> {
 
 /// One key removed by a batch delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeletedKey {
     /// The key (decoded).
     pub key: String,
@@ -422,6 +427,7 @@ pub struct DeletedKey {
 
 /// The output of a batch delete: per-key outcomes over every request sent.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BatchDeleteOutput {
     /// Status and headers of the last request.
     pub meta: ResponseMeta,

@@ -17,6 +17,7 @@ pub use osskit_proto::xml::bucket::BucketSummary;
 
 /// One page of ListBuckets.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ListBucketsOutput {
     /// Status and headers.
     pub meta: ResponseMeta,

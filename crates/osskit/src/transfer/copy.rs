@@ -22,6 +22,7 @@ use crate::transfer::{
 
 /// The outcome of a [`Copier`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CopyOutput {
     /// ETag of the new object, without quotes.
     pub etag: String,

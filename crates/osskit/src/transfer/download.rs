@@ -30,6 +30,7 @@ const WRITE_BATCH: usize = 1024 * 1024;
 
 /// The outcome of a [`ResumableDownload`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DownloadOutput {
     /// Bytes in the file (the object's size).
     pub size: u64,

@@ -26,6 +26,7 @@ use crate::transfer::{
 
 /// The outcome of an upload by [`ResumableUpload`] or [`UploadStream`](super::UploadStream).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UploadOutput {
     /// The key written.
     pub key: String,

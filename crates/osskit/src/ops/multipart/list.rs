@@ -17,6 +17,7 @@ use crate::transport::execute;
 
 /// One part of an upload, as ListParts reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PartSummary {
     /// Part number.
     pub part_number: u32,
@@ -44,6 +45,7 @@ impl From<x::PartSummary> for PartSummary {
 
 /// One page of ListParts.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ListPartsOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
@@ -65,6 +67,7 @@ pub struct ListPartsOutput {
 
 /// One unfinished upload of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MultipartUploadSummary {
     /// Key (decoded).
     pub key: String,
@@ -111,6 +114,7 @@ fn page_items(uploads: Vec<MultipartUploadSummary>, prefixes: Vec<String>) -> Ve
 
 /// One page of ListMultipartUploads.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ListMultipartUploadsOutput {
     /// Status and headers.
     pub meta: ResponseMeta,
