@@ -131,7 +131,7 @@ pub use osskit_proto::xml::request_payment::{Payer, RequestPaymentConfiguration}
 pub use ops::object_extras::{
     GetSymlinkOutput, ObjectAclOutput, ObjectTaggingOutput, PutSymlinkOutput, RestoreObjectOutput,
 };
-pub use osskit_proto::xml::tagging::{RestoreRequest, Tag, Tagging};
+pub use osskit_proto::xml::tagging::{RestoreRequest, Tagging};
 pub use types::TaggingDirective;
 
 /// A bucket client (async). See [`bucket::BucketClient`] for every operation.
