@@ -40,11 +40,12 @@ impl Principal {
     }
 }
 
-/// EC of "The signing region in credential is invalid." (Authorization header).
-const EC_INVALID_REGION: &str = "0002-00000228";
+/// EC of "Invalid signing region in Authorization header."
+const EC_INVALID_REGION: &str = "0002-00000226";
 
-/// EC of "The signing region in credential is invalid." (`x-oss-credential`).
-const EC_INVALID_REGION_QUERY: &str = "0002-00000226";
+/// EC of "The signing region in credential is invalid." (`x-oss-credential` of a presigned
+/// URL).
+const EC_INVALID_REGION_QUERY: &str = "0002-00000228";
 
 /// Checks the request's signature, if it has one.
 pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, OssError> {
@@ -158,15 +159,17 @@ fn verify_error(
             ErrorCode::AccessDenied,
             "The request must carry a valid Date or x-oss-date header.",
         ),
-        VerifyError::InvalidRegion => OssError::with_message(
+        // OSS words the two cases differently (oss2's tests check both).
+        VerifyError::InvalidRegion if presigned => OssError::with_message(
             ErrorCode::InvalidArgument,
             "The signing region in credential is invalid.",
         )
-        .with_ec(if presigned {
-            EC_INVALID_REGION_QUERY
-        } else {
-            EC_INVALID_REGION
-        }),
+        .with_ec(EC_INVALID_REGION_QUERY),
+        VerifyError::InvalidRegion => OssError::with_message(
+            ErrorCode::InvalidArgument,
+            "Invalid signing region in Authorization header.",
+        )
+        .with_ec(EC_INVALID_REGION),
         VerifyError::InvalidCredential(credential) => {
             let (message, ec, name) = if presigned {
                 (

@@ -307,6 +307,14 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
             }
         }
     };
+    // A GET or HEAD that announces a body (oss2 sends `Content-Length` with presigned GETs
+    // when told to) has it left unread: the connection cannot carry another request, so
+    // say so rather than let the client's next request be read as this one's body.
+    let reply = if has_body && (is_head || ctx.method == Method::GET) && reply.status < 400 {
+        reply.header("connection", "close")
+    } else {
+        reply
+    };
     let reply = if ctx.header("origin").is_some() && ctx.method != Method::OPTIONS {
         crate::handlers::cors::decorate(&state, &ctx, reply).await
     } else {

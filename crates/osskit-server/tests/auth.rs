@@ -82,8 +82,8 @@ async fn v1_and_v4_header_signatures() {
         "InvalidArgument",
     )
     .await;
-    assert_eq!(e.message, "The signing region in credential is invalid.");
-    assert_eq!(e.ec.as_deref(), Some("0002-00000228"));
+    assert_eq!(e.message, "Invalid signing region in Authorization header.");
+    assert_eq!(e.ec.as_deref(), Some("0002-00000226"));
 }
 
 #[tokio::test]

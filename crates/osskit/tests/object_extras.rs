@@ -485,16 +485,36 @@ async fn v2_signatures_headers_and_presigned_urls() {
 async fn v4_region_errors_carry_oss_messages() {
     let srv = server().await;
     let b = new_bucket(&srv, Signer::V4, "region").await;
+    b.put_object("k", "x").await.unwrap();
     let other = Bucket::builder(Signer::V4.auth(), &srv.endpoint(), b.name())
         .region("cn-beijing")
         .build()
         .unwrap();
+    // In the Authorization header.
     let e = other.get_bucket_info().await.unwrap_err();
     assert_eq!(e.code(), Some("InvalidArgument"));
+    let server_error = e.as_server().unwrap();
     assert_eq!(
-        e.as_server().map(|s| s.message.as_str()),
-        Some("The signing region in credential is invalid.")
+        server_error.message,
+        "Invalid signing region in Authorization header."
     );
+    assert_eq!(server_error.ec.as_deref(), Some("0002-00000226"));
+    // In a presigned URL's x-oss-credential, and an empty region (oss2 signs URLs without
+    // one when the client has none).
+    let url = other
+        .sign_url(osskit::Method::GET, "k", Duration::from_secs(60))
+        .build()
+        .await
+        .unwrap();
+    for url in [url.clone(), url.replace("%2Fcn-beijing%2F", "%2F%2F")] {
+        let resp = reqwest::get(&url).await.unwrap();
+        assert_eq!(resp.status(), 400, "{url}");
+        let body = resp.text().await.unwrap();
+        assert!(
+            body.contains("<Message>The signing region in credential is invalid.</Message>"),
+            "{body}"
+        );
+    }
     let _ = REGION;
 }
 
@@ -573,7 +593,7 @@ async fn traffic_limits_are_checked_and_slow_transfers_down() {
     let data = vec![7u8; 60 * 1024];
     let started = std::time::Instant::now();
     b.put_object("k", data.clone())
-        .header("x-oss-traffic-limit", "245760")
+        .traffic_limit(245_760)
         .await
         .unwrap();
     assert!(
@@ -584,7 +604,7 @@ async fn traffic_limits_are_checked_and_slow_transfers_down() {
     let started = std::time::Instant::now();
     let got = b
         .get_object("k")
-        .header("x-oss-traffic-limit", "245760")
+        .traffic_limit(245_760)
         .await
         .unwrap()
         .body

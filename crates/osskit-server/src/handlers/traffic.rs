@@ -20,12 +20,10 @@ tokio::task_local! {
     pub static UPLOAD_LIMIT: u64;
 }
 
-/// The operations a traffic limit applies to.
+/// Whether `op` takes a traffic limit: its declaration lists `x-oss-traffic-limit`
+/// (PutObject, AppendObject, UploadPart, GetObject).
 pub fn applies(op: OpId) -> bool {
-    matches!(
-        op,
-        OpId::PutObject | OpId::AppendObject | OpId::UploadPart | OpId::GetObject
-    )
+    op.spec().headers.iter().any(|h| h.name == TRAFFIC_LIMIT)
 }
 
 /// The request's traffic limit (header, else query parameter), checked against OSS's

@@ -108,6 +108,15 @@ macro_rules! get_setters {
                 self
             }
 
+            /// `x-oss-traffic-limit`: OSS sends the body no faster than `bits_per_sec`
+            /// (245760 to 838860800, that is 30 KB/s to 100 MB/s).
+            pub fn traffic_limit(mut self, bits_per_sec: u64) -> Self {
+                self.spec
+                    .headers
+                    .push(("x-oss-traffic-limit", bits_per_sec.to_string()));
+                self
+            }
+
             /// Asks for the body gzip-compressed (`Accept-Encoding: gzip`): OSS compresses
             /// text, JSON, XML and script objects of 1 KiB or more on the way out. The body
             /// read is decompressed, and its CRC-64 (that of the object) is still checked

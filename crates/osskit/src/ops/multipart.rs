@@ -324,6 +324,8 @@ builder_options!(UploadPart);
 impl_send!(UploadPart => UploadPartOutput);
 impl_response!(UploadPartOutput);
 
+crate::ops::object::traffic_limit_setter!(UploadPart);
+
 impl<M: Mode> UploadPart<M> {
     /// Called with `(bytes sent, total)` as the part goes out.
     pub fn progress(mut self, f: impl Fn(u64, Option<u64>) + Send + Sync + 'static) -> Self {

@@ -106,6 +106,25 @@ macro_rules! upload_setters {
     };
 }
 
+/// Adds `traffic_limit` to upload builders.
+macro_rules! traffic_limit_setter {
+    ($($b:ident),*) => {$(
+        impl<M: Mode> $b<M> {
+            /// `x-oss-traffic-limit`: OSS reads the body no faster than `bits_per_sec`
+            /// (245760 to 838860800, that is 30 KB/s to 100 MB/s).
+            pub fn traffic_limit(mut self, bits_per_sec: u64) -> Self {
+                crate::request::set_header(
+                    &mut self.options.headers,
+                    "x-oss-traffic-limit",
+                    bits_per_sec.to_string(),
+                );
+                self
+            }
+        }
+    )*};
+}
+pub(crate) use traffic_limit_setter;
+
 /// The output of PutObject.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -133,6 +152,7 @@ pub struct PutObject<M: Mode = Async> {
 }
 
 upload_setters!(PutObject);
+traffic_limit_setter!(PutObject);
 builder_options!(PutObject);
 impl_send!(PutObject => PutObjectOutput);
 impl_response!(PutObjectOutput);
@@ -229,6 +249,7 @@ pub struct AppendObject<M: Mode = Async> {
 }
 
 upload_setters!(AppendObject);
+traffic_limit_setter!(AppendObject);
 builder_options!(AppendObject);
 impl_send!(AppendObject => AppendObjectOutput);
 impl_response!(AppendObjectOutput);
