@@ -136,7 +136,8 @@ def run(python, src, files, deselected, auth, binary, jobs):
         cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
                "--junitxml", report, "-o", "junit_family=xunit1"]
         if jobs > 1:
-            cmd += ["-n", str(jobs)]
+            # A file's tests stay on one worker: some share local file names.
+            cmd += ["-n", str(jobs), "--dist", "loadfile"]
         for test in deselected:
             cmd += ["--deselect", test]
         cmd += files
@@ -208,6 +209,11 @@ def main():
         if any(r[1] for r in results.values()):
             tail = out.stdout.splitlines()[-60:]
             print("\n".join(tail))
+        if "(pytest)" in results:
+            # pytest's own failure (an INTERNALERROR, a collection error): show its traceback,
+            # which the tail above may have cut.
+            internal = [l for l in (out.stdout + out.stderr).splitlines() if "INTERNALERROR" in l]
+            print("\n".join(internal[:80]))
     print("oss2 functional suite (%s): %d passed, %d failed, %d skipped; %d tests deselected"
           % (args.auth, total[0], total[1], total[2], len(deselected)))
     sys.exit(1 if failures else 0)
