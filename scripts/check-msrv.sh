@@ -73,7 +73,7 @@ EOF
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 if command -v rustup >/dev/null && rustup toolchain list | grep -q "^${msrv}[.-]"; then
     echo "building the publishable crates with Rust $msrv"
-    cargo "+$msrv" check --locked -p osskit-proto -p osskit -p osskit-server -p osskit-cli
+    cargo "+$msrv" check --locked -p osskit-proto -p osskit -p osskit-server -p osskit-cli -p osskit-object-store
 else
     echo "no Rust $msrv toolchain installed: checked the dependency graph only"
 fi
