@@ -9,6 +9,13 @@ PyPI, `tests/`) against a local oss-server, under V1 and V4 signatures.
   there (only tests that need a service that cannot exist locally).
 * `tests/common.py`'s `wait_meta_sync()` (a pause for the cloud's metadata replication) is
   made a no-op: the local server is consistent at once.
+* Some tests address OSS by its public endpoint names (`oss-cn-hangzhou.aliyuncs.com`, a
+  replica bucket at `oss-ap-south-1.aliyuncs.com`). The server plays OSS in the regions of
+  REGIONS (`--base-domain oss-<region>.aliyuncs.com`), and those names and their bucket
+  subdomains resolve to it, as a hosts file would (with the server's port): oss2's
+  connections to them go to the server, with the Host header and signatures unchanged; the
+  server's own requests (async fetch tasks) reach its hosts the same way. Other names
+  resolve as usual.
 * The Alibaba Cloud API clients the tests make (aliyunsdkcore's `AcsClient`: oss2's
   `AliKMSProvider`, the tests' STS calls) are pointed at the server, which answers KMS and
   STS at its root, instead of kms.<region>.aliyuncs.com and sts.aliyuncs.com.
@@ -38,15 +45,41 @@ AK, SK = "LTAI-oss2-suite", "oss2-suite-secret"
 UID = "1000000000000000"  # the server's default --account-id
 PAYER_AK, PAYER_SK, PAYER_UID = "LTAI-oss2-payer", "oss2-payer-secret", "2000000000000002"
 
+# The regions whose public endpoints the server plays (the first is its own region).
+REGIONS = ["cn-hangzhou", "ap-south-1"]
+
 CONFTEST = '''\
 # Written by interop/oss2_suite.py: the local server needs no wait for metadata replication,
-# and it answers the KMS and STS calls the tests make.
+# the names of the OSS endpoints it plays resolve to it (a hosts file with a port), and it
+# answers the KMS and STS calls the tests make.
 import os
+from urllib.parse import urlsplit
 
+import urllib3.util.connection
 from aliyunsdkcore import client as _acs
 from tests import common
 
 common.wait_meta_sync = lambda: None
+
+SERVED = %r
+_server = urlsplit(os.environ["OSS_TEST_ENDPOINT"])
+_address = (_server.hostname, _server.port or 80)
+_connect = urllib3.util.connection.create_connection
+
+
+def _served(host):
+    host = host.rstrip(".").lower()
+    return any(host == d or host.endswith("." + d) for d in SERVED)
+
+
+def create_connection(address, *args, **kwargs):
+    host, port = address
+    if port == 80 and _served(host):
+        address = _address
+    return _connect(address, *args, **kwargs)
+
+
+urllib3.util.connection.create_connection = create_connection
 
 _acs_init = _acs.AcsClient.__init__
 
@@ -60,7 +93,8 @@ def _local_services(self, *args, **kwargs):
 
 
 _acs.AcsClient.__init__ = _local_services
-'''
+''' % (["oss-%s.aliyuncs.com" % r for r in REGIONS]
+        + ["oss-%s-internal.aliyuncs.com" % r for r in REGIONS])
 
 
 def read_list(path):
@@ -108,7 +142,10 @@ def server_supports(binary, flag):
 
 
 def run(python, src, files, deselected, auth, binary, jobs):
-    extra = []
+    extra = ["--region", REGIONS[0]]
+    for region in REGIONS[1:]:
+        for domain in ("oss-%s.aliyuncs.com", "oss-%s-internal.aliyuncs.com"):
+            extra += ["--base-domain", domain % region]
     if server_supports(binary, "--user"):
         extra += ["--user", "%s:%s:%s" % (PAYER_AK, PAYER_SK, PAYER_UID)]
     proc, endpoint = start_server(binary, extra)
@@ -118,7 +155,7 @@ def run(python, src, files, deselected, auth, binary, jobs):
             "OSS_TEST_ACCESS_KEY_ID": AK,
             "OSS_TEST_ACCESS_KEY_SECRET": SK,
             "OSS_TEST_ENDPOINT": endpoint,
-            "OSS_TEST_REGION": "cn-hangzhou",
+            "OSS_TEST_REGION": REGIONS[0],
             "OSS_TEST_AUTH_VERSION": auth,
             "OSS_TEST_UID": UID,
             "OSS_TEST_RAM_UID": UID,

@@ -79,6 +79,14 @@ impl CliError {
         }
     }
 
+    /// Some of a batch failed (each was reported): `failed` of `total` `what`s.
+    pub fn partial(failed: u64, total: u64, what: &str) -> CliError {
+        CliError::failed(format!(
+            "{failed} of {} failed",
+            crate::format::count(total, what)
+        ))
+    }
+
     /// A local I/O error while doing `what`.
     pub fn io(what: impl fmt::Display, e: std::io::Error) -> CliError {
         CliError::failed(format!("{what}: {e}"))

@@ -26,6 +26,19 @@ impl Bar {
         Bar(Some(bar))
     }
 
+    /// No bar (quiet or structured output).
+    pub fn hidden() -> Bar {
+        Bar(None)
+    }
+
+    /// Runs `f` (which prints) with the bar out of the way.
+    pub fn suspend(&self, f: impl FnOnce()) {
+        match &self.0 {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
     /// A callback for the SDK's `progress(...)` setters.
     pub fn callback(&self) -> impl Fn(u64, Option<u64>) + Send + Sync + 'static {
         let bar = self.0.clone();

@@ -1,145 +1,17 @@
-//! The `oss` binary against an in-process local server.
+//! The `oss` binary against an in-process local server: buckets, copies, listings,
+//! errors, configuration basics, `serve`, resumed transfers and `oss api`.
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
+use common::{files_in, tree, write, Env, Run};
 use osskit_server::testing::{
-    TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_STS_ACCESS_KEY_ID,
-    TEST_STS_ACCESS_KEY_SECRET, TEST_STS_TOKEN,
+    TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_STS_ACCESS_KEY_ID, TEST_STS_ACCESS_KEY_SECRET,
+    TEST_STS_TOKEN,
 };
-
-const OSS: &str = env!("CARGO_BIN_EXE_oss");
-
-/// A server plus a clean environment for the binary (its own HOME, so no user
-/// configuration file is read).
-struct Env {
-    server: TestServer,
-    home: tempfile::TempDir,
-    vars: Vec<(&'static str, String)>,
-}
-
-/// The result of one run.
-struct Run {
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn from(out: Output) -> Run {
-        Run {
-            status: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// Panics unless the run succeeded; returns stdout.
-    fn ok(self) -> String {
-        assert_eq!(
-            self.status,
-            Some(0),
-            "stdout: {}\nstderr: {}",
-            self.stdout,
-            self.stderr
-        );
-        self.stdout
-    }
-
-    /// Panics unless the run failed with `status`; returns stderr.
-    fn fails(self, status: i32) -> String {
-        assert_eq!(
-            self.status,
-            Some(status),
-            "stdout: {}\nstderr: {}",
-            self.stdout,
-            self.stderr
-        );
-        assert_eq!(
-            self.stderr.trim_end().lines().count(),
-            1,
-            "one line: {}",
-            self.stderr
-        );
-        self.stderr
-    }
-}
-
-impl Env {
-    async fn start() -> Env {
-        let server = TestServer::start().await;
-        let vars = vec![
-            ("OSS_ENDPOINT", server.endpoint()),
-            ("OSS_ACCESS_KEY_ID", TEST_ACCESS_KEY_ID.to_string()),
-            ("OSS_ACCESS_KEY_SECRET", TEST_ACCESS_KEY_SECRET.to_string()),
-        ];
-        Env {
-            server,
-            home: tempfile::tempdir().unwrap(),
-            vars,
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(OSS);
-        cmd.args(args)
-            .env_remove("OSS_ENDPOINT")
-            .env_remove("OSS_ACCESS_KEY_ID")
-            .env_remove("OSS_ACCESS_KEY_SECRET")
-            .env_remove("OSS_SESSION_TOKEN")
-            .env_remove("OSS_REGION")
-            .env("HOME", self.home.path())
-            .env("USERPROFILE", self.home.path())
-            .stdin(Stdio::null());
-        for (k, v) in &self.vars {
-            cmd.env(k, v);
-        }
-        cmd
-    }
-
-    /// Runs `oss ARGS` (off the async workers, which serve the requests).
-    async fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = self.command(args);
-        let out = tokio::task::spawn_blocking(move || cmd.output())
-            .await
-            .unwrap()
-            .unwrap();
-        Run::from(out)
-    }
-
-    async fn ok(&self, args: &[&str]) -> String {
-        self.run(args).await.ok()
-    }
-}
-
-fn write(path: &Path, content: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
-
-/// Every file under `dir` as (relative name, content), sorted.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).unwrap();
-                let rel: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                out.push((rel.join("/"), std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
 
 fn sample_tree(dir: &Path) -> PathBuf {
     let src = dir.join("src");
@@ -292,8 +164,8 @@ async fn directories_copy_recursively_and_prefixes_are_listed_counted_removed() 
         .await;
     assert!(out.contains("copied 4 files"), "{out}");
 
-    // One level, with directories as prefixes and a total line.
-    let out = env.ok(&["ls", "oss://tree-bucket/up/"]).await;
+    // One level (-d), with directories as prefixes and a total line.
+    let out = env.ok(&["ls", "-d", "oss://tree-bucket/up/"]).await;
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
     assert!(
@@ -363,7 +235,7 @@ async fn directories_copy_recursively_and_prefixes_are_listed_counted_removed() 
         "oss://tree-bucket/up-more",
     ])
     .await;
-    let out = env.ok(&["rm", "-r", "oss://tree-bucket/up"]).await;
+    let out = env.ok(&["rm", "-r", "-f", "oss://tree-bucket/up"]).await;
     assert!(
         out.contains("removed 4 objects under oss://tree-bucket/up/"),
         "{out}"
@@ -382,12 +254,7 @@ async fn directories_copy_recursively_and_prefixes_are_listed_counted_removed() 
         "{err}"
     );
     // --force also aborts unfinished multipart uploads.
-    let sdk = osskit::Bucket::new(
-        osskit::Auth::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET),
-        &env.server.endpoint(),
-        "tree-bucket",
-    )
-    .unwrap();
+    let sdk = env.sdk("tree-bucket");
     sdk.init_multipart_upload("unfinished.bin").await.unwrap();
     let out = env.ok(&["rb", "--force", "oss://tree-bucket"]).await;
     assert!(
@@ -496,14 +363,15 @@ async fn failures_exit_non_zero_with_the_oss_code() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn settings_come_from_the_config_file_v4_and_sts() {
+async fn the_earlier_config_file_keeps_working_and_migrates() {
     let mut env = Env::start().await;
     let endpoint = env.server.endpoint();
     env.vars.clear();
     let err = env.run(&["ls"]).await.fails(2);
     assert!(err.contains("no endpoint"), "{err}");
 
-    // The default file, ~/.oss/config.toml.
+    // The earlier default file, ~/.oss/config.toml: read (signing V1 as it did), with a
+    // message on how to move to ~/.ossutilconfig.
     write(
         &env.home.path().join(".oss/config.toml"),
         format!(
@@ -512,23 +380,42 @@ async fn settings_come_from_the_config_file_v4_and_sts() {
         )
         .as_bytes(),
     );
-    env.ok(&["mb", "oss://conf-bucket"]).await;
+    let run = env.run(&["mb", "oss://conf-bucket"]).await;
+    assert!(run.stderr.contains("oss config migrate"), "{}", run.stderr);
+    assert!(run.stderr.contains("V1"), "{}", run.stderr);
+    run.ok();
 
-    // An explicit file, signing with V4.
+    // An explicit file in that format, signing with V4.
     let explicit = env.home.path().join("v4.toml");
     write(
         &explicit,
         format!(
             "endpoint = {endpoint}\naccess_key_id = {TEST_ACCESS_KEY_ID}\n\
              access_key_secret = {TEST_ACCESS_KEY_SECRET}\nregion = cn-hangzhou\n\
-             signature_version = 4\n"
+             signature_version = 4        # 1 or 4\n"
         )
         .as_bytes(),
     );
-    let out = env
-        .ok(&["ls", "--config", explicit.to_str().unwrap()])
+    // Keys readable by others are pointed out; an owner-only file reads silently.
+    let run = env
+        .run(&["ls", "--config", explicit.to_str().unwrap()])
         .await;
-    assert!(out.contains("oss://conf-bucket"), "{out}");
+    assert!(
+        run.stderr.contains("can be read by other users"),
+        "{}",
+        run.stderr
+    );
+    run.ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&explicit, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let run = env
+            .run(&["ls", "--config", explicit.to_str().unwrap()])
+            .await;
+        assert!(run.stderr.is_empty(), "{}", run.stderr);
+        assert!(run.ok().contains("oss://conf-bucket"));
+    }
     let err = env
         .run(&[
             "ls",
@@ -553,8 +440,19 @@ async fn settings_come_from_the_config_file_v4_and_sts() {
     env.vars.push(("OSS_REGION", "cn-hangzhou".to_string()));
     env.ok(&["ls", "--signature-version", "4"]).await;
     env.vars[2].1 = "bad-token".to_string();
-    let err = env.run(&["ls"]).await.fails(1);
+    let err = env.run(&["-q", "ls"]).await.fails(1);
     assert!(err.contains("InvalidSecurityToken"), "{err}");
+    env.vars.clear();
+
+    // `oss config migrate` writes the profile (still V1, as the old file signed).
+    let out = env.ok(&["config", "migrate"]).await;
+    assert!(out.contains(".ossutilconfig"), "{out}");
+    let text = std::fs::read_to_string(env.home.path().join(".ossutilconfig")).unwrap();
+    assert!(text.starts_with("[default]\n"), "{text}");
+    assert!(text.contains("sign-version = v1"), "{text}");
+    let run = env.run(&["ls"]).await;
+    assert!(!run.stderr.contains("migrate"), "{}", run.stderr);
+    assert!(run.ok().contains("oss://conf-bucket"));
 }
 
 /// Stops a child process when dropped.
@@ -602,6 +500,7 @@ async fn serve_prints_its_url_and_answers() {
         ("OSS_ENDPOINT", url.clone()),
         ("OSS_ACCESS_KEY_ID", "serve-id".to_string()),
         ("OSS_ACCESS_KEY_SECRET", "serve-secret".to_string()),
+        ("OSS_REGION", common::REGION.to_string()),
     ];
     env.ok(&["mb", "oss://served-bucket"]).await;
     let out = env.ok(&["ls"]).await;
@@ -617,17 +516,8 @@ async fn serve_prints_its_url_and_answers() {
     assert!(err.contains("an access key is required"), "{err}");
 }
 
-/// Deterministic, non-repeating bytes.
 fn pattern(len: usize) -> Vec<u8> {
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    common::pattern(len, 0)
 }
 
 const SMALL_PARTS: [&str; 4] = ["--threshold", "100K", "--part-size", "100K"];
@@ -679,14 +569,6 @@ async fn large_objects_move_in_parts() {
         .await;
     assert_eq!(run.status, Some(2));
     assert!(run.stderr.contains("not a size"), "{}", run.stderr);
-}
-
-/// Files under `dir` (none when it does not exist).
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    match std::fs::read_dir(dir) {
-        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
-        Err(_) => Vec::new(),
-    }
 }
 
 /// Starts `oss ARGS`, sends it SIGINT once a checkpoint exists, checks that it stops with

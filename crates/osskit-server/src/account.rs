@@ -184,6 +184,46 @@ pub struct Account {
     pub pool_requesters: Mutex<BTreeMap<String, BTreeMap<String, String>>>,
     jobs: Mutex<tokio::task::JoinSet<()>>,
     http: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    own_hosts: Option<Arc<OwnHosts>>,
+}
+
+/// Name resolution of the server's outgoing requests: the hosts the server serves resolve
+/// to its listener, every other name as the system resolves it.
+#[derive(Debug)]
+struct OwnHosts {
+    addr: std::net::SocketAddr,
+    /// Base domains, lower case, without `localhost` and IP literals.
+    domains: Vec<String>,
+}
+
+impl OwnHosts {
+    fn serves(&self, name: &str) -> bool {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        self.domains.iter().any(|d| {
+            name == *d
+                || name
+                    .strip_suffix(d.as_str())
+                    .is_some_and(|label| label.ends_with('.'))
+        })
+    }
+}
+
+impl reqwest::dns::Resolve for OwnHosts {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let own = self.serves(name.as_str()).then_some(self.addr);
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: reqwest::dns::Addrs = match own {
+                Some(addr) => Box::new(std::iter::once(addr)),
+                None => {
+                    let found: Vec<std::net::SocketAddr> =
+                        tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+                    Box::new(found.into_iter())
+                }
+            };
+            Ok(addrs)
+        })
+    }
 }
 
 impl std::fmt::Debug for Account {
@@ -207,7 +247,23 @@ impl Account {
             pool_requesters: Mutex::new(BTreeMap::new()),
             jobs: Mutex::new(tokio::task::JoinSet::new()),
             http: std::sync::OnceLock::new(),
+            own_hosts: None,
         }
+    }
+
+    /// Makes the server's own outgoing requests (async fetch tasks, callbacks) reach the
+    /// hosts it serves — `<base domain>` and `<bucket>.<base domain>`, named without a port
+    /// — at `addr`, its own listener, as the names of OSS's endpoints reach OSS: a task
+    /// fetching a presigned URL of this server works whatever the DNS says. `localhost` and
+    /// IP literals are left to the resolver.
+    pub fn with_own_hosts(mut self, addr: std::net::SocketAddr, base_domains: &[String]) -> Self {
+        let domains = base_domains
+            .iter()
+            .filter(|d| *d != "localhost" && d.parse::<std::net::IpAddr>().is_err())
+            .cloned()
+            .collect();
+        self.own_hosts = Some(Arc::new(OwnHosts { addr, domains }));
+        self
     }
 
     /// Runs `job` in the background until it ends or the server stops (jobs are aborted
@@ -222,14 +278,19 @@ impl Account {
     }
 
     /// The HTTP client of fetch tasks and callbacks (no proxy from the environment, 30 s
-    /// to connect, redirects followed).
+    /// to connect, redirects followed; the server's own hosts reach the server, see
+    /// [`Account::with_own_hosts`]).
     pub fn http(&self) -> Result<reqwest::Client, String> {
         self.http
             .get_or_init(|| {
-                reqwest::Client::builder()
+                let mut builder = reqwest::Client::builder()
                     .no_proxy()
                     .connect_timeout(Duration::from_secs(30))
-                    .timeout(Duration::from_secs(600))
+                    .timeout(Duration::from_secs(600));
+                if let Some(own) = &self.own_hosts {
+                    builder = builder.dns_resolver(own.clone());
+                }
+                builder
                     .build()
                     .map_err(|e| format!("cannot create an HTTP client: {e}"))
             })

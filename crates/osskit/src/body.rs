@@ -460,10 +460,14 @@ impl ByteStream {
         tally: Arc<Tally>,
         progress: Option<ProgressFn>,
         what: String,
+        limiter: Option<Arc<crate::rate::RateLimiter>>,
     ) -> ByteStream {
         let total = response.content_length();
         let raw = response.bytes_stream();
-        let timed = IdleTimeout::new(raw.boxed(), read_timeout, what);
+        let mut timed = IdleTimeout::new(raw.boxed(), read_timeout, what).boxed();
+        if let Some(limiter) = limiter {
+            timed = crate::rate::throttle(timed, limiter);
+        }
         let inner = timed
             .inspect_ok(move |chunk| {
                 let so_far = tally.feed(chunk);
@@ -488,10 +492,14 @@ impl ByteStream {
         what: String,
         expected_crc: Option<u64>,
         request_id: String,
+        limiter: Option<Arc<crate::rate::RateLimiter>>,
     ) -> ByteStream {
         use std::io::Write;
         let raw = response.bytes_stream();
-        let timed = IdleTimeout::new(raw.boxed(), read_timeout, what);
+        let mut timed = IdleTimeout::new(raw.boxed(), read_timeout, what).boxed();
+        if let Some(limiter) = limiter {
+            timed = crate::rate::throttle(timed, limiter);
+        }
         let decoder = Arc::new(Mutex::new(Some(flate2::write::GzDecoder::new(Vec::new()))));
         let inflate = |e: std::io::Error| {
             Error::Io(std::io::Error::new(

@@ -67,6 +67,7 @@ pub mod mode;
 pub mod ops;
 mod paginate;
 pub mod progress;
+pub(crate) mod rate;
 mod request;
 pub mod result;
 pub mod retry;

@@ -38,6 +38,7 @@ use thread_local::ThreadLocal;
 
 use crate::blocking::driver::{self, Driver};
 use crate::error::{Error, Result};
+use crate::rate::RateLimiter;
 
 /// Default connect timeout (oss2's `connect_timeout`).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -78,6 +79,8 @@ struct SessionInner {
     /// One driver (runtime + pool) per thread that made blocking calls.
     drivers: ThreadLocal<Arc<Driver>>,
     settings: SessionBuilder,
+    /// The shared bandwidth limit, if any.
+    limiter: Option<Arc<RateLimiter>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -114,6 +117,17 @@ impl Session {
     /// The connect timeout.
     pub fn connect_timeout(&self) -> Duration {
         self.inner.settings.connect_timeout
+    }
+
+    /// The bandwidth limit in bytes per second, if one was set with
+    /// [`SessionBuilder::bandwidth_limit`].
+    pub fn bandwidth_limit(&self) -> Option<u64> {
+        self.inner.limiter.as_ref().map(|l| l.bytes_per_sec())
+    }
+
+    /// The shared limiter of [`SessionBuilder::bandwidth_limit`].
+    pub(crate) fn limiter(&self) -> Option<&Arc<RateLimiter>> {
+        self.inner.limiter.as_ref()
     }
 
     /// A request sent through the pool that suits the calling context: inside a blocking
@@ -168,6 +182,7 @@ pub struct SessionBuilder {
     built_in_roots: bool,
     customize: Option<Customize>,
     client: Option<reqwest::Client>,
+    bandwidth_limit: Option<u64>,
 }
 
 impl std::fmt::Debug for SessionBuilder {
@@ -182,6 +197,7 @@ impl std::fmt::Debug for SessionBuilder {
             .field("built_in_roots", &self.built_in_roots)
             .field("customized", &self.customize.is_some())
             .field("own_client", &self.client.is_some())
+            .field("bandwidth_limit", &self.bandwidth_limit)
             .finish()
     }
 }
@@ -210,6 +226,7 @@ impl Default for SessionBuilder {
             built_in_roots: true,
             customize: None,
             client: None,
+            bandwidth_limit: None,
         }
     }
 }
@@ -329,17 +346,33 @@ impl SessionBuilder {
         self
     }
 
+    /// Limits the bytes sent and received by every client of the session, all transfers
+    /// together, to `bytes_per_sec` on average (request and response bodies; a short
+    /// burst may go at once after an idle moment). `0` removes the limit.
+    ///
+    /// ```
+    /// use osskit::Session;
+    /// let session = Session::builder().bandwidth_limit(10 << 20).build().unwrap();
+    /// assert_eq!(session.bandwidth_limit(), Some(10 << 20));
+    /// ```
+    pub fn bandwidth_limit(mut self, bytes_per_sec: u64) -> Self {
+        self.bandwidth_limit = (bytes_per_sec > 0).then_some(bytes_per_sec);
+        self
+    }
+
     /// Creates the session; fails on a malformed proxy URL or certificate.
     pub fn build(self) -> Result<Session> {
         let client = match &self.client {
             Some(c) => c.clone(),
             None => self.make_http_client()?,
         };
+        let limiter = self.bandwidth_limit.map(RateLimiter::new);
         Ok(Session {
             inner: Arc::new(SessionInner {
                 client,
                 drivers: ThreadLocal::new(),
                 settings: self,
+                limiter,
             }),
         })
     }

@@ -149,7 +149,11 @@ async fn attempt(
     let mut upload = None;
     if let Some(body) = req.body.as_mut() {
         let tally = Tally::new(req.upload_crc);
+        let limiter = config.session.limiter().cloned();
         let (http_body, len) = if let Some(bytes) = body.whole(req.progress.is_some()) {
+            if let Some(limiter) = &limiter {
+                limiter.acquire(bytes.len()).await;
+            }
             instrument_whole(bytes, &tally, req.progress.as_ref());
             (reqwest::Body::from(bytes.clone()), Some(bytes.len() as u64))
         } else {
@@ -158,7 +162,10 @@ async fn attempt(
                     "the request body is a one-shot stream that was already sent",
                 ));
             };
-            let stream = instrument_upload(stream, tally.clone(), req.progress.clone(), len);
+            let mut stream = instrument_upload(stream, tally.clone(), req.progress.clone(), len);
+            if let Some(limiter) = limiter {
+                stream = crate::rate::throttle(stream, limiter);
+            }
             (reqwest::Body::wrap_stream(stream), len)
         };
         if let Some(len) = len {

@@ -145,6 +145,78 @@ async fn a_presigned_url_of_the_server_is_fetched_into_an_object() {
     }
 }
 
+/// A URL naming the server by an endpoint it plays (`<bucket>.oss-<region>.aliyuncs.com`,
+/// no port) reaches the server itself, as OSS's own names reach OSS, whatever DNS says;
+/// other names resolve as usual.
+#[tokio::test]
+async fn urls_naming_the_servers_own_endpoints_reach_it() {
+    let server = osskit_server::testing::TestServer::start_with(|c| {
+        c.base_domains
+            .push("oss-ap-south-1.aliyuncs.com".to_string());
+    })
+    .await;
+    for (signer, region) in [(Signer::V1, "cn-hangzhou"), (Signer::V4, "ap-south-1")] {
+        let b = new_bucket(&server, signer, "ownhost").await;
+        b.put_object("source.txt", "fetched through the endpoint name")
+            .await
+            .unwrap();
+        // The same bucket addressed as OSS addresses it (the URL is signed offline).
+        let named = Bucket::builder(
+            signer.auth(),
+            &format!("http://oss-{region}.aliyuncs.com"),
+            b.name(),
+        )
+        .region(region)
+        .build()
+        .unwrap();
+        let url = named
+            .sign_url(Method::GET, "source.txt", Duration::from_secs(600))
+            .build()
+            .await
+            .unwrap();
+        assert!(
+            url.starts_with(&format!("http://{}.oss-{region}.aliyuncs.com/", b.name())),
+            "{url}"
+        );
+        let id = b
+            .put_async_fetch_task(AsyncFetchTaskConfiguration::new(&url, "copy.txt"))
+            .await
+            .unwrap()
+            .config
+            .task_id;
+        let info = finished(&b, &id).await;
+        assert_eq!(info.state, states::SUCCESS, "{}", info.error_msg);
+        let copy = b.get_object("copy.txt").await.unwrap();
+        assert_eq!(
+            copy.body.collect_bytes().await.unwrap(),
+            "fetched through the endpoint name"
+        );
+    }
+
+    // A name that merely contains a base domain is not the server (`.invalid` never
+    // resolves).
+    let b = new_bucket(&server, Signer::V4, "ownhost").await;
+    for url in [
+        format!("http://{}.oss-cn-hangzhou.aliyuncs.com.invalid/x", b.name()),
+        "http://oss-ap-south-1.aliyuncs.com.invalid/x".to_string(),
+    ] {
+        let id = b
+            .put_async_fetch_task(AsyncFetchTaskConfiguration::new(&url, "elsewhere.txt"))
+            .await
+            .unwrap()
+            .config
+            .task_id;
+        let info = finished(&b, &id).await;
+        assert_eq!(info.state, states::FAILED, "{url}");
+        assert!(info.error_msg.contains(&url), "{}", info.error_msg);
+    }
+    assert!(b
+        .head_object("elsewhere.txt")
+        .await
+        .unwrap_err()
+        .is_not_found());
+}
+
 #[tokio::test]
 async fn failures_are_reported_and_store_nothing() {
     let server = server().await;

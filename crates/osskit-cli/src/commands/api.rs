@@ -15,17 +15,10 @@ use std::io::{Read, Write};
 use osskit::proto::ops::{self, Level, Operation, Payload, Selector};
 use osskit::Body;
 
-use crate::args::{ApiArgs, ConnectionArgs};
+use super::Ctx;
+use crate::args::{ApiArgs, GlobalArgs, OutputFormat};
 use crate::error::CliError;
-
-/// How the answer is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Output {
-    /// The body as OSS sent it.
-    Raw,
-    /// XML converted to JSON (JSON bodies are printed as they are).
-    Json,
-}
+use crate::xml::xml_to_json;
 
 /// What the command line of one call says.
 #[derive(Debug, Default)]
@@ -33,11 +26,10 @@ struct Parsed {
     bucket: Option<String>,
     key: Option<String>,
     body: Option<String>,
-    output: Option<Output>,
     include_headers: bool,
     params: Vec<(String, String)>,
     headers: Vec<(String, String)>,
-    conn: ConnectionArgs,
+    global: GlobalArgs,
 }
 
 /// `inventoryId` → `inventory-id`; `x-oss-acl` stays.
@@ -71,9 +63,9 @@ fn param_flags(op: &Operation) -> Vec<(String, &'static str, bool)> {
     out
 }
 
-fn parse(op: &Operation, args: &[String], conn: &ConnectionArgs) -> Result<Parsed, CliError> {
+fn parse(op: &Operation, args: &[String], global: &GlobalArgs) -> Result<Parsed, CliError> {
     let mut parsed = Parsed {
-        conn: conn.clone(),
+        global: global.clone(),
         ..Parsed::default()
     };
     let params = param_flags(op);
@@ -97,17 +89,6 @@ fn parse(op: &Operation, args: &[String], conn: &ConnectionArgs) -> Result<Parse
             "--key" => parsed.key = Some(take(&mut it)?),
             "--body" => parsed.body = Some(take(&mut it)?),
             "-i" | "--include-headers" => parsed.include_headers = true,
-            "--output-format" => {
-                parsed.output = Some(match take(&mut it)?.as_str() {
-                    "json" => Output::Json,
-                    "xml" | "raw" => Output::Raw,
-                    other => {
-                        return Err(CliError::usage(format!(
-                            "--output-format takes xml, json or raw, not {other:?}"
-                        )))
-                    }
-                })
-            }
             "--param" => {
                 let p = take(&mut it)?;
                 let (k, v) = p.split_once('=').unwrap_or((p.as_str(), ""));
@@ -124,13 +105,46 @@ fn parse(op: &Operation, args: &[String], conn: &ConnectionArgs) -> Result<Parse
                     .headers
                     .push((k.trim().to_string(), v.trim().to_string()));
             }
-            "--endpoint" => parsed.conn.endpoint = Some(take(&mut it)?),
-            "--access-key-id" => parsed.conn.access_key_id = Some(take(&mut it)?),
-            "--access-key-secret" => parsed.conn.access_key_secret = Some(take(&mut it)?),
-            "--sts-token" => parsed.conn.sts_token = Some(take(&mut it)?),
-            "--region" => parsed.conn.region = Some(take(&mut it)?),
-            "--signature-version" => parsed.conn.signature_version = Some(take(&mut it)?),
-            "--config" => parsed.conn.config = Some(take(&mut it)?.into()),
+            "--output-format" => {
+                let v = take(&mut it)?;
+                parsed.global.output_format = Some(
+                    <OutputFormat as clap::ValueEnum>::from_str(&v, true).map_err(|_| {
+                        CliError::usage(format!(
+                            "--output-format takes text, json, yaml or xml, not {v:?}"
+                        ))
+                    })?,
+                )
+            }
+            "--endpoint" | "-e" => parsed.global.endpoint = Some(take(&mut it)?),
+            "--access-key-id" => parsed.global.access_key_id = Some(take(&mut it)?),
+            "--access-key-secret" => parsed.global.access_key_secret = Some(take(&mut it)?),
+            "--sts-token" | "-t" => parsed.global.sts_token = Some(take(&mut it)?),
+            "--region" => parsed.global.region = Some(take(&mut it)?),
+            "--mode" => parsed.global.mode = Some(take(&mut it)?),
+            "--sign-version" | "--signature-version" => {
+                parsed.global.sign_version = Some(take(&mut it)?)
+            }
+            "--addressing-style" => parsed.global.addressing_style = Some(take(&mut it)?),
+            "--config-file" | "--config" | "-c" => {
+                parsed.global.config_file = Some(take(&mut it)?.into())
+            }
+            "--profile" => parsed.global.profile = Some(take(&mut it)?),
+            "--proxy" => parsed.global.proxy = Some(take(&mut it)?),
+            "--connect-timeout" | "--read-timeout" | "--retry-times" => {
+                let v = take(&mut it)?;
+                let n: u64 = v
+                    .parse()
+                    .map_err(|_| CliError::usage(format!("{flag} takes a number, not {v:?}")))?;
+                match flag.as_str() {
+                    "--connect-timeout" => parsed.global.connect_timeout = Some(n),
+                    "--read-timeout" => parsed.global.read_timeout = Some(n),
+                    _ => parsed.global.retry_times = Some(n.min(u64::from(u32::MAX)) as u32),
+                }
+            }
+            "--dry-run" | "-n" => parsed.global.dry_run = true,
+            "--force" | "-f" => parsed.global.force = true,
+            "--quiet" | "-q" => parsed.global.quiet = true,
+            "--ignore-env-var" => parsed.global.ignore_env_var = true,
             other => {
                 let name = other.strip_prefix("--").unwrap_or("");
                 if let Some((_, real, _)) = params.iter().find(|(f, _, _)| f == name) {
@@ -153,7 +167,7 @@ fn parse(op: &Operation, args: &[String], conn: &ConnectionArgs) -> Result<Parse
 }
 
 /// Runs `oss api`.
-pub async fn api(args: ApiArgs) -> Result<(), CliError> {
+pub async fn api(ctx: &Ctx, args: ApiArgs) -> Result<(), CliError> {
     match args.operation.as_str() {
         "list" => {
             print!("{}", list());
@@ -173,8 +187,9 @@ pub async fn api(args: ApiArgs) -> Result<(), CliError> {
         print!("{}", help(op));
         return Ok(());
     }
-    let parsed = parse(op, &args.args, &args.conn)?;
-    let clients = super::clients(&parsed.conn)?;
+    let parsed = parse(op, &args.args, &ctx.global)?;
+    let ctx = Ctx::new(parsed.global.clone());
+    let clients = ctx.clients()?;
     let mut call = match op.level {
         Level::Service => clients.service()?.call(op.id),
         _ => {
@@ -204,6 +219,19 @@ pub async fn api(args: ApiArgs) -> Result<(), CliError> {
             op.name
         )));
     }
+    if ctx.dry_run() && !matches!(op.method, ops::HttpMethod::Get | ops::HttpMethod::Head) {
+        let target = match (&parsed.bucket, &parsed.key) {
+            (Some(b), Some(k)) => format!("oss://{b}/{k}"),
+            (Some(b), None) => format!("oss://{b}"),
+            _ => "the account".to_string(),
+        };
+        return ctx.out.record(
+            "DryRun",
+            serde_json::json!({"Operation": op.name, "Method": op.method.as_str(),
+                               "Target": target}),
+            || format!("would call {} ({} {target})", op.name, op.method),
+        );
+    }
     let out = call.send().await.map_err(|e| CliError::oss(op.name, e))?;
     let mut stdout = std::io::stdout().lock();
     if parsed.include_headers {
@@ -214,18 +242,31 @@ pub async fn api(args: ApiArgs) -> Result<(), CliError> {
         head.push('\n');
         let _ = stdout.write_all(head.as_bytes());
     }
-    let is_xml = out
-        .meta
-        .header("content-type")
-        .is_some_and(|t| t.contains("xml"));
-    let text = match parsed.output {
-        Some(Output::Json) if is_xml => {
-            let json = xml_to_json(&out.body).map_err(|e| {
-                CliError::failed(format!("{}: the answer is not XML: {e}", op.name))
-            })?;
-            let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
+    let content_type = out.meta.header("content-type").unwrap_or_default();
+    let is_xml = content_type.contains("xml");
+    let is_json = content_type.contains("json");
+    // As a document: XML converted, JSON read.
+    let document = || -> Result<serde_json::Value, CliError> {
+        if is_xml {
+            xml_to_json(&out.body)
+                .map_err(|e| CliError::failed(format!("{}: the answer is not XML: {e}", op.name)))
+        } else {
+            serde_json::from_slice(&out.body)
+                .map_err(|e| CliError::failed(format!("{}: the answer is not JSON: {e}", op.name)))
+        }
+    };
+    let structured = is_xml || is_json;
+    let text = match ctx.out.format {
+        OutputFormat::Json if is_xml => {
+            let mut s = serde_json::to_string_pretty(&document()?).unwrap_or_default();
             s.push('\n');
             s.into_bytes()
+        }
+        OutputFormat::Yaml if structured => {
+            crate::output::render(OutputFormat::Yaml, "", &document()?).into_bytes()
+        }
+        OutputFormat::Xml if is_json => {
+            crate::output::render(OutputFormat::Xml, "root", &document()?).into_bytes()
         }
         _ => out.body.to_vec(),
     };
@@ -358,7 +399,7 @@ fn help(op: &Operation) -> String {
         out,
         "  --param NAME=VALUE             any other query parameter\n  \
          --header 'NAME: VALUE'         any other header\n  \
-         --output-format xml|json|raw   how to print the answer (XML as sent, or as JSON)\n  \
+         --output-format text|json|yaml|xml  how to print the answer (as sent, or converted)\n  \
          -i, --include-headers          print the status and headers first"
     );
     if let ops::Support::Cloud(service) = op.support {
@@ -368,73 +409,6 @@ fn help(op: &Operation) -> String {
         );
     }
     out
-}
-
-/// An XML document as JSON: `{"Root": {...}}`, an element of text as a string, repeated
-/// elements as an array, empty elements as "".
-fn xml_to_json(doc: &[u8]) -> Result<serde_json::Value, String> {
-    use quick_xml::events::Event;
-    use serde_json::{Map, Value};
-
-    let text = std::str::from_utf8(doc).map_err(|e| e.to_string())?;
-    let mut reader = quick_xml::Reader::from_str(text);
-    reader.config_mut().trim_text(true);
-    // Open elements: name, children, text.
-    let mut stack: Vec<(String, Map<String, Value>, String)> = Vec::new();
-    let mut root: Option<Value> = None;
-    let insert = |map: &mut Map<String, Value>, name: String, v: Value| match map.get_mut(&name) {
-        Some(Value::Array(a)) => a.push(v),
-        Some(existing) => {
-            let first = existing.take();
-            *existing = Value::Array(vec![first, v]);
-        }
-        None => {
-            map.insert(name, v);
-        }
-    };
-    loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) => stack.push((
-                String::from_utf8_lossy(e.name().as_ref()).into_owned(),
-                Map::new(),
-                String::new(),
-            )),
-            Event::Empty(e) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                match stack.last_mut() {
-                    Some((_, children, _)) => insert(children, name, Value::String(String::new())),
-                    None => root = Some(Value::Object(Map::from_iter([(name, "".into())]))),
-                }
-            }
-            Event::Text(t) => {
-                if let Some((_, _, s)) = stack.last_mut() {
-                    s.push_str(&t.unescape().map_err(|e| e.to_string())?);
-                }
-            }
-            Event::CData(t) => {
-                if let Some((_, _, s)) = stack.last_mut() {
-                    s.push_str(&String::from_utf8_lossy(&t));
-                }
-            }
-            Event::End(_) => {
-                let Some((name, children, text)) = stack.pop() else {
-                    return Err("unbalanced document".into());
-                };
-                let value = if children.is_empty() {
-                    Value::String(text)
-                } else {
-                    Value::Object(children)
-                };
-                match stack.last_mut() {
-                    Some((_, parent, _)) => insert(parent, name, value),
-                    None => root = Some(Value::Object(Map::from_iter([(name, value)]))),
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    root.ok_or_else(|| "the document has no root element".to_string())
 }
 
 #[cfg(test)]
@@ -458,7 +432,7 @@ mod tests {
                 "--max-parts".into(),
                 "5".into(),
             ],
-            &ConnectionArgs::default(),
+            &GlobalArgs::default(),
         )
         .unwrap();
         assert_eq!(parsed.key.as_deref(), Some("k"));
@@ -469,32 +443,9 @@ mod tests {
                 ("max-parts".into(), "5".into())
             ]
         );
-        let err = parse(
-            op,
-            &["--bogus".into(), "1".into()],
-            &ConnectionArgs::default(),
-        )
-        .unwrap_err();
+        let err = parse(op, &["--bogus".into(), "1".into()], &GlobalArgs::default()).unwrap_err();
         assert!(err.to_string().contains("takes no \"--bogus\""), "{err}");
         assert!(help(op).contains("--upload-id"));
         assert!(list().contains("put-bucket-cors"));
-    }
-
-    #[test]
-    fn xml_becomes_json() {
-        let json = xml_to_json(
-            b"<?xml version=\"1.0\"?><CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>\
-              <AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod></CORSRule>\
-              <ResponseVary>false</ResponseVary><Empty/></CORSConfiguration>",
-        )
-        .unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"CORSConfiguration": {
-                "CORSRule": {"AllowedOrigin": "*", "AllowedMethod": ["GET", "PUT"]},
-                "ResponseVary": "false",
-                "Empty": ""
-            }})
-        );
     }
 }

@@ -1,84 +1,163 @@
-//! The subcommands, one module per family.
+//! The subcommands, one module per family, and what they share.
 
 mod api;
+mod append;
 mod bucket;
+mod config_cmd;
 mod cp;
+mod hash;
 mod list;
 mod object;
-mod sign;
+mod presign;
+mod probe;
+mod props;
+mod sync;
 
-use futures_util::{Stream, TryStreamExt};
-use osskit::{Bucket, ListItem, ObjectSummary};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::args::{Command, ConnectionArgs};
+use futures_util::TryStreamExt;
+use osskit::Bucket;
+
+use crate::args::{Command, GlobalArgs, OutputFormat};
 use crate::client::Clients;
-use crate::config;
 use crate::error::CliError;
 use crate::location::OssUrl;
+use crate::output::Output;
+use crate::settings::{self, ConfigContext, Settings};
 
-/// Runs a client command (everything but `serve`).
-pub async fn run(command: Command) -> Result<(), CliError> {
-    match command {
-        Command::Serve(_) => Err(CliError::usage("`serve` is not a client command")),
-        Command::Mb(a) => bucket::mb(&clients(&a.conn)?, a).await,
-        Command::Rb(a) => bucket::rb(&clients(&a.conn)?, a).await,
-        Command::Ls(a) => list::ls(&clients(&a.conn)?, a).await,
-        Command::Du(a) => list::du(&clients(&a.conn)?, a).await,
-        Command::Cp(a) => cp::cp(&clients(&a.conn)?, a).await,
-        Command::Cat(a) => object::cat(&clients(&a.conn)?, a).await,
-        Command::Stat(a) => object::stat(&clients(&a.conn)?, a).await,
-        Command::Rm(a) => object::rm(&clients(&a.conn)?, a).await,
-        Command::Sign(a) => sign::sign(&clients(&a.conn)?, a).await,
-        Command::Api(a) => api::api(a).await,
+/// What every command gets: the global options, the output and the environment.
+pub struct Ctx {
+    /// The global options.
+    pub global: GlobalArgs,
+    /// Where results go.
+    pub out: Output,
+    warned: AtomicBool,
+}
+
+impl Ctx {
+    /// The context of `global`.
+    pub fn new(global: GlobalArgs) -> Ctx {
+        let format = global.output_format.unwrap_or_else(|| {
+            // The profile may choose a format; a broken file is reported by the command.
+            load_context(&global, false)
+                .ok()
+                .and_then(|c| settings::resolve(&global, &env, &c).ok())
+                .and_then(|s| s.output_format)
+                .unwrap_or(OutputFormat::Text)
+        });
+        let out = Output {
+            format,
+            quiet: global.quiet,
+        };
+        Ctx {
+            global,
+            out,
+            warned: AtomicBool::new(false),
+        }
+    }
+
+    /// Prints a warning on stderr (unless `--quiet`).
+    pub fn warn(&self, text: &str) {
+        if !self.global.quiet {
+            eprintln!("oss: warning: {text}");
+        }
+    }
+
+    /// The configuration file and profile.
+    pub fn config_context(&self, for_writing: bool) -> Result<ConfigContext, CliError> {
+        load_context(&self.global, for_writing)
+    }
+
+    /// The resolved settings (warnings are printed once).
+    pub fn settings(&self) -> Result<Settings, CliError> {
+        let ctx = self.config_context(false)?;
+        let s = settings::resolve(&self.global, &env, &ctx)?;
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            for w in &s.warnings {
+                self.warn(w);
+            }
+        }
+        Ok(s)
+    }
+
+    /// Clients of the resolved settings.
+    pub fn clients(&self) -> Result<Clients, CliError> {
+        Clients::new(self.settings()?, None)
+    }
+
+    /// Clients whose transfers together stay under `limit` bytes per second.
+    pub fn clients_limited(&self, limit: Option<u64>) -> Result<Clients, CliError> {
+        Clients::new(self.settings()?, limit)
+    }
+
+    /// Whether to change nothing.
+    pub fn dry_run(&self) -> bool {
+        self.global.dry_run
+    }
+
+    /// Asks before destructive work (see [`crate::confirm`]); `--dry-run` needs no answer.
+    pub fn confirm(&self, question: &str) -> Result<(), CliError> {
+        if self.dry_run() {
+            return Ok(());
+        }
+        crate::confirm::confirm(self.global.force, question)
     }
 }
 
-/// Clients configured from the flags, the environment and the configuration file.
-fn clients(conn: &ConnectionArgs) -> Result<Clients, CliError> {
-    let settings = config::resolve(conn, &|name| std::env::var(name).ok())?;
-    Clients::new(settings)
+/// A process environment lookup.
+pub fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
-/// Every object whose key starts with `prefix`, across pages.
-fn objects_under(
-    bucket: &Bucket,
-    url: &OssUrl,
-    prefix: &str,
-) -> impl Stream<Item = Result<ObjectSummary, CliError>> + Send + 'static {
-    let what = format!("cannot list {}", url.with_key(prefix));
-    bucket
-        .list_objects_v2()
-        .prefix(prefix)
-        .max_keys(1000)
-        .into_items()
-        .try_filter_map(|item| async move {
-            Ok(match item {
-                ListItem::Object(o) => Some(o),
-                ListItem::CommonPrefix(_) => None,
-            })
-        })
-        .map_err(move |e| CliError::oss(&what, e))
+fn load_context(global: &GlobalArgs, for_writing: bool) -> Result<ConfigContext, CliError> {
+    settings::load_context(global, &env, for_writing)
 }
 
-/// Deletes every object under `prefix` page by page; returns how many were deleted.
-async fn delete_under(bucket: &Bucket, url: &OssUrl, prefix: &str) -> Result<u64, CliError> {
-    let mut pages = bucket
-        .list_objects_v2()
-        .prefix(prefix)
-        .max_keys(1000)
-        .into_paginator();
+/// Runs a client command (everything but `serve`).
+pub async fn run(global: GlobalArgs, command: Command) -> Result<(), CliError> {
+    let ctx = Ctx::new(global);
+    match command {
+        Command::Serve(_) => Err(CliError::usage("`serve` is not a client command")),
+        Command::Mb(a) => bucket::mb(&ctx, a).await,
+        Command::Rb(a) => bucket::rb(&ctx, a).await,
+        Command::Ls(a) => list::ls(&ctx, a).await,
+        Command::Du(a) => list::du(&ctx, a).await,
+        Command::Cp(a) => cp::cp(&ctx, a).await,
+        Command::Mv(a) => cp::mv(&ctx, a).await,
+        Command::Sync(a) => sync::sync(&ctx, a).await,
+        Command::Cat(a) => object::cat(&ctx, a).await,
+        Command::Stat(a) => object::stat(&ctx, a).await,
+        Command::Rm(a) => object::rm(&ctx, a).await,
+        Command::Mkdir(a) => object::mkdir(&ctx, a).await,
+        Command::SetProps(a) => props::set_props(&ctx, a).await,
+        Command::Restore(a) => props::restore(&ctx, a).await,
+        Command::CreateSymlink(a) => props::create_symlink(&ctx, a).await,
+        Command::ReadSymlink(a) => props::read_symlink(&ctx, a).await,
+        Command::Revert(a) => props::revert(&ctx, a).await,
+        Command::Append(a) => append::append(&ctx, a).await,
+        Command::Hash(a) => hash::hash(&ctx, a).await,
+        Command::Presign(a) => presign::presign(&ctx, a).await,
+        Command::Probe(a) => probe::probe(&ctx, a).await,
+        Command::Config(a) => config_cmd::config(&ctx, a).await,
+        Command::Api(a) => api::api(&ctx, a).await,
+    }
+}
+
+/// `~/.oss/checkpoints`.
+pub fn default_checkpoint_dir() -> PathBuf {
+    crate::config::state_dir()
+        .map(|d| d.join("checkpoints"))
+        .unwrap_or_else(osskit::transfer::default_checkpoint_dir)
+}
+
+/// Deletes `keys` in batches of 1000; returns how many were deleted. Keys that could not
+/// be deleted make it fail, naming one.
+async fn delete_keys(bucket: &Bucket, url: &OssUrl, keys: Vec<String>) -> Result<u64, CliError> {
     let mut deleted = 0u64;
-    while let Some(page) = pages
-        .try_next()
-        .await
-        .map_err(|e| CliError::oss(format!("cannot list {}", url.with_key(prefix)), e))?
-    {
-        let keys: Vec<String> = page.objects.into_iter().map(|o| o.key).collect();
-        if keys.is_empty() {
-            continue;
-        }
+    for chunk in keys.chunks(1000) {
         let out = bucket
-            .batch_delete_objects(keys)
+            .batch_delete_objects(chunk.to_vec())
             .await
             .map_err(|e| CliError::oss(format!("cannot delete under {url}"), e))?;
         if let Some(key) = out.not_deleted.first() {
@@ -93,8 +172,14 @@ async fn delete_under(bucket: &Bucket, url: &OssUrl, prefix: &str) -> Result<u64
     Ok(deleted)
 }
 
-/// Aborts every unfinished multipart upload under `prefix`; returns how many were aborted.
-async fn abort_uploads_under(bucket: &Bucket, url: &OssUrl, prefix: &str) -> Result<u64, CliError> {
+/// Aborts every unfinished multipart upload under `prefix`; returns how many were aborted
+/// (with `dry_run`, how many would be).
+async fn abort_uploads_under(
+    bucket: &Bucket,
+    url: &OssUrl,
+    prefix: &str,
+    dry_run: bool,
+) -> Result<u64, CliError> {
     let mut uploads = bucket.list_multipart_uploads().prefix(prefix).into_items();
     let mut aborted = 0u64;
     while let Some(item) = uploads.try_next().await.map_err(|e| {
@@ -107,21 +192,28 @@ async fn abort_uploads_under(bucket: &Bucket, url: &OssUrl, prefix: &str) -> Res
         )
     })? {
         if let osskit::UploadItem::Upload(u) = item {
-            bucket
-                .abort_multipart_upload(&u.key, &u.upload_id)
-                .await
-                .map_err(|e| {
-                    CliError::oss(
-                        format!(
-                            "cannot abort upload {} of {}",
-                            u.upload_id,
-                            url.with_key(u.key.as_str())
-                        ),
-                        e,
-                    )
-                })?;
+            if !dry_run {
+                bucket
+                    .abort_multipart_upload(&u.key, &u.upload_id)
+                    .await
+                    .map_err(|e| {
+                        CliError::oss(
+                            format!(
+                                "cannot abort upload {} of {}",
+                                u.upload_id,
+                                url.with_key(u.key.as_str())
+                            ),
+                            e,
+                        )
+                    })?;
+            }
             aborted += 1;
         }
     }
     Ok(aborted)
+}
+
+/// Unix seconds as RFC 3339 (`2024-05-01T08:00:00Z`) for structured output.
+pub fn iso(t: Option<i64>) -> Option<serde_json::Value> {
+    t.map(|t| osskit::proto::date::unixtime_to_rfc3339(t).into())
 }

@@ -2,7 +2,8 @@
 //! into an object in the background, then makes the task's callback, if any.
 //!
 //! The URL is any `http`/`https` URL the server can reach (for example a presigned URL of
-//! this same server). The data is streamed into a blob, checked against `ContentMD5` when
+//! this same server, also by the names of the endpoints it plays:
+//! [`crate::account::Account::with_own_hosts`]). The data is streamed into a blob, checked against `ContentMD5` when
 //! given, and committed like a PutObject; with `IgnoreSameKey` (the default) an existing
 //! object makes the submission fail with `ObjectAlreadyExists` and is never overwritten.
 //! States and messages follow OSS: `Running`, then `Success`, `Failed` (with the reason) or

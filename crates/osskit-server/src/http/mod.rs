@@ -113,10 +113,13 @@ impl Server {
             long_term.push((id.clone(), user.access_key_secret.clone()));
             users.register(id, user.identity.clone());
         }
+        let base_domains = config.base_domain_list();
+        // The address the server's own outgoing requests reach it at.
+        let own_addr = authority.parse().unwrap_or(local_addr);
         let state = Arc::new(AppState {
             store,
             region: config.region.clone(),
-            base_domains: config.base_domain_list(),
+            base_domains: base_domains.clone(),
             keys: Keys::new(&long_term, &config.sts_credentials),
             sts: StsSettings {
                 min_duration_secs: config.sts_min_duration_secs.max(1),
@@ -131,7 +134,8 @@ impl Server {
             users,
             replicator: crate::replicator::Replicator::new(config.replication_interval),
             access_cache: crate::access::Cache::default(),
-            account: crate::account::Account::new(config.account.clone()),
+            account: crate::account::Account::new(config.account.clone())
+                .with_own_hosts(own_addr, &base_domains),
             restore_delay: config.restore_delay,
         });
         let (stop, stopped) = watch::channel(false);

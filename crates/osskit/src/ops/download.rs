@@ -311,6 +311,7 @@ pub(crate) async fn fetch_object(
             raw.what,
             a.crc64.filter(|_| a.content_range.is_none()),
             meta.request_id().to_string(),
+            config.session.limiter().cloned(),
         )
     } else {
         ByteStream::from_response(
@@ -319,6 +320,7 @@ pub(crate) async fn fetch_object(
             tally.clone(),
             progress,
             raw.what,
+            config.session.limiter().cloned(),
         )
     };
     let out = GetObjectOutput {

@@ -139,6 +139,7 @@ pub(crate) async fn read_body(
         Tally::new(false),
         None,
         raw.what,
+        config.session.limiter().cloned(),
     );
     let body = stream.collect_bytes().await?;
     Ok((meta, body))
