@@ -98,7 +98,10 @@ def scenarios(label, auth):
     def create():
         r = bucket.create_bucket(oss2.BUCKET_ACL_PRIVATE)
         assert r.status == 200 and r.request_id
-        expect_error(oss2.exceptions.ServerError, lambda: bucket.create_bucket(), code="BucketAlreadyExists", status=409)
+        # Created again by its owner: 200, and the request's ACL is applied.
+        assert bucket.create_bucket(oss2.BUCKET_ACL_PUBLIC_READ).status == 200
+        assert bucket.get_bucket_acl().acl == oss2.BUCKET_ACL_PUBLIC_READ
+        assert bucket.create_bucket(oss2.BUCKET_ACL_PRIVATE).status == 200
 
     check(p + "create bucket", create)
 

@@ -332,9 +332,9 @@ async fn failures_exit_non_zero_with_the_oss_code() {
         .fails(1);
     assert!(err.contains("SignatureDoesNotMatch"), "{err}");
 
-    let err = env.run(&["mb", "oss://err-bucket"]).await.fails(1);
+    let err = env.run(&["rb", "oss://no-such-err-bucket"]).await.fails(1);
     assert!(
-        err.contains("BucketAlreadyExists") || err.contains("(HTTP 409)"),
+        err.contains("NoSuchBucket") && err.contains("(HTTP 404)"),
         "{err}"
     );
 

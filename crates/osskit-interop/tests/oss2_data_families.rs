@@ -92,7 +92,7 @@ async fn exchange(server: &TestServer, label: &str, auth: AuthConfig) {
         .await
         .unwrap();
     bucket
-        .put_bucket_tagging(Tagging::new([
+        .put_bucket_tagging(Tagging::from_pairs([
             ("owner", format!("rust-{label}")),
             ("env", "interop".to_string()),
         ]))
@@ -190,7 +190,7 @@ async fn exchange(server: &TestServer, label: &str, auth: AuthConfig) {
     );
     assert_eq!(
         theirs.get_bucket_tagging().await.unwrap().config,
-        Tagging::new([("owner", "oss2")])
+        Tagging::from_pairs([("owner", "oss2")])
     );
     assert_eq!(
         theirs

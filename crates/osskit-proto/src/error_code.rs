@@ -142,8 +142,6 @@ codes! {
     InvalidWORMConfiguration => (400, "0027-00000003", "The WORM Configuration is invalid."),
     /// The object is protected by the bucket's retention policy.
     FileImmutable => (409, "0026-00000005", "The object is protected by the retention policy of its bucket and cannot be deleted or overwritten."),
-    /// A tag breaks OSS's tag rules.
-    InvalidTag => (400, "0017-00000801", "The tag you have provided is invalid."),
     /// A write would take the bucket beyond its storage capacity.
     InsufficientStorageSpace => (403, "0031-00000002", "The storage capacity of the bucket is not enough for this write."),
     // Browser-facing families: static websites and access logs.
@@ -207,6 +205,21 @@ codes! {
     MetaQueryNotExist => (404, "0055-00000001", "The metadata index of the bucket does not exist."),
     /// An upload succeeded but its callback failed (status 203).
     CallbackFailed => (203, "0007-00000203", "Error status : 502."),
+    // Object tagging, symbolic links, restore of archived objects, traffic limits.
+    /// A tag breaks OSS's rules: for objects characters, lengths (128/256), more than 10, a
+    /// duplicate key; for buckets lengths (64/128), more than 20, a reserved prefix.
+    InvalidTag => (400, "0010-00000217", "The tag provided was not a valid tag."),
+    /// GET of an Archive, Cold Archive or Deep Cold Archive object that is not restored.
+    InvalidObjectState => (403, "0026-00000001", "The operation is not valid for the object's state"),
+    /// RestoreObject while an earlier restore of the object is still under way.
+    RestoreAlreadyInProgress => (409, "0026-00000002", "The restore operation is in progress."),
+    /// GET or HEAD of a symbolic link whose target object does not exist.
+    SymlinkTargetNotExist => (404, "0026-00000003", "The symlink target object does not exist"),
+    /// RestoreObject of an object that is not archived, and other calls the object's kind
+    /// does not support.
+    OperationNotSupported => (400, "0026-00000005", "The operation is not supported for this resource."),
+    /// A symbolic link whose target is a symbolic link.
+    InvalidTargetType => (400, "0026-00000004", "The symlink target object type is not valid."),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -1,4 +1,4 @@
-//! Authentication (V1/V4 header signatures and presigned URLs, STS tokens): who sent a
+//! Authentication (V1/V2/V4 header signatures and presigned URLs, STS tokens): who sent a
 //! request. What they may do is decided by [`crate::access`].
 
 use crate::dispatch::{AppState, RequestCtx};
@@ -43,6 +43,10 @@ impl Principal {
 /// EC of "Invalid signing region in Authorization header."
 const EC_INVALID_REGION: &str = "0002-00000226";
 
+/// EC of "The signing region in credential is invalid." (`x-oss-credential` of a presigned
+/// URL).
+const EC_INVALID_REGION_QUERY: &str = "0002-00000228";
+
 /// Checks the request's signature, if it has one.
 pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, OssError> {
     let req = SignableRequest {
@@ -52,7 +56,7 @@ pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, Oss
         params: &ctx.params,
         headers: &ctx.headers,
     };
-    let auth = verify::parse(&req).map_err(|e| verify_error(e, None, state.now()))?;
+    let auth = verify::parse(&req).map_err(|e| verify_error(e, None, state.now(), &req))?;
     let Some(id) = auth.access_key_id().map(str::to_string) else {
         return Ok(Principal::Anonymous);
     };
@@ -86,7 +90,7 @@ pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, Oss
         now,
         &crate::dispatch::host_region(&ctx.host, &state.base_domains, &state.region),
     )
-    .map_err(|e| verify_error(e, Some((&id, &auth)), now))?;
+    .map_err(|e| verify_error(e, Some((&id, &auth)), now, &req))?;
     // Registered users have their identity; other keys (configured ones, and the temporary
     // credentials STS and the metadata service issue) act as the server's own account.
     let identity = state.users.identity(&id);
@@ -99,23 +103,35 @@ pub fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Principal, Oss
 /// The security token a request carries, where its form of authentication puts it.
 fn sent_token<'a>(ctx: &'a RequestCtx, auth: &Authentication) -> Option<&'a str> {
     match auth {
-        Authentication::V1Query { .. } => ctx.param("security-token"),
+        Authentication::V1Query { .. } | Authentication::V2Query { .. } => {
+            ctx.param("security-token")
+        }
         Authentication::V4Query { .. } => ctx.param("x-oss-security-token"),
         _ => ctx.header("x-oss-security-token"),
     }
 }
 
-fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>, now: i64) -> OssError {
+fn verify_error(
+    e: VerifyError,
+    who: Option<(&str, &Authentication)>,
+    now: i64,
+    req: &SignableRequest<'_>,
+) -> OssError {
     let id = who.map(|(id, _)| id).unwrap_or_default();
+    // Whether the signature is in the query (presigned) rather than in a header.
+    let presigned = match who {
+        Some((_, auth)) => auth.is_presigned(),
+        None => !req
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization")),
+    };
     match e {
         VerifyError::SignatureMismatch { string_to_sign } => {
-            let signature = match who.map(|(_, a)| a) {
-                Some(Authentication::V1Header { signature, .. })
-                | Some(Authentication::V4Header { signature, .. })
-                | Some(Authentication::V1Query { signature, .. })
-                | Some(Authentication::V4Query { signature, .. }) => signature.clone(),
-                _ => String::new(),
-            };
+            let signature = who
+                .and_then(|(_, a)| a.signature())
+                .unwrap_or_default()
+                .to_string();
             OssError::new(ErrorCode::SignatureDoesNotMatch)
                 .with_detail("StringToSign", &string_to_sign)
                 .with_detail("SignatureProvided", &signature)
@@ -143,11 +159,33 @@ fn verify_error(e: VerifyError, who: Option<(&str, &Authentication)>, now: i64) 
             ErrorCode::AccessDenied,
             "The request must carry a valid Date or x-oss-date header.",
         ),
+        // OSS words the two cases differently (oss2's tests check both).
+        VerifyError::InvalidRegion if presigned => OssError::with_message(
+            ErrorCode::InvalidArgument,
+            "The signing region in credential is invalid.",
+        )
+        .with_ec(EC_INVALID_REGION_QUERY),
         VerifyError::InvalidRegion => OssError::with_message(
             ErrorCode::InvalidArgument,
             "Invalid signing region in Authorization header.",
         )
         .with_ec(EC_INVALID_REGION),
+        VerifyError::InvalidCredential(credential) => {
+            let (message, ec, name) = if presigned {
+                (
+                    "Invalid credential in x-oss-credential.",
+                    "0002-00000224",
+                    "x-oss-credential",
+                )
+            } else {
+                (
+                    "Invalid credential in Authorization header.",
+                    "0002-00000213",
+                    "Authorization",
+                )
+            };
+            OssError::invalid_argument(message, name, &credential).with_ec(ec)
+        }
         VerifyError::InvalidSecurityToken => {
             OssError::new(ErrorCode::InvalidSecurityToken).with_detail("OSSAccessKeyId", id)
         }

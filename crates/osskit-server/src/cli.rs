@@ -84,6 +84,9 @@ pub struct ServerArgs {
         default_value_t = 300.0
     )]
     pub access_log_interval: f64,
+    /// Seconds a RestoreObject of an archived object takes before the object can be read.
+    #[arg(long = "restore-delay", value_name = "SECS", default_value = "60", value_parser = parse_delay)]
+    pub restore_delay: Duration,
     /// Most connections open at once (idle ones are closed to make room).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub max_connections: usize,
@@ -165,6 +168,16 @@ pub fn parse_secs(s: &str) -> Result<Duration, String> {
         .filter(|v| v.is_finite() && *v > 0.0)
         .map(Duration::from_secs_f64)
         .ok_or_else(|| format!("expected a positive number of seconds, got {s:?}"))
+}
+
+/// Parses a number of seconds that may be zero (`0`, `0.5`, `60`).
+pub fn parse_delay(s: &str) -> Result<Duration, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a number of seconds (0 or more), got {s:?}"))
 }
 
 /// Parses a size in bytes with an optional binary suffix: `8192`, `8K`, `64M`, `1G` (`KiB`,
@@ -304,6 +317,7 @@ impl ServerArgs {
             ));
         }
         config.access_log_interval = std::time::Duration::from_secs_f64(self.access_log_interval);
+        config.restore_delay = self.restore_delay;
         config.limits = limits;
         if self.account_id.is_empty() || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!(

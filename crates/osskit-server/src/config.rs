@@ -131,7 +131,14 @@ pub struct ServerConfig {
     /// presigned URLs and credential expiry are judged by the shifted clock, and
     /// `RequestTimeTooSkewed` reports it: a way to test clients' clock-skew correction.
     pub clock_offset_secs: i64,
+    /// How long a RestoreObject of an Archive, Cold Archive or Deep Cold Archive object
+    /// takes before the object can be read (OSS takes minutes to hours; default 60 seconds,
+    /// tests make it short).
+    pub restore_delay: Duration,
 }
+
+/// The default [`ServerConfig::restore_delay`].
+pub const DEFAULT_RESTORE_DELAY: Duration = Duration::from_secs(60);
 
 impl ServerConfig {
     /// Listens on `127.0.0.1:0`, region `cn-hangzhou`, no keys, STS durations from 900
@@ -159,6 +166,7 @@ impl ServerConfig {
             sts_min_duration_secs: 900,
             metadata: None,
             clock_offset_secs: 0,
+            restore_delay: DEFAULT_RESTORE_DELAY,
         }
     }
 

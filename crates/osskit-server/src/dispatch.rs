@@ -53,6 +53,9 @@ pub struct AppState {
     /// The clock of lifecycle rules, retention periods, access times and statistics (see
     /// [`crate::clock`]); signatures and credentials follow [`AppState::now`].
     pub clock: crate::clock::Clock,
+    /// How long a restore of an archived object takes (see
+    /// [`ServerConfig::restore_delay`](crate::ServerConfig::restore_delay)).
+    pub restore_delay: std::time::Duration,
 }
 
 impl AppState {
@@ -306,6 +309,14 @@ pub async fn serve(state: Arc<AppState>, req: Request<Incoming>) -> Response<Res
                 reply
             }
         }
+    };
+    // A GET or HEAD that announces a body (oss2 sends `Content-Length` with presigned GETs
+    // when told to) has it left unread: the connection cannot carry another request, so
+    // say so rather than let the client's next request be read as this one's body.
+    let reply = if has_body && (is_head || ctx.method == Method::GET) && reply.status < 400 {
+        reply.header("connection", "close")
+    } else {
+        reply
     };
     let reply = if ctx.header("origin").is_some() && ctx.method != Method::OPTIONS {
         crate::handlers::cors::decorate(&state, &ctx, reply).await

@@ -234,6 +234,7 @@ fn put(
         user_meta: Vec::new(),
         data: crate::store::Extents::new(),
         encryption,
+        extras: Default::default(),
     };
     s.put_object(bucket, meta, blob, false)
 }

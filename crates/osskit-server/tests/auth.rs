@@ -83,6 +83,7 @@ async fn v1_and_v4_header_signatures() {
     )
     .await;
     assert_eq!(e.message, "Invalid signing region in Authorization header.");
+    assert_eq!(e.ec.as_deref(), Some("0002-00000226"));
 }
 
 #[tokio::test]

@@ -118,7 +118,33 @@ async fn create_bucket_rules() {
         assert_eq!(e.detail("BucketName"), Some(bad));
     }
     c.create_bucket("taken").await;
-    let r = c.send("PUT", Some("taken"), "", &[], &[], Vec::new()).await;
+    // Its owner may create it again (200, the ACL sent is applied); another account may not.
+    let r = c
+        .send(
+            "PUT",
+            Some("taken"),
+            "",
+            &[],
+            &[("x-oss-acl", "public-read")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let acl = c
+        .send("GET", Some("taken"), "", &[("acl", "")], &[], Vec::new())
+        .await;
+    assert!(acl
+        .text()
+        .await
+        .unwrap()
+        .contains("<Grant>public-read</Grant>"));
+    let other = c.clone().with_creds(osskit_proto::sign::Credentials::new(
+        osskit_server::testing::TEST_OTHER_ACCESS_KEY_ID,
+        osskit_server::testing::TEST_OTHER_ACCESS_KEY_SECRET,
+    ));
+    let r = other
+        .send("PUT", Some("taken"), "", &[], &[], Vec::new())
+        .await;
     expect_error(r, 409, "BucketAlreadyExists").await;
 
     let r = c

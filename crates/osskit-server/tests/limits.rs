@@ -300,6 +300,29 @@ async fn keys_that_do_not_decode_to_utf8_are_refused() {
 }
 
 #[tokio::test]
+async fn a_get_announcing_a_body_it_never_sends_closes_the_connection() {
+    let (server, _dir) = server_with(|_| {}).await;
+    let c = Client::new(&server.endpoint());
+    c.create_bucket("getbody").await;
+    c.put_ok("getbody", "k", b"Hello OSS").await;
+    let a = addr(&server);
+    let mut sock = TcpStream::connect(&a).await.unwrap();
+    // As oss2 sends a presigned GET with the headers it signed, Content-Length included.
+    let head = signed_head(&c, "GET", "getbody", "k", &[("Content-Length", "9")], &a);
+    sock.write_all(head.as_bytes()).await.unwrap();
+    let (answer, closed) = read_until_closed(&mut sock).await;
+    let text = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(text.starts_with("http/1.1 200"), "{text}");
+    assert!(text.contains("connection: close"), "{text}");
+    assert!(text.ends_with("hello oss"), "{text}");
+    assert!(
+        closed,
+        "the server keeps a connection whose next bytes would be read as a body"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_chunked_upload_past_the_limit_is_refused_while_it_streams() {
     let (server, dir) = server_with(|l| l.max_object_size = 1024 * 1024).await;
     let c = Client::new(&server.endpoint());

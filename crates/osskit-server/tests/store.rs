@@ -43,6 +43,7 @@ fn object_meta(key: &str) -> ObjectMeta {
         user_meta: vec![("x-oss-meta-a".into(), "1".into())],
         data: Default::default(),
         encryption: None,
+        extras: Default::default(),
     }
 }
 

@@ -1,14 +1,17 @@
-//! How requests are signed: V1 ([`Auth`]), V4 ([`AuthV4`]), STS ([`StsAuth`]), from a
-//! [`CredentialsProvider`] ([`ProviderAuth`], [`ProviderAuthV4`]), or not at all
+//! How requests are signed: V1 ([`Auth`]), V2 ([`AuthV2`]), V4 ([`AuthV4`]), STS
+//! ([`StsAuth`]), from a [`CredentialsProvider`] ([`ProviderAuth`], [`ProviderAuthV2`],
+//! [`ProviderAuthV4`]), or not at all
 //! ([`AnonymousAuth`], which must be asked for explicitly).
 //!
 //! Every type converts into [`AuthConfig`], which is what `Bucket` and `Service` take.
 //!
 //! ```
-//! use osskit::auth::{Auth, AuthConfig, AuthV4, StsAuth, AnonymousAuth};
+//! use osskit::auth::{Auth, AuthConfig, AuthV2, AuthV4, StsAuth, AnonymousAuth};
 //! use osskit_proto::sign::SigningVersion;
 //! let v1: AuthConfig = Auth::new("ak", "sk").into();
 //! assert_eq!(v1.version(), Some(SigningVersion::V1));
+//! let v2: AuthConfig = AuthV2::new("ak", "sk").into();
+//! assert_eq!(v2.version(), Some(SigningVersion::V2));
 //! let v4: AuthConfig = AuthV4::new("ak", "sk").into();
 //! assert_eq!(v4.version(), Some(SigningVersion::V4));
 //! let sts: AuthConfig = StsAuth::new("ak", "sk", "token").v4().into();
@@ -29,7 +32,7 @@ use crate::credentials::{CredentialsCache, CredentialsProvider, StaticCredential
 pub enum AuthConfig {
     /// Sign every request with credentials from the provider.
     Signed {
-        /// V1 or V4.
+        /// V1, V2 or V4.
         version: SigningVersion,
         /// Asked for credentials before every request attempt (put a
         /// [`CredentialsCache`] around a provider that fetches them remotely).
@@ -68,6 +71,31 @@ impl From<Auth> for AuthConfig {
     fn from(a: Auth) -> Self {
         AuthConfig::Signed {
             version: SigningVersion::V1,
+            provider: Arc::new(a.provider),
+        }
+    }
+}
+
+/// Signature V2 with long-term keys (oss2's `AuthV2`): HMAC-SHA256 over every query
+/// parameter, `Range` and `If-Modified-Since` signed when sent.
+#[derive(Debug, Clone)]
+pub struct AuthV2 {
+    provider: StaticCredentialsProvider,
+}
+
+impl AuthV2 {
+    /// Keys are trimmed, as oss2 does.
+    pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
+        AuthV2 {
+            provider: StaticCredentialsProvider::new(access_key_id, access_key_secret),
+        }
+    }
+}
+
+impl From<AuthV2> for AuthConfig {
+    fn from(a: AuthV2) -> Self {
+        AuthConfig::Signed {
+            version: SigningVersion::V2,
             provider: Arc::new(a.provider),
         }
     }
@@ -128,6 +156,12 @@ impl StsAuth {
         self.version = SigningVersion::V4;
         self
     }
+
+    /// Sign with V2 instead.
+    pub fn v2(mut self) -> Self {
+        self.version = SigningVersion::V2;
+        self
+    }
 }
 
 impl From<StsAuth> for AuthConfig {
@@ -182,6 +216,36 @@ impl From<ProviderAuth> for AuthConfig {
     fn from(a: ProviderAuth) -> Self {
         AuthConfig::Signed {
             version: SigningVersion::V1,
+            provider: a.provider,
+        }
+    }
+}
+
+/// Signature V2 with credentials from a provider, behind a
+/// [`CredentialsCache`] (see [`ProviderAuth`]).
+#[derive(Debug, Clone)]
+pub struct ProviderAuthV2 {
+    provider: Arc<dyn CredentialsProvider>,
+}
+
+impl ProviderAuthV2 {
+    /// Signs with credentials from `provider`, behind a cache of its own.
+    pub fn new(provider: impl CredentialsProvider) -> Self {
+        ProviderAuthV2 {
+            provider: Arc::new(CredentialsCache::new(provider)),
+        }
+    }
+
+    /// Signs with credentials from `provider` as it is: no cache is added.
+    pub fn uncached(provider: Arc<dyn CredentialsProvider>) -> Self {
+        ProviderAuthV2 { provider }
+    }
+}
+
+impl From<ProviderAuthV2> for AuthConfig {
+    fn from(a: ProviderAuthV2) -> Self {
+        AuthConfig::Signed {
+            version: SigningVersion::V2,
             provider: a.provider,
         }
     }

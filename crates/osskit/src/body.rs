@@ -479,6 +479,87 @@ impl ByteStream {
         ByteStream { inner }
     }
 
+    /// Wraps a gzip-encoded response body (asked for with `Accept-Encoding: gzip`): the
+    /// chunks are decompressed as they arrive, then counted and hashed like
+    /// [`ByteStream::from_response`]'s, so the CRC-64 is that of the object's bytes. When
+    /// CRC checks are on and the server announced the object's CRC-64 (`expected_crc`, with
+    /// the request id to report), the stream ends with [`Error::Inconsistent`] if the
+    /// decoded bytes differ.
+    pub(crate) fn from_gzip_response(
+        response: reqwest::Response,
+        read_timeout: Duration,
+        tally: Arc<Tally>,
+        progress: Option<ProgressFn>,
+        what: String,
+        expected_crc: Option<(u64, String)>,
+        limiter: Option<Arc<crate::rate::RateLimiter>>,
+    ) -> ByteStream {
+        use std::io::Write;
+        let raw = response.bytes_stream();
+        let mut timed = IdleTimeout::new(raw.boxed(), read_timeout, what).boxed();
+        if let Some(limiter) = limiter {
+            timed = crate::rate::throttle(timed, limiter);
+        }
+        let decoder = Arc::new(Mutex::new(Some(flate2::write::GzDecoder::new(Vec::new()))));
+        let inflate = |e: std::io::Error| {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the gzip-encoded body cannot be decompressed: {e}"),
+            ))
+        };
+        let chunks_decoder = decoder.clone();
+        let decoded = timed.and_then(move |chunk| {
+            let mut guard = chunks_decoder.lock().unwrap_or_else(|p| p.into_inner());
+            let out = match guard.as_mut() {
+                Some(d) => d
+                    .write_all(&chunk)
+                    .map(|()| Bytes::from(std::mem::take(d.get_mut())))
+                    .map_err(inflate),
+                None => Ok(Bytes::new()),
+            };
+            futures_util::future::ready(out)
+        });
+        let tail_tally = tally.clone();
+        let tail = futures_util::stream::once(async move {
+            let finished = decoder
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+                .map(|d| d.finish().map_err(inflate))
+                .transpose()?
+                .unwrap_or_default();
+            Ok::<Bytes, Error>(Bytes::from(finished))
+        });
+        let counted_tally = tally.clone();
+        let inner = decoded
+            .chain(tail)
+            .try_filter(|chunk| futures_util::future::ready(!chunk.is_empty()))
+            .inspect_ok(move |chunk| {
+                let so_far = counted_tally.feed(chunk);
+                if let Some(cb) = &progress {
+                    cb(so_far, None);
+                }
+            })
+            .chain(futures_util::stream::once(async move {
+                match (tail_tally.crc(), expected_crc) {
+                    (Some(got), Some((want, request_id))) if got != want => {
+                        Err(Error::Inconsistent {
+                            message:
+                                "the CRC-64 of the decompressed body differs from the object's"
+                                    .to_string(),
+                            client_crc: Some(got),
+                            server_crc: Some(want),
+                            request_id,
+                        })
+                    }
+                    _ => Ok(Bytes::new()),
+                }
+            }))
+            .try_filter(|chunk| futures_util::future::ready(!chunk.is_empty()))
+            .boxed();
+        ByteStream { inner }
+    }
+
     /// The same stream with its chunks transformed by `codec` (the first byte at
     /// `codec.offset`), minus its first `discard` bytes.
     pub(crate) fn decode(self, codec: Positioned, discard: u64) -> ByteStream {

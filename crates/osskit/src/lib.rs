@@ -4,8 +4,8 @@
 //! [`Bucket`] per bucket, operations named as in oss2. Each operation is a builder: set its
 //! options, then `.await` it (or call `.send().await`); in [`blocking`] mode call `.send()`.
 //!
-//! * Signing: V1 ([`Auth`]), V4 ([`AuthV4`]), STS tokens ([`StsAuth`]), credentials providers
-//!   ([`ProviderAuth`], [`ProviderAuthV4`]) and explicit [`AnonymousAuth`]. The
+//! * Signing: V1 ([`Auth`]), V2 ([`AuthV2`]), V4 ([`AuthV4`]), STS tokens ([`StsAuth`]),
+//!   credentials providers ([`ProviderAuth`], [`ProviderAuthV2`], [`ProviderAuthV4`]) and explicit [`AnonymousAuth`]. The
 //!   [`credentials`] module has the Alibaba Cloud providers (environment, profiles, RAM roles
 //!   through STS, OIDC/RRSA, ECS instance roles, credentials URIs, processes), the
 //!   [`DefaultCredentialsChain`] and the refreshing [`credentials::CredentialsCache`].
@@ -77,7 +77,10 @@ pub mod transfer;
 mod transport;
 pub mod types;
 
-pub use auth::{AnonymousAuth, Auth, AuthConfig, AuthV4, ProviderAuth, ProviderAuthV4, StsAuth};
+pub use auth::{
+    AnonymousAuth, Auth, AuthConfig, AuthV2, AuthV4, ProviderAuth, ProviderAuthV2, ProviderAuthV4,
+    StsAuth,
+};
 pub use body::{Body, ByteStream};
 pub use credentials::{
     Credentials, CredentialsProvider, DefaultCredentialsChain, EnvironmentCredentialsProvider,
@@ -135,6 +138,13 @@ pub use osskit_proto::xml::inventory::{InventoryConfiguration, InventoryDestinat
 pub use osskit_proto::xml::public_access_block::PublicAccessBlockConfiguration;
 pub use osskit_proto::xml::replication::{ReplicationConfiguration, ReplicationRule};
 pub use osskit_proto::xml::request_payment::{Payer, RequestPaymentConfiguration};
+
+// Object tags, ACLs, symbolic links and restores.
+pub use ops::object_extras::{
+    GetSymlinkOutput, ObjectAclOutput, ObjectTaggingOutput, PutSymlinkOutput, RestoreObjectOutput,
+};
+pub use osskit_proto::xml::tagging::RestoreRequest;
+pub use types::TaggingDirective;
 
 /// A bucket client (async). See [`bucket::BucketClient`] for every operation.
 pub type Bucket = bucket::BucketClient<Async>;

@@ -89,6 +89,7 @@ pub(crate) async fn signature_headers(
     };
     let ctx = match version {
         SigningVersion::V1 => SigningContext::v1(&credentials, time),
+        SigningVersion::V2 => SigningContext::v2(&credentials, time),
         SigningVersion::V4 => {
             let region = config.region.as_deref().ok_or_else(|| {
                 Error::client("signature version 4 needs a region: set it with .region(..)")

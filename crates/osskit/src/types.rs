@@ -126,3 +126,14 @@ mod tests {
         assert_eq!(MetadataDirective::Replace.to_string(), "REPLACE");
     }
 }
+
+string_enum! {
+    /// Whether CopyObject keeps the source's tags or takes the request's
+    /// (`x-oss-tagging-directive`).
+    TaggingDirective {
+        /// Keep the source's tags.
+        Copy => "COPY",
+        /// Use the tags sent with the copy.
+        Replace => "REPLACE",
+    }
+}

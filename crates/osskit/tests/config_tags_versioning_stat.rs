@@ -18,17 +18,17 @@ async fn tags_round_trip_with_limits_and_filter_listings() {
         let got = bucket.get_bucket_tagging().await.unwrap();
         assert!(got.config.tags().is_empty());
 
-        let tags = Tagging::new([("%@abc", "abc"), ("123++", "++123%"), ("test", "")]);
+        let tags = Tagging::from_pairs([("%@abc", "abc"), ("123++", "++123%"), ("test", "")]);
         bucket.put_bucket_tagging(tags.clone()).await.unwrap();
         assert_eq!(bucket.get_bucket_tagging().await.unwrap().config, tags);
 
         // Limits: nothing stored on failure.
-        let too_many = Tagging::new((0..21).map(|i| (format!("k{i}"), "v")));
+        let too_many = Tagging::from_pairs((0..21).map(|i| (format!("k{i}"), "v")));
         for bad in [
             too_many,
-            Tagging::new([("k".repeat(65), "v".to_string())]),
-            Tagging::new([("k".to_string(), "v".repeat(129))]),
-            Tagging::new([("Aliyun-team", "v")]),
+            Tagging::from_pairs([("k".repeat(65), "v".to_string())]),
+            Tagging::from_pairs([("k".to_string(), "v".repeat(129))]),
+            Tagging::from_pairs([("Aliyun-team", "v")]),
         ] {
             let err = bucket.put_bucket_tagging(bad).await.unwrap_err();
             assert_eq!(err.code(), Some("InvalidTag"), "{err}");
@@ -46,7 +46,7 @@ async fn tags_round_trip_with_limits_and_filter_listings() {
             .await
             .unwrap();
         let left = bucket.get_bucket_tagging().await.unwrap().config;
-        assert_eq!(left, Tagging::new([("123++", "++123%")]));
+        assert_eq!(left, Tagging::from_pairs([("123++", "++123%")]));
         let deleted = bucket.delete_bucket_tagging().await.unwrap();
         assert_eq!(deleted.status(), 204);
         assert!(bucket
@@ -61,10 +61,10 @@ async fn tags_round_trip_with_limits_and_filter_listings() {
     // ListBuckets by tag.
     let a = new_bucket(&server, Signer::V4, "taga").await;
     let b = new_bucket(&server, Signer::V4, "tagb").await;
-    a.put_bucket_tagging(Tagging::new([("team", "red"), ("env", "prod")]))
+    a.put_bucket_tagging(Tagging::from_pairs([("team", "red"), ("env", "prod")]))
         .await
         .unwrap();
-    b.put_bucket_tagging(Tagging::new([("team", "blue")]))
+    b.put_bucket_tagging(Tagging::from_pairs([("team", "blue")]))
         .await
         .unwrap();
     let svc = service(&server, Signer::V4);
@@ -323,7 +323,7 @@ fn blocking_calls() {
     bucket.put_object("a", "content").send().unwrap();
     assert_eq!(bucket.get_bucket_stat().send().unwrap().config.storage, 7);
     bucket
-        .put_bucket_tagging(Tagging::new([("k", "v")]))
+        .put_bucket_tagging(Tagging::from_pairs([("k", "v")]))
         .send()
         .unwrap();
     assert_eq!(

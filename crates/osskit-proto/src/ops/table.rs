@@ -677,7 +677,7 @@ declare! {
         .select(&[Flag("acl")]).params(VERSION).xml_out("AccessControlPolicy");
     /// `PUT /bucket/key?symlink`.
     PutSymlink = op(PUT, Object).oss2("put_symlink").doc("Create a symbolic link to another object.")
-        .select(&[Flag("symlink")]).headers(&[hreq("x-oss-symlink-target"), h("x-oss-forbid-overwrite"), h("x-oss-object-acl"), h("x-oss-storage-class")])
+        .select(&[Flag("symlink")]).headers(&[hreq("x-oss-symlink-target"), h("x-oss-forbid-overwrite"), h("x-oss-object-acl"), h("x-oss-storage-class"), h("x-oss-tagging"), h("content-type")])
         .access(Access::ObjectWrite);
     /// `GET /bucket/key?symlink`.
     GetSymlink = op(GET, Object).oss2("get_symlink").doc("Get the target of a symbolic link.")

@@ -1,4 +1,4 @@
-//! Request signing (V1 and V4), presigned URLs, and the verification side for servers.
+//! Request signing (V1, V2 and V4), presigned URLs, and the verification side for servers.
 //!
 //! All functions are pure: the time is an argument (Unix seconds). The canonicalisation
 //! follows oss2 2.19.1 byte for byte (see the golden vectors in the tests).
@@ -20,6 +20,7 @@
 //! ```
 
 pub mod v1;
+pub mod v2;
 pub mod v4;
 pub mod verify;
 
@@ -89,6 +90,9 @@ pub struct SignableRequest<'a> {
 pub enum SigningVersion {
     /// `Authorization: OSS ak:signature` (HMAC-SHA1).
     V1,
+    /// `Authorization: OSS2 AccessKeyId:ak,Signature:…` (HMAC-SHA256, every parameter
+    /// signed).
+    V2,
     /// `OSS4-HMAC-SHA256` with a region scope.
     V4,
 }
@@ -106,7 +110,8 @@ pub struct SigningContext<'a> {
     pub region: Option<&'a str>,
     /// Product in the V4 scope: `oss` (or `oss-cloudbox`).
     pub product: &'a str,
-    /// Extra headers to sign (V4 `AdditionalHeaders`), lower case.
+    /// Extra headers to sign (V2 and V4 `AdditionalHeaders`), lower case; signed only when
+    /// the request has them.
     pub additional_headers: &'a [&'a str],
 }
 
@@ -120,6 +125,19 @@ impl<'a> SigningContext<'a> {
             region: None,
             product: "oss",
             additional_headers: &[],
+        }
+    }
+
+    /// A V2 context. It signs `Range` and `If-Modified-Since` when the request has them, as
+    /// oss2's `AuthV2` does for requests (set `additional_headers` to change that).
+    pub fn v2(credentials: &'a Credentials, time: i64) -> Self {
+        SigningContext {
+            version: SigningVersion::V2,
+            credentials,
+            time,
+            region: None,
+            product: "oss",
+            additional_headers: v2::DEFAULT_ADDITIONAL_HEADERS,
         }
     }
 
@@ -145,8 +163,8 @@ pub enum SignError {
 }
 
 /// Signs a request with headers. Returns the headers to add to the request, lower-case
-/// names, in this order: V1 — `x-oss-security-token` (STS only), `date`, `authorization`;
-/// V4 — `x-oss-security-token` (STS only), `x-oss-date`, `x-oss-content-sha256`
+/// names, in this order: V1 and V2 — `x-oss-security-token` (STS only), `date`,
+/// `authorization`; V4 — `x-oss-security-token` (STS only), `x-oss-date`, `x-oss-content-sha256`
 /// (`UNSIGNED-PAYLOAD`, unless the request already has one), `authorization`. Any header of
 /// the same name already in the request is meant to be replaced by these.
 pub fn sign_headers(
@@ -155,13 +173,19 @@ pub fn sign_headers(
 ) -> Result<Vec<(String, String)>, SignError> {
     match ctx.version {
         SigningVersion::V1 => Ok(v1::sign(req, ctx.credentials, ctx.time)),
+        SigningVersion::V2 => Ok(v2::sign(
+            req,
+            ctx.credentials,
+            ctx.time,
+            ctx.additional_headers,
+        )),
         SigningVersion::V4 => v4::sign(req, ctx),
     }
 }
 
 /// Presigns a request valid for `expires_in` seconds from `ctx.time`. Returns the query
 /// parameters to append after the request's own, in oss2's order: V1 — `security-token`
-/// (STS), `OSSAccessKeyId`, `Expires` (absolute), `Signature`; V4 — `x-oss-security-token`
+/// (STS), `OSSAccessKeyId`, `Expires` (absolute), `Signature`; V2 — see [`v2::presign`]; V4 — `x-oss-security-token`
 /// (STS), `x-oss-date`, `x-oss-expires` (relative), `x-oss-signature-version`,
 /// `x-oss-credential`, `x-oss-additional-headers` (when `additional_headers` are set), `x-oss-signature`.
 /// Build the final URL with [`crate::encoding::presign_query`] over all parameters.
@@ -175,6 +199,12 @@ pub fn presign(
             req,
             ctx.credentials,
             ctx.time + expires_in as i64,
+        )),
+        SigningVersion::V2 => Ok(v2::presign(
+            req,
+            ctx.credentials,
+            ctx.time + expires_in as i64,
+            ctx.additional_headers,
         )),
         SigningVersion::V4 => v4::presign(req, ctx, expires_in),
     }

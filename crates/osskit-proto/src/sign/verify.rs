@@ -3,7 +3,7 @@
 //! A server first calls [`parse`] to learn the access key id (and so find the secret), then
 //! [`verify`] with the secret, its clock and its region.
 
-use super::{constant_time_eq, header, v1, v4, SignableRequest};
+use super::{constant_time_eq, header, v1, v2, v4, SignableRequest};
 use crate::date::{http_to_unixtime, parse_v4_timestamp};
 
 /// Maximum difference between the request time and the server clock (15 minutes).
@@ -35,6 +35,26 @@ pub enum Authentication {
         /// Scope product.
         product: String,
         /// Additional signed header names.
+        additional_headers: Vec<String>,
+        /// The signature sent.
+        signature: String,
+    },
+    /// `Authorization: OSS2 AccessKeyId:ak,[AdditionalHeaders:h1;h2,]Signature:sig`.
+    V2Header {
+        /// AccessKeyId.
+        access_key_id: String,
+        /// Additional signed header names, lower case.
+        additional_headers: Vec<String>,
+        /// The signature sent.
+        signature: String,
+    },
+    /// `?x-oss-signature-version=OSS2&x-oss-expires=&x-oss-access-key-id=&x-oss-signature=`.
+    V2Query {
+        /// AccessKeyId.
+        access_key_id: String,
+        /// Absolute expiry, Unix seconds.
+        expires: i64,
+        /// Additional signed header names, lower case.
         additional_headers: Vec<String>,
         /// The signature sent.
         signature: String,
@@ -75,10 +95,35 @@ impl Authentication {
         match self {
             Authentication::Anonymous => None,
             Authentication::V1Header { access_key_id, .. }
+            | Authentication::V2Header { access_key_id, .. }
+            | Authentication::V2Query { access_key_id, .. }
             | Authentication::V4Header { access_key_id, .. }
             | Authentication::V1Query { access_key_id, .. }
             | Authentication::V4Query { access_key_id, .. } => Some(access_key_id),
         }
+    }
+
+    /// The signature sent, if the request is signed.
+    pub fn signature(&self) -> Option<&str> {
+        match self {
+            Authentication::Anonymous => None,
+            Authentication::V1Header { signature, .. }
+            | Authentication::V2Header { signature, .. }
+            | Authentication::V2Query { signature, .. }
+            | Authentication::V4Header { signature, .. }
+            | Authentication::V1Query { signature, .. }
+            | Authentication::V4Query { signature, .. } => Some(signature),
+        }
+    }
+
+    /// Whether the signature is in the query (a presigned URL) rather than a header.
+    pub fn is_presigned(&self) -> bool {
+        matches!(
+            self,
+            Authentication::V1Query { .. }
+                | Authentication::V2Query { .. }
+                | Authentication::V4Query { .. }
+        )
     }
 }
 
@@ -112,9 +157,15 @@ pub enum VerifyError {
     /// No usable `Date`/`x-oss-date` (403 AccessDenied).
     #[error("the request has no valid date")]
     MissingDate,
-    /// V4 scope region differs from the server's (400 InvalidArgument).
-    #[error("invalid signing region in Authorization header")]
+    /// V4 scope region is empty or differs from the server's (400 InvalidArgument, "The
+    /// signing region in credential is invalid.").
+    #[error("the signing region in credential is invalid")]
     InvalidRegion,
+    /// A V4 credential is not `<AccessKeyId>/<yyyymmdd>/<region>/<product>/aliyun_v4_request`
+    /// (400 InvalidArgument, "Invalid credential in Authorization header." or, presigned,
+    /// "Invalid credential in x-oss-credential."). Carries the credential.
+    #[error("invalid credential {0:?}")]
+    InvalidCredential(String),
     /// The STS token is missing or wrong (403 InvalidSecurityToken).
     #[error("the security token is invalid")]
     InvalidSecurityToken,
@@ -125,7 +176,9 @@ impl VerifyError {
     pub fn code(&self) -> crate::error_code::ErrorCode {
         use crate::error_code::ErrorCode;
         match self {
-            VerifyError::Malformed(_) | VerifyError::InvalidRegion => ErrorCode::InvalidArgument,
+            VerifyError::Malformed(_)
+            | VerifyError::InvalidRegion
+            | VerifyError::InvalidCredential(_) => ErrorCode::InvalidArgument,
             VerifyError::SignatureMismatch { .. } => ErrorCode::SignatureDoesNotMatch,
             VerifyError::Expired
             | VerifyError::ExpiresOutOfRange
@@ -167,11 +220,7 @@ struct Credential {
 }
 
 fn parse_credential(s: &str) -> Result<Credential, VerifyError> {
-    let malformed = || {
-        VerifyError::Malformed(format!(
-            "the credential {s:?} is not <AccessKeyId>/<yyyymmdd>/<region>/<product>/aliyun_v4_request"
-        ))
-    };
+    let malformed = || VerifyError::InvalidCredential(s.to_string());
     let mut parts = s.rsplitn(5, '/');
     let (terminator, product, region, date, access_key_id) = match (
         parts.next(),
@@ -187,7 +236,6 @@ fn parse_credential(s: &str) -> Result<Credential, VerifyError> {
     if terminator != "aliyun_v4_request"
         || !date_ok
         || access_key_id.is_empty()
-        || region.is_empty()
         || product.is_empty()
     {
         return Err(malformed());
@@ -254,6 +302,62 @@ fn parse_v4_header(rest: &str) -> Result<Authentication, VerifyError> {
         region: credential.region,
         product: credential.product,
         additional_headers: additional,
+        signature,
+    })
+}
+
+fn parse_v2_header(rest: &str) -> Result<Authentication, VerifyError> {
+    let mut access_key_id = None;
+    let mut signature = None;
+    let mut additional = Vec::new();
+    for item in rest.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (name, value) = item.split_once(':').ok_or_else(|| {
+            VerifyError::Malformed(format!(
+                "the Authorization header item {item:?} is not name:value"
+            ))
+        })?;
+        match name.trim() {
+            "AccessKeyId" => access_key_id = Some(value.trim().to_string()),
+            "Signature" => signature = Some(value.trim().to_string()),
+            "AdditionalHeaders" => additional = split_additional(value),
+            other => {
+                return Err(VerifyError::Malformed(format!(
+                    "unknown Authorization header item {other:?}"
+                )));
+            }
+        }
+    }
+    let access_key_id = access_key_id.filter(|a| !a.is_empty()).ok_or_else(|| {
+        VerifyError::Malformed("the Authorization header has no AccessKeyId".into())
+    })?;
+    let signature = signature.filter(|s| !s.is_empty()).ok_or_else(|| {
+        VerifyError::Malformed("the Authorization header has no Signature".into())
+    })?;
+    additional.sort_unstable();
+    additional.dedup();
+    Ok(Authentication::V2Header {
+        access_key_id,
+        additional_headers: additional,
+        signature,
+    })
+}
+
+fn parse_v2_query(params: &[(String, String)]) -> Result<Authentication, VerifyError> {
+    let access_key_id = required(params, "x-oss-access-key-id")?.to_string();
+    let expires = required(params, "x-oss-expires")?;
+    let expires = expires.parse::<i64>().map_err(|_| {
+        VerifyError::Malformed(format!("x-oss-expires {expires:?} is not Unix seconds"))
+    })?;
+    let signature = required(params, "x-oss-signature")?.to_string();
+    let mut additional_headers = param(params, "x-oss-additional-headers")
+        .map(split_additional)
+        .unwrap_or_default();
+    additional_headers.sort_unstable();
+    additional_headers.dedup();
+    Ok(Authentication::V2Query {
+        access_key_id,
+        expires,
+        additional_headers,
         signature,
     })
 }
@@ -326,10 +430,16 @@ pub fn parse(req: &SignableRequest<'_>) -> Result<Authentication, VerifyError> {
         if let Some(rest) = auth.strip_prefix("OSS ") {
             return parse_v1_header(rest);
         }
+        if let Some(rest) = auth.strip_prefix("OSS2 ") {
+            return parse_v2_header(rest);
+        }
         let scheme = auth.split(' ').next().unwrap_or("");
         return Err(VerifyError::Malformed(format!(
             "unsupported Authorization scheme {scheme:?}"
         )));
+    }
+    if param(req.params, "x-oss-signature-version") == Some(v2::SCHEME) {
+        return parse_v2_query(req.params);
     }
     if param(req.params, "x-oss-signature-version").is_some() {
         return parse_v4_query(req.params);
@@ -443,6 +553,43 @@ pub fn verify(
             let date = header(req.headers, "date").unwrap_or("");
             let sts = v1::string_to_sign(req, date);
             let expected = v1::signature(secret, &sts);
+            check_signature(signature, &expected, sts)
+        }
+        Authentication::V2Header {
+            additional_headers,
+            signature,
+            ..
+        } => {
+            let date_line = header(req.headers, "x-oss-date")
+                .filter(|d| !d.is_empty())
+                .or_else(|| header(req.headers, "date"))
+                .ok_or(VerifyError::MissingDate)?;
+            let time = http_to_unixtime(date_line.trim()).map_err(|_| VerifyError::MissingDate)?;
+            check_skew(time, now)?;
+            check_token(token, header(req.headers, "x-oss-security-token"))?;
+            let date = header(req.headers, "date").unwrap_or("");
+            let sts = v2::string_to_sign(req, date, additional_headers);
+            let expected = v2::signature(secret, &sts);
+            check_signature(signature, &expected, sts)
+        }
+        Authentication::V2Query {
+            expires,
+            additional_headers,
+            signature,
+            ..
+        } => {
+            if *expires < now {
+                return Err(VerifyError::Expired);
+            }
+            check_token(token, param(req.params, "security-token"))?;
+            let params = without(req.params, &["x-oss-signature"]);
+            let signed = SignableRequest {
+                params: &params,
+                ..*req
+            };
+            let expires_raw = param(req.params, "x-oss-expires").unwrap_or("");
+            let sts = v2::string_to_sign(&signed, expires_raw, additional_headers);
+            let expected = v2::signature(secret, &sts);
             check_signature(signature, &expected, sts)
         }
         Authentication::V1Query {

@@ -19,7 +19,8 @@ pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod public_access_block;
-// Lifecycle, versioning, retention, encryption, tagging, statistics.
+// Lifecycle, versioning, retention, encryption, tags (of buckets and objects), restores,
+// statistics.
 pub mod encryption;
 pub mod lifecycle;
 pub mod stat;

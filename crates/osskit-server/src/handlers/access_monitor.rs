@@ -303,6 +303,7 @@ mod tests {
             user_meta: vec![],
             data: crate::store::Extents::new(),
             encryption: None,
+            extras: Default::default(),
         }
     }
 

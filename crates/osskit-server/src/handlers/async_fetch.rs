@@ -240,6 +240,7 @@ impl Job {
             user_meta: Vec::new(),
             data: crate::store::Extents::new(),
             encryption,
+            extras: Default::default(),
         };
         let values = CallbackValues {
             bucket: self.bucket.clone(),

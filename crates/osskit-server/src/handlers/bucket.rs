@@ -4,7 +4,7 @@ use super::{blocking, check_acl, check_storage_class, read_small_body};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::{now_millis, Reply};
-use crate::store::BucketMeta;
+use crate::store::{BucketMeta, StoreError};
 use hyper::body::Incoming;
 use osskit_proto::date::unixtime_to_iso8601;
 use osskit_proto::error_code::ErrorCode;
@@ -75,26 +75,47 @@ pub async fn put_bucket(
     let meta = BucketMeta {
         name: name.clone(),
         created_ms: now_millis(),
-        acl,
+        acl: acl.clone(),
         storage_class,
         data_redundancy_type: redundancy,
         region: crate::dispatch::host_region(&ctx.host, &state.base_domains, &state.region),
     };
+    // As OSS: creating a bucket the requester's account already owns succeeds and applies
+    // the request's ACL; a name taken by another account is BucketAlreadyExists.
+    let account = ctx.principal.account_id().map(str::to_string);
+    let default_owner = state.users.account_id().to_string();
+    let explicit_acl = ctx.header(osskit_proto::headers::ACL).is_some();
     let n = name.clone();
-    blocking(state, move |s| {
-        s.create_bucket(meta)?;
-        if encryption_rule.is_some() {
-            s.set_bucket_config(&n, super::encryption::FAMILY.name, encryption_rule)?;
+    let created = blocking(state, move |s| match s.create_bucket(meta) {
+        Ok(()) => {
+            if encryption_rule.is_some() {
+                s.set_bucket_config(&n, super::encryption::FAMILY.name, encryption_rule)?;
+            }
+            if tags.is_some() {
+                s.set_bucket_config(&n, super::tagging::FAMILY.name, tags)?;
+            }
+            Ok(true)
         }
-        if tags.is_some() {
-            s.set_bucket_config(&n, super::tagging::FAMILY.name, tags)?;
+        Err(StoreError::BucketAlreadyExists) => {
+            let Some(account) = account else {
+                return Err(StoreError::BucketAlreadyExists);
+            };
+            if !crate::access::owned_by(s, &n, &account, &default_owner)? {
+                return Err(StoreError::BucketAlreadyExists);
+            }
+            if explicit_acl {
+                let mut existing = s.bucket(&n)?;
+                existing.acl = acl;
+                s.update_bucket(existing)?;
+            }
+            Ok(false)
         }
-        Ok(())
+        Err(e) => Err(e),
     })
     .await
     .map_err(|e| OssError::from_store(e, &name, None))?;
     // The bucket belongs to the requester's account.
-    if let Some(account) = ctx.principal.account_id() {
+    if let (true, Some(account)) = (created, ctx.principal.account_id()) {
         crate::access::set_bucket_owner(state, &name, account).await?;
     }
     Ok(Reply::new(200).header("location", format!("/{name}")))

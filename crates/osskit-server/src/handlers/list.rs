@@ -42,6 +42,11 @@ pub(super) fn url_encoding(ctx: &RequestCtx) -> Result<bool, OssError> {
 }
 
 fn summary(m: ObjectMeta, with_owner: bool) -> model::ObjectSummary {
+    let restore_info = if m.is_archived() {
+        super::restore::restore_header(&m, crate::http::response::now_millis())
+    } else {
+        None
+    };
     model::ObjectSummary {
         key: m.key,
         last_modified: unixtime_to_iso8601(m.last_modified_ms.div_euclid(1000)),
@@ -50,7 +55,7 @@ fn summary(m: ObjectMeta, with_owner: bool) -> model::ObjectSummary {
         size: m.size,
         storage_class: m.storage_class,
         owner: with_owner.then(owner),
-        restore_info: None,
+        restore_info,
     }
 }
 

@@ -308,6 +308,7 @@ pub async fn flush(state: &AppState) {
                 user_meta: Vec::new(),
                 data: crate::store::Extents::new(),
                 encryption,
+                extras: Default::default(),
             };
             s.put_object(&target, meta, blob, false)
         })

@@ -47,6 +47,12 @@ pub mod resource_group;
 pub mod settings;
 pub mod style;
 
+// Object tags, symbolic links, restores of archived objects, traffic limits.
+pub mod object_tagging;
+pub mod restore;
+pub mod symlink;
+pub mod traffic;
+
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
@@ -81,8 +87,30 @@ where
         .map_err(|e| StoreError::Internal(format!("storage task failed: {e}")))?
 }
 
-/// Calls the handler of `op`.
+/// Calls the handler of `op`, under the request's traffic limit if it has one (see
+/// [`traffic`]).
 pub async fn handle(
+    state: &AppState,
+    ctx: &RequestCtx,
+    op: OpId,
+    body: Incoming,
+) -> Result<Reply, OssError> {
+    match traffic::limit(ctx, op)? {
+        None => handle_op(state, ctx, op, body).await,
+        Some(rate) => {
+            let reply = traffic::UPLOAD_LIMIT
+                .scope(rate, handle_op(state, ctx, op, body))
+                .await?;
+            Ok(if op == OpId::GetObject {
+                reply.map_body(|b| b.paced(rate))
+            } else {
+                reply
+            })
+        }
+    }
+}
+
+async fn handle_op(
     state: &AppState,
     ctx: &RequestCtx,
     op: OpId,
@@ -263,6 +291,13 @@ pub async fn handle(
         OpId::GetBucketStat => stat::get_stat(state, ctx).await,
         OpId::PutBucketStorageCapacity => config::put(state, ctx, op, body, &stat::CAPACITY).await,
         OpId::GetBucketStorageCapacity => stat::get_capacity(state, ctx).await,
+        // Object tags, symbolic links, restores of archived objects.
+        OpId::PutObjectTagging => object_tagging::put(state, ctx, op, body).await,
+        OpId::GetObjectTagging => object_tagging::get(state, ctx).await,
+        OpId::DeleteObjectTagging => object_tagging::delete(state, ctx).await,
+        OpId::PutSymlink => symlink::put(state, ctx).await,
+        OpId::GetSymlink => symlink::get(state, ctx).await,
+        OpId::RestoreObject => restore::restore(state, ctx, op, body).await,
         other => Err(OssError::with_message(
             ErrorCode::NotImplemented,
             format!("{} is not implemented by this server yet.", other.name()),

@@ -139,6 +139,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
     }
     let (headers, user_meta) = object_headers(state, ctx)?;
     let encryption = encryption::for_new_object(state, ctx, &bucket).await?;
+    let tags = super::object_tagging::from_header(ctx)?.unwrap_or_default();
     let template = ObjectMeta {
         key: key.clone(),
         size: 0,
@@ -152,6 +153,10 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
         user_meta,
         data: Extents::new(),
         encryption: encryption.clone(),
+        extras: crate::store::ObjectExtras {
+            tags,
+            ..Default::default()
+        },
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let upload = blocking(state, move |s| s.create_upload(&b2, &k2, template))
@@ -242,6 +247,7 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     let (src, data) = blocking(state, move |s| s.open_object(&sb, &sk))
         .await
         .map_err(|e| OssError::from_store(e, &src_bucket, Some(&src_key)))?;
+    super::restore::check_readable(&src, crate::http::response::now_millis())?;
     match evaluate_conditions(
         ctx.header(h::COPY_SOURCE_IF_MATCH),
         ctx.header(h::COPY_SOURCE_IF_NONE_MATCH),

@@ -10,7 +10,9 @@ use crate::error::OssError;
 use crate::http::base64;
 use crate::http::body::ResponseBody;
 use crate::http::response::{now_millis, Reply};
-use crate::store::{BucketMeta, Extents, ObjectData, ObjectMeta, ObjectType, PendingBlob};
+use crate::store::{
+    BucketMeta, Extents, ObjectData, ObjectExtras, ObjectMeta, ObjectType, PendingBlob, StoreError,
+};
 use hyper::body::Incoming;
 use osskit_proto::date::{http_date, http_to_unixtime, unixtime_to_iso8601};
 use osskit_proto::digest::{etag_from_md5, strip_etag_quotes};
@@ -180,6 +182,7 @@ pub async fn put_object(
     let crc = client_crc(ctx)?;
     let acl = object_acl(ctx)?;
     let (headers, user_meta) = object_headers(state, ctx)?;
+    let tags = super::object_tagging::from_header(ctx)?.unwrap_or_default();
     let rules = WriteRules::load(state, &bucket).await?;
     let class = storage_class(ctx, &rules.bucket.storage_class)?;
     let forbid = forbid_overwrite(ctx);
@@ -210,6 +213,10 @@ pub async fn put_object(
         user_meta,
         data: Extents::new(),
         encryption: encryption.clone(),
+        extras: ObjectExtras {
+            tags,
+            ..Default::default()
+        },
     };
     let (etag, crc64, md5_b64) = (meta.etag.clone(), meta.crc64, base64::encode(&blob.md5));
     let b2 = bucket.clone();
@@ -306,24 +313,38 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     let key = ctx.key.clone();
     validate_key(&key)?;
     // GET opens the bytes together with the metadata, so a concurrent overwrite cannot pair
-    // one object's headers with another's bytes.
-    // A small object is read right away, in the same blocking call as the lookup.
-    let (meta, file) = if head {
-        (object_meta(state, &bucket, &key).await?, None)
-    } else {
-        let (b, k) = (bucket.clone(), key.clone());
-        let (meta, file) = quick(state, move |s| {
-            let (meta, data) = s.open_object(&b, &k)?;
-            if meta.size > SMALL_OBJECT {
-                return Ok((meta, ObjectBytes::Data(data)));
-            }
-            let bytes = data.read_range(0, meta.size)?;
-            Ok((meta, ObjectBytes::Memory(bytes::Bytes::from(bytes))))
-        })
-        .await
-        .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
-        (meta, Some(file))
+    // one object's headers with another's bytes (a link's target is opened in the same
+    // call). A small object is read right away, in the same blocking call as the lookup.
+    let (b, k) = (bucket.clone(), key.clone());
+    let (found, target) = quick(state, move |s| {
+        let found = load(s, &b, &k, head)?;
+        if found.0.object_type != ObjectType::Symlink {
+            return Ok((found, None));
+        }
+        let name = found.0.extras.symlink_target.clone().unwrap_or_default();
+        match load(s, &b, &name, head) {
+            Ok(t) => Ok((found, Some(Some(t)))),
+            Err(StoreError::NoSuchKey) => Ok((found, Some(None))),
+            Err(e) => Err(e),
+        }
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+    let (meta, file, link) = match target {
+        None => (found.0, found.1, None),
+        Some(t) => {
+            let (tmeta, tfile) = match t {
+                Some((m, f)) => (Some(m), f),
+                None => (None, None),
+            };
+            let served = super::symlink::through(&found.0, tmeta)?;
+            (served, tfile, Some(found.0))
+        }
     };
+    let now_ms = now_millis();
+    if !head {
+        super::restore::check_readable(&meta, now_ms)?;
+    }
     match evaluate_conditions(
         ctx.header("if-match"),
         ctx.header("if-none-match"),
@@ -374,7 +395,14 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         .header("etag", meta.etag.clone())
         .header("last-modified", http_date(last_modified_secs(&meta)))
         .header("accept-ranges", "bytes")
-        .header(h::OBJECT_TYPE, meta.object_type.as_str())
+        .header(
+            h::OBJECT_TYPE,
+            if link.is_some() {
+                "Symlink"
+            } else {
+                meta.object_type.as_str()
+            },
+        )
         .header(h::STORAGE_CLASS, meta.storage_class.clone())
         .header(h::HASH_CRC64, meta.crc64.to_string());
     if status == 206 {
@@ -397,6 +425,32 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     if !head {
         crate::lifecycle::note_read(state, &bucket, &meta).await;
     }
+    if meta.is_archived() {
+        if let Some(restore) = super::restore::restore_header(&meta, now_ms) {
+            reply = reply.header(super::restore::RESTORE, restore);
+        }
+    }
+    if !meta.extras.tags.is_empty() {
+        reply = reply.header(
+            super::object_tagging::TAGGING_COUNT,
+            meta.extras.tags.len().to_string(),
+        );
+    }
+    if !head && status == 200 && gzip_wanted(ctx, &meta) {
+        // Compressed on the way out: no length, ETag or ranges (as OSS).
+        reply
+            .headers
+            .retain(|(n, _)| !matches!(n.as_str(), "content-length" | "etag" | "accept-ranges"));
+        reply = reply
+            .header("content-encoding", "gzip")
+            .header("vary", "Accept-Encoding");
+        let body = match file {
+            Some(ObjectBytes::Data(data)) => ResponseBody::object(data, 0, len),
+            Some(ObjectBytes::Memory(bytes)) => ResponseBody::full(bytes),
+            None => ResponseBody::empty(),
+        };
+        return Ok(reply.with_body(body.gzip()));
+    }
     match file {
         Some(ObjectBytes::Data(data)) if len > 0 => {
             Ok(reply.with_body(ResponseBody::object(data, start, len)))
@@ -406,6 +460,75 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         ))),
         _ => Ok(reply),
     }
+}
+
+/// Reads `key`'s metadata and, unless `head`, its bytes (small objects into memory).
+fn load(
+    s: &dyn crate::store::Store,
+    bucket: &str,
+    key: &str,
+    head: bool,
+) -> Result<(ObjectMeta, Option<ObjectBytes>), StoreError> {
+    if head {
+        return Ok((s.object(bucket, key)?, None));
+    }
+    let (meta, data) = s.open_object(bucket, key)?;
+    if meta.size > SMALL_OBJECT {
+        return Ok((meta, Some(ObjectBytes::Data(data))));
+    }
+    let bytes = data.read_range(0, meta.size)?;
+    Ok((meta, Some(ObjectBytes::Memory(bytes::Bytes::from(bytes)))))
+}
+
+/// Media types OSS compresses for clients that accept gzip.
+const GZIP_TYPES: &[&str] = &[
+    "text/cache-manifest",
+    "text/xml",
+    "text/css",
+    "text/html",
+    "text/plain",
+    "application/javascript",
+    "application/x-javascript",
+    "application/rss+xml",
+    "application/json",
+    "text/json",
+];
+
+/// Whether a whole-object GET is answered gzip-compressed, as OSS does: the client accepts
+/// gzip, the object has at least 1 KiB, is not encoded already, and its type is one of
+/// [`GZIP_TYPES`] (parameters such as `charset` aside).
+fn gzip_wanted(ctx: &RequestCtx, meta: &ObjectMeta) -> bool {
+    let accepts = ctx.header("accept-encoding").is_some_and(|v| {
+        v.split(',').any(|e| {
+            let mut parts = e.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+            });
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
+    });
+    if !accepts || meta.size < 1024 || ctx.header("range").is_some() {
+        return false;
+    }
+    let header = |name: &str| {
+        meta.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if header("content-encoding").is_some_and(|v| !v.trim().is_empty()) {
+        return false;
+    }
+    let media = header("content-type")
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    GZIP_TYPES.contains(&media.as_str())
 }
 
 /// The Base64 MD5 of an object written in one piece (PutObject, CopyObject), read from its
@@ -581,7 +704,10 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         }
     };
     let acl = object_acl(ctx)?;
+    let replace_tags = super::object_tagging::replace_on_copy(ctx)?;
+    let new_tags = super::object_tagging::from_header(ctx)?;
     let src = object_meta(state, &src_bucket, &src_key).await?;
+    super::restore::check_readable(&src, now_millis())?;
     match evaluate_conditions(
         ctx.header(h::COPY_SOURCE_IF_MATCH),
         ctx.header(h::COPY_SOURCE_IF_NONE_MATCH),
@@ -616,6 +742,11 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
     } else {
         (src.headers.clone(), src.user_meta.clone())
     };
+    let tags = if replace_tags {
+        new_tags.unwrap_or_default()
+    } else {
+        src.extras.tags.clone()
+    };
     let meta = ObjectMeta {
         key: key.clone(),
         size: src.size,
@@ -629,6 +760,10 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
         user_meta,
         data: Extents::new(),
         encryption,
+        extras: ObjectExtras {
+            tags,
+            ..Default::default()
+        },
     };
     let (sb, sk, db) = (src_bucket.clone(), src_key.clone(), bucket.clone());
     let forbid = forbid_overwrite(ctx);
@@ -686,9 +821,16 @@ pub async fn append_object(
             .with_header(h::NEXT_APPEND_POSITION, len.to_string())
             .with_detail("Key", &key)
     };
+    let existing = find_object(state, &bucket, &key).await?;
+    // Tags are given when the object is created; later appends ignore the header.
+    let tags = if existing.is_none() {
+        super::object_tagging::from_header(ctx)?.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     // The bytes are kept as the object keeps its own: appends to an encrypted object are
     // encrypted under its key stream; a new object is encrypted as a PutObject would be.
-    let (keys, encryption) = match find_object(state, &bucket, &key).await? {
+    let (keys, encryption) = match existing {
         Some(m) if m.object_type != ObjectType::Appendable => {
             return Err(OssError::new(ErrorCode::ObjectNotAppendable).with_detail("Key", &key))
         }
@@ -735,6 +877,10 @@ pub async fn append_object(
         user_meta,
         data: Extents::new(),
         encryption,
+        extras: ObjectExtras {
+            tags,
+            ..Default::default()
+        },
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let done = blocking(state, move |s| {

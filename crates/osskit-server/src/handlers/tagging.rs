@@ -20,7 +20,7 @@ pub static FAMILY: Family = Family {
 };
 
 fn invalid_tag(why: String) -> OssError {
-    OssError::with_message(ErrorCode::InvalidTag, why)
+    OssError::with_message(ErrorCode::InvalidTag, why).with_ec("0017-00000801")
 }
 
 fn accept(_ctx: &RequestCtx, doc: &[u8]) -> Result<Vec<u8>, OssError> {
@@ -46,7 +46,7 @@ pub fn from_header(ctx: &RequestCtx) -> Result<Option<Vec<u8>>, OssError> {
         return Ok(None);
     };
     let pairs = osskit_proto::encoding::parse_query(header.trim());
-    let tags = Tagging::new(pairs);
+    let tags = Tagging::from_pairs(pairs);
     validate_bucket_tags(&tags).map_err(invalid_tag)?;
     tags.to_document()
         .map(|d| Some(d.into_bytes()))

@@ -61,11 +61,13 @@ enum Next {
     End,
 }
 
-/// A request body read with the stall timeout.
+/// A request body read with the stall timeout (and, under a traffic limit, no faster than
+/// the limit: see [`super::traffic`]).
 struct TimedBody {
     body: Incoming,
     stall: Duration,
     last_data: Instant,
+    pace: Option<crate::http::body::Pace>,
 }
 
 impl TimedBody {
@@ -74,6 +76,7 @@ impl TimedBody {
             body,
             stall,
             last_data: Instant::now(),
+            pace: super::traffic::upload_limit().map(crate::http::body::Pace::new),
         }
     }
 
@@ -86,6 +89,11 @@ impl TimedBody {
             match tokio::time::timeout_at(deadline, self.body.frame()).await {
                 Ok(Some(Ok(frame))) => {
                     if let Ok(data) = frame.into_data() {
+                        if let Some(pace) = self.pace.as_mut() {
+                            // Read no faster than the limit: the next frame is asked for
+                            // once these bytes' time has passed.
+                            tokio::time::sleep_until(pace.deadline_after(data.len() as u64)).await;
+                        }
                         self.last_data = Instant::now();
                         return Ok(Next::Data(data));
                     }

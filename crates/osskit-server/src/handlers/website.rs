@@ -364,6 +364,7 @@ impl Site<'_> {
             user_meta: Vec::new(),
             data: crate::store::Extents::new(),
             encryption,
+            extras: Default::default(),
         };
         let bucket = self.ctx.bucket_name().to_string();
         super::blocking(self.state, move |s| {

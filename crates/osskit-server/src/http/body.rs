@@ -1,4 +1,5 @@
-//! Response bodies: a buffer, or an object's bytes mapped window by window.
+//! Response bodies: a buffer, or an object's bytes mapped window by window, either of them
+//! possibly compressed or paced on the way out ([`Filtered`]).
 //!
 //! An object body never holds a thread while the client reads: each window of the file is
 //! mapped by a short task on the blocking pool (the pages are faulted in there, so a cold
@@ -48,6 +49,8 @@ pub enum ResponseBody {
     Full(Option<Bytes>),
     /// An object's bytes, mapped window by window.
     Object(Box<ObjectStream>),
+    /// Another body compressed (gzip) or paced to a traffic limit on the way out.
+    Filtered(Box<Filtered>),
 }
 
 impl ResponseBody {
@@ -70,6 +73,170 @@ impl ResponseBody {
     /// Memory does not grow with the object size, and no thread waits for the client.
     pub fn object(data: ObjectData, start: u64, len: u64) -> Self {
         ResponseBody::Object(Box::new(ObjectStream::new(data, start, len)))
+    }
+}
+
+impl ResponseBody {
+    /// This body gzip-compressed as it is sent (its length is then unknown: the response
+    /// goes chunked).
+    pub fn gzip(self) -> ResponseBody {
+        let mut f = Filtered::around(self);
+        f.gzip = Some(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        ResponseBody::Filtered(Box::new(f))
+    }
+
+    /// This body sent at no more than `bits_per_sec` (`x-oss-traffic-limit`): frames of a
+    /// tenth of a second's worth, each sent once the time its bytes take at that rate has
+    /// passed since the first.
+    pub fn paced(self, bits_per_sec: u64) -> ResponseBody {
+        let mut f = match self {
+            ResponseBody::Filtered(f) if f.pace.is_none() => *f,
+            other => Filtered::around(other),
+        };
+        f.pace = Some(Pace::new(bits_per_sec));
+        ResponseBody::Filtered(Box::new(f))
+    }
+}
+
+/// Sending at a given number of bits per second.
+#[derive(Debug)]
+pub struct Pace {
+    bytes_per_sec: f64,
+    started: Option<tokio::time::Instant>,
+    sent: u64,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Pace {
+    /// A pace of `bits_per_sec` (at least 8).
+    pub fn new(bits_per_sec: u64) -> Pace {
+        Pace {
+            bytes_per_sec: (bits_per_sec.max(8) / 8) as f64,
+            started: None,
+            sent: 0,
+            sleep: None,
+        }
+    }
+
+    /// Bytes per frame: a tenth of a second's worth (at least 1 KiB).
+    pub fn frame_bytes(&self) -> usize {
+        ((self.bytes_per_sec / 10.0) as usize).max(1024)
+    }
+
+    /// When `bytes` more may have been sent, counting from the first call.
+    pub fn deadline_after(&mut self, bytes: u64) -> tokio::time::Instant {
+        let started = *self.started.get_or_insert_with(tokio::time::Instant::now);
+        self.sent += bytes;
+        started + std::time::Duration::from_secs_f64(self.sent as f64 / self.bytes_per_sec)
+    }
+}
+
+/// A body compressed and/or paced (see [`ResponseBody::gzip`], [`ResponseBody::paced`]).
+#[derive(Debug)]
+pub struct Filtered {
+    inner: ResponseBody,
+    inner_done: bool,
+    gzip: Option<flate2::write::GzEncoder<Vec<u8>>>,
+    pace: Option<Pace>,
+    /// Output waiting to be sent (cut into paced frames).
+    ready: Bytes,
+    /// A paced frame waiting for its time.
+    held: Option<Bytes>,
+}
+
+impl Filtered {
+    fn around(inner: ResponseBody) -> Filtered {
+        Filtered {
+            inner,
+            inner_done: false,
+            gzip: None,
+            pace: None,
+            ready: Bytes::new(),
+            held: None,
+        }
+    }
+
+    /// The next output bytes, before pacing.
+    fn poll_output(&mut self, cx: &mut Context<'_>) -> Poll<Option<std::io::Result<Bytes>>> {
+        use std::io::Write;
+        loop {
+            if self.inner_done {
+                let Some(gz) = self.gzip.take() else {
+                    return Poll::Ready(None);
+                };
+                let tail = gz.finish()?;
+                if tail.is_empty() {
+                    return Poll::Ready(None);
+                }
+                return Poll::Ready(Some(Ok(Bytes::from(tail))));
+            }
+            let frame = match Pin::new(&mut self.inner).poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => {
+                    self.inner_done = true;
+                    continue;
+                }
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Ok(frame))) => frame,
+            };
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            match self.gzip.as_mut() {
+                None => return Poll::Ready(Some(Ok(data))),
+                Some(gz) => {
+                    gz.write_all(&data)?;
+                    let out = std::mem::take(gz.get_mut());
+                    if !out.is_empty() {
+                        return Poll::Ready(Some(Ok(Bytes::from(out))));
+                    }
+                }
+            }
+        }
+    }
+
+    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<std::io::Result<Frame<Bytes>>>> {
+        loop {
+            if let Some(pace) = self.pace.as_mut() {
+                if let Some(sleep) = pace.sleep.as_mut() {
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    pace.sleep = None;
+                    if let Some(frame) = self.held.take() {
+                        return Poll::Ready(Some(Ok(Frame::data(frame))));
+                    }
+                }
+            }
+            if !self.ready.is_empty() {
+                let Some(pace) = self.pace.as_mut() else {
+                    return Poll::Ready(Some(Ok(Frame::data(std::mem::take(&mut self.ready)))));
+                };
+                let n = self.ready.len().min(pace.frame_bytes());
+                let frame = self.ready.split_to(n);
+                let deadline = pace.deadline_after(n as u64);
+                if deadline <= tokio::time::Instant::now() {
+                    return Poll::Ready(Some(Ok(Frame::data(frame))));
+                }
+                // The frame goes once its time has come.
+                self.held = Some(frame);
+                pace.sleep = Some(Box::pin(tokio::time::sleep_until(deadline)));
+                continue;
+            }
+            match self.poll_output(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Ok(bytes))) => self.ready = bytes,
+            }
+        }
+    }
+
+    fn is_end(&self) -> bool {
+        self.inner_done && self.gzip.is_none() && self.ready.is_empty() && self.held.is_none()
     }
 }
 
@@ -182,6 +349,7 @@ impl Body for ResponseBody {
         match self.get_mut() {
             ResponseBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             ResponseBody::Object(stream) => stream.poll_next(cx),
+            ResponseBody::Filtered(f) => f.poll_next(cx),
         }
     }
 
@@ -189,6 +357,7 @@ impl Body for ResponseBody {
         match self {
             ResponseBody::Full(b) => b.is_none(),
             ResponseBody::Object(stream) => stream.remaining == 0,
+            ResponseBody::Filtered(f) => f.is_end(),
         }
     }
 
@@ -196,6 +365,15 @@ impl Body for ResponseBody {
         match self {
             ResponseBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
             ResponseBody::Object(stream) => SizeHint::with_exact(stream.remaining),
+            ResponseBody::Filtered(f) if f.gzip.is_some() => SizeHint::default(),
+            ResponseBody::Filtered(f) => {
+                let inner = f.inner.size_hint();
+                let pending = (f.ready.len() + f.held.as_ref().map_or(0, Bytes::len)) as u64;
+                match inner.exact() {
+                    Some(n) => SizeHint::with_exact(n + pending),
+                    None => inner,
+                }
+            }
         }
     }
 }

@@ -137,6 +137,7 @@ impl Server {
             account: crate::account::Account::new(config.account.clone())
                 .with_own_hosts(own_addr, &base_domains),
             clock: config.clock.clone(),
+            restore_delay: config.restore_delay,
         });
         let (stop, stopped) = watch::channel(false);
         let flusher = tokio::spawn(crate::handlers::logging::run_flusher(

@@ -21,6 +21,12 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The same reply with its body changed by `f`.
+    pub fn map_body(mut self, f: impl FnOnce(ResponseBody) -> ResponseBody) -> Self {
+        self.body = f(std::mem::replace(&mut self.body, ResponseBody::empty()));
+        self
+    }
+
     /// An empty response with `status`.
     pub fn new(status: u16) -> Self {
         Reply {
@@ -140,9 +146,15 @@ pub fn finish(reply: Reply, request_id: &str) -> Response<ResponseBody> {
         put(k, v);
     }
 
-    if !has_length && status != StatusCode::NOT_MODIFIED && status != StatusCode::NO_CONTENT {
-        let len = http_body::Body::size_hint(&reply.body).exact().unwrap_or(0);
-        put("content-length", &len.to_string());
+    // A body of unknown length (a compressed one) goes chunked.
+    let known = http_body::Body::size_hint(&reply.body).exact();
+    let unknown = known.is_none() && !http_body::Body::is_end_stream(&reply.body);
+    if !has_length
+        && !unknown
+        && status != StatusCode::NOT_MODIFIED
+        && status != StatusCode::NO_CONTENT
+    {
+        put("content-length", &known.unwrap_or(0).to_string());
     }
     for (k, v) in &reply.byte_headers {
         match (

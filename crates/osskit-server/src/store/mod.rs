@@ -243,7 +243,8 @@ pub struct BucketMeta {
     pub region: String,
 }
 
-/// `Normal` (PutObject, CopyObject), `Appendable` (AppendObject) or `Multipart`.
+/// `Normal` (PutObject, CopyObject), `Appendable` (AppendObject), `Multipart` or
+/// `Symlink` (PutSymlink).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ObjectType {
     /// Written by PutObject or CopyObject.
@@ -252,6 +253,9 @@ pub enum ObjectType {
     Appendable,
     /// Written by CompleteMultipartUpload.
     Multipart,
+    /// A symbolic link (PutSymlink): no bytes of its own, a target key in
+    /// [`ObjectExtras::symlink_target`].
+    Symlink,
 }
 
 impl ObjectType {
@@ -261,6 +265,7 @@ impl ObjectType {
             ObjectType::Normal => "Normal",
             ObjectType::Appendable => "Appendable",
             ObjectType::Multipart => "Multipart",
+            ObjectType::Symlink => "Symlink",
         }
     }
 }
@@ -296,6 +301,10 @@ pub struct ObjectMeta {
     /// keeps that true); descriptive metadata updates keep it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<Box<ObjectEncryption>>,
+    /// Tags, a symbolic link's target, the state of a restore (absent from the stored form
+    /// when empty, so objects written before these existed read as having none).
+    #[serde(default, skip_serializing_if = "ObjectExtras::is_empty")]
+    pub extras: ObjectExtras,
 }
 
 /// How an object is encrypted on the server, as reported in its
@@ -311,6 +320,62 @@ pub struct ObjectEncryption {
     /// `SM4` with `KMS` (`x-oss-server-side-data-encryption`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_algorithm: Option<String>,
+}
+
+/// What some objects carry besides their bytes and headers. These are descriptive: an
+/// [`Store::update_object_meta`] may change them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ObjectExtras {
+    /// Object tags (`x-oss-tagging`, PutObjectTagging), in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+    /// The target key of a symbolic link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symlink_target: Option<String>,
+    /// The latest restore of an Archive, Cold Archive or Deep Cold Archive object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<RestoreState>,
+}
+
+impl ObjectExtras {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty() && self.symlink_target.is_none() && self.restore.is_none()
+    }
+}
+
+/// A restore of an archived object: readable from `ready_ms` until `expires_ms` (Unix
+/// milliseconds); before `ready_ms` the restore is under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RestoreState {
+    /// When the restored copy becomes readable.
+    pub ready_ms: i64,
+    /// When the restored copy goes again.
+    pub expires_ms: i64,
+}
+
+/// Where a restore stands at a given time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreStatus {
+    /// No restore, or the restored copy expired: the object cannot be read.
+    Frozen,
+    /// A restore is under way.
+    Ongoing,
+    /// Restored and readable until the given time (Unix milliseconds).
+    Restored(i64),
+}
+
+impl RestoreState {
+    /// The status at `now_ms`.
+    pub fn status(&self, now_ms: i64) -> RestoreStatus {
+        if now_ms < self.ready_ms {
+            RestoreStatus::Ongoing
+        } else if now_ms < self.expires_ms {
+            RestoreStatus::Restored(self.expires_ms)
+        } else {
+            RestoreStatus::Frozen
+        }
+    }
 }
 
 impl ObjectMeta {
@@ -331,7 +396,24 @@ impl ObjectMeta {
             user_meta: Vec::new(),
             data: Extents::new(),
             encryption: None,
+            extras: ObjectExtras::default(),
         }
+    }
+
+    /// Whether the storage class is one that must be restored before the object is read
+    /// (Archive, Cold Archive, Deep Cold Archive).
+    pub fn is_archived(&self) -> bool {
+        matches!(
+            self.storage_class.as_str(),
+            "Archive" | "ColdArchive" | "DeepColdArchive"
+        )
+    }
+
+    /// Where the object's restore stands at `now_ms` (`Frozen` when none was asked for).
+    pub fn restore_status(&self, now_ms: i64) -> RestoreStatus {
+        self.extras
+            .restore
+            .map_or(RestoreStatus::Frozen, |r| r.status(now_ms))
     }
 }
 
@@ -362,6 +444,8 @@ impl PendingBlob {
 }
 
 /// One entry of a listing page.
+// Pages are short-lived and mostly made of objects: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListEntry {
     /// An object.

@@ -66,7 +66,7 @@ pub fn appendable_is_encrypted(current: &ObjectMeta) -> bool {
 }
 
 /// What an append does, decided from the object as it is now.
-// Short-lived, one per append: boxing would only add an allocation.
+// Short-lived, and mostly the large variant: boxing would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum AppendPlan {

@@ -108,6 +108,26 @@ macro_rules! get_setters {
                 self
             }
 
+            /// `x-oss-traffic-limit`: OSS sends the body no faster than `bits_per_sec`
+            /// (245760 to 838860800, that is 30 KB/s to 100 MB/s).
+            pub fn traffic_limit(mut self, bits_per_sec: u64) -> Self {
+                self.spec
+                    .headers
+                    .push(("x-oss-traffic-limit", bits_per_sec.to_string()));
+                self
+            }
+
+            /// Asks for the body gzip-compressed (`Accept-Encoding: gzip`): OSS compresses
+            /// text, JSON, XML and script objects of 1 KiB or more on the way out. The body
+            /// read is decompressed, and its CRC-64 (that of the object) is still checked
+            /// against the server's when the whole object is read.
+            pub fn accept_gzip(mut self) -> Self {
+                self.spec
+                    .headers
+                    .push(("Accept-Encoding", "gzip".to_string()));
+                self
+            }
+
             /// Overrides the `Content-Type` of the response.
             pub fn response_content_type(mut self, v: impl Into<String>) -> Self {
                 self.spec.params.push(("response-content-type", v.into()));
@@ -269,18 +289,41 @@ pub(crate) async fn fetch_object(
     progress: Option<ProgressFn>,
 ) -> Result<GetObjectOutput> {
     let hook = req.hook.clone();
+    // Decompressed only when the caller asked for gzip (`accept_gzip`); a body that
+    // is gzip-encoded because the object was stored so is returned as it is.
+    let accepts_gzip = req.headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("accept-encoding") && v.to_ascii_lowercase().contains("gzip")
+    });
     let raw = execute(config, req).await?;
     let meta = ResponseMeta::new(raw.status, raw.headers.clone());
     let tally = Tally::new(config.enable_crc);
-    let body = ByteStream::from_response(
-        raw.response,
-        config.read_timeout,
-        tally.clone(),
-        progress,
-        raw.what,
-        config.session.limiter().cloned(),
-    );
     let a = Attributes::parse(&meta);
+    let gzip = meta
+        .header("content-encoding")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"))
+        && accepts_gzip;
+    let body = if gzip {
+        ByteStream::from_gzip_response(
+            raw.response,
+            config.read_timeout,
+            tally.clone(),
+            progress,
+            raw.what,
+            a.crc64
+                .filter(|_| a.content_range.is_none())
+                .map(|crc| (crc, meta.request_id().to_string())),
+            config.session.limiter().cloned(),
+        )
+    } else {
+        ByteStream::from_response(
+            raw.response,
+            config.read_timeout,
+            tally.clone(),
+            progress,
+            raw.what,
+            config.session.limiter().cloned(),
+        )
+    };
     let out = GetObjectOutput {
         body,
         content_length: a.content_length,

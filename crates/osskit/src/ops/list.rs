@@ -36,6 +36,9 @@ pub struct ObjectSummary {
     pub storage_class: String,
     /// Owner (v1; v2 with `fetch_owner(true)`).
     pub owner: Option<Owner>,
+    /// `RestoreInfo` of archived objects being restored or restored
+    /// (`ongoing-request="true"`, or `ongoing-request="false", expiry-date="…"`).
+    pub restore_info: Option<String>,
 }
 
 impl From<x::ObjectSummary> for ObjectSummary {
@@ -48,6 +51,7 @@ impl From<x::ObjectSummary> for ObjectSummary {
             size: o.size,
             storage_class: o.storage_class,
             owner: o.owner,
+            restore_info: o.restore_info,
         }
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod families;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod object_extras;
 pub mod presign;
 pub mod service;
 

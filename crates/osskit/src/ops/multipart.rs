@@ -183,6 +183,7 @@ struct ObjectHeaders {
     metadata: Vec<(String, String)>,
     acl: Option<ObjectAcl>,
     storage_class: Option<StorageClass>,
+    tagging: Option<osskit_proto::xml::tagging::Tagging>,
 }
 
 /// The output of InitiateMultipartUpload.
@@ -234,6 +235,12 @@ impl<M: Mode> InitMultipartUpload<M> {
         self
     }
 
+    /// Tags of the completed object (`x-oss-tagging`).
+    pub fn tagging(mut self, tagging: osskit_proto::xml::tagging::Tagging) -> Self {
+        self.object.tagging = Some(tagging);
+        self
+    }
+
     async fn execute(self) -> Result<InitMultipartUploadOutput> {
         check_key(&self.key)?;
         let config = &self.client.config;
@@ -254,6 +261,7 @@ impl<M: Mode> InitMultipartUpload<M> {
                 h::STORAGE_CLASS,
                 self.object.storage_class.map(|s| s.as_str()),
             )
+            .header_opt(h::TAGGING, self.object.tagging.map(|t| t.to_header()))
             .options(self.options);
         let (meta, mut doc): (ResponseMeta, x::InitiateMultipartUploadResult) =
             read_xml(config, execute(config, req).await?).await?;
@@ -315,6 +323,8 @@ pub struct UploadPart<M: Mode = Async> {
 builder_options!(UploadPart);
 impl_send!(UploadPart => UploadPartOutput);
 impl_response!(UploadPartOutput);
+
+crate::ops::object::traffic_limit_setter!(UploadPart);
 
 impl<M: Mode> UploadPart<M> {
     /// Called with `(bytes sent, total)` as the part goes out.

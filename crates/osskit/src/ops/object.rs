@@ -34,13 +34,14 @@ enum Md5 {
     Compute,
 }
 
-/// Headers common to uploads: type, user metadata, ACL, storage class.
+/// Headers common to uploads: type, user metadata, ACL, storage class, tags.
 #[derive(Debug, Clone, Default)]
 struct UploadHeaders {
     content_type: Option<String>,
     metadata: Vec<(String, String)>,
     acl: Option<ObjectAcl>,
     storage_class: Option<StorageClass>,
+    tagging: Option<osskit_proto::xml::tagging::Tagging>,
 }
 
 impl UploadHeaders {
@@ -53,6 +54,7 @@ impl UploadHeaders {
             req = req.header(&format!("{}{}", h::META_PREFIX, k), v);
         }
         req = req.header_opt(h::OBJECT_ACL, self.acl.map(|a| a.as_str()));
+        req = req.header_opt(h::TAGGING, self.tagging.map(|t| t.to_header()));
         req.header_opt(h::STORAGE_CLASS, self.storage_class.map(|s| s.as_str()))
     }
 }
@@ -85,6 +87,13 @@ macro_rules! upload_setters {
                 self
             }
 
+            /// Tags of the object (`x-oss-tagging`; an append takes them when it creates
+            /// the object, a copy with [`TaggingDirective::Replace`](crate::types::TaggingDirective)).
+            pub fn tagging(mut self, tagging: osskit_proto::xml::tagging::Tagging) -> Self {
+                self.upload.tagging = Some(tagging);
+                self
+            }
+
             /// Called with `(bytes sent, total)` as the body goes out.
             pub fn progress(
                 mut self,
@@ -96,6 +105,25 @@ macro_rules! upload_setters {
         }
     };
 }
+
+/// Adds `traffic_limit` to upload builders.
+macro_rules! traffic_limit_setter {
+    ($($b:ident),*) => {$(
+        impl<M: Mode> $b<M> {
+            /// `x-oss-traffic-limit`: OSS reads the body no faster than `bits_per_sec`
+            /// (245760 to 838860800, that is 30 KB/s to 100 MB/s).
+            pub fn traffic_limit(mut self, bits_per_sec: u64) -> Self {
+                crate::request::set_header(
+                    &mut self.options.headers,
+                    "x-oss-traffic-limit",
+                    bits_per_sec.to_string(),
+                );
+                self
+            }
+        }
+    )*};
+}
+pub(crate) use traffic_limit_setter;
 
 /// The output of PutObject.
 #[derive(Debug, Clone)]
@@ -124,6 +152,7 @@ pub struct PutObject<M: Mode = Async> {
 }
 
 upload_setters!(PutObject);
+traffic_limit_setter!(PutObject);
 builder_options!(PutObject);
 impl_send!(PutObject => PutObjectOutput);
 impl_response!(PutObjectOutput);
@@ -220,6 +249,7 @@ pub struct AppendObject<M: Mode = Async> {
 }
 
 upload_setters!(AppendObject);
+traffic_limit_setter!(AppendObject);
 builder_options!(AppendObject);
 impl_send!(AppendObject => AppendObjectOutput);
 impl_response!(AppendObjectOutput);
@@ -313,6 +343,19 @@ impl<M: Mode> CopyObject<M> {
     /// `COPY` keeps the source's metadata (the default), `REPLACE` uses the request's.
     pub fn metadata_directive(mut self, directive: MetadataDirective) -> Self {
         self.directive = Some(directive);
+        self
+    }
+
+    /// `Copy` keeps the source's tags (the default), `Replace` takes those of
+    /// [`tagging`](Self::tagging) (none when not given).
+    pub fn tagging_directive(mut self, directive: crate::types::TaggingDirective) -> Self {
+        self.options
+            .headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("x-oss-tagging-directive"));
+        self.options.headers.push((
+            "x-oss-tagging-directive".to_string(),
+            directive.as_str().to_string(),
+        ));
         self
     }
 
