@@ -76,9 +76,21 @@ impl Server {
             }
             None => crate::rpc::kms::KmsKeys::in_memory(),
         };
-        for id in &config.kms_keys {
-            if kms.ensure(id.trim()).map_err(StoreError::Internal)? {
-                tracing::info!(key_id = %id.trim(), "made a KMS key");
+        // The key SSE-KMS uses when no key id is given exists in the local KMS too, as the
+        // account's default key does in Alibaba Cloud: clients may use it for their own
+        // envelopes (oss2's tests read it from an object's headers and encrypt with it).
+        let default_key = crate::handlers::encryption::default_kms_key_id(&config.region);
+        for id in config
+            .kms_keys
+            .iter()
+            .map(|k| k.trim())
+            .chain([default_key.as_str()])
+        {
+            if kms
+                .ensure(id, &config.region)
+                .map_err(StoreError::Internal)?
+            {
+                tracing::info!(key_id = %id, "made a KMS key");
             }
         }
         let listener =

@@ -10,6 +10,9 @@
 //! was altered does not decrypt at all. Errors are KMS's codes (`Forbidden.KeyNotFound`,
 //! `InvalidParameter`, `Rejected.ValidationFailed`, …).
 //!
+//! A key lives in one region, as in Alibaba Cloud: a call whose `RegionId` names another
+//! region does not find it (`Forbidden.KeyNotFound`), nor the blobs made under it.
+//!
 //! CMKs are made by `CreateKey` (a random UUID as key id) or at start-up from
 //! [`ServerConfig::kms_keys`](crate::ServerConfig::kms_keys) (`--kms-key ID`, which keeps a
 //! key of that id, making it when missing). With a data directory they live in `kms/`
@@ -53,6 +56,10 @@ struct Cmk {
     /// Base64 of the 32-byte key.
     #[serde(rename = "Material")]
     material: String,
+    /// The region the key lives in: as in Alibaba Cloud, a call naming another region
+    /// (`RegionId`) does not find it. Keys stored without one are found in every region.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    region: Option<String>,
 }
 
 impl Cmk {
@@ -67,6 +74,7 @@ impl Cmk {
     }
 
     fn metadata(&self, region: &str) -> serde_json::Value {
+        let region = self.region.as_deref().unwrap_or(region);
         serde_json::json!({
             "KeyId": self.key_id,
             "Arn": format!("acs:kms:{region}:0:key/{}", self.key_id),
@@ -183,14 +191,22 @@ impl KmsKeys {
         ids
     }
 
-    /// Makes the key `id` unless it exists; returns whether it was made.
-    pub fn ensure(&self, id: &str) -> Result<bool, String> {
+    /// Makes the key `id` in `region` unless it exists; returns whether it was made.
+    pub fn ensure(&self, id: &str, region: &str) -> Result<bool, String> {
         check_key_id(id)?;
         if self.get(id).is_some() {
             return Ok(false);
         }
-        self.create(Some(id), "")?;
+        self.create(Some(id), "", region)?;
         Ok(true)
+    }
+
+    /// The key `id` as a call in region `region` (its `RegionId`, if any) sees it.
+    fn get_in(&self, id: &str, region: Option<&str>) -> Option<Cmk> {
+        self.get(id).filter(|cmk| match (&cmk.region, region) {
+            (Some(home), Some(asked)) => home == asked,
+            _ => true,
+        })
     }
 
     fn get(&self, id: &str) -> Option<Cmk> {
@@ -202,7 +218,7 @@ impl KmsKeys {
     }
 
     /// Makes a key (a random UUID id unless given) and stores it before it is used.
-    fn create(&self, id: Option<&str>, description: &str) -> Result<Cmk, String> {
+    fn create(&self, id: Option<&str>, description: &str, region: &str) -> Result<Cmk, String> {
         let mut material = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut material);
         let cmk = Cmk {
@@ -211,6 +227,7 @@ impl KmsKeys {
             created: now_iso(),
             description: description.to_string(),
             material: b64().encode(material),
+            region: Some(region.to_string()),
         };
         let mut keys = self.keys.write().unwrap_or_else(|p| p.into_inner());
         if let Some(existing) = keys.get(&cmk.key_id) {
@@ -289,11 +306,20 @@ fn context(call: &RpcCall) -> Result<Vec<u8>, RpcError> {
     Ok(serde_json::to_vec(&sorted).unwrap_or_default())
 }
 
+/// The region a call is made in (`RegionId`), if it names one.
+fn region_of(call: &RpcCall) -> Option<&str> {
+    call.param("RegionId")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+}
+
 /// The key named by `KeyId` (a key id, or an ARN ending in `key/<id>`).
 fn key_of(state: &KmsKeys, call: &RpcCall) -> Result<Cmk, RpcError> {
     let id = call.required("KeyId")?;
     let id = id.rsplit_once(":key/").map(|(_, k)| k).unwrap_or(id);
-    state.get(id).ok_or_else(|| key_not_found(id))
+    state
+        .get_in(id, region_of(call))
+        .ok_or_else(|| key_not_found(id))
 }
 
 fn seal(cmk: &Cmk, plaintext: &[u8], aad: &[u8]) -> Result<String, RpcError> {
@@ -319,7 +345,12 @@ fn seal(cmk: &Cmk, plaintext: &[u8], aad: &[u8]) -> Result<String, RpcError> {
     Ok(b64().encode(blob))
 }
 
-fn open(state: &KmsKeys, blob: &str, aad: &[u8]) -> Result<(Cmk, Vec<u8>), RpcError> {
+fn open(
+    state: &KmsKeys,
+    region: Option<&str>,
+    blob: &str,
+    aad: &[u8],
+) -> Result<(Cmk, Vec<u8>), RpcError> {
     let raw = b64()
         .decode(blob.trim())
         .map_err(|_| RpcError::invalid_parameter("CiphertextBlob", "it is not base64"))?;
@@ -331,7 +362,7 @@ fn open(state: &KmsKeys, blob: &str, aad: &[u8]) -> Result<(Cmk, Vec<u8>), RpcEr
     let (id, rest) = rest.split_at(len as usize);
     let (nonce, sealed) = rest.split_at(12);
     let id = std::str::from_utf8(id).map_err(|_| invalid_ciphertext())?;
-    let cmk = state.get(id).ok_or_else(|| key_not_found(id))?;
+    let cmk = state.get_in(id, region).ok_or_else(|| key_not_found(id))?;
     let plain = cmk
         .cipher()?
         .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
@@ -339,7 +370,8 @@ fn open(state: &KmsKeys, blob: &str, aad: &[u8]) -> Result<(Cmk, Vec<u8>), RpcEr
     Ok((cmk, plain))
 }
 
-/// `CreateKey`: a new CMK with a random id (`Description` optional).
+/// `CreateKey`: a new CMK with a random id (`Description` optional), in the call's region
+/// (`RegionId`, else the server's).
 pub fn create_key(
     state: &KmsKeys,
     region: &str,
@@ -347,7 +379,7 @@ pub fn create_key(
 ) -> Result<serde_json::Value, RpcError> {
     let description = call.param("Description").unwrap_or("");
     let cmk = state
-        .create(None, description)
+        .create(None, description, region_of(call).unwrap_or(region))
         .map_err(|e| RpcError::new(500, "InternalFailure", e))?;
     Ok(serde_json::json!({ "KeyMetadata": cmk.metadata(region) }))
 }
@@ -422,7 +454,7 @@ pub fn encrypt(state: &KmsKeys, call: &RpcCall) -> Result<serde_json::Value, Rpc
 pub fn decrypt(state: &KmsKeys, call: &RpcCall) -> Result<serde_json::Value, RpcError> {
     let blob = call.required("CiphertextBlob")?;
     let aad = context(call)?;
-    let (cmk, plain) = open(state, blob, &aad)?;
+    let (cmk, plain) = open(state, region_of(call), blob, &aad)?;
     let plaintext = String::from_utf8(plain).map_err(|_| invalid_ciphertext())?;
     Ok(serde_json::json!({
         "KeyId": cmk.key_id,
@@ -448,12 +480,55 @@ mod tests {
     }
 
     #[test]
+    fn keys_live_in_one_region() {
+        let keys = KmsKeys::in_memory();
+        keys.ensure("cmk-r", "cn-hangzhou").unwrap();
+        let made = generate_data_key(
+            &keys,
+            &call(&[("KeyId", "cmk-r"), ("RegionId", "cn-hangzhou")]),
+        )
+        .unwrap();
+        let blob = made["CiphertextBlob"].as_str().unwrap().to_string();
+        for params in [
+            vec![("KeyId", "cmk-r"), ("RegionId", "cn-shanghai")],
+            vec![
+                ("KeyId", "acs:kms:cn-beijing:0:key/cmk-r"),
+                ("RegionId", "cn-beijing"),
+            ],
+        ] {
+            let err = generate_data_key(&keys, &call(&params)).unwrap_err();
+            assert_eq!(err.code, "Forbidden.KeyNotFound");
+        }
+        let err = decrypt(
+            &keys,
+            &call(&[("CiphertextBlob", &blob), ("RegionId", "us-west-1")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.status, err.code.as_str()),
+            (404, "Forbidden.KeyNotFound")
+        );
+        // Its own region, and calls naming none, find it.
+        decrypt(
+            &keys,
+            &call(&[("CiphertextBlob", &blob), ("RegionId", "cn-hangzhou")]),
+        )
+        .unwrap();
+        decrypt(&keys, &call(&[("CiphertextBlob", &blob)])).unwrap();
+        let made = create_key(&keys, "cn-hangzhou", &call(&[("RegionId", "eu-west-1")])).unwrap();
+        assert!(made["KeyMetadata"]["Arn"]
+            .as_str()
+            .unwrap()
+            .starts_with("acs:kms:eu-west-1:"));
+    }
+
+    #[test]
     fn keys_survive_a_restart_and_blobs_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let keys = KmsKeys::open(dir.path()).unwrap();
-        assert!(keys.ensure("cmk-1").unwrap());
-        assert!(!keys.ensure("cmk-1").unwrap());
-        assert!(keys.ensure("").is_err());
+        assert!(keys.ensure("cmk-1", "cn-hangzhou").unwrap());
+        assert!(!keys.ensure("cmk-1", "cn-hangzhou").unwrap());
+        assert!(keys.ensure("", "cn-hangzhou").is_err());
         let made =
             generate_data_key(&keys, &call(&[("KeyId", "cmk-1"), ("KeySpec", "AES_256")])).unwrap();
         let plain = made["Plaintext"].as_str().unwrap().to_string();
