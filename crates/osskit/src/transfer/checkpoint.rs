@@ -183,31 +183,52 @@ impl CheckpointFile {
     /// Writes the record atomically: a temporary file in the same directory, synced, then
     /// renamed over the record.
     pub async fn save<T: Serialize>(&self, record: &T) -> Result<()> {
-        let data = serde_json::to_vec_pretty(record)
-            .map_err(|e| Error::client(format!("cannot encode the checkpoint: {e}")))?;
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        tokio::fs::create_dir_all(dir)
+        self.write(record, true).await
+    }
+
+    /// Writes a newer state of a record [`CheckpointFile::save`] wrote: atomically (a
+    /// temporary file renamed over it) but not forced to disk. A process that stops finds it
+    /// whole; after a power loss the older state may come back, which only repeats the parts
+    /// recorded since.
+    pub async fn save_progress<T: Serialize>(&self, record: &T) -> Result<()> {
+        self.write(record, false).await
+    }
+
+    /// The record encoded as it is written.
+    pub fn encode<T: Serialize>(record: &T) -> Result<Vec<u8>> {
+        serde_json::to_vec_pretty(record)
+            .map_err(|e| Error::client(format!("cannot encode the checkpoint: {e}")))
+    }
+
+    async fn write<T: Serialize>(&self, record: &T, sync: bool) -> Result<()> {
+        let data = Self::encode(record)?;
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.write_encoded(&data, sync))
             .await
+            .map_err(|e| Error::Io(std::io::Error::other(e)))?
+    }
+
+    /// Writes an encoded record on the calling thread (for a save that cannot wait for a
+    /// runtime, such as the one of a download that is dropped), atomically, synced or not.
+    pub fn write_encoded(&self, data: &[u8], sync: bool) -> Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
             .map_err(|e| io_error(e, "cannot create the checkpoint directory", dir))?;
         let suffix: u64 = rand::random();
         let temp = self.path.with_extension(format!("tmp-{suffix:016x}"));
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            let result = (|| {
-                use std::io::Write;
-                let mut f = std::fs::File::create(&temp)?;
-                f.write_all(&data)?;
+        let result = (|| {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&temp)?;
+            f.write_all(data)?;
+            if sync {
                 f.sync_all()?;
-                std::fs::rename(&temp, &path)
-            })();
-            if result.is_err() {
-                let _ = std::fs::remove_file(&temp);
             }
-            result
-        })
-        .await
-        .map_err(|e| Error::Io(std::io::Error::other(e)))?
-        .map_err(|e| io_error(e, "cannot write the checkpoint", &self.path))
+            std::fs::rename(&temp, &self.path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        result.map_err(|e| io_error(e, "cannot write the checkpoint", &self.path))
     }
 
     /// Removes the record (a missing file is fine).
