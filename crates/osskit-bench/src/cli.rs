@@ -156,9 +156,10 @@ pub struct RunArgs {
     /// Full listings per client (the figure is their mean).
     #[arg(long, default_value_t = 3)]
     pub list_repeat: usize,
-    /// Rounds of the small-object and single-stream download workloads: every client runs
-    /// once per round, clients taking turns, and each figure is the median of the rounds
-    /// (peak memory: the highest). The loopback limit is also the median of this many runs.
+    /// Rounds of the small-object and transfer workloads (uploads and downloads, single-stream,
+    /// multipart, ranged and encrypted): every client runs once per round, clients taking
+    /// turns, and each figure is the median of the rounds (peak memory: the highest). The
+    /// loopback limit is also the median of this many runs.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub rounds: u32,
     /// Server stores to run against.
@@ -197,6 +198,36 @@ pub struct RunArgs {
     /// Where to write every measurement as JSON.
     #[arg(long, default_value = "target/oss-bench/results.json")]
     pub json_out: PathBuf,
+    /// The tokio runtime of the async clients (this SDK's and OpenDAL's alike).
+    #[arg(long, value_enum, default_value_t = AsyncRuntime::Auto)]
+    pub runtime: AsyncRuntime,
+    /// Turn this SDK's CRC-64 checks off (OpenDAL checks nothing; oss2 keeps its default),
+    /// to measure what the checks cost.
+    #[arg(long)]
+    pub no_crc: bool,
+}
+
+/// The tokio runtime an async client runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AsyncRuntime {
+    /// A current-thread runtime for one stream (single-stream and encrypted transfers), the
+    /// multi-thread one for requests in flight in parallel.
+    Auto,
+    /// `#[tokio::main]`'s default: a multi-thread runtime, one worker per core.
+    MultiThread,
+    /// `#[tokio::main(flavor = "current_thread")]`.
+    CurrentThread,
+}
+
+impl AsyncRuntime {
+    /// The value of `--runtime`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AsyncRuntime::Auto => "auto",
+            AsyncRuntime::MultiThread => "multi-thread",
+            AsyncRuntime::CurrentThread => "current-thread",
+        }
+    }
 }
 
 /// Options of `oss-bench serve`.
@@ -252,6 +283,12 @@ pub struct ClientArgs {
     /// Full listings.
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
+    /// The tokio runtime of the async clients.
+    #[arg(long, value_enum, default_value_t = AsyncRuntime::Auto)]
+    pub runtime: AsyncRuntime,
+    /// Turn this SDK's CRC-64 checks off.
+    #[arg(long)]
+    pub no_crc: bool,
 }
 
 /// The Rust clients.

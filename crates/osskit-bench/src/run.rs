@@ -141,12 +141,12 @@ fn bench_server(
         } else {
             vec![1]
         };
-        // The contested comparisons (small objects, single-stream download) run in rounds,
-        // clients taking turns, so that a slow moment of the machine does not land on one
-        // client only; each figure is the median of the rounds.
+        // The contested comparisons (small objects, every upload and download) run in
+        // rounds, clients taking turns, so that a slow moment of the machine does not land
+        // on one client only; each figure is the median of the rounds.
         let rounds = match workload {
-            Workload::Small | Workload::Download | Workload::EncryptedDownload => args.rounds,
-            _ => 1,
+            Workload::List | Workload::Crc | Workload::Cipher => 1,
+            _ => args.rounds,
         };
         let mut runs: Vec<RoundRuns> = Vec::new();
         for round in 1..=rounds {
@@ -319,6 +319,12 @@ impl Job<'_> {
         .arg(&self.args.scratch_dir)
         .args(["--list-keys", &self.args.list_keys.to_string()])
         .args(["--repeat", &self.args.list_repeat.to_string()]);
+        if client != ClientKind::Oss2 {
+            cmd.args(["--runtime", self.args.runtime.name()]);
+            if self.args.no_crc {
+                cmd.arg("--no-crc");
+            }
+        }
         if client == ClientKind::Oss2 {
             cmd.args(["--access-key-id", crate::cli::ACCESS_KEY_ID])
                 .args(["--access-key-secret", crate::cli::ACCESS_KEY_SECRET]);

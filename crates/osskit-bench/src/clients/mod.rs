@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use crate::cli::{ClientArgs, RustClient, Workload};
+use crate::cli::{AsyncRuntime, ClientArgs, RustClient, Workload};
 use crate::measure::Measurement;
 
 /// Errors of a client run, already worded for the person running the benchmark.
@@ -31,9 +31,13 @@ pub const PARALLELISM: usize = 4;
 /// Runs the workload `args` names and prints its measurement.
 pub fn run_client(args: ClientArgs) -> Result<(), String> {
     let measurement = match args.sdk {
-        RustClient::Async => runtime(args.workload)?.block_on(sdk_async::run(&args))?,
+        RustClient::Async => {
+            runtime(args.workload, args.runtime)?.block_on(sdk_async::run(&args))?
+        }
         RustClient::Blocking => sdk_blocking::run(&args)?,
-        RustClient::Opendal => runtime(args.workload)?.block_on(opendal_client::run(&args))?,
+        RustClient::Opendal => {
+            runtime(args.workload, args.runtime)?.block_on(opendal_client::run(&args))?
+        }
     };
     let line = serde_json::to_string(&measurement)
         .map_err(|e| format!("cannot encode the measurement: {e}"))?;
@@ -47,12 +51,18 @@ pub fn run_client(args: ClientArgs) -> Result<(), String> {
 /// chunk crosses threads twice (futex and eventfd wake-ups) and the extra threads compete
 /// with the server for the cores. The workloads with requests in flight in parallel keep
 /// the multi-thread runtime. OpenDAL and the SDK get the same runtime for each workload.
-fn runtime(workload: Workload) -> BenchResult<tokio::runtime::Runtime> {
-    let mut builder = match workload {
+/// `--runtime multi-thread` or `current-thread` gives every workload that runtime instead.
+fn runtime(workload: Workload, choice: AsyncRuntime) -> BenchResult<tokio::runtime::Runtime> {
+    let one_stream = matches!(
+        workload,
         Workload::Upload
-        | Workload::Download
-        | Workload::EncryptedUpload
-        | Workload::EncryptedDownload => tokio::runtime::Builder::new_current_thread(),
+            | Workload::Download
+            | Workload::EncryptedUpload
+            | Workload::EncryptedDownload
+    );
+    let mut builder = match choice {
+        AsyncRuntime::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        AsyncRuntime::Auto if one_stream => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
     builder

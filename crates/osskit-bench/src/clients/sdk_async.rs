@@ -19,7 +19,7 @@ const NAME: &str = "sdk-async";
 
 /// Runs `args.workload`.
 pub async fn run(args: &ClientArgs) -> BenchResult<Measurement> {
-    let bucket = client(&args.endpoint, &args.bucket)?;
+    let bucket = client_with_crc(&args.endpoint, &args.bucket, !args.no_crc)?;
     let metrics = match args.workload {
         Workload::Small => small(&bucket, args).await?,
         Workload::Upload => upload(&bucket, args.size).await?,
@@ -45,11 +45,18 @@ pub async fn run(args: &ClientArgs) -> BenchResult<Measurement> {
 
 /// An async bucket client with the benchmark keys.
 pub fn client(endpoint: &str, bucket: &str) -> BenchResult<Bucket> {
-    Bucket::new(
+    client_with_crc(endpoint, bucket, true)
+}
+
+/// An async bucket client with the benchmark keys, CRC-64 checks on or off.
+fn client_with_crc(endpoint: &str, bucket: &str, crc: bool) -> BenchResult<Bucket> {
+    Bucket::builder(
         Auth::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
         endpoint,
         bucket,
     )
+    .enable_crc(crc)
+    .build()
     .map_err(|e| format!("cannot create the SDK client for {endpoint}: {e}"))
 }
 

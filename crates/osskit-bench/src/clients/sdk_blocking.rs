@@ -20,11 +20,13 @@ const NAME: &str = "sdk-blocking";
 
 /// Runs `args.workload`.
 pub fn run(args: &ClientArgs) -> BenchResult<Measurement> {
-    let bucket = Bucket::new(
+    let bucket = Bucket::builder(
         Auth::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
         &args.endpoint,
         &args.bucket,
     )
+    .enable_crc(!args.no_crc)
+    .build()
     .map_err(|e| {
         format!(
             "cannot create the blocking SDK client for {}: {e}",
