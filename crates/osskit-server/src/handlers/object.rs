@@ -497,6 +497,11 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     }
     reply = encryption::decorate(reply, meta.encryption.as_deref());
     reply = with_version(reply, link.as_ref().unwrap_or(&meta));
+    if version.is_some() && !reply.headers.iter().any(|(n, _)| n == h::VERSION_ID) {
+        // The version asked for by name is the null version of an object written before
+        // its bucket was versioned.
+        reply = reply.header(h::VERSION_ID, "null");
+    }
     if !head {
         crate::lifecycle::note_read(state, &bucket, &meta).await;
     }
