@@ -16,10 +16,11 @@
 //! read of an object such a rule moved, when the rule says `ReturnToStdWhenVisit`, brings
 //! it back to `Standard`.
 //!
-//! The actions on versions (`NoncurrentVersionExpiration`, `NoncurrentVersionTransition`,
-//! `ExpiredObjectDeleteMarker`) go through the bucket's versions in pages
-//! ([`versions::apply`]): a version is noncurrent from the time the next newer version of
-//! its key was written, and its days count from then.
+//! In a versioned bucket an expiration writes a delete marker, dated now on the clock: the
+//! object becomes a noncurrent version. The actions on versions (`NoncurrentVersionExpiration`,
+//! `NoncurrentVersionTransition`, `ExpiredObjectDeleteMarker`) go through the bucket's
+//! versions in pages ([`versions::apply`]): a version is noncurrent from the time the next
+//! newer version or delete marker of its key was written, and its days count from then.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,14 +95,10 @@ pub fn apply(store: &dyn Store, now: i64) -> Result<LifecycleReport, StoreError>
     Ok(report)
 }
 
-/// The tags of an object, as lifecycle filters see them: the URL-encoded `x-oss-tagging`
-/// entry of its kept headers (`k1=v1&k2=v2`), where object tags are recorded.
+/// The tags of an object (or version), as lifecycle filters see them: those of
+/// `x-oss-tagging` and PutObjectTagging, kept in its extras.
 pub fn object_tags(meta: &ObjectMeta) -> Vec<(String, String)> {
-    meta.headers
-        .iter()
-        .find(|(k, _)| k == "x-oss-tagging")
-        .map(|(_, v)| osskit_proto::encoding::parse_query(v))
-        .unwrap_or_default()
+    meta.extras.tags.clone()
 }
 
 fn apply_rule(
@@ -192,9 +189,12 @@ fn apply_to_object(
             }
             Ok(())
         });
-        match store.delete_object_checked(bucket, &object.key, check) {
-            Ok(true) => report.expired += 1,
-            Ok(false) | Err(StoreError::Changed) | Err(StoreError::NoSuchKey) => {}
+        // In a versioned bucket this writes a delete marker (the object becomes a
+        // noncurrent version), dated now on the lifecycle's clock: the days of the
+        // noncurrent-version rules count from then.
+        match store.delete_version_at(bucket, &object.key, None, check, now.saturating_mul(1000)) {
+            Ok(done) if done.was_current => report.expired += 1,
+            Ok(_) | Err(StoreError::Changed) | Err(StoreError::NoSuchKey) => {}
             Err(StoreError::Immutable(_)) => report.retained += 1,
             Err(e) => return Err(e),
         }
@@ -299,6 +299,37 @@ pub mod versions {
         apply_to_key(store, bucket, rule, markers, retention, now, &group, report)
     }
 
+    /// Whether `rule` selects the delete marker of `key`: markers have no tags and no size,
+    /// so only rules without tags select them, by prefix and `Not` prefixes.
+    fn selects_marker(rule: &LifecycleRule, key: &str) -> bool {
+        key.starts_with(&rule.prefix)
+            && rule.tags.is_empty()
+            && rule.filter.as_ref().is_none_or(|f| {
+                !f.not
+                    .iter()
+                    .any(|n| n.tag.is_none() && key.starts_with(&n.prefix))
+            })
+    }
+
+    /// Removes the delete marker `marker` for good (it no longer hides anything).
+    fn remove_marker(
+        store: &dyn Store,
+        bucket: &str,
+        marker: &ObjectMeta,
+        report: &mut LifecycleReport,
+    ) -> Result<(), StoreError> {
+        let done = store.delete_version(
+            bucket,
+            &marker.key,
+            Some(marker.version.id()),
+            Box::new(|_| Ok(())),
+        )?;
+        if done.removed.is_some() {
+            report.expired += 1;
+        }
+        Ok(())
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn apply_to_key(
         store: &dyn Store,
@@ -313,25 +344,21 @@ pub mod versions {
         let Some((latest, is_latest)) = group.first() else {
             return Ok(());
         };
-        // A delete marker left alone, with no version under it.
-        if markers && *is_latest && latest.version.delete_marker && group.len() == 1 {
-            let done = store.delete_version(
-                bucket,
-                &latest.key,
-                Some(latest.version.id()),
-                Box::new(|_| Ok(())),
-            )?;
-            if done.removed.is_some() {
-                report.expired += 1;
-            }
-            return Ok(());
-        }
+        let lone_marker = markers
+            && *is_latest
+            && latest.version.delete_marker
+            && selects_marker(rule, &latest.key);
+        // Older versions still there after this pass.
+        let mut left = group.len() - 1;
         // Each version became noncurrent when the one before it in the list was written.
         for pair in group.windows(2) {
             let (newer, (version, _)) = (&pair[0].0, &pair[1]);
             let since = newer.last_modified_ms.div_euclid(1000);
-            let selected = version.version.delete_marker
-                || rule.selects(&version.key, version.size, &object_tags(version));
+            let selected = if version.version.delete_marker {
+                selects_marker(rule, &version.key)
+            } else {
+                rule.selects(&version.key, version.size, &object_tags(version))
+            };
             if !selected {
                 continue;
             }
@@ -347,7 +374,10 @@ pub mod versions {
                 let check = worm::guard(retention, now).unwrap_or_else(|| Box::new(|_| Ok(())));
                 match store.delete_version(bucket, &version.key, Some(version.version.id()), check)
                 {
-                    Ok(done) if done.removed.is_some() => report.expired += 1,
+                    Ok(done) if done.removed.is_some() => {
+                        report.expired += 1;
+                        left -= 1;
+                    }
                     Ok(_) => {}
                     Err(StoreError::Immutable(_)) => report.retained += 1,
                     Err(e) => return Err(e),
@@ -387,6 +417,11 @@ pub mod versions {
                 Err(StoreError::NoSuchKey | StoreError::NoSuchVersion | StoreError::Changed) => {}
                 Err(e) => return Err(e),
             }
+        }
+        // A delete marker with no version left under it (from before, or since the
+        // expirations above) goes too.
+        if lone_marker && left == 0 {
+            remove_marker(store, bucket, latest, report)?;
         }
         Ok(())
     }

@@ -623,3 +623,60 @@ async fn kill_9_during_versioned_writes_and_deletes_keeps_every_acknowledged_ver
     let (code, out) = run_fsck(dir.path());
     assert_eq!(code, 0, "fsck after a clean stop: {out}");
 }
+
+#[test]
+fn delete_markers_carry_the_time_they_are_given() {
+    both(|store| {
+        store.create_bucket(bucket_meta("dm")).unwrap();
+        set_versioning(store, "dm", "Enabled");
+        put(store, "dm", "k", b"one");
+        let done = store
+            .delete_version_at("dm", "k", None, no_check(), 1_800_000_000_123)
+            .unwrap();
+        let marker = done.marker.unwrap();
+        let listed = store.object_version("dm", "k", None).unwrap();
+        assert_eq!(listed.version, marker);
+        assert_eq!(listed.last_modified_ms, 1_800_000_000_123);
+        let done = store
+            .delete_versions_at("dm", &[("k".into(), None)], no_check(), 1_900_000_000_000)
+            .unwrap();
+        let listed = store.object_version("dm", "k", None).unwrap();
+        assert_eq!(Some(listed.version), done[0].marker);
+        assert_eq!(listed.last_modified_ms, 1_900_000_000_000);
+    });
+}
+
+#[test]
+fn lifecycle_expiration_in_a_versioned_bucket_writes_a_marker_at_its_time() {
+    const DAY: i64 = 86_400;
+    both(|store| {
+        store.create_bucket(bucket_meta("lc")).unwrap();
+        set_versioning(store, "lc", "Enabled");
+        let v = put(store, "lc", "k", b"one");
+        let rules = "<LifecycleConfiguration><Rule><ID>r</ID><Prefix></Prefix>\
+            <Status>Enabled</Status><Expiration><Days>1</Days></Expiration>\
+            <NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays>\
+            </NoncurrentVersionExpiration></Rule></LifecycleConfiguration>";
+        store
+            .set_bucket_config("lc", "lifecycle", Some(rules.as_bytes().to_vec()))
+            .unwrap();
+        // Written at 1_700_000_000 (see `put`); two days later it expires.
+        let now = 1_700_000_000 + 2 * DAY;
+        let report = osskit_server::lifecycle::apply(store, now).unwrap();
+        assert_eq!(report.expired, 1);
+        let marker = store.object_version("lc", "k", None).unwrap();
+        assert!(marker.version.delete_marker);
+        assert_eq!(marker.last_modified_ms, now * 1000);
+        // Noncurrent from the marker's time: kept for a day from then, not from its write.
+        osskit_server::lifecycle::apply(store, now + DAY - 1).unwrap();
+        assert_eq!(read(store, "lc", "k", Some(v)), b"one");
+        osskit_server::lifecycle::apply(store, now + DAY).unwrap();
+        assert!(matches!(
+            store.object_version("lc", "k", Some(v)),
+            Err(StoreError::NoSuchVersion)
+        ));
+        let left = all_versions(store, "lc", "", 10);
+        assert_eq!(left.len(), 1);
+        assert!(left[0].3, "{left:?}");
+    });
+}

@@ -389,3 +389,202 @@ fn blocking_paginators_and_batch_deletes_of_versions() {
         "the version and its marker"
     );
 }
+
+const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+/// The versions of `key` as (version id, is delete marker, storage class), newest first.
+async fn versions_of(b: &osskit::Bucket, key: &str) -> Vec<(String, bool, String)> {
+    b.list_object_versions()
+        .prefix(key)
+        .await
+        .unwrap()
+        .versions
+        .into_iter()
+        .filter(|v| v.key == key)
+        .map(|v| (v.version_id, v.is_delete_marker, v.storage_class))
+        .collect()
+}
+
+#[tokio::test]
+async fn lifecycle_rules_act_on_versions_on_the_servers_clock() {
+    use osskit::proto::xml::lifecycle::{
+        LifecycleConfiguration, LifecycleExpiration, LifecycleRule, NoncurrentVersionTransition,
+    };
+    let server = server().await;
+    let b = new_bucket(&server, Signer::V4, "verlc").await;
+    b.put_bucket_versioning(VersioningConfiguration::enabled())
+        .await
+        .unwrap();
+    let tagged = Tagging::new().tag("team", "ops");
+    let a1 = b
+        .put_object("logs/a", "one")
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    let a2 = b
+        .put_object("logs/a", "two")
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    // The tag filter reads the tags of the noncurrent version.
+    let x1 = b
+        .put_object("tagged/x", "x1")
+        .tagging(tagged.clone())
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    b.put_object("tagged/x", "x2").await.unwrap();
+    let y1 = b
+        .put_object("tagged/y", "y1")
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    b.put_object("tagged/y", "y2")
+        .tagging(tagged)
+        .await
+        .unwrap();
+    // A delete marker alone (its version removed), and one with a version under it.
+    let m1 = b
+        .put_object("gone/m", "m")
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    b.delete_object("gone/m").await.unwrap();
+    b.delete_object("gone/m").version_id(&m1).await.unwrap();
+    b.put_object("gone/n", "n").await.unwrap();
+    b.delete_object("gone/n").await.unwrap();
+    // Under no rule.
+    b.put_object("other/z", "z1").await.unwrap();
+    b.put_object("other/z", "z2").await.unwrap();
+    b.put_bucket_lifecycle(LifecycleConfiguration::new(vec![
+        LifecycleRule::new("logs", "logs/")
+            .expiration(LifecycleExpiration::days(40))
+            .noncurrent_version_transition(NoncurrentVersionTransition::new(10, "IA"))
+            .noncurrent_version_expiration(30),
+        LifecycleRule::new("tagged", "tagged/")
+            .tag("team", "ops")
+            .noncurrent_version_expiration(5),
+        LifecycleRule::new("gone", "gone/")
+            .expiration(LifecycleExpiration::expired_object_delete_marker()),
+    ]))
+    .await
+    .unwrap();
+    let run = || async { server.server.run_lifecycle().await };
+
+    // Delete markers need no days: the lone one goes, the other stays.
+    run().await;
+    assert!(versions_of(&b, "gone/m").await.is_empty());
+    assert_eq!(versions_of(&b, "gone/n").await.len(), 2);
+    assert_eq!(versions_of(&b, "logs/a").await.len(), 2);
+
+    server.server.clock().advance(6 * DAY);
+    run().await;
+    let x: Vec<String> = versions_of(&b, "tagged/x")
+        .await
+        .into_iter()
+        .map(|v| v.0)
+        .collect();
+    assert_eq!(x.len(), 1);
+    assert!(!x.contains(&x1), "the tagged noncurrent version expired");
+    let y: Vec<String> = versions_of(&b, "tagged/y")
+        .await
+        .into_iter()
+        .map(|v| v.0)
+        .collect();
+    assert!(
+        y.contains(&y1),
+        "an untagged noncurrent version stays: {y:?}"
+    );
+
+    // Day 11: the noncurrent version moved to IA; the current one did not.
+    server.server.clock().advance(5 * DAY);
+    let report = run().await;
+    assert_eq!(report.transitioned, 1);
+    assert_eq!(
+        versions_of(&b, "logs/a").await,
+        [
+            (a2.clone(), false, "Standard".to_string()),
+            (a1.clone(), false, "IA".to_string())
+        ]
+    );
+    assert_eq!(body(&b, "logs/a", &a1).await, b"one");
+
+    // Day 31: thirty days noncurrent, it is gone.
+    server.server.clock().advance(20 * DAY);
+    run().await;
+    assert_eq!(
+        versions_of(&b, "logs/a").await,
+        [(a2.clone(), false, "Standard".to_string())]
+    );
+
+    // Day 41: the current version expires: a delete marker, dated on the server's clock,
+    // hides it; it is now noncurrent, from the marker's time.
+    server.server.clock().advance(10 * DAY);
+    let report = run().await;
+    assert_eq!(report.expired, 1);
+    let e = b.get_object("logs/a").await.unwrap_err();
+    assert_eq!(e.code(), Some("NoSuchKey"));
+    let listed = b.list_object_versions().prefix("logs/a").await.unwrap();
+    let marker = &listed.versions[0];
+    assert!(marker.is_delete_marker && marker.is_latest, "{marker:?}");
+    let clock_now = server.server.clock().now_secs();
+    let dated = marker.last_modified.unwrap();
+    assert!(
+        (clock_now - 60..=clock_now).contains(&dated),
+        "{dated} {clock_now}"
+    );
+    assert_eq!(
+        versions_of(&b, "logs/a").await[1],
+        (a2.clone(), false, "Standard".to_string())
+    );
+
+    // Day 52: ten days noncurrent (52 since it was written): moved, not removed.
+    server.server.clock().advance(11 * DAY);
+    run().await;
+    assert_eq!(
+        versions_of(&b, "logs/a").await[1],
+        (a2.clone(), false, "IA".to_string())
+    );
+    assert_eq!(body(&b, "logs/a", &a2).await, b"two");
+
+    // Day 72: thirty-one days noncurrent: removed; the marker stays (no rule removes it).
+    server.server.clock().advance(20 * DAY);
+    run().await;
+    let left = versions_of(&b, "logs/a").await;
+    assert_eq!(left.len(), 1);
+    assert!(left[0].1, "{left:?}");
+    assert_eq!(versions_of(&b, "other/z").await.len(), 2);
+    assert_eq!(versions_of(&b, "gone/n").await.len(), 2);
+}
+
+#[tokio::test]
+async fn expired_versions_take_their_lone_delete_marker_with_them() {
+    use osskit::proto::xml::lifecycle::{
+        LifecycleConfiguration, LifecycleExpiration, LifecycleRule,
+    };
+    let server = server().await;
+    let b = new_bucket(&server, Signer::V1, "verlcdm").await;
+    b.put_bucket_versioning(VersioningConfiguration::enabled())
+        .await
+        .unwrap();
+    b.put_object("k", "one").await.unwrap();
+    b.delete_object("k").await.unwrap();
+    b.put_bucket_lifecycle(LifecycleConfiguration::new(vec![
+        LifecycleRule::new("versions", "").noncurrent_version_expiration(3),
+        LifecycleRule::new("markers", "")
+            .expiration(LifecycleExpiration::expired_object_delete_marker()),
+    ]))
+    .await
+    .unwrap();
+    server.server.run_lifecycle().await;
+    assert_eq!(versions_of(&b, "k").await.len(), 2);
+    server.server.clock().advance(4 * DAY);
+    server.server.run_lifecycle().await;
+    assert!(versions_of(&b, "k").await.is_empty());
+    b.delete_bucket().await.unwrap();
+}

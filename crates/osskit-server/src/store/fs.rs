@@ -471,30 +471,32 @@ impl Store for FsStore {
         ))
     }
 
-    fn delete_version(
+    fn delete_version_at(
         &self,
         bucket: &str,
         key: &str,
         version: Option<VersionId>,
         check: ObjectCheck,
+        now_ms: i64,
     ) -> Result<Deleted, StoreError> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.meta.write(move |tx| {
             tx.require_bucket(&bucket)?;
-            version::delete(tx, &bucket, &key, version, &check, multipart::now_ms())
+            version::delete(tx, &bucket, &key, version, &check, now_ms)
         })
     }
 
-    fn delete_versions(
+    fn delete_versions_at(
         &self,
         bucket: &str,
         entries: &[(String, Option<VersionId>)],
         check: ObjectCheck,
+        now_ms: i64,
     ) -> Result<Vec<Deleted>, StoreError> {
         let (bucket, entries) = (bucket.to_owned(), entries.to_vec());
         self.meta.write(move |tx| {
             tx.require_bucket(&bucket)?;
-            version::delete_all(tx, &bucket, &entries, &check, multipart::now_ms())
+            version::delete_all(tx, &bucket, &entries, &check, now_ms)
         })
     }
 

@@ -813,12 +813,13 @@ impl Store for MemoryStore {
         Ok((meta, data))
     }
 
-    fn delete_version(
+    fn delete_version_at(
         &self,
         bucket: &str,
         key: &str,
         version: Option<VersionId>,
         check: ObjectCheck,
+        now_ms: i64,
     ) -> Result<Deleted, StoreError> {
         self.change(|state, garbage| {
             version::delete(
@@ -827,16 +828,17 @@ impl Store for MemoryStore {
                 key,
                 version,
                 &check,
-                multipart::now_ms(),
+                now_ms,
             )
         })
     }
 
-    fn delete_versions(
+    fn delete_versions_at(
         &self,
         bucket: &str,
         entries: &[(String, Option<VersionId>)],
         check: ObjectCheck,
+        now_ms: i64,
     ) -> Result<Vec<Deleted>, StoreError> {
         self.change(|state, garbage| {
             version::delete_all(
@@ -844,7 +846,7 @@ impl Store for MemoryStore {
                 bucket,
                 entries,
                 &check,
-                multipart::now_ms(),
+                now_ms,
             )
         })
     }

@@ -862,13 +862,26 @@ pub trait Store: Send + Sync + 'static {
     }
     /// Deletes an object as its bucket's versioning state says (`None`), or one of its
     /// versions for good (see [`version::delete`]); `check` runs, in the commit, on every
-    /// version whose bytes would go for good.
+    /// version whose bytes would go for good. A delete marker it writes is dated now on the
+    /// system clock, like the objects requests write.
     fn delete_version(
         &self,
         bucket: &str,
         key: &str,
         version: Option<VersionId>,
         check: ObjectCheck,
+    ) -> Result<Deleted, StoreError> {
+        self.delete_version_at(bucket, key, version, check, multipart::now_ms())
+    }
+    /// [`Store::delete_version`], dating a delete marker it writes `now_ms` (Unix
+    /// milliseconds): the lifecycle runner writes its markers at the time of its own clock.
+    fn delete_version_at(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        check: ObjectCheck,
+        now_ms: i64,
     ) -> Result<Deleted, StoreError>;
     /// Deletes several objects of one bucket in one transaction: all of them or (on failure)
     /// none. Returns, for each key in order, whether it existed.
@@ -895,6 +908,16 @@ pub trait Store: Send + Sync + 'static {
         bucket: &str,
         entries: &[(String, Option<VersionId>)],
         check: ObjectCheck,
+    ) -> Result<Vec<Deleted>, StoreError> {
+        self.delete_versions_at(bucket, entries, check, multipart::now_ms())
+    }
+    /// [`Store::delete_versions`], dating the delete markers it writes `now_ms`.
+    fn delete_versions_at(
+        &self,
+        bucket: &str,
+        entries: &[(String, Option<VersionId>)],
+        check: ObjectCheck,
+        now_ms: i64,
     ) -> Result<Vec<Deleted>, StoreError>;
     /// One page of the versions of a bucket's objects (ListObjectVersions, see
     /// [`version::version_page`]). Costs O(page).
