@@ -588,3 +588,63 @@ async fn expired_versions_take_their_lone_delete_marker_with_them() {
     assert!(versions_of(&b, "k").await.is_empty());
     b.delete_bucket().await.unwrap();
 }
+
+#[tokio::test]
+async fn null_versions_answer_their_id_once_the_bucket_was_versioned() {
+    let server = server().await;
+    let b = new_bucket(&server, Signer::V4, "vernull").await;
+    let plain = b.put_object("plain", "p").await.unwrap();
+    assert_eq!(plain.version_id, None);
+    assert_eq!(b.head_object("plain").await.unwrap().version_id, None);
+    b.append_object("app", 0, "a").await.unwrap();
+
+    b.put_bucket_versioning(VersioningConfiguration::suspended())
+        .await
+        .unwrap();
+    let null = Some("null");
+    // Reads of an object written before: its null version says so.
+    assert_eq!(
+        b.head_object("plain").await.unwrap().version_id.as_deref(),
+        null
+    );
+    let got = b.get_object("plain").await.unwrap();
+    assert_eq!(got.version_id.as_deref(), null);
+    let meta = b.get_object_meta("plain").await.unwrap();
+    assert_eq!(meta.version_id.as_deref(), null);
+    // Writes while suspended write the null version.
+    let put = b.put_object("k", "s").await.unwrap();
+    assert_eq!(put.version_id.as_deref(), null);
+    let copy = b.copy_object(b.name(), "k", "copy").await.unwrap();
+    assert_eq!(copy.version_id.as_deref(), null);
+    let appended = b.append_object("app", 1, "b").await.unwrap();
+    assert_eq!(appended.meta.header("x-oss-version-id"), null);
+    let upload = b.init_multipart_upload("mp").await.unwrap().upload_id;
+    let part = b.upload_part("mp", &upload, 1, "part").await.unwrap();
+    let done = b
+        .complete_multipart_upload("mp", &upload, vec![osskit::PartInfo::new(1, part.etag)])
+        .await
+        .unwrap();
+    assert_eq!(done.version_id.as_deref(), null);
+    let del = b.delete_object("k").await.unwrap();
+    assert_eq!((del.version_id.as_deref(), del.delete_marker), (null, true));
+
+    b.put_bucket_versioning(VersioningConfiguration::enabled())
+        .await
+        .unwrap();
+    assert_eq!(
+        b.head_object("plain").await.unwrap().version_id.as_deref(),
+        null
+    );
+    assert_eq!(
+        b.head_object("copy").await.unwrap().version_id.as_deref(),
+        null
+    );
+    let v = b
+        .put_object("plain", "v")
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    assert_ne!(v, "null");
+    assert_eq!(body(&b, "plain", "null").await, b"p");
+}

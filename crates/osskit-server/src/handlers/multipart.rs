@@ -474,7 +474,7 @@ pub async fn complete(
     let reply = Reply::xml(xml::to_xml(&result))
         .header("etag", done.etag.clone())
         .header(h::HASH_CRC64, done.crc64.to_string());
-    let reply = super::object::with_version(reply, &done);
+    let reply = super::object::with_version(state, ctx.bucket_name(), reply, &done).await;
     Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 

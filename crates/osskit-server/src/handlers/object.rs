@@ -137,9 +137,36 @@ pub(super) async fn no_such_key(state: &AppState, bucket: &str, key: &str) -> Os
     }
 }
 
-/// Adds `x-oss-version-id` for objects written in versioned buckets.
-pub(super) fn with_version(reply: Reply, meta: &ObjectMeta) -> Reply {
+/// The `x-oss-version-id` OSS answers for `meta`, a version of an object of `bucket`: its
+/// id, `null` for a null version once the bucket's versioning was ever set (even for an
+/// object written before), none in a bucket that was never versioned.
+pub(super) async fn version_header(
+    state: &AppState,
+    bucket: &str,
+    meta: &ObjectMeta,
+) -> Option<String> {
     match meta.version.header() {
+        Some(v) => Some(v),
+        None => {
+            let versioned = state
+                .web
+                .bucket(state, bucket)
+                .await
+                .is_some_and(|w| w.versioned);
+            versioned.then(|| VersionId::Null.to_string())
+        }
+    }
+}
+
+/// Adds the `x-oss-version-id` of `meta`, a version of an object of `bucket` (see
+/// [`version_header`]).
+pub(super) async fn with_version(
+    state: &AppState,
+    bucket: &str,
+    reply: Reply,
+    meta: &ObjectMeta,
+) -> Reply {
+    match version_header(state, bucket, meta).await {
         Some(v) => reply.header(h::VERSION_ID, v),
         None => reply,
     }
@@ -496,7 +523,7 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         reply = reply.header_bytes(name, value.as_bytes());
     }
     reply = encryption::decorate(reply, meta.encryption.as_deref());
-    reply = with_version(reply, link.as_ref().unwrap_or(&meta));
+    reply = with_version(state, &bucket, reply, link.as_ref().unwrap_or(&meta)).await;
     if version.is_some() && !reply.headers.iter().any(|(n, _)| n == h::VERSION_ID) {
         // The version asked for by name is the null version of an object written before
         // its bucket was versioned.
@@ -650,7 +677,7 @@ pub async fn get_object_meta(state: &AppState, ctx: &RequestCtx) -> Result<Reply
         .header("etag", meta.etag.clone())
         .header("last-modified", http_date(last_modified_secs(&meta)))
         .header(h::HASH_CRC64, meta.crc64.to_string());
-    Ok(with_version(reply, &meta))
+    Ok(with_version(state, &bucket, reply, &meta).await)
 }
 
 /// The headers of a delete's answer: the version it acted on (`requested`, or the delete
@@ -903,7 +930,7 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
     let mut reply = Reply::xml(xml::to_xml(&result))
         .header("etag", done.etag.clone())
         .header(h::HASH_CRC64, done.crc64.to_string());
-    reply = with_version(reply, &done);
+    reply = with_version(state, &bucket, reply, &done).await;
     if let Some(v) = src_version {
         reply = reply.header(h::COPY_SOURCE_VERSION_ID, v.to_string());
     }
@@ -1029,7 +1056,7 @@ pub async fn append_object(
         .header(h::NEXT_APPEND_POSITION, done.size.to_string())
         .header(h::HASH_CRC64, done.crc64.to_string())
         .header("etag", done.etag.clone());
-    let reply = with_version(reply, &done);
+    let reply = with_version(state, &bucket, reply, &done).await;
     Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
@@ -1039,7 +1066,7 @@ pub async fn get_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply,
     validate_key(&ctx.key)?;
     let version = version_param(ctx)?;
     let meta = object_version_meta(state, &bucket, &ctx.key, version).await?;
-    let version = meta.version.header();
+    let version = version_header(state, &bucket, &meta).await;
     let policy = osskit_proto::xml::bucket::AccessControlPolicy {
         owner: super::owner(),
         access_control_list: osskit_proto::xml::bucket::AccessControlList { grant: meta.acl },
@@ -1080,7 +1107,7 @@ pub async fn put_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply,
     })
     .await
     .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
-    Ok(with_version(Reply::new(200), &done))
+    Ok(with_version(state, &bucket, Reply::new(200), &done).await)
 }
 
 #[cfg(test)]

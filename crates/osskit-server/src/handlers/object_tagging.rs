@@ -68,7 +68,7 @@ pub async fn put(
     let tags = tagging.pairs();
     let version = super::object::version_param(ctx)?;
     let done = set_tags(state, &bucket, &key, version, tags).await?;
-    Ok(super::object::with_version(Reply::new(200), &done))
+    Ok(super::object::with_version(state, &bucket, Reply::new(200), &done).await)
 }
 
 /// `GET /bucket/key?tagging`: the tags (an empty `TagSet` when there are none).
@@ -78,10 +78,7 @@ pub async fn get(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> 
     let version = super::object::version_param(ctx)?;
     let meta = super::object::object_version_meta(state, &bucket, &ctx.key, version).await?;
     let tagging = Tagging::from_pairs(meta.extras.tags.clone());
-    Ok(super::object::with_version(
-        Reply::xml(xml::to_xml(&tagging)),
-        &meta,
-    ))
+    Ok(super::object::with_version(state, &bucket, Reply::xml(xml::to_xml(&tagging)), &meta).await)
 }
 
 /// `DELETE /bucket/key?tagging`: removes every tag (204).
@@ -91,7 +88,7 @@ pub async fn delete(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssErro
     super::object::validate_key(&key)?;
     let version = super::object::version_param(ctx)?;
     let done = set_tags(state, &bucket, &key, version, Vec::new()).await?;
-    Ok(super::object::with_version(Reply::new(204), &done))
+    Ok(super::object::with_version(state, &bucket, Reply::new(204), &done).await)
 }
 
 async fn set_tags(

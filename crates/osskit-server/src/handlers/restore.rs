@@ -163,7 +163,13 @@ pub async fn restore(
         }
         Err(e) => return Err(OssError::from_store(e, &bucket, Some(&key))),
     };
-    let mut reply = super::object::with_version(Reply::new(if started { 202 } else { 200 }), &meta);
+    let mut reply = super::object::with_version(
+        state,
+        &bucket,
+        Reply::new(if started { 202 } else { 200 }),
+        &meta,
+    )
+    .await;
     if let Some(tier) = tier {
         reply = reply.header(RESTORE_PRIORITY, tier);
     }

@@ -102,13 +102,16 @@ pub async fn get(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> 
     let Some(target) = meta.extras.symlink_target.as_deref() else {
         return Err(OssError::new(ErrorCode::NoSuchKey).with_detail("Key", &ctx.key));
     };
-    Ok(super::object::with_version(Reply::new(200), &meta)
-        .header(h::SYMLINK_TARGET, osskit_proto::encoding::quote(target, ""))
-        .header("etag", meta.etag.clone())
-        .header(
-            "last-modified",
-            osskit_proto::date::http_date(super::object::last_modified_secs(&meta)),
-        ))
+    Ok(
+        super::object::with_version(state, &bucket, Reply::new(200), &meta)
+            .await
+            .header(h::SYMLINK_TARGET, osskit_proto::encoding::quote(target, ""))
+            .header("etag", meta.etag.clone())
+            .header(
+                "last-modified",
+                osskit_proto::date::http_date(super::object::last_modified_secs(&meta)),
+            ),
+    )
 }
 
 /// What a link resolves to: the target's description of the bytes (size, ETag, CRC-64,

@@ -62,6 +62,7 @@ pub async fn put(
         ));
     }
     config::store(state, ctx.bucket_name(), &FAMILY, Some(stored)).await?;
+    state.web.forget(ctx.bucket_name());
     Ok(Reply::new(200))
 }
 
