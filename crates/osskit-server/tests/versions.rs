@@ -680,3 +680,38 @@ fn lifecycle_expiration_in_a_versioned_bucket_writes_a_marker_at_its_time() {
         assert!(left[0].3, "{left:?}");
     });
 }
+
+#[test]
+fn lifecycle_expiration_in_a_suspended_bucket_replaces_the_null_version_with_a_marker() {
+    const DAY: i64 = 86_400;
+    both(|store| {
+        store.create_bucket(bucket_meta("ls")).unwrap();
+        set_versioning(store, "ls", "Enabled");
+        let kept = put(store, "ls", "old", b"versioned");
+        set_versioning(store, "ls", "Suspended");
+        put(store, "ls", "null", b"null version");
+        let rules = "<LifecycleConfiguration><Rule><ID>r</ID><Prefix></Prefix>\
+            <Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>\
+            </LifecycleConfiguration>";
+        store
+            .set_bucket_config("ls", "lifecycle", Some(rules.as_bytes().to_vec()))
+            .unwrap();
+        let now = 1_700_000_000 + 2 * DAY;
+        let report = osskit_server::lifecycle::apply(store, now).unwrap();
+        assert_eq!(report.expired, 2);
+        // The null version is gone for good, replaced by a null delete marker.
+        let versions = all_versions(store, "ls", "null", 10);
+        assert_eq!(
+            versions,
+            [("null".into(), "null".into(), true, true)],
+            "{versions:?}"
+        );
+        // A version with an id stays, noncurrent, under a null delete marker.
+        let versions = all_versions(store, "ls", "old", 10);
+        assert_eq!(versions.len(), 2, "{versions:?}");
+        assert_eq!((versions[0].1.as_str(), versions[0].3), ("null", true));
+        assert_eq!(read(store, "ls", "old", Some(kept)), b"versioned");
+        let marker = store.object_version("ls", "old", None).unwrap();
+        assert_eq!(marker.last_modified_ms, now * 1000);
+    });
+}
