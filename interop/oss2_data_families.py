@@ -114,11 +114,18 @@ def check_rust_bucket():
         assert got.headers["x-oss-server-side-encryption-key-id"] == "rust-key"
         head = bucket.head_object("plain")
         assert head.headers["x-oss-server-side-encryption"] == "KMS"
+        # Versioning is on: a plain delete writes a delete marker, which retention allows;
+        # the protected version itself cannot be deleted, and the marker can.
+        version = head.versionid
+        deleted = bucket.delete_object("plain")
+        assert deleted.delete_marker, vars(deleted)
         try:
-            bucket.delete_object("plain")
-            raise AssertionError("a protected object was deleted")
+            bucket.delete_object("plain", params={"versionId": version})
+            raise AssertionError("a protected version was deleted")
         except oss2.exceptions.ServerError as e:
             assert (e.status, e.code) == (409, "FileImmutable"), e
+        bucket.delete_object("plain", params={"versionId": deleted.versionid})
+        assert bucket.get_object("plain").versionid == version
 
     check("oss2 reads the statistics and the encrypted, retained objects of the SDK", stat_and_objects)
 

@@ -1,8 +1,7 @@
 //! The `oss` commands one by one against the local server: safety (refusals without -f and
 //! a terminal, dry runs), stdin and stdout, mv, set-props, append, hash, presign, probe,
 //! mkdir, structured output, global options anywhere, the bandwidth limit; and the commands
-//! over versions, symlinks, restores and tags (ignored while the local server answers
-//! NotImplemented to those operations).
+//! over versions, symlinks, restores and tags.
 
 mod common;
 
@@ -607,10 +606,9 @@ async fn global_options_go_anywhere_and_the_bandwidth_limit_holds() {
 }
 
 // Versions, symlinks, restores and tags: the CLI calls these operations as OSS documents
-// them; the local server does not implement them yet.
+// them.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the local server answers NotImplemented to PutBucketVersioning and ListObjectVersions"]
 async fn versions_are_listed_copied_reverted_and_removed() {
     let env = Env::start().await;
     env.ok(&["mb", "oss://ver-bucket"]).await;
@@ -668,7 +666,97 @@ async fn versions_are_listed_copied_reverted_and_removed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the local server answers NotImplemented to PutSymlink and GetSymlink"]
+async fn version_commands_name_versions_and_act_under_prefixes() {
+    let env = Env::start().await;
+    env.ok(&["mb", "oss://ver-more"]).await;
+    let sdk = env.sdk("ver-more");
+    sdk.put_bucket_versioning(osskit::proto::xml::versioning::VersioningConfiguration::enabled())
+        .await
+        .unwrap();
+    let v1 = sdk
+        .put_object("d/a", "first")
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    let v2 = sdk
+        .put_object("d/a", "second!")
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    sdk.put_object("d/b", "b").await.unwrap();
+    sdk.put_object("keep/c", "c").await.unwrap();
+
+    // stat names a version: its size and id.
+    let out = env
+        .ok(&["stat", "oss://ver-more/d/a", "--version-id", &v1])
+        .await;
+    assert!(out.contains("Content-Length:       5"), "{out}");
+    assert!(
+        out.contains(&format!("Version-Id:           {v1}")),
+        "{out}"
+    );
+    let out = env
+        .ok(&["stat", "oss://ver-more/d/a", "--output-format", "json"])
+        .await;
+    let head: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(head["VersionId"], v2.as_str(), "{out}");
+    let missing = osskit_server::store::VersionId::Seq(999_999).to_string();
+    env.run(&["stat", "oss://ver-more/d/a", "--version-id", &missing])
+        .await
+        .fails(1);
+
+    // ls marks the current versions; cp reads the version named into a file.
+    let out = env.ok(&["ls", "--all-versions", "oss://ver-more/d/"]).await;
+    let current: Vec<&str> = out.lines().filter(|l| l.contains(" * ")).collect();
+    assert_eq!(current.len(), 2, "{out}");
+    assert!(out.contains(&v1) && out.contains(&v2), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.old");
+    env.ok(&[
+        "cp",
+        "oss://ver-more/d/a",
+        file.to_str().unwrap(),
+        "--version-id",
+        &v1,
+    ])
+    .await;
+    assert_eq!(std::fs::read(&file).unwrap(), b"first");
+
+    // rm of one version removes it alone; the current one stays.
+    env.ok(&["rm", "oss://ver-more/d/a", "--version-id", &v1])
+        .await;
+    let e = sdk.get_object("d/a").version_id(&v1).await.unwrap_err();
+    assert_eq!(e.code(), Some("NoSuchVersion"));
+    assert_eq!(env.ok(&["cat", "oss://ver-more/d/a"]).await, "second!");
+
+    // A recursive delete writes delete markers; revert -r brings every object back.
+    env.ok(&["rm", "-r", "-f", "oss://ver-more/d/"]).await;
+    assert!(env.keys("ver-more", "d/").await.is_empty());
+    let out = env
+        .ok(&["revert", "-r", "-f", "oss://ver-more/d/", "--dry-run"])
+        .await;
+    assert!(out.contains("would bring back"), "{out}");
+    assert!(env.keys("ver-more", "d/").await.is_empty());
+    env.ok(&["revert", "-r", "-f", "oss://ver-more/d/"]).await;
+    assert_eq!(env.keys("ver-more", "d/").await, ["d/a", "d/b"]);
+    assert_eq!(env.ok(&["cat", "oss://ver-more/d/a"]).await, "second!");
+    // Nothing to bring back: refused, with the way to an older version.
+    let err = env.run(&["revert", "oss://ver-more/d/a"]).await.fails(1);
+    assert!(err.contains("--version-id"), "{err}");
+
+    // rm --all-versions under a prefix empties it and leaves the rest.
+    env.ok(&["rm", "-r", "-f", "--all-versions", "oss://ver-more/d/"])
+        .await;
+    let out = env
+        .ok(&["ls", "--all-versions", "-s", "oss://ver-more/d/"])
+        .await;
+    assert!(out.trim().is_empty(), "{out}");
+    assert_eq!(env.keys("ver-more", "").await, ["keep/c"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn symlinks_are_created_and_read() {
     let env = Env::start().await;
     env.ok(&["mb", "oss://link-bucket"]).await;
@@ -683,7 +771,6 @@ async fn symlinks_are_created_and_read() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the local server answers NotImplemented to RestoreObject"]
 async fn archived_objects_are_restored() {
     let env = Env::start().await;
     env.ok(&["mb", "oss://cold-bucket"]).await;
@@ -708,7 +795,6 @@ async fn archived_objects_are_restored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the local server answers NotImplemented to PutObjectTagging and GetObjectTagging"]
 async fn tags_are_set_and_removed() {
     let env = Env::start().await;
     env.ok(&["mb", "oss://tag-bucket"]).await;

@@ -95,6 +95,8 @@ codes! {
     NoSuchBucket => (404, "0015-00000101", "The specified bucket does not exist."),
     /// The object does not exist.
     NoSuchKey => (404, "0026-00000001", "The specified key does not exist."),
+    /// The object has no version of the id given.
+    NoSuchVersion => (404, "0026-00000006", "The specified version does not exist."),
     /// The multipart upload does not exist (or was completed or aborted).
     NoSuchUpload => (404, "0042-00000101", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."),
     /// No CORS configuration.

@@ -56,6 +56,8 @@ pub const SYMLINK_TARGET: &str = "x-oss-symlink-target";
 pub const TAGGING: &str = "x-oss-tagging";
 /// Version id.
 pub const VERSION_ID: &str = "x-oss-version-id";
+/// The version of a copy's source that was copied (CopyObject, UploadPartCopy).
+pub const COPY_SOURCE_VERSION_ID: &str = "x-oss-copy-source-version-id";
 /// Delete marker flag.
 pub const DELETE_MARKER: &str = "x-oss-delete-marker";
 /// Server time on error responses.

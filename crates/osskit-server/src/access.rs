@@ -539,7 +539,7 @@ pub async fn authorize(state: &AppState, ctx: &RequestCtx, op: OpId) -> Result<(
         let source = ctx
             .header(osskit_proto::headers::COPY_SOURCE)
             .unwrap_or_default();
-        let (sb, sk) = crate::handlers::object::parse_copy_source(source)?;
+        let (sb, sk, _) = crate::handlers::object::parse_copy_source(source)?;
         let src = if sb == bucket {
             access
         } else {

@@ -4,8 +4,9 @@
 //!
 //! It is the system clock plus an offset that can be set at start (`--clock-offset`) and
 //! moved forward while the server runs ([`Clock::advance`]), so that tests and
-//! demonstrations see thirty days pass in an instant. Request signatures, object
-//! modification times and HTTP dates keep the system clock.
+//! demonstrations see thirty days pass in an instant. Request signatures, the modification
+//! times of what requests write and HTTP dates keep the system clock; the delete markers
+//! lifecycle expirations write in versioned buckets are dated on this clock.
 //!
 //! ```
 //! use osskit_server::clock::Clock;

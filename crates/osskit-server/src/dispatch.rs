@@ -144,13 +144,29 @@ pub fn route(ctx: &RequestCtx) -> Result<OpId, OssError> {
         (Some(_), true) => Level::Bucket,
         (Some(_), false) => Level::Object,
     };
-    ops::route(&RouteRequest {
+    let routed = ops::route(&RouteRequest {
         method,
         level,
         params: &ctx.params,
         headers: &ctx.headers,
-    })
-    .map_err(|e| match e {
+    });
+    // OSS deletes the object (or the version named) when a DELETE names the `symlink`
+    // sub-resource, which has no DELETE of its own: oss2's `get_symlink` leaves it in a
+    // params dict its callers reuse.
+    let only_symlink = || {
+        ctx.params
+            .iter()
+            .all(|(k, _)| k == "symlink" || k == "versionId")
+    };
+    let routed = match routed {
+        Err(RouteError::MethodNotAllowed)
+            if method == HttpMethod::Delete && level == Level::Object && only_symlink() =>
+        {
+            Ok(OpId::DeleteObject)
+        }
+        other => other,
+    };
+    routed.map_err(|e| match e {
         RouteError::MethodNotAllowed => OssError::new(ErrorCode::MethodNotAllowed),
         RouteError::UnknownSubResource(names) => OssError::with_message(
             ErrorCode::InvalidArgument,

@@ -125,6 +125,12 @@ impl OssError {
             StoreError::NoSuchKey => {
                 OssError::new(ErrorCode::NoSuchKey).with_detail("Key", key.unwrap_or_default())
             }
+            StoreError::NoSuchVersion => {
+                OssError::new(ErrorCode::NoSuchVersion).with_detail("Key", key.unwrap_or_default())
+            }
+            StoreError::DeleteMarker(version) => OssError::new(ErrorCode::MethodNotAllowed)
+                .with_header(osskit_proto::headers::DELETE_MARKER, "true")
+                .with_header(osskit_proto::headers::VERSION_ID, version.id().to_string()),
             StoreError::ObjectNotAppendable => OssError::new(ErrorCode::ObjectNotAppendable),
             StoreError::PositionNotEqualToLength(len) => {
                 OssError::new(ErrorCode::PositionNotEqualToLength)

@@ -235,8 +235,9 @@ fn put(
         data: crate::store::Extents::new(),
         encryption,
         extras: Default::default(),
+        version: Default::default(),
     };
-    s.put_object(bucket, meta, blob, false)
+    s.put_object(bucket, meta, blob, false).map(|_| ())
 }
 
 /// Writes one report of `config` of `bucket`.

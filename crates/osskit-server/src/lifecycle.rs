@@ -16,9 +16,11 @@
 //! read of an object such a rule moved, when the rule says `ReturnToStdWhenVisit`, brings
 //! it back to `Standard`.
 //!
-//! The actions on versions (`NoncurrentVersionExpiration`, `NoncurrentVersionTransition`,
-//! `ExpiredObjectDeleteMarker`) need versioned storage, which the store does not have yet;
-//! [`versions::apply`] is where they will act.
+//! In a versioned bucket an expiration writes a delete marker, dated now on the clock: the
+//! object becomes a noncurrent version. The actions on versions (`NoncurrentVersionExpiration`,
+//! `NoncurrentVersionTransition`, `ExpiredObjectDeleteMarker`) go through the bucket's
+//! versions in pages ([`versions::apply`]): a version is noncurrent from the time the next
+//! newer version or delete marker of its key was written, and its days count from then.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,21 +88,17 @@ pub fn apply(store: &dyn Store, now: i64) -> Result<LifecycleReport, StoreError>
         let retention = worm::retention_secs(store, bucket, now)?;
         for rule in config.rules.iter().filter(|r| r.is_enabled()) {
             apply_rule(store, bucket, rule, retention, now, &mut report)?;
-            versions::apply(store, bucket, rule, now)?;
+            versions::apply(store, bucket, rule, retention, now, &mut report)?;
         }
         Ok(())
     })?;
     Ok(report)
 }
 
-/// The tags of an object, as lifecycle filters see them: the URL-encoded `x-oss-tagging`
-/// entry of its kept headers (`k1=v1&k2=v2`), where object tags are recorded.
+/// The tags of an object (or version), as lifecycle filters see them: those of
+/// `x-oss-tagging` and PutObjectTagging, kept in its extras.
 pub fn object_tags(meta: &ObjectMeta) -> Vec<(String, String)> {
-    meta.headers
-        .iter()
-        .find(|(k, _)| k == "x-oss-tagging")
-        .map(|(_, v)| osskit_proto::encoding::parse_query(v))
-        .unwrap_or_default()
+    meta.extras.tags.clone()
 }
 
 fn apply_rule(
@@ -191,9 +189,12 @@ fn apply_to_object(
             }
             Ok(())
         });
-        match store.delete_object_checked(bucket, &object.key, check) {
-            Ok(true) => report.expired += 1,
-            Ok(false) | Err(StoreError::Changed) | Err(StoreError::NoSuchKey) => {}
+        // In a versioned bucket this writes a delete marker (the object becomes a
+        // noncurrent version), dated now on the lifecycle's clock: the days of the
+        // noncurrent-version rules count from then.
+        match store.delete_version_at(bucket, &object.key, None, check, now.saturating_mul(1000)) {
+            Ok(done) if done.was_current => report.expired += 1,
+            Ok(_) | Err(StoreError::Changed) | Err(StoreError::NoSuchKey) => {}
             Err(StoreError::Immutable(_)) => report.retained += 1,
             Err(e) => return Err(e),
         }
@@ -230,20 +231,198 @@ fn apply_to_object(
     Ok(())
 }
 
-/// Where the actions on object versions go.
+/// The actions on object versions.
 pub mod versions {
     use super::*;
+    use crate::store::{VersionEntry, VersionId};
+    use osskit_proto::xml::lifecycle::DAY_SECS;
+
+    /// How cold a storage class is (transitions only go colder).
+    fn coldness(class: &str) -> u8 {
+        match class {
+            "Standard" => 0,
+            "IA" => 1,
+            "Archive" => 2,
+            "ColdArchive" => 3,
+            "DeepColdArchive" => 4,
+            _ => 0,
+        }
+    }
 
     /// Applies `rule`'s `NoncurrentVersionExpiration`, `NoncurrentVersionTransition` and
-    /// `ExpiredObjectDeleteMarker` to the versions of `bucket`'s objects. The store keeps
-    /// one version per key for now, so there are no noncurrent versions and no delete
-    /// markers to act on: this does nothing until versioned storage exists.
+    /// `ExpiredObjectDeleteMarker` to the versions of `bucket`'s objects under its prefix.
+    /// Noncurrent versions protected by a retention policy are not removed.
     pub fn apply(
-        _store: &dyn Store,
-        _bucket: &str,
-        _rule: &LifecycleRule,
-        _now: i64,
+        store: &dyn Store,
+        bucket: &str,
+        rule: &LifecycleRule,
+        retention: Option<i64>,
+        now: i64,
+        report: &mut LifecycleReport,
     ) -> Result<(), StoreError> {
+        let markers = rule
+            .expiration
+            .as_ref()
+            .is_some_and(|e| e.expired_object_delete_marker == Some(true));
+        if rule.noncurrent_version_expiration.is_none()
+            && rule.noncurrent_version_transitions.is_empty()
+            && !markers
+        {
+            return Ok(());
+        }
+        // The versions of one key, newest first, as they are listed.
+        let mut group: Vec<(ObjectMeta, bool)> = Vec::new();
+        let (mut key_marker, mut version_marker): (String, Option<VersionId>) =
+            (String::new(), None);
+        loop {
+            let page =
+                store.list_versions(bucket, &rule.prefix, "", &key_marker, version_marker, PAGE)?;
+            for entry in page.entries {
+                let VersionEntry::Version { meta, is_latest } = entry else {
+                    continue;
+                };
+                key_marker.clone_from(&meta.key);
+                version_marker = Some(meta.version.id());
+                if group
+                    .first()
+                    .is_some_and(|(first, _)| first.key != meta.key)
+                {
+                    apply_to_key(store, bucket, rule, markers, retention, now, &group, report)?;
+                    group.clear();
+                }
+                group.push((meta, is_latest));
+            }
+            if !page.truncated {
+                break;
+            }
+        }
+        apply_to_key(store, bucket, rule, markers, retention, now, &group, report)
+    }
+
+    /// Whether `rule` selects the delete marker of `key`: markers have no tags and no size,
+    /// so only rules without tags select them, by prefix and `Not` prefixes.
+    fn selects_marker(rule: &LifecycleRule, key: &str) -> bool {
+        key.starts_with(&rule.prefix)
+            && rule.tags.is_empty()
+            && rule.filter.as_ref().is_none_or(|f| {
+                !f.not
+                    .iter()
+                    .any(|n| n.tag.is_none() && key.starts_with(&n.prefix))
+            })
+    }
+
+    /// Removes the delete marker `marker` for good (it no longer hides anything).
+    fn remove_marker(
+        store: &dyn Store,
+        bucket: &str,
+        marker: &ObjectMeta,
+        report: &mut LifecycleReport,
+    ) -> Result<(), StoreError> {
+        let done = store.delete_version(
+            bucket,
+            &marker.key,
+            Some(marker.version.id()),
+            Box::new(|_| Ok(())),
+        )?;
+        if done.removed.is_some() {
+            report.expired += 1;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_to_key(
+        store: &dyn Store,
+        bucket: &str,
+        rule: &LifecycleRule,
+        markers: bool,
+        retention: Option<i64>,
+        now: i64,
+        group: &[(ObjectMeta, bool)],
+        report: &mut LifecycleReport,
+    ) -> Result<(), StoreError> {
+        let Some((latest, is_latest)) = group.first() else {
+            return Ok(());
+        };
+        let lone_marker = markers
+            && *is_latest
+            && latest.version.delete_marker
+            && selects_marker(rule, &latest.key);
+        // Older versions still there after this pass.
+        let mut left = group.len() - 1;
+        // Each version became noncurrent when the one before it in the list was written.
+        for pair in group.windows(2) {
+            let (newer, (version, _)) = (&pair[0].0, &pair[1]);
+            let since = newer.last_modified_ms.div_euclid(1000);
+            let selected = if version.version.delete_marker {
+                selects_marker(rule, &version.key)
+            } else {
+                rule.selects(&version.key, version.size, &object_tags(version))
+            };
+            if !selected {
+                continue;
+            }
+            let expires = rule
+                .noncurrent_version_expiration
+                .as_ref()
+                .is_some_and(|e| since + i64::from(e.noncurrent_days) * DAY_SECS <= now);
+            if expires {
+                if !version.version.delete_marker && worm::protects(retention, version, now) {
+                    report.retained += 1;
+                    continue;
+                }
+                let check = worm::guard(retention, now).unwrap_or_else(|| Box::new(|_| Ok(())));
+                match store.delete_version(bucket, &version.key, Some(version.version.id()), check)
+                {
+                    Ok(done) if done.removed.is_some() => {
+                        report.expired += 1;
+                        left -= 1;
+                    }
+                    Ok(_) => {}
+                    Err(StoreError::Immutable(_)) => report.retained += 1,
+                    Err(e) => return Err(e),
+                }
+                continue;
+            }
+            if version.version.delete_marker {
+                continue;
+            }
+            let target = rule
+                .noncurrent_version_transitions
+                .iter()
+                .filter(|t| since + i64::from(t.noncurrent_days) * DAY_SECS <= now)
+                .map(|t| t.storage_class.as_str())
+                .max_by_key(|c| coldness(c));
+            let Some(class) = target else {
+                continue;
+            };
+            if coldness(class) <= coldness(&version.storage_class) {
+                continue;
+            }
+            let (class, data) = (class.to_string(), version.data.clone());
+            let moved = store.update_version_meta(
+                bucket,
+                &version.key,
+                Some(version.version.id()),
+                Box::new(move |m| {
+                    if m.data != data {
+                        return Err(StoreError::Changed);
+                    }
+                    m.storage_class.clone_from(&class);
+                    Ok(())
+                }),
+            );
+            match moved {
+                Ok(_) => report.transitioned += 1,
+                Err(StoreError::NoSuchKey | StoreError::NoSuchVersion | StoreError::Changed) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        // A delete marker with no version left under it (from before, or since the
+        // expirations above) goes too.
+        if lone_marker && left == 0 {
+            remove_marker(store, bucket, latest, report)?;
+        }
         Ok(())
     }
 }

@@ -339,7 +339,7 @@ fn replicate_rule(
                 if protected(&meta.key)? {
                     continue;
                 }
-                match s.copy_object(bucket, &meta.key, target, meta.clone(), false) {
+                match s.copy_object(bucket, &meta.key, None, target, meta.clone(), false) {
                     Ok(_) => {
                         rs.journal.insert(meta.key.clone(), meta.etag.clone());
                         if old && historical {

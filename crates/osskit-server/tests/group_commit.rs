@@ -37,6 +37,7 @@ fn object_meta(key: &str) -> ObjectMeta {
         data: Default::default(),
         encryption: None,
         extras: Default::default(),
+        version: Default::default(),
     }
 }
 
@@ -53,7 +54,9 @@ fn put_with(
 ) -> Result<(), StoreError> {
     let mut w = store.new_blob().unwrap();
     w.write(data).unwrap();
-    store.put_object(bucket, object_meta(key), w.finish().unwrap(), forbid)
+    store
+        .put_object(bucket, object_meta(key), w.finish().unwrap(), forbid)
+        .map(|_| ())
 }
 
 fn content(store: &dyn Store, bucket: &str, key: &str) -> Vec<u8> {
@@ -256,7 +259,9 @@ fn update_in_place(store: &dyn Store, blobs: impl Fn() -> usize) {
     // Copying an object onto itself changes its metadata in place, too.
     let mut replaced = object_meta("k");
     replaced.headers = vec![("content-type".into(), "image/png".into())];
-    let copied = store.copy_object("b", "k", "b", replaced, true).unwrap();
+    let copied = store
+        .copy_object("b", "k", None, "b", replaced, true)
+        .unwrap();
     assert_eq!(
         copied.headers,
         [("content-type".into(), "image/png".into())]
@@ -271,18 +276,18 @@ fn copy_forbid_overwrite(store: &dyn Store, blobs: impl Fn() -> usize) {
     put(store, "b", "dst", b"existing").unwrap();
     let files = blobs();
     assert!(matches!(
-        store.copy_object("b", "src", "b", object_meta("dst"), true),
+        store.copy_object("b", "src", None, "b", object_meta("dst"), true),
         Err(StoreError::ObjectAlreadyExists)
     ));
     assert_eq!(content(store, "b", "dst"), b"existing");
     assert_eq!(blobs(), files, "the refused copy left no blob");
     let done = store
-        .copy_object("b", "src", "b", object_meta("new"), true)
+        .copy_object("b", "src", None, "b", object_meta("new"), true)
         .unwrap();
     assert_eq!(done.size, 6);
     assert_eq!(content(store, "b", "new"), b"source");
     store
-        .copy_object("b", "src", "b", object_meta("dst"), false)
+        .copy_object("b", "src", None, "b", object_meta("dst"), false)
         .unwrap();
     assert_eq!(content(store, "b", "dst"), b"source");
 }

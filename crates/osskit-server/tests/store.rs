@@ -44,6 +44,7 @@ fn object_meta(key: &str) -> ObjectMeta {
         data: Default::default(),
         encryption: None,
         extras: Default::default(),
+        version: Default::default(),
     }
 }
 
@@ -56,7 +57,9 @@ fn blob(store: &dyn Store, data: &[u8]) -> osskit_server::store::PendingBlob {
 }
 
 fn put(store: &dyn Store, bucket: &str, key: &str, data: &[u8]) -> Result<(), StoreError> {
-    store.put_object(bucket, object_meta(key), blob(store, data), false)
+    store
+        .put_object(bucket, object_meta(key), blob(store, data), false)
+        .map(|_| ())
 }
 
 fn append(
@@ -358,7 +361,9 @@ fn copy_semantics(store: &dyn Store) {
 
     let mut m = object_meta("copy");
     m.headers = vec![("content-type".into(), "image/png".into())];
-    let c = store.copy_object("src", "a", "dst", m, false).unwrap();
+    let c = store
+        .copy_object("src", "a", None, "dst", m, false)
+        .unwrap();
     assert_eq!(c.key, "copy");
     assert_eq!(
         (c.size, c.crc64, c.etag.clone()),
@@ -375,7 +380,7 @@ fn copy_semantics(store: &dyn Store) {
     // Same bucket, other key; overwriting an existing destination.
     put(store, "src", "b", b"old b").unwrap();
     store
-        .copy_object("src", "a", "src", object_meta("b"), false)
+        .copy_object("src", "a", None, "src", object_meta("b"), false)
         .unwrap();
     assert_eq!(content(store, "src", "b"), b"source bytes");
 
@@ -390,7 +395,9 @@ fn copy_semantics(store: &dyn Store) {
     let mut m = object_meta("self");
     m.user_meta = vec![("x-oss-meta-new".into(), "v".into())];
     m.last_modified_ms += 1;
-    let after = store.copy_object("src", "self", "src", m, false).unwrap();
+    let after = store
+        .copy_object("src", "self", None, "src", m, false)
+        .unwrap();
     assert_eq!(after.data, before.data);
     assert_eq!(after.etag, before.etag);
     assert_eq!(
@@ -404,7 +411,7 @@ fn copy_semantics(store: &dyn Store) {
     // its bytes; appending to the source afterwards leaves the copy as it was.
     let app = append(store, "src", "app", 0, b"appended").unwrap();
     let c = store
-        .copy_object("src", "app", "dst", object_meta("app2"), false)
+        .copy_object("src", "app", None, "dst", object_meta("app2"), false)
         .unwrap();
     assert_eq!(c.object_type, ObjectType::Normal);
     assert_eq!(c.etag, app.etag);
@@ -415,15 +422,15 @@ fn copy_semantics(store: &dyn Store) {
 
     // Errors
     assert!(matches!(
-        store.copy_object("src", "missing", "dst", object_meta("x"), false),
+        store.copy_object("src", "missing", None, "dst", object_meta("x"), false),
         Err(StoreError::NoSuchKey)
     ));
     assert!(matches!(
-        store.copy_object("nob", "a", "dst", object_meta("x"), false),
+        store.copy_object("nob", "a", None, "dst", object_meta("x"), false),
         Err(StoreError::NoSuchBucket)
     ));
     assert!(matches!(
-        store.copy_object("src", "b", "nob", object_meta("x"), false),
+        store.copy_object("src", "b", None, "nob", object_meta("x"), false),
         Err(StoreError::NoSuchBucket)
     ));
 }
@@ -1516,7 +1523,7 @@ fn fs_replaced_and_deleted_blobs_are_removed() {
     assert_eq!(blob_files(dir.path()).len(), 1);
     // A copy shares the blob: no new file; the blob goes with its last reference.
     store
-        .copy_object("b", "k", "b", object_meta("k2"), false)
+        .copy_object("b", "k", None, "b", object_meta("k2"), false)
         .unwrap();
     assert_eq!(blob_files(dir.path()).len(), 1);
     store.delete_object("b", "k").unwrap();
@@ -1525,7 +1532,9 @@ fn fs_replaced_and_deleted_blobs_are_removed() {
     store.delete_object("b", "k2").unwrap();
     assert!(blob_files(dir.path()).is_empty());
     assert!(matches!(
-        store.put_object("b", object_meta("k"), blob(&store, b"x"), false),
+        store
+            .put_object("b", object_meta("k"), blob(&store, b"x"), false)
+            .map(|_| ()),
         Ok(())
     ));
     assert!(matches!(
@@ -1748,7 +1757,7 @@ fn fsck_finds_and_repairs_what_a_store_can_lose() {
         put(&store, "b", "gone", b"to lose").unwrap();
         put(&store, "b", "short", b"to cut short").unwrap();
         store
-            .copy_object("b", "whole", "b", object_meta("copy"), false)
+            .copy_object("b", "whole", None, "b", object_meta("copy"), false)
             .unwrap();
         gone = blob_path(
             dir.path(),

@@ -160,12 +160,12 @@ fn copies_share_encrypted_blobs_or_get_their_own(store: &dyn Store) {
 
     // Out of encryption, or into it from encrypted bytes: the extents are shared.
     let out = store
-        .copy_object("b", "secret", "b", meta("out", false), false)
+        .copy_object("b", "secret", None, "b", meta("out", false), false)
         .unwrap();
     assert_eq!(out.data, source.data);
     assert!(out.encryption.is_none());
     let same = store
-        .copy_object("b", "secret", "b", meta("same", true), false)
+        .copy_object("b", "secret", None, "b", meta("same", true), false)
         .unwrap();
     assert_eq!(same.data, source.data);
     assert!(whole(store, "out") == secret && whole(store, "same") == secret);
@@ -173,7 +173,7 @@ fn copies_share_encrypted_blobs_or_get_their_own(store: &dyn Store) {
     // Into encryption from plain bytes: bytes of its own, encrypted; the source stays.
     let plain_meta = store.object("b", "plain").unwrap();
     let sealed = store
-        .copy_object("b", "plain", "b", meta("sealed", true), false)
+        .copy_object("b", "plain", None, "b", meta("sealed", true), false)
         .unwrap();
     assert_ne!(sealed.data, plain_meta.data);
     assert!(sealed.data.all_encrypted());
@@ -186,7 +186,7 @@ fn copies_share_encrypted_blobs_or_get_their_own(store: &dyn Store) {
     assert_eq!(store.object("b", "plain").unwrap(), plain_meta);
     // forbid_overwrite still applies on that path.
     assert!(matches!(
-        store.copy_object("b", "plain", "b", meta("sealed", true), true),
+        store.copy_object("b", "plain", None, "b", meta("sealed", true), true),
         Err(StoreError::ObjectAlreadyExists)
     ));
 
@@ -203,7 +203,7 @@ fn copies_share_encrypted_blobs_or_get_their_own(store: &dyn Store) {
         )
         .unwrap();
     let rewritten = store
-        .copy_object("b", "log", "b", meta("log", true), false)
+        .copy_object("b", "log", None, "b", meta("log", true), false)
         .unwrap();
     assert!(rewritten.data.all_encrypted() && rewritten.encryption.is_some());
     assert_eq!(rewritten.object_type, ObjectType::Appendable);
@@ -451,7 +451,7 @@ fn no_plain_text_at_rest_and_shared_encrypted_blobs_go_with_their_last_object() 
         .to_string();
     assert!(!stored_in_clear(dir.path(), b"PLAIN-atrest-00000001|"));
     store
-        .copy_object("b", "k", "b", meta("copy", false), false)
+        .copy_object("b", "k", None, "b", meta("copy", false), false)
         .unwrap();
     store.delete_object("b", "k").unwrap();
     assert!(

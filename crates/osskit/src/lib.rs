@@ -105,6 +105,10 @@ pub use ops::object::{
     AppendObjectOutput, BatchDeleteOutput, CopyObjectOutput, DeleteObjectOutput, PutObjectOutput,
 };
 pub use ops::service::{BucketSummary, ListBucketsOutput};
+pub use ops::versions::{
+    DeleteObjectVersionsOutput, DeletedVersion, ListObjectVersionsOutput, ObjectVersion,
+    VersionItem,
+};
 pub use osskit_proto::range::ByteRange;
 pub use result::{OssResponse, RequestResult, ResponseMeta};
 pub use retry::RetryPolicy;

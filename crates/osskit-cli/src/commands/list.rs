@@ -190,7 +190,7 @@ async fn list_versions(ctx: &Ctx, url: &OssUrl, args: &LsArgs) -> Result<(), Cli
                 size(v.size, args.bytes)
             };
             format!(
-                "{}  {:>15}  {}{}  {}  {}",
+                "{}  {:>15}  {} {:<8}  {}  {}",
                 time(v.mtime),
                 kind,
                 if v.is_latest { "*" } else { " " },

@@ -304,6 +304,7 @@ mod tests {
             data: crate::store::Extents::new(),
             encryption: None,
             extras: Default::default(),
+            version: Default::default(),
         }
     }
 

@@ -241,6 +241,7 @@ impl Job {
             data: crate::store::Extents::new(),
             encryption,
             extras: Default::default(),
+            version: Default::default(),
         };
         let values = CallbackValues {
             bucket: self.bucket.clone(),

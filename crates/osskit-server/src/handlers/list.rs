@@ -1,10 +1,10 @@
-//! ListObjects (v1 and v2), and the empty live-channel listing.
+//! ListObjects (v1 and v2), ListObjectVersions, and the empty live-channel listing.
 
 use super::{blocking, max_keys, owner};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
-use crate::store::{ListEntry, ListPage, ObjectMeta};
+use crate::store::{ListEntry, ListPage, ObjectMeta, VersionEntry};
 use osskit_proto::date::unixtime_to_iso8601;
 use osskit_proto::xml::{self, list as model};
 
@@ -188,6 +188,100 @@ pub async fn list_objects_v2(state: &AppState, ctx: &RequestCtx) -> Result<Reply
         contents,
         common_prefixes,
     };
+    if encode {
+        result.encode_url();
+    }
+    Ok(Reply::xml(xml::to_xml(&result)))
+}
+
+/// A listing parameter, refused (InvalidArgument) above 1024 bytes.
+fn bounded_param(ctx: &RequestCtx, name: &str) -> Result<String, OssError> {
+    let v = ctx.param(name).unwrap_or_default();
+    if v.len() > 1024 {
+        return Err(OssError::invalid_argument(
+            format!("{name} must be at most 1024 bytes long."),
+            name,
+            v,
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// `GET /bucket?versions`: ListObjectVersions (`prefix`, `delimiter`, `key-marker`,
+/// `version-id-marker`, `max-keys`, `encoding-type`). One page costs O(page).
+pub async fn list_object_versions(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
+    let prefix = bounded_param(ctx, "prefix")?;
+    let delimiter = bounded_param(ctx, "delimiter")?;
+    let key_marker = bounded_param(ctx, "key-marker")?;
+    let version_id_marker = bounded_param(ctx, "version-id-marker")?;
+    let marker = if version_id_marker.is_empty() {
+        None
+    } else {
+        Some(super::object::parse_version(
+            &version_id_marker,
+            "version-id-marker",
+        )?)
+    };
+    let max = max_keys(ctx)?;
+    let encode = url_encoding(ctx)?;
+    let bucket = ctx.bucket_name().to_string();
+    let (b, p, d, k) = (
+        bucket.clone(),
+        prefix.clone(),
+        delimiter.clone(),
+        key_marker.clone(),
+    );
+    let page = blocking(state, move |s| s.list_versions(&b, &p, &d, &k, marker, max))
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, None))?;
+    let now_ms = crate::http::response::now_millis();
+    let mut result = model::ListVersionsResult {
+        name: bucket.clone(),
+        prefix,
+        key_marker,
+        version_id_marker,
+        max_keys: max as u32,
+        delimiter,
+        is_truncated: page.truncated,
+        next_key_marker: page.next_key_marker,
+        next_version_id_marker: page.next_version_id_marker,
+        ..Default::default()
+    };
+    for entry in page.entries {
+        match entry {
+            VersionEntry::Version { meta, is_latest } if meta.version.delete_marker => {
+                result.delete_markers.push(model::DeleteMarkerEntry {
+                    key: meta.key,
+                    version_id: meta.version.id().to_string(),
+                    is_latest,
+                    last_modified: unixtime_to_iso8601(meta.last_modified_ms.div_euclid(1000)),
+                    owner: Some(owner()),
+                })
+            }
+            VersionEntry::Version { meta, is_latest } => {
+                let restore_info = if meta.is_archived() {
+                    super::restore::restore_header(&meta, now_ms)
+                } else {
+                    None
+                };
+                result.versions.push(model::ObjectVersion {
+                    version_id: meta.version.id().to_string(),
+                    is_latest,
+                    last_modified: unixtime_to_iso8601(meta.last_modified_ms.div_euclid(1000)),
+                    etag: meta.etag,
+                    object_type: meta.object_type.as_str().to_string(),
+                    size: meta.size,
+                    storage_class: meta.storage_class,
+                    owner: Some(owner()),
+                    restore_info,
+                    key: meta.key,
+                })
+            }
+            VersionEntry::Prefix(p) => result
+                .common_prefixes
+                .push(model::CommonPrefix { prefix: p }),
+        }
+    }
     if encode {
         result.encode_url();
     }

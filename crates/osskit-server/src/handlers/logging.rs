@@ -309,6 +309,7 @@ pub async fn flush(state: &AppState) {
                 data: crate::store::Extents::new(),
                 encryption,
                 extras: Default::default(),
+                version: Default::default(),
             };
             s.put_object(&target, meta, blob, false)
         })

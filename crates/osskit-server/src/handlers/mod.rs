@@ -127,6 +127,7 @@ async fn handle_op(
         OpId::PutBucketAcl => bucket::put_bucket_acl(state, ctx).await,
         OpId::ListObjects => list::list_objects(state, ctx).await,
         OpId::ListObjectsV2 => list::list_objects_v2(state, ctx).await,
+        OpId::ListObjectVersions => list::list_object_versions(state, ctx).await,
         OpId::ListLiveChannel => list::list_live_channels(state, ctx).await,
         OpId::DeleteMultipleObjects => object::delete_multiple(state, ctx, body).await,
         OpId::PutObject => object::put_object(state, ctx, body).await,

@@ -157,6 +157,7 @@ pub async fn initiate(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssEr
             tags,
             ..Default::default()
         },
+        version: Default::default(),
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let upload = blocking(state, move |s| s.create_upload(&b2, &k2, template))
@@ -240,11 +241,12 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
     validate_key(&key)?;
     let number = part_number(ctx.param("partNumber"))?;
     let id = upload_id(ctx)?;
-    let (src_bucket, src_key) = parse_copy_source(ctx.header(h::COPY_SOURCE).unwrap_or_default())?;
+    let (src_bucket, src_key, src_version) =
+        parse_copy_source(ctx.header(h::COPY_SOURCE).unwrap_or_default())?;
     let upload = require_upload(state, &bucket, &key, &id).await?;
     let encrypted = upload.template.encryption;
     let (sb, sk) = (src_bucket.clone(), src_key.clone());
-    let (src, data) = blocking(state, move |s| s.open_object(&sb, &sk))
+    let (src, data) = blocking(state, move |s| s.open_object_version(&sb, &sk, src_version))
         .await
         .map_err(|e| OssError::from_store(e, &src_bucket, Some(&src_key)))?;
     super::restore::check_readable(&src, crate::http::response::now_millis())?;
@@ -284,9 +286,12 @@ pub async fn upload_part_copy(state: &AppState, ctx: &RequestCtx) -> Result<Repl
         last_modified: unixtime_to_iso8601(part.last_modified_ms.div_euclid(1000)),
         etag: part.etag.clone(),
     };
-    let reply = Reply::xml(xml::to_xml(&result))
+    let mut reply = Reply::xml(xml::to_xml(&result))
         .header("etag", part.etag.clone())
         .header(h::HASH_CRC64, part.crc64.to_string());
+    if let Some(v) = src.version.header() {
+        reply = reply.header(h::COPY_SOURCE_VERSION_ID, v);
+    }
     Ok(encryption::decorate(reply, encrypted.as_deref()))
 }
 
@@ -469,6 +474,7 @@ pub async fn complete(
     let reply = Reply::xml(xml::to_xml(&result))
         .header("etag", done.etag.clone())
         .header(h::HASH_CRC64, done.crc64.to_string());
+    let reply = super::object::with_version(state, ctx.bucket_name(), reply, &done).await;
     Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 

@@ -11,7 +11,8 @@ use crate::http::base64;
 use crate::http::body::ResponseBody;
 use crate::http::response::{now_millis, Reply};
 use crate::store::{
-    BucketMeta, Extents, ObjectData, ObjectExtras, ObjectMeta, ObjectType, PendingBlob, StoreError,
+    BucketMeta, Deleted, Extents, ObjectData, ObjectExtras, ObjectMeta, ObjectType, PendingBlob,
+    StoreError, VersionId,
 };
 use hyper::body::Incoming;
 use osskit_proto::date::{http_date, http_to_unixtime, unixtime_to_iso8601};
@@ -77,9 +78,98 @@ pub(super) async fn object_meta(
     bucket: &str,
     key: &str,
 ) -> Result<ObjectMeta, OssError> {
-    find_object(state, bucket, key)
-        .await?
-        .ok_or_else(|| OssError::new(ErrorCode::NoSuchKey).with_detail("Key", key))
+    match find_object(state, bucket, key).await? {
+        Some(m) => Ok(m),
+        None => Err(no_such_key(state, bucket, key).await),
+    }
+}
+
+/// The `versionId` parameter: `None` without one; `InvalidArgument` when it is empty or
+/// not a version id.
+pub(super) fn version_param(ctx: &RequestCtx) -> Result<Option<VersionId>, OssError> {
+    match ctx.param("versionId") {
+        None => Ok(None),
+        Some(v) => parse_version(v, "versionId").map(Some),
+    }
+}
+
+/// Parses a version id sent in `field`.
+pub(super) fn parse_version(v: &str, field: &str) -> Result<VersionId, OssError> {
+    VersionId::parse(v)
+        .map_err(|_| OssError::invalid_argument("Invalid version id specified.", field, v))
+}
+
+/// The metadata of a version of an object (`None`: the current object). A delete marker is
+/// MethodNotAllowed (with `x-oss-delete-marker`); NoSuchVersion, NoSuchKey.
+pub(super) async fn object_version_meta(
+    state: &AppState,
+    bucket: &str,
+    key: &str,
+    version: Option<VersionId>,
+) -> Result<ObjectMeta, OssError> {
+    let Some(id) = version else {
+        return object_meta(state, bucket, key).await;
+    };
+    let (b, k) = (bucket.to_string(), key.to_string());
+    let meta = quick(state, move |s| s.object_version(&b, &k, Some(id)))
+        .await
+        .map_err(|e| OssError::from_store(e, bucket, Some(key)))?;
+    if meta.version.delete_marker {
+        return Err(OssError::from_store(
+            StoreError::DeleteMarker(meta.version),
+            bucket,
+            Some(key),
+        ));
+    }
+    Ok(meta)
+}
+
+/// NoSuchKey for `key`, saying (as OSS does) when a delete marker hides its versions:
+/// `x-oss-delete-marker: true` and the marker's `x-oss-version-id`.
+pub(super) async fn no_such_key(state: &AppState, bucket: &str, key: &str) -> OssError {
+    let err = OssError::new(ErrorCode::NoSuchKey).with_detail("Key", key);
+    let (b, k) = (bucket.to_string(), key.to_string());
+    match quick(state, move |s| s.object_version(&b, &k, None)).await {
+        Ok(m) if m.version.delete_marker => err
+            .with_header(h::DELETE_MARKER, "true")
+            .with_header(h::VERSION_ID, m.version.id().to_string()),
+        _ => err,
+    }
+}
+
+/// The `x-oss-version-id` OSS answers for `meta`, a version of an object of `bucket`: its
+/// id, `null` for a null version once the bucket's versioning was ever set (even for an
+/// object written before), none in a bucket that was never versioned.
+pub(super) async fn version_header(
+    state: &AppState,
+    bucket: &str,
+    meta: &ObjectMeta,
+) -> Option<String> {
+    match meta.version.header() {
+        Some(v) => Some(v),
+        None => {
+            let versioned = state
+                .web
+                .bucket(state, bucket)
+                .await
+                .is_some_and(|w| w.versioned);
+            versioned.then(|| VersionId::Null.to_string())
+        }
+    }
+}
+
+/// Adds the `x-oss-version-id` of `meta`, a version of an object of `bucket` (see
+/// [`version_header`]).
+pub(super) async fn with_version(
+    state: &AppState,
+    bucket: &str,
+    reply: Reply,
+    meta: &ObjectMeta,
+) -> Reply {
+    match version_header(state, bucket, meta).await {
+        Some(v) => reply.header(h::VERSION_ID, v),
+        None => reply,
+    }
 }
 
 /// The 16 bytes of a `Content-MD5` header, if the request has one.
@@ -217,16 +307,20 @@ pub async fn put_object(
             tags,
             ..Default::default()
         },
+        version: Default::default(),
     };
     let (etag, crc64, md5_b64) = (meta.etag.clone(), meta.crc64, base64::encode(&blob.md5));
     let b2 = bucket.clone();
-    quick(state, move |s| s.put_object(&b2, meta, blob, forbid))
+    let version = quick(state, move |s| s.put_object(&b2, meta, blob, forbid))
         .await
         .map_err(|e| OssError::from_store(e, &bucket, Some(&key)).with_detail_if_conflict(&key))?;
-    let reply = Reply::new(200)
+    let mut reply = Reply::new(200)
         .header("etag", etag)
         .header(h::HASH_CRC64, crc64.to_string())
         .header("content-md5", md5_b64);
+    if let Some(v) = version.header() {
+        reply = reply.header(h::VERSION_ID, v);
+    }
     Ok(encryption::decorate(reply, encryption.as_deref()))
 }
 
@@ -312,24 +406,31 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
     validate_key(&key)?;
+    let version = version_param(ctx)?;
     // GET opens the bytes together with the metadata, so a concurrent overwrite cannot pair
     // one object's headers with another's bytes (a link's target is opened in the same
     // call). A small object is read right away, in the same blocking call as the lookup.
     let (b, k) = (bucket.clone(), key.clone());
-    let (found, target) = quick(state, move |s| {
-        let found = load(s, &b, &k, head)?;
+    let loaded = quick(state, move |s| {
+        let found = load(s, &b, &k, version, head)?;
         if found.0.object_type != ObjectType::Symlink {
             return Ok((found, None));
         }
         let name = found.0.extras.symlink_target.clone().unwrap_or_default();
-        match load(s, &b, &name, head) {
+        match load(s, &b, &name, None, head) {
             Ok(t) => Ok((found, Some(Some(t)))),
             Err(StoreError::NoSuchKey) => Ok((found, Some(None))),
             Err(e) => Err(e),
         }
     })
-    .await
-    .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
+    .await;
+    let (found, target) = match loaded {
+        Ok(found) => found,
+        Err(StoreError::NoSuchKey) if version.is_none() => {
+            return Err(no_such_key(state, &bucket, &key).await)
+        }
+        Err(e) => return Err(OssError::from_store(e, &bucket, Some(&key))),
+    };
     let (meta, file, link) = match target {
         None => (found.0, found.1, None),
         Some(t) => {
@@ -422,6 +523,12 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
         reply = reply.header_bytes(name, value.as_bytes());
     }
     reply = encryption::decorate(reply, meta.encryption.as_deref());
+    reply = with_version(state, &bucket, reply, link.as_ref().unwrap_or(&meta)).await;
+    if version.is_some() && !reply.headers.iter().any(|(n, _)| n == h::VERSION_ID) {
+        // The version asked for by name is the null version of an object written before
+        // its bucket was versioned.
+        reply = reply.header(h::VERSION_ID, "null");
+    }
     if !head {
         crate::lifecycle::note_read(state, &bucket, &meta).await;
     }
@@ -463,16 +570,26 @@ pub async fn get_object(state: &AppState, ctx: &RequestCtx, head: bool) -> Resul
 }
 
 /// Reads `key`'s metadata and, unless `head`, its bytes (small objects into memory).
+/// `version` names a version (`None`: the current object); a delete marker is
+/// [`StoreError::DeleteMarker`].
 fn load(
     s: &dyn crate::store::Store,
     bucket: &str,
     key: &str,
+    version: Option<VersionId>,
     head: bool,
 ) -> Result<(ObjectMeta, Option<ObjectBytes>), StoreError> {
     if head {
-        return Ok((s.object(bucket, key)?, None));
+        let meta = match version {
+            None => s.object(bucket, key)?,
+            Some(id) => s.object_version(bucket, key, Some(id))?,
+        };
+        if meta.version.delete_marker {
+            return Err(StoreError::DeleteMarker(meta.version));
+        }
+        return Ok((meta, None));
     }
-    let (meta, data) = s.open_object(bucket, key)?;
+    let (meta, data) = s.open_object_version(bucket, key, version)?;
     if meta.size > SMALL_OBJECT {
         return Ok((meta, Some(ObjectBytes::Data(data))));
     }
@@ -553,30 +670,51 @@ fn whole_object_md5(meta: &ObjectMeta) -> Option<String> {
 pub async fn get_object_meta(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     validate_key(&ctx.key)?;
-    let meta = object_meta(state, &bucket, &ctx.key).await?;
-    Ok(Reply::new(200)
+    let version = version_param(ctx)?;
+    let meta = object_version_meta(state, &bucket, &ctx.key, version).await?;
+    let reply = Reply::new(200)
         .header("content-length", meta.size.to_string())
         .header("etag", meta.etag.clone())
         .header("last-modified", http_date(last_modified_secs(&meta)))
-        .header(h::HASH_CRC64, meta.crc64.to_string()))
+        .header(h::HASH_CRC64, meta.crc64.to_string());
+    Ok(with_version(state, &bucket, reply, &meta).await)
 }
 
-/// `DELETE /bucket/key`: 204 whether or not the key existed; `FileImmutable` while a
-/// retention policy protects the object.
+/// The headers of a delete's answer: the version it acted on (`requested`, or the delete
+/// marker written) and whether that is a delete marker.
+fn delete_reply(reply: Reply, requested: Option<VersionId>, done: &Deleted) -> Reply {
+    let version = match requested {
+        Some(id) => Some(id.to_string()),
+        None => done.version_header(),
+    };
+    let reply = match version {
+        Some(v) => reply.header(h::VERSION_ID, v),
+        None => reply,
+    };
+    if done.is_delete_marker() {
+        reply.header(h::DELETE_MARKER, "true")
+    } else {
+        reply
+    }
+}
+
+/// `DELETE /bucket/key` (optionally `?versionId=`): 204 whether or not the key (or
+/// version) existed. In a versioned bucket, without a version id, a delete marker is
+/// written; with one, that version goes for good. `FileImmutable` while a retention policy
+/// protects bytes that would go.
 pub async fn delete_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     validate_key(&ctx.key)?;
+    let version = version_param(ctx)?;
     let retention = worm::retention(state, &bucket).await?;
-    let guard = worm::guard(retention, state.clock.now_secs());
+    let guard =
+        worm::guard(retention, state.clock.now_secs()).unwrap_or_else(|| Box::new(|_| Ok(())));
     let (b, k) = (bucket.clone(), ctx.key.clone());
     // Under a retention policy, the check and the delete are one transaction.
-    quick(state, move |s| match guard {
-        Some(guard) => s.delete_object_checked(&b, &k, guard),
-        None => s.delete_object(&b, &k),
-    })
-    .await
-    .map_err(|e| OssError::from_store(e, &bucket, Some(&ctx.key)))?;
-    Ok(Reply::new(204))
+    let done = quick(state, move |s| s.delete_version(&b, &k, version, guard))
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, Some(&ctx.key)))?;
+    Ok(delete_reply(Reply::new(204), version, &done))
 }
 
 /// `POST /bucket?delete`: up to 1000 keys, Content-MD5 required, quiet mode, url encoding.
@@ -625,48 +763,54 @@ pub async fn delete_multiple(
             ),
         ));
     }
-    let keys: Vec<String> = request.objects.into_iter().map(|o| o.key).collect();
-    // A key that cannot name an object fails the whole request: nothing is deleted.
-    for key in &keys {
-        validate_key(key)?;
+    // A key that cannot name an object, or a malformed version id, fails the whole
+    // request: nothing is deleted.
+    let mut entries = Vec::with_capacity(request.objects.len());
+    for o in request.objects {
+        validate_key(&o.key)?;
+        let version = match o.version_id.as_deref() {
+            None => None,
+            Some(v) => Some(parse_version(v, "VersionId")?),
+        };
+        entries.push((o.key, version));
     }
-    // Under a retention policy nothing is deleted when any key is protected: checked here
-    // to name the key, and again in the transaction that deletes.
+    // Under a retention policy nothing is deleted when any version that would go is
+    // protected (checked in the transaction that deletes; the error names the key).
     let retention = worm::retention(state, &bucket).await?;
-    if let Some(retention) = retention {
-        let now = state.clock.now_secs();
-        for key in &keys {
-            if let Some(o) = find_object(state, &bucket, key).await? {
-                if worm::protects(Some(retention), &o, now) {
-                    return Err(worm::immutable(key));
-                }
-            }
-        }
-    }
-    let (b, k) = (bucket.clone(), keys.clone());
-    let guard = worm::guard(retention, state.clock.now_secs());
-    // One transaction: every key is deleted, or (on failure) none.
-    quick(state, move |s| match guard {
-        Some(guard) => s.delete_objects_checked(&b, &k, guard),
-        None => s.delete_objects(&b, &k),
-    })
-    .await
-    .map_err(|e| OssError::from_store(e, &bucket, None))?;
-    let deleted = keys;
+    let guard =
+        worm::guard(retention, state.clock.now_secs()).unwrap_or_else(|| Box::new(|_| Ok(())));
+    let (b, e) = (bucket.clone(), entries.clone());
+    // One transaction: every entry is deleted, or (on failure) none.
+    let done = quick(state, move |s| s.delete_versions(&b, &e, guard))
+        .await
+        .map_err(|e| OssError::from_store(e, &bucket, None))?;
     let mut result = model::DeleteResult {
         encoding_type: None,
         deleted: Vec::new(),
     };
     if !request.quiet {
-        result.deleted = deleted
+        result.deleted = entries
             .into_iter()
-            .map(|key| model::DeletedObject {
-                key: if encode {
-                    osskit_proto::encoding::quote(&key, "")
-                } else {
-                    key
-                },
-                ..Default::default()
+            .zip(done)
+            .map(|((key, version), done)| {
+                let marker = done.is_delete_marker();
+                model::DeletedObject {
+                    key: if encode {
+                        osskit_proto::encoding::quote(&key, "")
+                    } else {
+                        key
+                    },
+                    version_id: version.map(|v| v.to_string()),
+                    delete_marker: marker.then_some(true),
+                    delete_marker_version_id: if marker {
+                        match version {
+                            Some(v) => Some(v.to_string()),
+                            None => done.version_header(),
+                        }
+                    } else {
+                        None
+                    },
+                }
             })
             .collect();
     }
@@ -677,11 +821,15 @@ pub async fn delete_multiple(
 }
 
 /// Splits `x-oss-copy-source` (`/bucket/url-encoded-key`, optional `?versionId=…`) into the
-/// bucket and the decoded key.
-pub fn parse_copy_source(source: &str) -> Result<(String, String), OssError> {
-    osskit_proto::ops::copy_source::parse(source)
-        .map(|(bucket, key, _version)| (bucket, key))
-        .map_err(|why| OssError::invalid_argument(why, h::COPY_SOURCE, source))
+/// bucket, the decoded key and the version named (InvalidArgument when it is malformed).
+pub fn parse_copy_source(source: &str) -> Result<(String, String, Option<VersionId>), OssError> {
+    let (bucket, key, version) = osskit_proto::ops::copy_source::parse(source)
+        .map_err(|why| OssError::invalid_argument(why, h::COPY_SOURCE, source))?;
+    let version = match version {
+        None => None,
+        Some(v) => Some(parse_version(&v, h::COPY_SOURCE)?),
+    };
+    Ok((bucket, key, version))
 }
 
 /// `PUT /bucket/key` with `x-oss-copy-source`: COPY or REPLACE metadata, copy-source
@@ -690,7 +838,8 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
     validate_key(&key)?;
-    let (src_bucket, src_key) = parse_copy_source(ctx.header(h::COPY_SOURCE).unwrap_or_default())?;
+    let (src_bucket, src_key, src_version) =
+        parse_copy_source(ctx.header(h::COPY_SOURCE).unwrap_or_default())?;
     let replace = match ctx.header(h::METADATA_DIRECTIVE).map(str::trim) {
         None | Some("") => false,
         Some(v) if v.eq_ignore_ascii_case("COPY") => false,
@@ -706,7 +855,7 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
     let acl = object_acl(ctx)?;
     let replace_tags = super::object_tagging::replace_on_copy(ctx)?;
     let new_tags = super::object_tagging::from_header(ctx)?;
-    let src = object_meta(state, &src_bucket, &src_key).await?;
+    let src = object_version_meta(state, &src_bucket, &src_key, src_version).await?;
     super::restore::check_readable(&src, now_millis())?;
     match evaluate_conditions(
         ctx.header(h::COPY_SOURCE_IF_MATCH),
@@ -722,7 +871,7 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
     }
     let rules = WriteRules::load(state, &bucket).await?;
     let class = storage_class(ctx, &src.storage_class)?;
-    let same_object = src_bucket == bucket && src_key == key;
+    let same_object = src_bucket == bucket && src_key == key && src_version.is_none();
     if forbid_overwrite(ctx) && !same_object && find_object(state, &bucket, &key).await?.is_some() {
         return Err(OssError::new(ErrorCode::FileAlreadyExists).with_detail("Key", &key));
     }
@@ -764,22 +913,27 @@ pub async fn copy_object(state: &AppState, ctx: &RequestCtx) -> Result<Reply, Os
             tags,
             ..Default::default()
         },
+        version: Default::default(),
     };
     let (sb, sk, db) = (src_bucket.clone(), src_key.clone(), bucket.clone());
     let forbid = forbid_overwrite(ctx);
     // O(extents): the copy names the source's bytes, nothing is copied.
-    let done = quick(state, move |s| s.copy_object(&sb, &sk, &db, meta, forbid))
-        .await
-        .map_err(|e| {
-            OssError::from_store(e, &bucket, Some(&src_key)).with_detail_if_conflict(&key)
-        })?;
+    let done = quick(state, move |s| {
+        s.copy_object(&sb, &sk, src_version, &db, meta, forbid)
+    })
+    .await
+    .map_err(|e| OssError::from_store(e, &bucket, Some(&src_key)).with_detail_if_conflict(&key))?;
     let result = model::CopyObjectResult {
         last_modified: unixtime_to_iso8601(last_modified_secs(&done)),
         etag: done.etag.clone(),
     };
-    let reply = Reply::xml(xml::to_xml(&result))
+    let mut reply = Reply::xml(xml::to_xml(&result))
         .header("etag", done.etag.clone())
         .header(h::HASH_CRC64, done.crc64.to_string());
+    reply = with_version(state, &bucket, reply, &done).await;
+    if let Some(v) = src_version {
+        reply = reply.header(h::COPY_SOURCE_VERSION_ID, v.to_string());
+    }
     Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
@@ -881,6 +1035,7 @@ pub async fn append_object(
             tags,
             ..Default::default()
         },
+        version: Default::default(),
     };
     let (b2, k2) = (bucket.clone(), key.clone());
     let done = blocking(state, move |s| {
@@ -901,6 +1056,7 @@ pub async fn append_object(
         .header(h::NEXT_APPEND_POSITION, done.size.to_string())
         .header(h::HASH_CRC64, done.crc64.to_string())
         .header("etag", done.etag.clone());
+    let reply = with_version(state, &bucket, reply, &done).await;
     Ok(encryption::decorate(reply, done.encryption.as_deref()))
 }
 
@@ -908,12 +1064,18 @@ pub async fn append_object(
 pub async fn get_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     validate_key(&ctx.key)?;
-    let meta = object_meta(state, &bucket, &ctx.key).await?;
+    let version = version_param(ctx)?;
+    let meta = object_version_meta(state, &bucket, &ctx.key, version).await?;
+    let version = version_header(state, &bucket, &meta).await;
     let policy = osskit_proto::xml::bucket::AccessControlPolicy {
         owner: super::owner(),
         access_control_list: osskit_proto::xml::bucket::AccessControlList { grant: meta.acl },
     };
-    Ok(Reply::xml(xml::to_xml(&policy)))
+    let reply = Reply::xml(xml::to_xml(&policy));
+    Ok(match version {
+        Some(v) => reply.header(h::VERSION_ID, v),
+        None => reply,
+    })
 }
 
 /// `PUT /bucket/key?acl` with `x-oss-object-acl`: changes the object's metadata in place
@@ -930,11 +1092,13 @@ pub async fn put_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply,
         ));
     };
     check_acl(&acl, h::OBJECT_ACL, true)?;
+    let version = version_param(ctx)?;
     let (b, k) = (bucket.clone(), key.clone());
-    blocking(state, move |s| {
-        s.update_object_meta(
+    let done = blocking(state, move |s| {
+        s.update_version_meta(
             &b,
             &k,
+            version,
             Box::new(move |m| {
                 m.acl.clone_from(&acl);
                 Ok(())
@@ -943,7 +1107,7 @@ pub async fn put_object_acl(state: &AppState, ctx: &RequestCtx) -> Result<Reply,
     })
     .await
     .map_err(|e| OssError::from_store(e, &bucket, Some(&key)))?;
-    Ok(Reply::new(200))
+    Ok(with_version(state, &bucket, Reply::new(200), &done).await)
 }
 
 #[cfg(test)]
@@ -954,11 +1118,20 @@ mod tests {
     fn copy_source_is_decoded() {
         assert_eq!(
             parse_copy_source("/b/dir%2Fa%20b.txt").unwrap(),
-            ("b".to_string(), "dir/a b.txt".to_string())
+            ("b".to_string(), "dir/a b.txt".to_string(), None)
         );
+        let id = VersionId::Seq(7);
         assert_eq!(
-            parse_copy_source("b/k?versionId=1").unwrap(),
-            ("b".to_string(), "k".to_string())
+            parse_copy_source(&format!("b/k?versionId={id}")).unwrap(),
+            ("b".to_string(), "k".to_string(), Some(id))
+        );
+        assert!(
+            parse_copy_source("b/k?versionId=1").is_err(),
+            "malformed version id"
+        );
+        assert!(
+            parse_copy_source("b/k?versionId=").is_err(),
+            "empty version id"
         );
         assert!(parse_copy_source("/b").is_err());
         assert!(parse_copy_source("/b/").is_err());

@@ -66,17 +66,19 @@ pub async fn put(
     let tagging = Tagging::from_document(&doc).map_err(config::malformed)?;
     tagging.validate().map_err(invalid)?;
     let tags = tagging.pairs();
-    set_tags(state, &bucket, &key, tags).await?;
-    Ok(Reply::new(200))
+    let version = super::object::version_param(ctx)?;
+    let done = set_tags(state, &bucket, &key, version, tags).await?;
+    Ok(super::object::with_version(state, &bucket, Reply::new(200), &done).await)
 }
 
 /// `GET /bucket/key?tagging`: the tags (an empty `TagSet` when there are none).
 pub async fn get(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     super::object::validate_key(&ctx.key)?;
-    let meta = super::object::object_meta(state, &bucket, &ctx.key).await?;
-    let tagging = Tagging::from_pairs(meta.extras.tags);
-    Ok(Reply::xml(xml::to_xml(&tagging)))
+    let version = super::object::version_param(ctx)?;
+    let meta = super::object::object_version_meta(state, &bucket, &ctx.key, version).await?;
+    let tagging = Tagging::from_pairs(meta.extras.tags.clone());
+    Ok(super::object::with_version(state, &bucket, Reply::xml(xml::to_xml(&tagging)), &meta).await)
 }
 
 /// `DELETE /bucket/key?tagging`: removes every tag (204).
@@ -84,21 +86,24 @@ pub async fn delete(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssErro
     let bucket = ctx.bucket_name().to_string();
     let key = ctx.key.clone();
     super::object::validate_key(&key)?;
-    set_tags(state, &bucket, &key, Vec::new()).await?;
-    Ok(Reply::new(204))
+    let version = super::object::version_param(ctx)?;
+    let done = set_tags(state, &bucket, &key, version, Vec::new()).await?;
+    Ok(super::object::with_version(state, &bucket, Reply::new(204), &done).await)
 }
 
 async fn set_tags(
     state: &AppState,
     bucket: &str,
     key: &str,
+    version: Option<crate::store::VersionId>,
     tags: Vec<(String, String)>,
-) -> Result<(), OssError> {
+) -> Result<crate::store::ObjectMeta, OssError> {
     let (b, k) = (bucket.to_string(), key.to_string());
     blocking(state, move |s| {
-        s.update_object_meta(
+        s.update_version_meta(
             &b,
             &k,
+            version,
             Box::new(move |m| {
                 m.extras.tags.clone_from(&tags);
                 Ok(())
@@ -106,6 +111,5 @@ async fn set_tags(
         )
     })
     .await
-    .map_err(|e| OssError::from_store(e, bucket, Some(key)))?;
-    Ok(())
+    .map_err(|e| OssError::from_store(e, bucket, Some(key)))
 }

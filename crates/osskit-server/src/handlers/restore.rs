@@ -65,7 +65,8 @@ pub async fn restore(
     } else {
         RestoreRequest::from_document(&doc).map_err(config::malformed)?
     };
-    let meta = super::object::object_meta(state, &bucket, &key).await?;
+    let version = super::object::version_param(ctx)?;
+    let meta = super::object::object_version_meta(state, &bucket, &key, version).await?;
     let (max_days, tiers): (u32, &[&str]) = match meta.storage_class.as_str() {
         "Archive" => (7, &[]),
         "ColdArchive" => (365, RESTORE_TIERS),
@@ -123,9 +124,10 @@ pub async fn restore(
     let started = blocking(state, move |s| {
         let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let set = flag.clone();
-        s.update_object_meta(
+        s.update_version_meta(
             &b,
             &k,
+            version,
             Box::new(move |m| {
                 let days_ms = i64::from(days) * DAY_MS;
                 match m.restore_status(now) {
@@ -161,7 +163,13 @@ pub async fn restore(
         }
         Err(e) => return Err(OssError::from_store(e, &bucket, Some(&key))),
     };
-    let mut reply = Reply::new(if started { 202 } else { 200 });
+    let mut reply = super::object::with_version(
+        state,
+        &bucket,
+        Reply::new(if started { 202 } else { 200 }),
+        &meta,
+    )
+    .await;
     if let Some(tier) = tier {
         reply = reply.header(RESTORE_PRIORITY, tier);
     }

@@ -7,7 +7,7 @@ use super::config::{self, malformed, Family};
 use crate::dispatch::{AppState, RequestCtx};
 use crate::error::OssError;
 use crate::http::response::Reply;
-use crate::store::{ListEntry, Store, StoreError, UploadEntry};
+use crate::store::{Store, StoreError, UploadEntry, VersionEntry};
 use osskit_proto::error_code::ErrorCode;
 use osskit_proto::xml::stat::{validate_capacity, BucketStat, BucketUserQos};
 use osskit_proto::xml::Document;
@@ -34,18 +34,23 @@ fn accept_capacity(_ctx: &RequestCtx, doc: &[u8]) -> Result<Vec<u8>, OssError> {
         .map_err(OssError::internal)
 }
 
-/// Counts a bucket: every object by storage class, every unfinished upload and its parts.
-/// O(objects + parts), read in pages.
+/// Counts a bucket: every object version by storage class (delete markers apart), every
+/// unfinished upload and its parts. O(versions + parts), read in pages.
 pub fn count(store: &dyn Store, bucket: &str, now: i64) -> Result<BucketStat, StoreError> {
     let mut stat = BucketStat::default();
     stat.last_modified_time = now;
-    let mut after = String::new();
+    let (mut key_marker, mut version_marker) = (String::new(), None);
     loop {
-        let page = store.list_objects(bucket, "", "", &after, PAGE)?;
+        let page = store.list_versions(bucket, "", "", &key_marker, version_marker, PAGE)?;
         for entry in &page.entries {
-            if let ListEntry::Object(o) = entry {
-                stat.add_object(&o.storage_class, o.size);
-                after.clone_from(&o.key);
+            if let VersionEntry::Version { meta: o, .. } = entry {
+                if o.version.delete_marker {
+                    stat.delete_marker_count += 1;
+                } else {
+                    stat.add_object(&o.storage_class, o.size);
+                }
+                key_marker.clone_from(&o.key);
+                version_marker = Some(o.version.id());
             }
         }
         if !page.truncated {

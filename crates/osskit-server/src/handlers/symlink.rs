@@ -66,12 +66,14 @@ pub async fn put(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> 
             symlink_target: Some(target),
             restore: None,
         },
+        version: Default::default(),
     };
     let b2 = bucket.clone();
     let done = blocking(state, move |s| {
         let blob = s.new_blob()?.finish()?;
-        s.put_object(&b2, meta, blob, forbid)?;
-        s.object(&b2, &key)
+        let version = s.put_object(&b2, meta, blob, forbid)?;
+        let done = s.object(&b2, &key)?;
+        Ok((done, version))
     })
     .await
     .map_err(|e| {
@@ -82,7 +84,12 @@ pub async fn put(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> 
             err
         }
     })?;
-    Ok(Reply::new(200).header("etag", done.etag))
+    let (done, version) = done;
+    let reply = Reply::new(200).header("etag", done.etag);
+    Ok(match version.header() {
+        Some(v) => reply.header(h::VERSION_ID, v),
+        None => reply,
+    })
 }
 
 /// `GET /bucket/key?symlink`: the target in `x-oss-symlink-target` (percent-encoded);
@@ -90,17 +97,21 @@ pub async fn put(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> 
 pub async fn get(state: &AppState, ctx: &RequestCtx) -> Result<Reply, OssError> {
     let bucket = ctx.bucket_name().to_string();
     super::object::validate_key(&ctx.key)?;
-    let meta = super::object::object_meta(state, &bucket, &ctx.key).await?;
+    let version = super::object::version_param(ctx)?;
+    let meta = super::object::object_version_meta(state, &bucket, &ctx.key, version).await?;
     let Some(target) = meta.extras.symlink_target.as_deref() else {
         return Err(OssError::new(ErrorCode::NoSuchKey).with_detail("Key", &ctx.key));
     };
-    Ok(Reply::new(200)
-        .header(h::SYMLINK_TARGET, osskit_proto::encoding::quote(target, ""))
-        .header("etag", meta.etag.clone())
-        .header(
-            "last-modified",
-            osskit_proto::date::http_date(super::object::last_modified_secs(&meta)),
-        ))
+    Ok(
+        super::object::with_version(state, &bucket, Reply::new(200), &meta)
+            .await
+            .header(h::SYMLINK_TARGET, osskit_proto::encoding::quote(target, ""))
+            .header("etag", meta.etag.clone())
+            .header(
+                "last-modified",
+                osskit_proto::date::http_date(super::object::last_modified_secs(&meta)),
+            ),
+    )
 }
 
 /// What a link resolves to: the target's description of the bytes (size, ETag, CRC-64,

@@ -1,7 +1,7 @@
 //! The versioning state of a bucket (`PutBucketVersioning`, `GetBucketVersioning`, and
 //! `Versioning` in `GetBucketInfo`): `Enabled` or `Suspended` once set, never unversioned
-//! again. The state is kept and reported as OSS does; objects are not versioned yet (the
-//! store keeps one version of each key).
+//! again. The store reads the state in the transaction of every write and delete and keeps
+//! versions as it says (see [`crate::store::version`]).
 
 use super::config::{self, malformed, Family};
 use crate::dispatch::{AppState, RequestCtx};
@@ -13,7 +13,7 @@ use osskit_proto::xml::Document;
 
 /// The versioning family.
 pub static FAMILY: Family = Family {
-    name: "versioning",
+    name: crate::store::version::CONFIG_NAME,
     // Never answered: a bucket that was never versioned answers an empty document.
     not_found: ErrorCode::InvalidRequest,
     content_type: "application/xml",
@@ -62,6 +62,7 @@ pub async fn put(
         ));
     }
     config::store(state, ctx.bucket_name(), &FAMILY, Some(stored)).await?;
+    state.web.forget(ctx.bucket_name());
     Ok(Reply::new(200))
 }
 

@@ -1,7 +1,7 @@
 //! What the browser-facing families share: a per-bucket cache of their documents (Referer
-//! lists, website configuration, logging target), read on hot paths (every anonymous or
-//! presigned request, every object GET, every request of a logged bucket), and the access
-//! log buffer.
+//! lists, website configuration, logging target, and whether versioning was ever set), read
+//! on hot paths (every anonymous or presigned request, every object GET, every request of a
+//! logged bucket), and the access log buffer.
 //!
 //! The cache is loaded from the store on a bucket's first use and dropped for a bucket
 //! whenever one of its documents is written, or the bucket is created or deleted. A load
@@ -9,7 +9,7 @@
 //! never holds a document older than the store's.
 
 use super::logging::AccessLog;
-use super::{config, logging, referer, website};
+use super::{config, logging, referer, versioning, website};
 use crate::dispatch::AppState;
 use osskit_proto::xml::logging::{BucketLoggingStatus, LoggingEnabled};
 use osskit_proto::xml::referer::RefererConfiguration;
@@ -28,6 +28,9 @@ pub struct BucketWeb {
     pub website: Option<WebsiteConfiguration>,
     /// Where access logs go.
     pub logging: Option<LoggingEnabled>,
+    /// Whether the bucket's versioning was ever set (`Enabled` or `Suspended`): reads of
+    /// its null versions then answer `x-oss-version-id: null`.
+    pub versioned: bool,
 }
 
 #[derive(Debug, Default)]
@@ -72,12 +75,15 @@ impl WebState {
         let referer = load(&referer::FAMILY).await.ok()?;
         let website = load(&website::FAMILY).await.ok()?;
         let logging = load(&logging::FAMILY).await.ok()?;
+        let versioning = load(&versioning::FAMILY).await.ok()?;
         let web = Arc::new(BucketWeb {
             referer: referer.and_then(|d| RefererConfiguration::from_document(&d).ok()),
             website: website.and_then(|d| WebsiteConfiguration::from_document(&d).ok()),
             logging: logging
                 .and_then(|d| BucketLoggingStatus::from_document(&d).ok())
                 .and_then(|s| s.logging_enabled),
+            versioned: crate::store::Versioning::from_config(versioning.as_deref())
+                != crate::store::Versioning::Unversioned,
         });
         let mut cache = self.lock();
         if cache.generation == generation {

@@ -365,6 +365,7 @@ impl Site<'_> {
             data: crate::store::Extents::new(),
             encryption,
             extras: Default::default(),
+            version: Default::default(),
         };
         let bucket = self.ctx.bucket_name().to_string();
         super::blocking(self.state, move |s| {

@@ -138,6 +138,12 @@ pub async fn check_replaceable_under(
     let Some(retention) = retention else {
         return Ok(());
     };
+    // With versioning enabled a write keeps the version it replaces: nothing is lost.
+    if super::versioning::status(state, bucket).await?.as_deref()
+        == Some(osskit_proto::xml::versioning::ENABLED)
+    {
+        return Ok(());
+    }
     if let Some(existing) = super::object::find_object(state, bucket, key).await? {
         if protects(Some(retention), &existing, state.clock.now_secs()) {
             return Err(immutable(key));

@@ -11,9 +11,11 @@ use super::meta::MetaDb;
 use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
 use super::upload_list::upload_page;
+use super::version::{self, version_page};
 use super::{
-    copy_with_new_bytes, BucketMeta, CommitStats, Extents, ListPage, MetaUpdate, ObjectCheck,
-    ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta, UploadPage,
+    copy_with_new_bytes, BucketMeta, CommitStats, Deleted, Extents, ListPage, MetaUpdate,
+    ObjectCheck, ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta, UploadPage,
+    VersionId, VersionInfo, VersionPage, Versioning,
 };
 
 /// The persistent store. Layout of its data directory:
@@ -263,7 +265,7 @@ impl Store for FsStore {
         mut meta: ObjectMeta,
         blob: PendingBlob,
         forbid_overwrite: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<VersionInfo, StoreError> {
         rules::check_put_keys(&meta, &blob)?;
         rules::describe_put(&mut meta, &blob);
         // Cheap early checks; repeated inside the transaction, which decides.
@@ -280,7 +282,7 @@ impl Store for FsStore {
             if forbid_overwrite && tx.object(&bucket, &meta.key)?.is_some() {
                 return Err(StoreError::ObjectAlreadyExists);
             }
-            tx.put_object(&bucket, &meta).map(|_| ())
+            version::write_current(tx, &bucket, meta.clone()).map(|m| m.version)
         })
     }
 
@@ -301,15 +303,13 @@ impl Store for FsStore {
         match plan {
             AppendPlan::Create => {
                 let meta = rules::appended_new(meta_for_new, &key, &blob);
-                let done = meta.clone();
                 self.commit_blob(blob, move |tx| {
                     tx.require_bucket(&bucket)?;
                     // Someone may have written the key meanwhile: re-check. An empty
                     // appendable object may be replaced, which equals appending to it.
                     rules::plan_append(tx.object(&bucket, &key)?, position)?;
-                    tx.put_object(&bucket, &meta).map(|_| ())
-                })?;
-                Ok(done)
+                    version::write_current(tx, &bucket, meta.clone())
+                })
             }
             AppendPlan::Extend(_) => {
                 // The bytes go into the object's own blob, past its committed size, so the
@@ -345,27 +345,36 @@ impl Store for FsStore {
         &self,
         src_bucket: &str,
         src_key: &str,
+        src_version: Option<VersionId>,
         dst_bucket: &str,
         meta: ObjectMeta,
         forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
-        if src_bucket == dst_bucket && src_key == meta.key {
-            let source = self.meta.read(|tx| {
+        let same = src_bucket == dst_bucket && src_key == meta.key;
+        if same && src_version.is_none() {
+            let (source, mode) = self.meta.read(|tx| {
                 tx.require_bucket(src_bucket)?;
-                tx.object(src_bucket, src_key)?.ok_or(StoreError::NoSuchKey)
+                let source = tx
+                    .object(src_bucket, src_key)?
+                    .ok_or(StoreError::NoSuchKey)?;
+                Ok((source, tx.versioning(src_bucket)?))
             })?;
             if rules::copy_needs_new_bytes(&meta, &source) {
-                return copy_with_new_bytes(self, src_bucket, src_key, dst_bucket, meta, false);
+                return copy_with_new_bytes(
+                    self, src_bucket, src_key, None, dst_bucket, meta, false,
+                );
             }
-            // The bytes stay: only the descriptive metadata changes, atomically.
-            return self.update_object_meta(
-                src_bucket,
-                src_key,
-                Box::new(move |current| {
-                    *current = rules::describe_self_copy(meta.clone(), current);
-                    Ok(())
-                }),
-            );
+            if mode == Versioning::Unversioned {
+                // The bytes stay: only the descriptive metadata changes, atomically.
+                return self.update_object_meta(
+                    src_bucket,
+                    src_key,
+                    Box::new(move |current| {
+                        *current = rules::describe_self_copy(meta.clone(), current);
+                        Ok(())
+                    }),
+                );
+            }
         }
         let (src, srck, dst, wanted) = (
             src_bucket.to_owned(),
@@ -374,20 +383,29 @@ impl Store for FsStore {
             meta.clone(),
         );
         // One transaction: the copy names the source's extents as they are in it (unless
-        // it needs bytes of its own: `None`).
+        // it needs bytes of its own: `None`). In a versioned bucket it is a new version.
         let shared = self.meta.write(move |tx| {
             tx.require_bucket(&src)?;
             tx.require_bucket(&dst)?;
-            let source = tx.object(&src, &srck)?.ok_or(StoreError::NoSuchKey)?;
-            if forbid_overwrite && tx.object(&dst, &wanted.key)?.is_some() {
+            let source = match src_version {
+                None => tx.object(&src, &srck)?.ok_or(StoreError::NoSuchKey)?,
+                Some(id) => version::find(tx, &src, &srck, Some(id))?,
+            };
+            if source.version.delete_marker {
+                return Err(StoreError::DeleteMarker(source.version));
+            }
+            if forbid_overwrite && !same && tx.object(&dst, &wanted.key)?.is_some() {
                 return Err(StoreError::ObjectAlreadyExists);
             }
             if rules::copy_needs_new_bytes(&wanted, &source) {
                 return Ok(None);
             }
-            let done = rules::describe_copy(wanted.clone(), &source);
-            tx.put_object(&dst, &done)?;
-            Ok(Some(done))
+            let done = if same {
+                rules::describe_self_copy(wanted.clone(), &source)
+            } else {
+                rules::describe_copy(wanted.clone(), &source)
+            };
+            version::write_current(tx, &dst, done).map(Some)
         })?;
         match shared {
             Some(done) => Ok(done),
@@ -395,6 +413,7 @@ impl Store for FsStore {
                 self,
                 src_bucket,
                 src_key,
+                src_version,
                 dst_bucket,
                 meta,
                 forbid_overwrite,
@@ -402,19 +421,29 @@ impl Store for FsStore {
         }
     }
 
-    fn update_object_meta(
+    fn update_version_meta(
         &self,
         bucket: &str,
         key: &str,
+        version: Option<VersionId>,
         mut update: MetaUpdate,
     ) -> Result<ObjectMeta, StoreError> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.meta.write(move |tx| {
             tx.require_bucket(&bucket)?;
-            let current = tx.object(&bucket, &key)?.ok_or(StoreError::NoSuchKey)?;
-            let updated = rules::apply_meta_update(&current, &mut update)?;
-            tx.put_object(&bucket, &updated)?;
-            Ok(updated)
+            version::update(tx, &bucket, &key, version, &mut update)
+        })
+    }
+
+    fn object_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+    ) -> Result<ObjectMeta, StoreError> {
+        self.meta.read(|tx| {
+            tx.require_bucket(bucket)?;
+            version::find(tx, bucket, key, version)
         })
     }
 
@@ -442,59 +471,54 @@ impl Store for FsStore {
         ))
     }
 
-    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
-        let (bucket, key) = (bucket.to_owned(), key.to_owned());
-        self.meta.write(move |tx| {
-            tx.require_bucket(&bucket)?;
-            Ok(tx.remove_object(&bucket, &key)?.is_some())
-        })
-    }
-
-    fn delete_object_checked(
+    fn delete_version_at(
         &self,
         bucket: &str,
         key: &str,
+        version: Option<VersionId>,
         check: ObjectCheck,
-    ) -> Result<bool, StoreError> {
+        now_ms: i64,
+    ) -> Result<Deleted, StoreError> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.meta.write(move |tx| {
             tx.require_bucket(&bucket)?;
-            match tx.object(&bucket, &key)? {
-                Some(current) => check(&current)?,
-                None => return Ok(false),
-            }
-            Ok(tx.remove_object(&bucket, &key)?.is_some())
+            version::delete(tx, &bucket, &key, version, &check, now_ms)
         })
     }
 
-    fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
-        let (bucket, keys) = (bucket.to_owned(), keys.to_vec());
-        self.meta.write(move |tx| {
-            tx.require_bucket(&bucket)?;
-            keys.iter()
-                .map(|key| Ok(tx.remove_object(&bucket, key)?.is_some()))
-                .collect()
-        })
-    }
-
-    fn delete_objects_checked(
+    fn delete_versions_at(
         &self,
         bucket: &str,
-        keys: &[String],
+        entries: &[(String, Option<VersionId>)],
         check: ObjectCheck,
-    ) -> Result<Vec<bool>, StoreError> {
-        let (bucket, keys) = (bucket.to_owned(), keys.to_vec());
+        now_ms: i64,
+    ) -> Result<Vec<Deleted>, StoreError> {
+        let (bucket, entries) = (bucket.to_owned(), entries.to_vec());
         self.meta.write(move |tx| {
             tx.require_bucket(&bucket)?;
-            // Every object is checked before any is removed: one refusal, no change.
-            for key in &keys {
-                if let Some(current) = tx.object(&bucket, key)? {
-                    check(&current)?;
-                }
-            }
-            keys.iter()
-                .map(|key| Ok(tx.remove_object(&bucket, key)?.is_some()))
-                .collect()
+            version::delete_all(tx, &bucket, &entries, &check, now_ms)
+        })
+    }
+
+    fn list_versions(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        version_marker: Option<VersionId>,
+        max: usize,
+    ) -> Result<VersionPage, StoreError> {
+        self.meta.read(|tx| {
+            tx.require_bucket(bucket)?;
+            version_page(
+                &tx.versions_of(bucket),
+                prefix,
+                delimiter,
+                key_marker,
+                version_marker,
+                max,
+            )
         })
     }
 
@@ -645,7 +669,7 @@ impl Store for FsStore {
             let meta = multipart::completed_object(&upload, &chosen, multipart::now_ms())?;
             // The object takes its references before the parts drop theirs, so the chosen
             // blobs never reach zero.
-            tx.put_object(&b, &meta)?;
+            let meta = version::write_current(tx, &b, meta)?;
             tx.remove_upload(&b, &k, &u)?;
             Ok(meta)
         })

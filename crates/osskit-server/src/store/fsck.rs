@@ -2,9 +2,12 @@
 //!
 //! [`fsck`] opens a store directory that no server is using and compares:
 //!
-//! - every extent of every object and uploaded part with the blob files: a missing file or
+//! - every extent of every object, noncurrent version and uploaded part with the blob files: a missing file or
 //!   one shorter than an extent is **damage** (that object cannot be read in full), as is an
 //!   object whose recorded size differs from its extents;
+//! - the versions of every key (see [`super::version`]): a current object older than one of
+//!   its noncurrent versions, or a key whose newest version is noncurrent and not a delete
+//!   marker, is **damage** (plain reads would not find the newest version);
 //! - the recorded reference count of every blob with the number of extents naming it
 //!   (**damage** when they differ: a blob could be removed while in use, or never);
 //! - the blob files with the metadata: files no extent names (**leftovers** of a crash
@@ -162,7 +165,19 @@ pub fn fsck(dir: &Path, options: &FsckOptions) -> Result<FsckReport, StoreError>
     let mut bad_sizes = Vec::new();
     let mut crcs = Vec::new();
     meta.read(|tx| {
-        tx.for_each_object(|bucket, object| {
+        // Newest noncurrent version of each key: (sequence number, is a delete marker).
+        let mut newest: HashMap<(String, String), (u64, bool)> = HashMap::new();
+        let mut currents: Vec<(String, String, u64)> = Vec::new();
+        tx.for_each_noncurrent(|bucket, version| {
+            let slot = newest
+                .entry((bucket.to_owned(), version.key.clone()))
+                .or_insert((0, true));
+            if version.version.seq >= slot.0 {
+                *slot = (version.version.seq, version.version.delete_marker);
+            }
+            Ok(())
+        })?;
+        let mut visit = |bucket: &str, object: super::ObjectMeta| {
             report.objects += 1;
             let what = format!("object {bucket}/{:?}", object.key);
             if object.data.len() != object.size {
@@ -183,7 +198,28 @@ pub fn fsck(dir: &Path, options: &FsckOptions) -> Result<FsckReport, StoreError>
                 data: object.data,
             });
             Ok(())
+        };
+        tx.for_each_object(|bucket, object| {
+            currents.push((bucket.to_owned(), object.key.clone(), object.version.seq));
+            visit(bucket, object)
         })?;
+        tx.for_each_noncurrent(&mut visit)?;
+        for (bucket, key, seq) in currents {
+            if let Some((newer, _)) = newest.remove(&(bucket.clone(), key.clone())) {
+                if newer >= seq {
+                    bad_sizes.push(format!(
+                        "object {bucket}/{key:?} is older than its noncurrent version {newer}"
+                    ));
+                }
+            }
+        }
+        for ((bucket, key), (seq, marker)) in newest {
+            if !marker {
+                bad_sizes.push(format!(
+                    "object {bucket}/{key:?} has no current version but its newest version {seq} is not a delete marker"
+                ));
+            }
+        }
         tx.for_each_part(|bucket, key, upload, part| {
             report.parts += 1;
             let what = format!(

@@ -56,7 +56,7 @@ pub fn fold<'k>(key: &'k str, prefix: &str, delimiter: &str) -> Option<&'k str> 
 
 /// Where the scan starts: after `after` (past the whole run of the common prefix it lies in,
 /// if any), and no earlier than `prefix`. `None` when nothing can follow.
-fn start(prefix: &str, delimiter: &str, after: &str) -> Option<(Vec<u8>, bool)> {
+pub(crate) fn start(prefix: &str, delimiter: &str, after: &str) -> Option<(Vec<u8>, bool)> {
     // (bytes, inclusive)
     let from_after = if after.starts_with(prefix) {
         match fold(after, prefix, delimiter) {

@@ -13,17 +13,21 @@ use super::list::{list_page, ObjectScan, Visit};
 use super::multipart::{self, UploadIds};
 use super::rules::{self, AppendPlan};
 use super::upload_list::{upload_page, UploadPos, UploadScan, UploadVisit};
+use super::version::{self, version_page, VersionLookup, VersionScan, VersionedKeys, Versioning};
 use super::{
-    copy_with_new_bytes, BucketMeta, Extents, ListPage, MetaUpdate, ObjectCheck, ObjectMeta,
-    PartMeta, PendingBlob, Store, StoreError, UploadMeta, UploadPage,
+    copy_with_new_bytes, BucketMeta, Deleted, Extents, ListPage, MetaUpdate, ObjectCheck,
+    ObjectMeta, PartMeta, PendingBlob, Store, StoreError, UploadMeta, UploadPage, VersionId,
+    VersionInfo, VersionPage,
 };
 
-/// Metadata of one bucket, its objects (keyed by key bytes, so sorted in UTF-8 order) and
+/// Metadata of one bucket, its objects (keyed by key bytes, so sorted in UTF-8 order), their
+/// noncurrent versions (keyed by key bytes, then inverted sequence number: newest first) and
 /// its open uploads (keyed by key bytes, then upload id).
 #[derive(Debug)]
 struct MemBucket {
     meta: BucketMeta,
     objects: BTreeMap<Vec<u8>, ObjectMeta>,
+    versions: BTreeMap<(Vec<u8>, u64), ObjectMeta>,
     uploads: Uploads,
     configs: BTreeMap<String, Vec<u8>>,
 }
@@ -89,11 +93,198 @@ pub struct MemoryStore {
 /// Free space of the RAM file system kept back from new object data.
 const MEMORY_RESERVE: u64 = 16 * 1024 * 1024;
 
-/// Buckets, and the number of extents naming each blob.
+/// Buckets, the number of extents naming each blob, and the last version sequence number.
 #[derive(Debug, Default)]
 struct MemState {
     buckets: BTreeMap<String, MemBucket>,
     refs: HashMap<String, u64>,
+    seq: u64,
+}
+
+impl VersionLookup for MemState {
+    fn mode(&self, bucket: &str) -> Result<Versioning, StoreError> {
+        Ok(Versioning::from_config(
+            bucket_of(&self.buckets, bucket)?
+                .configs
+                .get(version::CONFIG_NAME)
+                .map(Vec::as_slice),
+        ))
+    }
+
+    fn current(&self, bucket: &str, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+        Ok(bucket_of(&self.buckets, bucket)?
+            .objects
+            .get(key.as_bytes())
+            .cloned())
+    }
+
+    fn noncurrent(
+        &self,
+        bucket: &str,
+        key: &str,
+        below: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<ObjectMeta>, StoreError> {
+        Ok(noncurrent_of(
+            bucket_of(&self.buckets, bucket)?,
+            key,
+            below,
+            max,
+        ))
+    }
+
+    fn noncurrent_at(
+        &self,
+        bucket: &str,
+        key: &str,
+        seq: u64,
+    ) -> Result<Option<ObjectMeta>, StoreError> {
+        Ok(bucket_of(&self.buckets, bucket)?
+            .versions
+            .get(&(key.as_bytes().to_vec(), !seq))
+            .cloned())
+    }
+}
+
+/// Up to `max` noncurrent versions of `key` in `bucket` older than `below`, newest first.
+fn noncurrent_of(bucket: &MemBucket, key: &str, below: Option<u64>, max: usize) -> Vec<ObjectMeta> {
+    let k = key.as_bytes().to_vec();
+    let lower = match below {
+        Some(seq) => Bound::Excluded((k.clone(), !seq)),
+        None => Bound::Included((k.clone(), 0)),
+    };
+    bucket
+        .versions
+        .range((lower, Bound::Included((k, u64::MAX))))
+        .take(max)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The state under the write lock, with the blobs a change leaves unreferenced.
+struct MemKeys<'a> {
+    state: &'a mut MemState,
+    garbage: &'a mut Vec<String>,
+}
+
+impl VersionLookup for MemKeys<'_> {
+    fn mode(&self, bucket: &str) -> Result<Versioning, StoreError> {
+        self.state.mode(bucket)
+    }
+    fn current(&self, bucket: &str, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+        self.state.current(bucket, key)
+    }
+    fn noncurrent(
+        &self,
+        bucket: &str,
+        key: &str,
+        below: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<ObjectMeta>, StoreError> {
+        self.state.noncurrent(bucket, key, below, max)
+    }
+    fn noncurrent_at(
+        &self,
+        bucket: &str,
+        key: &str,
+        seq: u64,
+    ) -> Result<Option<ObjectMeta>, StoreError> {
+        self.state.noncurrent_at(bucket, key, seq)
+    }
+}
+
+impl VersionedKeys for MemKeys<'_> {
+    fn next_seq(&mut self) -> Result<u64, StoreError> {
+        self.state.seq += 1;
+        Ok(self.state.seq)
+    }
+
+    fn set_current_raw(&mut self, bucket: &str, meta: &ObjectMeta) -> Result<(), StoreError> {
+        bucket_of_mut(&mut self.state.buckets, bucket)?
+            .objects
+            .insert(meta.key.as_bytes().to_vec(), meta.clone());
+        Ok(())
+    }
+
+    fn take_current_raw(&mut self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        bucket_of_mut(&mut self.state.buckets, bucket)?
+            .objects
+            .remove(key.as_bytes());
+        Ok(())
+    }
+
+    fn put_noncurrent_raw(&mut self, bucket: &str, meta: &ObjectMeta) -> Result<(), StoreError> {
+        bucket_of_mut(&mut self.state.buckets, bucket)?
+            .versions
+            .insert(
+                (meta.key.as_bytes().to_vec(), !meta.version.seq),
+                meta.clone(),
+            );
+        Ok(())
+    }
+
+    fn take_noncurrent_raw(&mut self, bucket: &str, key: &str, seq: u64) -> Result<(), StoreError> {
+        bucket_of_mut(&mut self.state.buckets, bucket)?
+            .versions
+            .remove(&(key.as_bytes().to_vec(), !seq));
+        Ok(())
+    }
+
+    fn add_refs(&mut self, data: &Extents) -> Result<(), StoreError> {
+        self.state.add_refs(data);
+        Ok(())
+    }
+
+    fn drop_refs(&mut self, data: &Extents) -> Result<(), StoreError> {
+        self.state.drop_refs(data, self.garbage);
+        Ok(())
+    }
+}
+
+/// One bucket's versions, for [`version_page`].
+struct MemVersions<'a>(&'a MemBucket);
+
+impl VersionScan for MemVersions<'_> {
+    fn next_key(&self, from: Bound<&[u8]>) -> Result<Option<String>, StoreError> {
+        let current = self
+            .0
+            .objects
+            .range::<[u8], _>((from, Bound::Unbounded))
+            .next()
+            .map(|(k, _)| k.clone());
+        let lower = match from {
+            Bound::Included(k) => Bound::Included((k.to_vec(), 0)),
+            Bound::Excluded(k) => Bound::Excluded((k.to_vec(), u64::MAX)),
+            Bound::Unbounded => Bound::Included((Vec::new(), 0)),
+        };
+        let noncurrent = self
+            .0
+            .versions
+            .range((lower, Bound::Unbounded))
+            .next()
+            .map(|((k, _), _)| k.clone());
+        let next = match (current, noncurrent) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        next.map(|k| {
+            String::from_utf8(k).map_err(|_| StoreError::Internal("object key is not UTF-8".into()))
+        })
+        .transpose()
+    }
+
+    fn current(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+        Ok(self.0.objects.get(key.as_bytes()).cloned())
+    }
+
+    fn noncurrent(
+        &self,
+        key: &str,
+        below: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<ObjectMeta>, StoreError> {
+        Ok(noncurrent_of(self.0, key, below, max))
+    }
 }
 
 impl MemState {
@@ -121,8 +312,26 @@ impl MemState {
         data.blobs().into_iter().all(|b| self.refs.contains_key(b))
     }
 
-    /// Inserts `meta` into bucket `bucket` (which must exist), counting references.
+    /// Writes `meta` into bucket `bucket` (which must exist) as a new current version,
+    /// counting references (see [`version::write_current`]).
     fn put_object(
+        &mut self,
+        bucket: &str,
+        meta: ObjectMeta,
+        garbage: &mut Vec<String>,
+    ) -> Result<ObjectMeta, StoreError> {
+        version::write_current(
+            &mut MemKeys {
+                state: self,
+                garbage,
+            },
+            bucket,
+            meta,
+        )
+    }
+
+    /// Replaces the current object `meta.key` in place (same version), counting references.
+    fn replace_object(
         &mut self,
         bucket: &str,
         meta: ObjectMeta,
@@ -305,6 +514,7 @@ impl Store for MemoryStore {
             MemBucket {
                 meta,
                 objects: BTreeMap::new(),
+                versions: BTreeMap::new(),
                 uploads: BTreeMap::new(),
                 configs: BTreeMap::new(),
             },
@@ -316,7 +526,7 @@ impl Store for MemoryStore {
         let mut state = self.write();
         // Objects and open multipart uploads keep it alive.
         let b = bucket_of(&state.buckets, name)?;
-        if !b.objects.is_empty() || !b.uploads.is_empty() {
+        if !b.objects.is_empty() || !b.versions.is_empty() || !b.uploads.is_empty() {
             return Err(StoreError::BucketNotEmpty);
         }
         state.buckets.remove(name);
@@ -407,7 +617,7 @@ impl Store for MemoryStore {
         mut meta: ObjectMeta,
         blob: PendingBlob,
         forbid_overwrite: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<VersionInfo, StoreError> {
         rules::check_put_keys(&meta, &blob)?;
         rules::describe_put(&mut meta, &blob);
         self.change(|state, garbage| {
@@ -416,7 +626,7 @@ impl Store for MemoryStore {
                 return Err(StoreError::ObjectAlreadyExists);
             }
             self.blobs.install(blob)?;
-            state.put_object(bucket, meta, garbage)
+            state.put_object(bucket, meta, garbage).map(|m| m.version)
         })
     }
 
@@ -435,20 +645,25 @@ impl Store for MemoryStore {
                 .cloned();
             let plan = rules::plan_append(current, position)?;
             rules::check_append_keys(&plan, &blob, &meta_for_new)?;
-            let meta = match plan {
+            match plan {
                 AppendPlan::Create => {
                     let meta = rules::appended_new(meta_for_new, key, &blob);
                     self.blobs.install(blob)?;
-                    meta
+                    state.put_object(bucket, meta, garbage)
                 }
                 AppendPlan::Extend(current) => {
                     let target = rules::append_target(&current)?;
                     self.blobs.append(&target, current.size, &blob)?;
-                    rules::appended_extend(current, &target, &blob, meta_for_new.last_modified_ms)
+                    let meta = rules::appended_extend(
+                        current,
+                        &target,
+                        &blob,
+                        meta_for_new.last_modified_ms,
+                    );
+                    state.replace_object(bucket, meta.clone(), garbage)?;
+                    Ok(meta)
                 }
-            };
-            state.put_object(bucket, meta.clone(), garbage)?;
-            Ok(meta)
+            }
         })
     }
 
@@ -456,44 +671,63 @@ impl Store for MemoryStore {
         &self,
         src_bucket: &str,
         src_key: &str,
+        src_version: Option<VersionId>,
         dst_bucket: &str,
         meta: ObjectMeta,
         forbid_overwrite: bool,
     ) -> Result<ObjectMeta, StoreError> {
-        if src_bucket == dst_bucket && src_key == meta.key {
-            let source = bucket_of(&self.read().buckets, dst_bucket)?
-                .objects
-                .get(src_key.as_bytes())
-                .cloned()
-                .ok_or(StoreError::NoSuchKey)?;
+        let same = src_bucket == dst_bucket && src_key == meta.key;
+        if same && src_version.is_none() {
+            let (source, mode) = {
+                let state = self.read();
+                let source = bucket_of(&state.buckets, dst_bucket)?
+                    .objects
+                    .get(src_key.as_bytes())
+                    .cloned()
+                    .ok_or(StoreError::NoSuchKey)?;
+                (source, state.mode(dst_bucket)?)
+            };
             if rules::copy_needs_new_bytes(&meta, &source) {
-                return copy_with_new_bytes(self, src_bucket, src_key, dst_bucket, meta, false);
+                return copy_with_new_bytes(
+                    self, src_bucket, src_key, None, dst_bucket, meta, false,
+                );
             }
-            return self.update_object_meta(
-                src_bucket,
-                src_key,
-                Box::new(move |current| {
-                    *current = rules::describe_self_copy(meta.clone(), current);
-                    Ok(())
-                }),
-            );
+            if mode == Versioning::Unversioned {
+                return self.update_object_meta(
+                    src_bucket,
+                    src_key,
+                    Box::new(move |current| {
+                        *current = rules::describe_self_copy(meta.clone(), current);
+                        Ok(())
+                    }),
+                );
+            }
         }
         let wanted = meta.clone();
         let shared = self.change(|state, garbage| {
             let dst = bucket_of(&state.buckets, dst_bucket)?;
-            if forbid_overwrite && dst.objects.contains_key(wanted.key.as_bytes()) {
+            if forbid_overwrite && !same && dst.objects.contains_key(wanted.key.as_bytes()) {
                 return Err(StoreError::ObjectAlreadyExists);
             }
-            let source = bucket_of(&state.buckets, src_bucket)?
-                .objects
-                .get(src_key.as_bytes())
-                .ok_or(StoreError::NoSuchKey)?;
-            if rules::copy_needs_new_bytes(&wanted, source) {
+            bucket_of(&state.buckets, src_bucket)?;
+            let source = match src_version {
+                None => state
+                    .current(src_bucket, src_key)?
+                    .ok_or(StoreError::NoSuchKey)?,
+                Some(id) => version::find(state, src_bucket, src_key, Some(id))?,
+            };
+            if source.version.delete_marker {
+                return Err(StoreError::DeleteMarker(source.version));
+            }
+            if rules::copy_needs_new_bytes(&wanted, &source) {
                 return Ok(None);
             }
-            let done = rules::describe_copy(wanted, source);
-            state.put_object(dst_bucket, done.clone(), garbage)?;
-            Ok(Some(done))
+            let done = if same {
+                rules::describe_self_copy(wanted, &source)
+            } else {
+                rules::describe_copy(wanted, &source)
+            };
+            state.put_object(dst_bucket, done, garbage).map(Some)
         })?;
         match shared {
             Some(done) => Ok(done),
@@ -501,6 +735,7 @@ impl Store for MemoryStore {
                 self,
                 src_bucket,
                 src_key,
+                src_version,
                 dst_bucket,
                 meta,
                 forbid_overwrite,
@@ -508,20 +743,31 @@ impl Store for MemoryStore {
         }
     }
 
-    fn update_object_meta(
+    fn update_version_meta(
         &self,
         bucket: &str,
         key: &str,
+        version: Option<VersionId>,
         mut update: MetaUpdate,
     ) -> Result<ObjectMeta, StoreError> {
-        let mut state = self.write();
-        let current = bucket_of_mut(&mut state.buckets, bucket)?
-            .objects
-            .get_mut(key.as_bytes())
-            .ok_or(StoreError::NoSuchKey)?;
-        let updated = rules::apply_meta_update(current, &mut update)?;
-        *current = updated.clone();
-        Ok(updated)
+        self.change(|state, garbage| {
+            version::update(
+                &mut MemKeys { state, garbage },
+                bucket,
+                key,
+                version,
+                &mut update,
+            )
+        })
+    }
+
+    fn object_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+    ) -> Result<ObjectMeta, StoreError> {
+        version::find(&*self.read(), bucket, key, version)
     }
 
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError> {
@@ -567,86 +813,62 @@ impl Store for MemoryStore {
         Ok((meta, data))
     }
 
-    fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
-        self.change(|state, garbage| {
-            let removed = bucket_of_mut(&mut state.buckets, bucket)?
-                .objects
-                .remove(key.as_bytes());
-            Ok(match removed {
-                Some(old) => {
-                    state.drop_refs(&old.data, garbage);
-                    true
-                }
-                None => false,
-            })
-        })
-    }
-
-    fn delete_object_checked(
+    fn delete_version_at(
         &self,
         bucket: &str,
         key: &str,
+        version: Option<VersionId>,
         check: ObjectCheck,
-    ) -> Result<bool, StoreError> {
+        now_ms: i64,
+    ) -> Result<Deleted, StoreError> {
         self.change(|state, garbage| {
-            let objects = &mut bucket_of_mut(&mut state.buckets, bucket)?.objects;
-            match objects.get(key.as_bytes()) {
-                Some(current) => check(current)?,
-                None => return Ok(false),
-            }
-            let removed = objects.remove(key.as_bytes());
-            Ok(match removed {
-                Some(old) => {
-                    state.drop_refs(&old.data, garbage);
-                    true
-                }
-                None => false,
-            })
+            version::delete(
+                &mut MemKeys { state, garbage },
+                bucket,
+                key,
+                version,
+                &check,
+                now_ms,
+            )
         })
     }
 
-    fn delete_objects_checked(
+    fn delete_versions_at(
         &self,
         bucket: &str,
-        keys: &[String],
+        entries: &[(String, Option<VersionId>)],
         check: ObjectCheck,
-    ) -> Result<Vec<bool>, StoreError> {
+        now_ms: i64,
+    ) -> Result<Vec<Deleted>, StoreError> {
         self.change(|state, garbage| {
-            // Every object is checked before any is removed: one refusal, no change.
-            let objects = &mut bucket_of_mut(&mut state.buckets, bucket)?.objects;
-            for key in keys {
-                if let Some(current) = objects.get(key.as_bytes()) {
-                    check(current)?;
-                }
-            }
-            let removed: Vec<Option<ObjectMeta>> =
-                keys.iter().map(|k| objects.remove(k.as_bytes())).collect();
-            let mut out = Vec::with_capacity(keys.len());
-            for old in removed {
-                if let Some(old) = &old {
-                    state.drop_refs(&old.data, garbage);
-                }
-                out.push(old.is_some());
-            }
-            Ok(out)
+            version::delete_all(
+                &mut MemKeys { state, garbage },
+                bucket,
+                entries,
+                &check,
+                now_ms,
+            )
         })
     }
 
-    fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
-        self.change(|state, garbage| {
-            bucket_of(&state.buckets, bucket)?;
-            let mut out = Vec::with_capacity(keys.len());
-            for key in keys {
-                let removed = bucket_of_mut(&mut state.buckets, bucket)?
-                    .objects
-                    .remove(key.as_bytes());
-                if let Some(old) = &removed {
-                    state.drop_refs(&old.data, garbage);
-                }
-                out.push(removed.is_some());
-            }
-            Ok(out)
-        })
+    fn list_versions(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        version_marker: Option<VersionId>,
+        max: usize,
+    ) -> Result<VersionPage, StoreError> {
+        let state = self.read();
+        version_page(
+            &MemVersions(bucket_of(&state.buckets, bucket)?),
+            prefix,
+            delimiter,
+            key_marker,
+            version_marker,
+            max,
+        )
     }
 
     fn list_objects(
@@ -799,7 +1021,7 @@ impl Store for MemoryStore {
             let chosen = multipart::select_parts(&uploaded, parts)?;
             let meta = multipart::completed_object(&upload.meta, &chosen, multipart::now_ms())?;
             // The object takes its references before the parts drop theirs.
-            state.put_object(bucket, meta.clone(), garbage)?;
+            let meta = state.put_object(bucket, meta, garbage)?;
             let removed =
                 bucket_of_mut(&mut state.buckets, bucket)?.remove_upload(key, upload_id)?;
             for part in removed.parts.values() {

@@ -18,12 +18,19 @@
 //! - `GARBAGE`: blob id → time (Unix ms) its last reference went. The file is removed
 //!   after the commit ([`super::gc`]) and the row in a later one; rows left by a crash are
 //!   handled when the store opens.
-//! - `LAYOUT`: `"layout"` → version of this schema ([`LAYOUT_VERSION`]). Databases of the
-//!   first layout (one blob per object, no reference counts) are converted when opened.
+//! - `VERSIONS`: `(bucket, key bytes, !seq)` → encoded [`ObjectMeta`] of a *noncurrent*
+//!   version of an object or a delete marker (see [`super::version`]); the current version
+//!   stays in `OBJECTS`. The inverted sequence number sorts one key's versions newest first,
+//!   so a page of ListObjectVersions is one range scan per key. Noncurrent versions count
+//!   their blob references like objects do.
+//! - `LAYOUT`: `"layout"` → version of this schema ([`LAYOUT_VERSION`]); `"version_seq"` →
+//!   the last version sequence number handed out. Databases of the first layout (one blob
+//!   per object, no reference counts) are converted when opened; those of the second (no
+//!   versions) need nothing: their objects are null versions.
 //! - `account_configs`: `(account id, name)` → an account-level document (public access
 //!   block, …).
 //!
-//! Open uploads keep a bucket non-empty ([`Tx::bucket_is_empty`]).
+//! Open uploads and noncurrent versions keep a bucket non-empty ([`Tx::bucket_is_empty`]).
 //!
 //! Values are a version byte ([`VALUE_VERSION`]) followed by the JSON of the value.
 //!
@@ -45,6 +52,7 @@ use super::commit::{CommitStats, Committer};
 use super::gc::BlobGc;
 use super::list::{ObjectScan, Visit};
 use super::upload_list::{UploadPos, UploadScan, UploadVisit};
+use super::version::{VersionLookup, VersionScan, VersionedKeys, Versioning};
 use super::{BucketMeta, Extents, ObjectMeta, PartMeta, StoreError, UploadMeta};
 
 /// Bucket name → encoded [`BucketMeta`].
@@ -65,11 +73,17 @@ const CONFIGS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("buck
 const BLOB_REFS: TableDefinition<&str, u64> = TableDefinition::new("blob_refs");
 /// Blob id → Unix ms when its last reference went (the file may still exist).
 const GARBAGE: TableDefinition<&str, u64> = TableDefinition::new("garbage");
-/// `"layout"` → schema version.
+/// `"layout"` → schema version; `"version_seq"` → last version sequence number.
 const LAYOUT: TableDefinition<&str, u64> = TableDefinition::new("layout");
+/// Key of [`VERSIONS`]: bucket, key bytes, inverted sequence number.
+type VersionKey = (&'static str, &'static [u8], u64);
+/// `(bucket, key bytes, !seq)` → encoded [`ObjectMeta`] of a noncurrent version.
+const VERSIONS: TableDefinition<VersionKey, &[u8]> = TableDefinition::new("versions");
+/// The row of [`LAYOUT`] holding the last version sequence number.
+const VERSION_SEQ: &str = "version_seq";
 
 /// The schema version written by this code.
-pub const LAYOUT_VERSION: u64 = 2;
+pub const LAYOUT_VERSION: u64 = 3;
 /// (account id, configuration name) → the account-level document as stored.
 const ACCOUNT_CONFIGS: TableDefinition<(&str, &str), &[u8]> =
     TableDefinition::new("account_configs");
@@ -309,6 +323,7 @@ fn read_with<T>(
         blob_refs: txn.open_table(BLOB_REFS).map_err(db_err)?,
         garbage: txn.open_table(GARBAGE).map_err(db_err)?,
         accounts: txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?,
+        versions: txn.open_table(VERSIONS).map_err(db_err)?,
     };
     f(&tx)
 }
@@ -325,10 +340,18 @@ fn prepare(db: &Database) -> Result<(), StoreError> {
         txn.open_table(GARBAGE).map_err(db_err)?;
         txn.open_table(CONFIGS).map_err(db_err)?;
         txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?;
+        txn.open_table(VERSIONS).map_err(db_err)?;
         let mut layout = txn.open_table(LAYOUT).map_err(db_err)?;
         let version = layout.get("layout").map_err(db_err)?.map(|v| v.value());
         match version {
             Some(LAYOUT_VERSION) => {}
+            // Objects of the second layout are the null versions of their keys: their
+            // stored form has no version, which reads as that.
+            Some(2) => {
+                layout
+                    .insert("layout", LAYOUT_VERSION)
+                    .map_err(db_err)?;
+            }
             Some(other) => {
                 return Err(StoreError::Internal(format!(
                     "the metadata database has layout {other}, newer than this server's {LAYOUT_VERSION}"
@@ -497,6 +520,15 @@ macro_rules! lookups {
                 .map_err(db_err)?;
             if range.next().transpose().map_err(db_err)?.is_some() {
                 return Ok(false);
+            }
+            let mut versions = self
+                .versions
+                .range::<(&str, &[u8], u64)>((bucket, &b""[..], 0)..)
+                .map_err(db_err)?;
+            if let Some((k, _)) = versions.next().transpose().map_err(db_err)? {
+                if k.value().0 == bucket {
+                    return Ok(false);
+                }
             }
             let mut uploads = self
                 .uploads
@@ -668,6 +700,77 @@ macro_rules! lookups {
             Ok(())
         }
 
+        /// Calls `visit(bucket, version)` for every noncurrent version and delete marker.
+        pub fn for_each_noncurrent(
+            &self,
+            mut visit: impl FnMut(&str, ObjectMeta) -> Result<(), StoreError>,
+        ) -> Result<(), StoreError> {
+            for item in self.versions.iter().map_err(db_err)? {
+                let (k, v) = item.map_err(db_err)?;
+                let (bucket, _, _) = k.value();
+                visit(bucket, decode(v.value())?)?;
+            }
+            Ok(())
+        }
+
+        /// The versioning state of a bucket.
+        pub fn versioning(&self, bucket: &str) -> Result<Versioning, StoreError> {
+            Ok(Versioning::from_config(
+                self.bucket_config(bucket, super::version::CONFIG_NAME)?
+                    .as_deref(),
+            ))
+        }
+
+        /// Up to `max` noncurrent versions of `key` older than `below`, newest first.
+        pub fn noncurrent_versions(
+            &self,
+            bucket: &str,
+            key: &str,
+            below: Option<u64>,
+            max: usize,
+        ) -> Result<Vec<ObjectMeta>, StoreError> {
+            let k = key.as_bytes();
+            let lower = match below {
+                Some(seq) => Bound::Excluded((bucket, k, !seq)),
+                None => Bound::Included((bucket, k, 0)),
+            };
+            let range = self
+                .versions
+                .range::<(&str, &[u8], u64)>((lower, Bound::Included((bucket, k, u64::MAX))))
+                .map_err(db_err)?;
+            let mut out = Vec::new();
+            for item in range {
+                if out.len() >= max {
+                    break;
+                }
+                let (_, v) = item.map_err(db_err)?;
+                out.push(decode(v.value())?);
+            }
+            Ok(out)
+        }
+
+        /// The noncurrent version `seq` of `key`.
+        pub fn noncurrent_version(
+            &self,
+            bucket: &str,
+            key: &str,
+            seq: u64,
+        ) -> Result<Option<ObjectMeta>, StoreError> {
+            match self
+                .versions
+                .get((bucket, key.as_bytes(), !seq))
+                .map_err(db_err)?
+            {
+                Some(v) => decode(v.value()).map(Some),
+                None => Ok(None),
+            }
+        }
+
+        /// A sorted view of one bucket's versions, for [`super::version::version_page`].
+        pub fn versions_of<'s>(&'s self, bucket: &'s str) -> impl VersionScan + 's {
+            BucketVersions { tx: self, bucket }
+        }
+
         /// Calls `visit(bucket, key, upload id, part)` for every part of every open upload.
         pub fn for_each_part(
             &self,
@@ -721,6 +824,7 @@ pub struct ReadTx {
     blob_refs: redb::ReadOnlyTable<&'static str, u64>,
     garbage: redb::ReadOnlyTable<&'static str, u64>,
     accounts: redb::ReadOnlyTable<(&'static str, &'static str), &'static [u8]>,
+    versions: redb::ReadOnlyTable<VersionKey, &'static [u8]>,
 }
 
 impl ReadTx {
@@ -737,6 +841,8 @@ pub struct Tx<'t> {
     blob_refs: redb::Table<'t, &'static str, u64>,
     garbage: redb::Table<'t, &'static str, u64>,
     accounts: redb::Table<'t, (&'static str, &'static str), &'static [u8]>,
+    versions: redb::Table<'t, VersionKey, &'static [u8]>,
+    layout: redb::Table<'t, &'static str, u64>,
     /// Set by every method that changes something (the committer resets it per job).
     pub(crate) changed: bool,
     /// Blobs whose last reference this transaction dropped.
@@ -755,6 +861,8 @@ impl<'t> Tx<'t> {
             blob_refs: txn.open_table(BLOB_REFS).map_err(db_err)?,
             garbage: txn.open_table(GARBAGE).map_err(db_err)?,
             accounts: txn.open_table(ACCOUNT_CONFIGS).map_err(db_err)?,
+            versions: txn.open_table(VERSIONS).map_err(db_err)?,
+            layout: txn.open_table(LAYOUT).map_err(db_err)?,
             changed: false,
             collected: Vec::new(),
         })
@@ -1006,6 +1114,226 @@ impl Tx<'_> {
     }
 }
 
+/// The [`VersionLookup`] of a read or write transaction.
+macro_rules! version_lookup {
+    ($t:ty) => {
+        impl VersionLookup for $t {
+            fn mode(&self, bucket: &str) -> Result<Versioning, StoreError> {
+                self.versioning(bucket)
+            }
+
+            fn current(&self, bucket: &str, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+                self.object(bucket, key)
+            }
+
+            fn noncurrent(
+                &self,
+                bucket: &str,
+                key: &str,
+                below: Option<u64>,
+                max: usize,
+            ) -> Result<Vec<ObjectMeta>, StoreError> {
+                self.noncurrent_versions(bucket, key, below, max)
+            }
+
+            fn noncurrent_at(
+                &self,
+                bucket: &str,
+                key: &str,
+                seq: u64,
+            ) -> Result<Option<ObjectMeta>, StoreError> {
+                self.noncurrent_version(bucket, key, seq)
+            }
+        }
+    };
+}
+
+version_lookup!(ReadTx);
+version_lookup!(Tx<'_>);
+
+impl VersionedKeys for Tx<'_> {
+    fn next_seq(&mut self) -> Result<u64, StoreError> {
+        self.changed = true;
+        let last = self
+            .layout
+            .get(VERSION_SEQ)
+            .map_err(db_err)?
+            .map_or(0, |v| v.value());
+        let next = last + 1;
+        self.layout.insert(VERSION_SEQ, next).map_err(db_err)?;
+        Ok(next)
+    }
+
+    fn set_current_raw(&mut self, bucket: &str, meta: &ObjectMeta) -> Result<(), StoreError> {
+        self.changed = true;
+        let value = encode(meta)?;
+        self.objects
+            .insert(
+                object_key(bucket, meta.key.as_bytes()).as_slice(),
+                value.as_slice(),
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn take_current_raw(&mut self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        self.changed = true;
+        self.objects
+            .remove(object_key(bucket, key.as_bytes()).as_slice())
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn put_noncurrent_raw(&mut self, bucket: &str, meta: &ObjectMeta) -> Result<(), StoreError> {
+        self.changed = true;
+        let value = encode(meta)?;
+        self.versions
+            .insert(
+                (bucket, meta.key.as_bytes(), !meta.version.seq),
+                value.as_slice(),
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn take_noncurrent_raw(&mut self, bucket: &str, key: &str, seq: u64) -> Result<(), StoreError> {
+        self.changed = true;
+        self.versions
+            .remove((bucket, key.as_bytes(), !seq))
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn add_refs(&mut self, data: &Extents) -> Result<(), StoreError> {
+        Tx::add_refs(self, data)
+    }
+
+    fn drop_refs(&mut self, data: &Extents) -> Result<(), StoreError> {
+        Tx::drop_refs(self, data)
+    }
+}
+
+/// Lookups the version listing needs, from a read or a write transaction.
+trait VersionTables {
+    fn objects_table(&self) -> &dyn ReadableObjects;
+    fn versions_table(&self) -> &dyn ReadableVersions;
+}
+
+/// The objects table of a read or write transaction.
+trait ReadableObjects {
+    fn first_key(&self, from: Bound<&[u8]>, end: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// The versions table of a read or write transaction.
+trait ReadableVersions {
+    fn first_key(&self, bucket: &str, from: Bound<&[u8]>) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+impl<T: ReadableTable<&'static [u8], &'static [u8]>> ReadableObjects for T {
+    fn first_key(&self, from: Bound<&[u8]>, end: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut range = self
+            .range::<&[u8]>((from, Bound::Excluded(end)))
+            .map_err(db_err)?;
+        Ok(range
+            .next()
+            .transpose()
+            .map_err(db_err)?
+            .map(|(k, _)| k.value().to_vec()))
+    }
+}
+
+impl<T: ReadableTable<VersionKey, &'static [u8]>> ReadableVersions for T {
+    fn first_key(&self, bucket: &str, from: Bound<&[u8]>) -> Result<Option<Vec<u8>>, StoreError> {
+        let lower = match from {
+            Bound::Included(k) => Bound::Included((bucket, k, 0)),
+            Bound::Excluded(k) => Bound::Excluded((bucket, k, u64::MAX)),
+            Bound::Unbounded => Bound::Included((bucket, &b""[..], 0)),
+        };
+        let mut range = self
+            .range::<(&str, &[u8], u64)>((lower, Bound::Unbounded))
+            .map_err(db_err)?;
+        match range.next().transpose().map_err(db_err)? {
+            Some((k, _)) => {
+                let (b, key, _) = k.value();
+                Ok((b == bucket).then(|| key.to_vec()))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+impl VersionTables for ReadTx {
+    fn objects_table(&self) -> &dyn ReadableObjects {
+        &self.objects
+    }
+    fn versions_table(&self) -> &dyn ReadableVersions {
+        &self.versions
+    }
+}
+
+impl VersionTables for Tx<'_> {
+    fn objects_table(&self) -> &dyn ReadableObjects {
+        &self.objects
+    }
+    fn versions_table(&self) -> &dyn ReadableVersions {
+        &self.versions
+    }
+}
+
+/// One bucket's versions: its current objects merged with its noncurrent versions.
+struct BucketVersions<'s, T> {
+    tx: &'s T,
+    bucket: &'s str,
+}
+
+impl<T> VersionScan for BucketVersions<'_, T>
+where
+    T: VersionTables + VersionLookup,
+{
+    fn next_key(&self, from: Bound<&[u8]>) -> Result<Option<String>, StoreError> {
+        let start = match from {
+            Bound::Included(k) => Bound::Included(object_key(self.bucket, k)),
+            Bound::Excluded(k) => Bound::Excluded(object_key(self.bucket, k)),
+            Bound::Unbounded => Bound::Included(object_key(self.bucket, b"")),
+        };
+        let start_ref = match &start {
+            Bound::Included(k) => Bound::Included(k.as_slice()),
+            Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let end = bucket_end(self.bucket);
+        let skip = self.bucket.len() + 1;
+        let current = self
+            .tx
+            .objects_table()
+            .first_key(start_ref, &end)?
+            .map(|full| full.get(skip..).map(<[u8]>::to_vec).unwrap_or_default());
+        let noncurrent = self.tx.versions_table().first_key(self.bucket, from)?;
+        let next = match (current, noncurrent) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        next.map(|k| {
+            String::from_utf8(k)
+                .map_err(|_| StoreError::Internal("object key in metadata is not UTF-8".into()))
+        })
+        .transpose()
+    }
+
+    fn current(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
+        VersionLookup::current(self.tx, self.bucket, key)
+    }
+
+    fn noncurrent(
+        &self,
+        key: &str,
+        below: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<ObjectMeta>, StoreError> {
+        VersionLookup::noncurrent(self.tx, self.bucket, key, below, max)
+    }
+}
+
 /// One bucket's range of the uploads table.
 struct BucketUploads<'s, T> {
     uploads: &'s T,
@@ -1192,6 +1520,38 @@ mod tests {
             vec![("x-oss-meta-a".to_string(), "1".into())]
         );
         assert_eq!(db.read(|tx| tx.blob_refs(&blob)).unwrap(), 1);
+    }
+
+    #[test]
+    fn objects_of_the_second_layout_are_null_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.redb");
+        {
+            let db = Database::create(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut objects = txn.open_table(OBJECTS).unwrap();
+                let old = "{\"key\":\"k\",\"size\":0,\"etag\":\"\\\"E\\\"\",\"crc64\":0,\
+                     \"last_modified_ms\":2,\"object_type\":\"Normal\",\"storage_class\":\"Standard\",\
+                     \"acl\":\"default\",\"headers\":[],\"user_meta\":[],\"data\":[]}";
+                let mut value = vec![VALUE_VERSION];
+                value.extend_from_slice(old.as_bytes());
+                objects
+                    .insert(object_key("b", b"k").as_slice(), value.as_slice())
+                    .unwrap();
+                let mut layout = txn.open_table(LAYOUT).unwrap();
+                layout.insert("layout", 2).unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let db = MetaDb::open(&path, Duration::ZERO, None).unwrap();
+        let meta = db.read(|tx| tx.object("b", "k")).unwrap().unwrap();
+        assert!(meta.version.is_plain());
+        assert_eq!(meta.version.id(), super::super::VersionId::Null);
+        assert!(db
+            .read(|tx| tx.noncurrent_versions("b", "k", None, 10))
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

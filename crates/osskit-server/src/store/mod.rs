@@ -36,12 +36,14 @@ pub mod meta;
 pub mod multipart;
 pub mod rules;
 pub mod upload_list;
+pub mod version;
 
 pub use commit::CommitStats;
 pub use data::{BlobWriter, DiskSpace, ObjectData};
 pub use extent::{Extent, Extents};
 pub use fs::FsStore;
 pub use memory::MemoryStore;
+pub use version::{Deleted, VersionEntry, VersionId, VersionInfo, VersionPage, Versioning};
 
 use std::path::PathBuf;
 
@@ -60,6 +62,13 @@ pub enum StoreError {
     /// The object does not exist (NoSuchKey).
     #[error("no such key")]
     NoSuchKey,
+    /// The object has no version of the id given (NoSuchVersion).
+    #[error("no such version")]
+    NoSuchVersion,
+    /// The version named is a delete marker, which has no bytes or metadata to act on
+    /// (MethodNotAllowed, with `x-oss-delete-marker`).
+    #[error("the version is a delete marker")]
+    DeleteMarker(VersionInfo),
     /// Append to a non-appendable object (ObjectNotAppendable).
     #[error("object not appendable")]
     ObjectNotAppendable,
@@ -305,6 +314,11 @@ pub struct ObjectMeta {
     /// when empty, so objects written before these existed read as having none).
     #[serde(default, skip_serializing_if = "ObjectExtras::is_empty")]
     pub extras: ObjectExtras,
+    /// Which version of its key this is (see [`version`]). Set by the store when it writes
+    /// the object; absent from the stored form of objects written in unversioned buckets,
+    /// so metadata written before versions existed reads as the null version.
+    #[serde(default, skip_serializing_if = "VersionInfo::is_plain")]
+    pub version: VersionInfo,
 }
 
 /// How an object is encrypted on the server, as reported in its
@@ -397,6 +411,7 @@ impl ObjectMeta {
             data: Extents::new(),
             encryption: None,
             extras: ObjectExtras::default(),
+            version: VersionInfo::default(),
         }
     }
 
@@ -566,18 +581,21 @@ pub type ObjectCheck = Box<dyn Fn(&ObjectMeta) -> Result<(), StoreError> + Send 
 /// encrypted at rest: the copy of a source with plain bytes into an object that reports
 /// server-side encryption (see [`rules::copy_needs_new_bytes`]). The source is read through
 /// a lease (streamed, decrypted where it is encrypted), written to a new blob and committed
-/// as a put; a copy onto itself keeps the object's type.
+/// as a put; a copy onto itself keeps the object's type. `src_version` names a version of
+/// the source (`None`: its current object).
+#[allow(clippy::too_many_arguments)]
 pub fn copy_with_new_bytes<S: Store + ?Sized>(
     store: &S,
     src_bucket: &str,
     src_key: &str,
+    src_version: Option<VersionId>,
     dst_bucket: &str,
     meta: ObjectMeta,
     forbid_overwrite: bool,
 ) -> Result<ObjectMeta, StoreError> {
     use std::io::Read;
     store.bucket(dst_bucket)?;
-    let (source, data) = store.open_object(src_bucket, src_key)?;
+    let (source, data) = store.open_object_version(src_bucket, src_key, src_version)?;
     let same = src_bucket == dst_bucket && src_key == meta.key;
     if forbid_overwrite && !same && store.object(dst_bucket, &meta.key).is_ok() {
         return Err(StoreError::ObjectAlreadyExists);
@@ -606,7 +624,7 @@ pub fn copy_with_new_bytes<S: Store + ?Sized>(
         rules::describe_copy(meta, &source)
     };
     rules::describe_put(&mut done, &blob);
-    store.put_object(dst_bucket, done.clone(), blob, forbid_overwrite && !same)?;
+    done.version = store.put_object(dst_bucket, done.clone(), blob, forbid_overwrite && !same)?;
     Ok(done)
 }
 
@@ -673,13 +691,16 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces an existing object (whose blobs go once nothing else names them) unless
     /// `forbid_overwrite`. An object that reports server-side encryption needs a blob
     /// written encrypted ([`data::BlobWriter::encrypt`]).
+    ///
+    /// In a versioned bucket the object is a new version (see [`version::write_current`]);
+    /// returns which.
     fn put_object(
         &self,
         bucket: &str,
         meta: ObjectMeta,
         blob: PendingBlob,
         forbid_overwrite: bool,
-    ) -> Result<(), StoreError>;
+    ) -> Result<VersionInfo, StoreError>;
     /// Creates or extends an appendable object: `position` must equal its current size
     /// (0 for a new one). The bytes come from `blob`. Returns the new metadata.
     /// `meta_for_new` supplies headers/user metadata when the object is created.
@@ -700,10 +721,16 @@ pub trait Store: Send + Sync + 'static {
     ///
     /// When `meta` reports server-side encryption and some of the source's bytes are
     /// plain, the copy gets bytes of its own, encrypted ([`copy_with_new_bytes`]).
+    ///
+    /// `src_version` names a version of the source (NoSuchVersion when it has none of that
+    /// id, MethodNotAllowed for a delete marker); `None` is its current object. A copy onto
+    /// itself in a versioned bucket, or from another version, writes a new version.
+    #[allow(clippy::too_many_arguments)]
     fn copy_object(
         &self,
         src_bucket: &str,
         src_key: &str,
+        src_version: Option<VersionId>,
         dst_bucket: &str,
         meta: ObjectMeta,
         forbid_overwrite: bool,
@@ -752,9 +779,54 @@ pub trait Store: Send + Sync + 'static {
         bucket: &str,
         key: &str,
         update: MetaUpdate,
+    ) -> Result<ObjectMeta, StoreError> {
+        self.update_version_meta(bucket, key, None, update)
+    }
+    /// [`Store::update_object_meta`] of a version of the object (`None`: the current one;
+    /// NoSuchVersion, and MethodNotAllowed for a delete marker).
+    fn update_version_meta(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        update: MetaUpdate,
     ) -> Result<ObjectMeta, StoreError>;
     /// An object's metadata (NoSuchBucket, NoSuchKey).
     fn object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError>;
+    /// A version of an object (NoSuchVersion when it has none of that id), or with `None`
+    /// its newest version: the current object, or the delete marker that hides the older
+    /// versions (NoSuchKey when the key has no version at all). A delete marker is returned
+    /// as such ([`VersionInfo::delete_marker`]).
+    fn object_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+    ) -> Result<ObjectMeta, StoreError>;
+    /// A version's metadata and its bytes, opened together like [`Store::open_object`]
+    /// (`None`: the current object). A delete marker gives [`StoreError::DeleteMarker`].
+    fn open_object_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+    ) -> Result<(ObjectMeta, ObjectData), StoreError> {
+        let Some(id) = version else {
+            return self.open_object(bucket, key);
+        };
+        let mut attempts = 0;
+        loop {
+            let meta = self.object_version(bucket, key, Some(id))?;
+            if meta.version.delete_marker {
+                return Err(StoreError::DeleteMarker(meta.version));
+            }
+            match self.open(&meta) {
+                Ok(data) => return Ok((meta, data)),
+                Err(StoreError::NoSuchKey) if attempts < 5 => attempts += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
     /// The bytes `meta` describes, readable while the returned value lives (their blob files
     /// stay in place even if the object is replaced or deleted meanwhile). NoSuchKey when
     /// they are no longer part of any object (`meta` is stale: see [`Store::open_object`]).
@@ -777,13 +849,40 @@ pub trait Store: Send + Sync + 'static {
         self.delete_object_checked(bucket, key, Box::new(|_| Ok(())))
     }
     /// Deletes an object if `check` accepts it as it is in the commit that deletes it (an
-    /// error of `check` is returned and nothing changes); Ok(false) if it did not exist.
+    /// error of `check` is returned and nothing changes); Ok(false) if it did not exist. In
+    /// a versioned bucket this writes a delete marker (see [`Store::delete_version`]).
     fn delete_object_checked(
         &self,
         bucket: &str,
         key: &str,
         check: ObjectCheck,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<bool, StoreError> {
+        self.delete_version(bucket, key, None, check)
+            .map(|d| d.was_current)
+    }
+    /// Deletes an object as its bucket's versioning state says (`None`), or one of its
+    /// versions for good (see [`version::delete`]); `check` runs, in the commit, on every
+    /// version whose bytes would go for good. A delete marker it writes is dated now on the
+    /// system clock, like the objects requests write.
+    fn delete_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        check: ObjectCheck,
+    ) -> Result<Deleted, StoreError> {
+        self.delete_version_at(bucket, key, version, check, multipart::now_ms())
+    }
+    /// [`Store::delete_version`], dating a delete marker it writes `now_ms` (Unix
+    /// milliseconds): the lifecycle runner writes its markers at the time of its own clock.
+    fn delete_version_at(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        check: ObjectCheck,
+        now_ms: i64,
+    ) -> Result<Deleted, StoreError>;
     /// Deletes several objects of one bucket in one transaction: all of them or (on failure)
     /// none. Returns, for each key in order, whether it existed.
     fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<Vec<bool>, StoreError> {
@@ -796,7 +895,41 @@ pub trait Store: Send + Sync + 'static {
         bucket: &str,
         keys: &[String],
         check: ObjectCheck,
-    ) -> Result<Vec<bool>, StoreError>;
+    ) -> Result<Vec<bool>, StoreError> {
+        let entries: Vec<(String, Option<VersionId>)> =
+            keys.iter().map(|k| (k.clone(), None)).collect();
+        self.delete_versions(bucket, &entries, check)
+            .map(|done| done.into_iter().map(|d| d.was_current).collect())
+    }
+    /// Several [`Store::delete_version`]s of one bucket in one transaction: all of them or
+    /// (when `check` refuses one) none. Returns what each did, in order.
+    fn delete_versions(
+        &self,
+        bucket: &str,
+        entries: &[(String, Option<VersionId>)],
+        check: ObjectCheck,
+    ) -> Result<Vec<Deleted>, StoreError> {
+        self.delete_versions_at(bucket, entries, check, multipart::now_ms())
+    }
+    /// [`Store::delete_versions`], dating the delete markers it writes `now_ms`.
+    fn delete_versions_at(
+        &self,
+        bucket: &str,
+        entries: &[(String, Option<VersionId>)],
+        check: ObjectCheck,
+        now_ms: i64,
+    ) -> Result<Vec<Deleted>, StoreError>;
+    /// One page of the versions of a bucket's objects (ListObjectVersions, see
+    /// [`version::version_page`]). Costs O(page).
+    fn list_versions(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        version_marker: Option<VersionId>,
+        max: usize,
+    ) -> Result<VersionPage, StoreError>;
     /// One page of a listing: keys starting with `prefix`, strictly after `after`, folded by
     /// `delimiter` when non-empty, at most `max` entries (objects + prefixes). Costs
     /// O(page), not O(bucket): a folded prefix is skipped with one range seek.

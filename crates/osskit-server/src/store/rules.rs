@@ -186,13 +186,15 @@ pub fn describe_self_copy(mut meta: ObjectMeta, source: &ObjectMeta) -> ObjectMe
     meta.crc64 = source.crc64;
     meta.etag.clone_from(&source.etag);
     meta.object_type = source.object_type;
+    meta.version = source.version;
     meta
 }
 
 /// Runs `update` on a copy of `current` and returns the result with the fields that
 /// describe the bytes (key, data, size, CRC-64, ETag, object type) put back as they were:
-/// an update changes descriptive metadata only. The reported encryption may change only to
-/// something the bytes allow: an object of plain bytes keeps reporting none.
+/// an update changes descriptive metadata only, of the same version. The reported
+/// encryption may change only to something the bytes allow: an object of plain bytes keeps
+/// reporting none.
 pub fn apply_meta_update(
     current: &ObjectMeta,
     update: &mut MetaUpdate,
@@ -205,6 +207,7 @@ pub fn apply_meta_update(
     meta.crc64 = current.crc64;
     meta.etag.clone_from(&current.etag);
     meta.object_type = current.object_type;
+    meta.version = current.version;
     if meta.encryption.is_some() && !current.data.all_encrypted() {
         meta.encryption.clone_from(&current.encryption);
     }

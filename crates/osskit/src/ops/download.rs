@@ -250,6 +250,7 @@ pub struct GetObject<M: Mode = Async> {
 
 get_setters!(GetObject);
 builder_options!(GetObject);
+crate::ops::version_option!(GetObject, HeadObject, GetObjectMeta);
 impl_send!(GetObject => GetObjectOutput, blocking crate::blocking::GetObjectReader);
 
 /// Sends a GET for `key` and wraps the body.
@@ -588,6 +589,8 @@ pub struct GetObjectMetaOutput {
     pub last_modified: Option<i64>,
     /// CRC-64, when returned.
     pub crc64: Option<u64>,
+    /// Version id (versioned buckets).
+    pub version_id: Option<String>,
 }
 
 impl_response!(GetObjectMetaOutput);
@@ -619,6 +622,7 @@ async fn object_meta<M: Mode>(
         etag: meta.etag().unwrap_or_default(),
         last_modified: meta.last_modified(),
         crc64: meta.crc64(),
+        version_id: meta.version_id(),
         meta,
     })
 }

@@ -12,6 +12,7 @@ pub mod object;
 pub mod object_extras;
 pub mod presign;
 pub mod service;
+pub mod versions;
 
 pub use families::model_call::ModelCall;
 
@@ -62,6 +63,21 @@ macro_rules! builder_options {
     )*};
 }
 pub(crate) use builder_options;
+
+/// Adds `.version_id()` to a builder of a call that accepts `versionId` (its declaration
+/// lists the parameter) and has an `options` field.
+macro_rules! version_option {
+    ($($b:ident),* $(,)?) => {$(
+        impl<M: $crate::mode::Mode> $b<M> {
+            /// Acts on this version of the object (`versionId`; `null` names the null
+            /// version) instead of its current one.
+            pub fn version_id(self, version_id: impl Into<String>) -> Self {
+                self.param("versionId", version_id)
+            }
+        }
+    )*};
+}
+pub(crate) use version_option;
 
 /// Makes a builder awaitable in async mode and sendable in blocking mode. The builder needs
 /// a `client` field (holding the mode) and an `async fn execute(self) -> Result<$out>`.

@@ -457,7 +457,7 @@ impl<M: Mode> UploadPartCopy<M> {
         );
         if let Some(v) = &self.source_version_id {
             source.push_str("?versionId=");
-            source.push_str(v);
+            source.push_str(&osskit_proto::encoding::quote(v, ""));
         }
         let mut req = upload_request(
             OpId::UploadPartCopy,
@@ -505,6 +505,8 @@ pub struct CompleteMultipartUploadOutput {
     pub key: String,
     /// URL of the object, as OSS reports it.
     pub location: String,
+    /// Version id (versioned buckets).
+    pub version_id: Option<String>,
 }
 
 /// CompleteMultipartUpload: see [`BucketClient::complete_multipart_upload`].
@@ -591,6 +593,7 @@ impl<M: Mode> CompleteMultipartUpload<M> {
         Ok(CompleteMultipartUploadOutput {
             etag,
             crc64: meta.crc64(),
+            version_id: meta.version_id(),
             key: if doc.key.is_empty() {
                 self.key
             } else {

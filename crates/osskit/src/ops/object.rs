@@ -326,6 +326,7 @@ pub struct CopyObject<M: Mode = Async> {
     client: BucketClient<M>,
     source_bucket: String,
     source_key: String,
+    source_version_id: Option<String>,
     key: String,
     directive: Option<MetadataDirective>,
     upload: UploadHeaders,
@@ -340,6 +341,13 @@ impl_send!(CopyObject => CopyObjectOutput);
 impl_response!(CopyObjectOutput);
 
 impl<M: Mode> CopyObject<M> {
+    /// Copies this version of the source (`?versionId=` in `x-oss-copy-source`) instead of
+    /// its current one.
+    pub fn source_version_id(mut self, version_id: impl Into<String>) -> Self {
+        self.source_version_id = Some(version_id.into());
+        self
+    }
+
     /// `COPY` keeps the source's metadata (the default), `REPLACE` uses the request's.
     pub fn metadata_directive(mut self, directive: MetadataDirective) -> Self {
         self.directive = Some(directive);
@@ -365,10 +373,10 @@ impl<M: Mode> CopyObject<M> {
         check_key(&self.key)?;
         let _ = self.progress;
         let config = &self.client.config;
-        let source = format!(
-            "/{}/{}",
-            self.source_bucket,
-            osskit_proto::encoding::quote(&self.source_key, "")
+        let source = osskit_proto::ops::copy_source::format(
+            &self.source_bucket,
+            &self.source_key,
+            self.source_version_id.as_deref(),
         );
         let mut req = OssRequest::new(OpId::CopyObject)
             .label(self.operation)
@@ -412,6 +420,7 @@ pub struct DeleteObject<M: Mode = Async> {
 }
 
 builder_options!(DeleteObject);
+crate::ops::version_option!(DeleteObject);
 impl_send!(DeleteObject => DeleteObjectOutput);
 impl_response!(DeleteObjectOutput);
 
@@ -603,6 +612,7 @@ impl<M: Mode> BucketClient<M> {
             client: self.clone(),
             source_bucket: source_bucket.into(),
             source_key: source_key.into(),
+            source_version_id: None,
             key: key.into(),
             directive: None,
             upload: UploadHeaders::default(),

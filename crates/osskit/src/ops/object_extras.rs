@@ -129,6 +129,8 @@ pub struct PutSymlinkOutput {
     pub meta: ResponseMeta,
     /// ETag of the link, without quotes.
     pub etag: String,
+    /// Version id (versioned buckets).
+    pub version_id: Option<String>,
 }
 
 /// The output of RestoreObject.
@@ -389,6 +391,7 @@ impl<M: Mode> PutSymlink<M> {
         let meta = finish(config, execute(config, req.options(self.options)).await?).await?;
         Ok(PutSymlinkOutput {
             etag: meta.etag().unwrap_or_default(),
+            version_id: meta.version_id(),
             meta,
         })
     }
