@@ -200,3 +200,28 @@ async fn the_index_follows_object_changes() {
         ["old.txt"]
     );
 }
+
+#[tokio::test]
+async fn queries_see_object_tags() {
+    use osskit::proto::xml::tagging::Tagging;
+    let server = server().await;
+    let b = new_bucket(&server, Signer::V4, "mqt").await;
+    b.put_object("tagged.txt", "x")
+        .tagging(Tagging::new().tag("owner", "John"))
+        .await
+        .unwrap();
+    b.put_object("plain.txt", "y").await.unwrap();
+    b.open_bucket_meta_query().await.unwrap();
+    let by_owner =
+        MetaQuery::new(MetaQueryCondition::simple("OSSTagging.owner", "eq", "John").to_json());
+    let found = b.do_bucket_meta_query(by_owner.clone()).await.unwrap();
+    assert_eq!(names(&found), ["tagged.txt"]);
+    let file = &found.config.files.files[0];
+    assert_eq!(file.oss_tagging_count, 1);
+    // Tags set after the index opened are followed too.
+    b.put_object_tagging("plain.txt", Tagging::new().tag("owner", "John"))
+        .await
+        .unwrap();
+    let found = b.do_bucket_meta_query(by_owner).await.unwrap();
+    assert_eq!(names(&found), ["plain.txt", "tagged.txt"]);
+}

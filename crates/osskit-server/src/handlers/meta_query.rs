@@ -72,19 +72,9 @@ pub fn record(meta: &ObjectMeta) -> MetaRecord {
     r
 }
 
-/// The tags of an object: the query-string form (`k=v&k2=v2`) of an `x-oss-tagging` header
-/// kept with the object, when objects carry their tags that way; none otherwise.
+/// The tags of an object (`x-oss-tagging`, PutObjectTagging).
 fn tags(meta: &ObjectMeta) -> Vec<(String, String)> {
-    meta.headers
-        .iter()
-        .find(|(k, _)| k == "x-oss-tagging")
-        .map(|(_, v)| {
-            osskit_proto::encoding::parse_query(v)
-                .into_iter()
-                .filter(|(k, _)| !k.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
+    meta.extras.tags.clone()
 }
 
 /// Every object of `bucket`, in key order.
