@@ -44,7 +44,9 @@ rm -f "$work/dd.bin"
 server=$!
 for _ in $(seq 100); do grep -q http "$work/server.out" && break; sleep 0.1; done
 endpoint=$(grep -o 'http://[^ ]*' "$work/server.out")
-export OSS_ENDPOINT=$endpoint OSS_ACCESS_KEY_ID=ak OSS_ACCESS_KEY_SECRET=sk
+export OSS_ENDPOINT=$endpoint OSS_ACCESS_KEY_ID=ak OSS_ACCESS_KEY_SECRET=sk OSS_REGION=cn-hangzhou
+# Checkpoints and configuration in the work directory, not the user's.
+export HOME=$work/home
 "$bin/oss" mb oss://measure > /dev/null
 
 t0=$(now); "$bin/oss" cp "$file" oss://measure/oss-cp.bin > /dev/null; t1=$(now)
