@@ -5,31 +5,15 @@
 //! venv with oss2 from PyPI) or, failing that, `target/oss2-venv/bin/python`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use osskit::{Auth, Bucket};
 use osskit_interop::pattern;
+use osskit_interop::{python, workspace_root};
 use osskit_server::testing::{
     TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_STS_ACCESS_KEY_ID,
     TEST_STS_ACCESS_KEY_SECRET, TEST_STS_TOKEN,
 };
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSS2_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = workspace_root().join("target/oss2-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with oss2: run scripts/test.sh (it creates target/oss2-venv) or set OSS2_PYTHON"
-    );
-    venv
-}
 
 /// Objects the Rust SDK writes for oss2 to read (mirrors EXPECTED_FROM_RUST in the script).
 fn rust_objects() -> Vec<(&'static str, u64, usize)> {

@@ -7,7 +7,6 @@
 //! The Python interpreter comes from `OSS2_PYTHON` or `target/oss2-venv/bin/python` (see
 //! `tests/oss2.rs`).
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use osskit::proto::policy::{Effect, Statement};
@@ -19,6 +18,7 @@ use osskit::{
     Auth, AuthConfig, AuthV4, Bucket, Payer, Policy, PublicAccessBlockConfiguration,
     ReplicationRule,
 };
+use osskit_interop::{python, workspace_root};
 use osskit_server::testing::{
     TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_OTHER_ACCESS_KEY_ID,
     TEST_OTHER_ACCESS_KEY_SECRET, TEST_OTHER_ACCOUNT_ID,
@@ -26,22 +26,6 @@ use osskit_server::testing::{
 
 const UID: &str = "1000000000000000";
 const DEST: &str = "interop-access-dest";
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSS2_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = workspace_root().join("target/oss2-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with oss2: run scripts/test.sh (it creates target/oss2-venv) or set OSS2_PYTHON"
-    );
-    venv
-}
 
 fn run_script(server: &TestServer, mode: &str) {
     let output = Command::new(python())

@@ -16,28 +16,13 @@ use osskit::crypto::{
 };
 use osskit::{Auth, Bucket, PartInfo};
 use osskit_interop::pattern;
+use osskit_interop::{python, workspace_root};
 use osskit_server::testing::{
     TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET, TEST_KMS_KEY_ID,
 };
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn vectors() -> PathBuf {
     workspace_root().join("crates/osskit/tests/data/crypto")
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSS2_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = workspace_root().join("target/oss2-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with oss2: run scripts/test.sh (it creates target/oss2-venv) or set OSS2_PYTHON"
-    );
-    venv
 }
 
 /// The provider a spec names, as the Python script builds it (see its docstring).

@@ -6,7 +6,6 @@
 //! that, `target/oss2-venv/bin/python`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use osskit::proto::date::Date;
@@ -21,23 +20,8 @@ use osskit::proto::xml::tagging::{Tag, Tagging};
 use osskit::proto::xml::versioning::VersioningConfiguration;
 use osskit::{AuthConfig, Bucket, StorageClass};
 use osskit_interop::pattern;
+use osskit_interop::{python, workspace_root};
 use osskit_server::testing::{TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET};
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSS2_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = workspace_root().join("target/oss2-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with oss2: run scripts/test.sh (it creates target/oss2-venv) or set OSS2_PYTHON"
-    );
-    venv
-}
 
 fn date(y: i32, m: u32, d: u32) -> Date {
     Date::new(y, m, d).unwrap()

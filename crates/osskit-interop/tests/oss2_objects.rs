@@ -2,28 +2,12 @@
 //! the SDKs through the server, under V1, V2 and V4: the Rust SDK writes them and oss2 2.19.1
 //! reads them, oss2 writes its own and the Rust SDK reads them (`interop/oss2_objects.py`).
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use osskit::{Auth, AuthConfig, AuthV2, AuthV4, Bucket, ObjectAcl, StorageClass, Tagging};
+use osskit_interop::{python, workspace_root};
 use osskit_server::testing::{TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET};
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSS2_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = workspace_root().join("target/oss2-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with oss2: run scripts/test.sh (it creates target/oss2-venv) or set OSS2_PYTHON"
-    );
-    venv
-}
 
 fn client(auth: impl Into<AuthConfig>, endpoint: &str, name: &str) -> Bucket {
     Bucket::builder(auth, endpoint, name)

@@ -3,7 +3,7 @@
 //! field by field, then the other way round (the oss2 side is `interop/oss2_settings.py`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -19,27 +19,12 @@ use osskit::proto::xml::{
     transfer_acceleration::TransferAccelerationConfiguration,
 };
 use osskit::{Auth, AuthConfig, AuthV4, Bucket, Method};
+use osskit_interop::{python, workspace_root};
 use osskit_server::testing::{TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET};
 use osskit_server::Server;
 
 const DOMAIN: &str = "interop.example.com";
 const REQUESTER: &str = "2000000000000001";
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSS2_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = workspace_root().join("target/oss2-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with oss2: run scripts/test.sh (it creates target/oss2-venv) or set OSS2_PYTHON"
-    );
-    venv
-}
 
 fn b64(s: &str) -> String {
     use base64::Engine as _;

@@ -3,28 +3,12 @@
 //! version; oss2 writes versions, a delete marker and a batch delete of a version that the
 //! Rust SDK lists, reads and deletes by version (`interop/oss2_versions.py`).
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use osskit::proto::xml::versioning::VersioningConfiguration;
 use osskit::{Auth, AuthConfig, AuthV4, Bucket};
+use osskit_interop::{python, workspace_root};
 use osskit_server::testing::{TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET};
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSS2_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = workspace_root().join("target/oss2-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with oss2: run scripts/test.sh (it creates target/oss2-venv) or set OSS2_PYTHON"
-    );
-    venv
-}
 
 fn client(auth: impl Into<AuthConfig>, endpoint: &str, name: &str) -> Bucket {
     Bucket::builder(auth, endpoint, name)

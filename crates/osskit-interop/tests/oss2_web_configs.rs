@@ -2,7 +2,6 @@
 //! server, under V1 and V4: the Rust SDK sets them and oss2 2.19.1 reads them, oss2 sets its
 //! own and the Rust SDK reads them (`interop/oss2_web_configs.py`).
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use osskit::proto::xml::logging::BucketLoggingStatus;
@@ -11,23 +10,8 @@ use osskit::proto::xml::website::{
     Condition, MirrorHeaders, Redirect, RoutingRule, WebsiteConfiguration,
 };
 use osskit::{Auth, AuthConfig, AuthV4, Bucket};
+use osskit_interop::{python, workspace_root};
 use osskit_server::testing::{TestServer, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET};
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSS2_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = workspace_root().join("target/oss2-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with oss2: run scripts/test.sh (it creates target/oss2-venv) or set OSS2_PYTHON"
-    );
-    venv
-}
 
 const LOG_TARGET: &str = "web-configs-logs";
 
