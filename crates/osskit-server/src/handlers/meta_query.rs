@@ -68,13 +68,8 @@ pub fn record(meta: &ObjectMeta) -> MetaRecord {
             )
         })
         .collect();
-    r.tags = tags(meta);
+    r.tags = meta.extras.tags.clone();
     r
-}
-
-/// The tags of an object (`x-oss-tagging`, PutObjectTagging).
-fn tags(meta: &ObjectMeta) -> Vec<(String, String)> {
-    meta.extras.tags.clone()
 }
 
 /// Every object of `bucket`, in key order.
