@@ -263,6 +263,8 @@ pub struct ObjectStream {
     current: Bytes,
     /// The next window, being mapped.
     pending: Option<MapTask>,
+    /// The next window, cut from a blob kept mapped.
+    next: Option<Bytes>,
     /// Bytes still to hand out.
     remaining: u64,
 }
@@ -280,13 +282,14 @@ impl ObjectStream {
             file: None,
             current: Bytes::new(),
             pending: None,
+            next: None,
             remaining,
         }
     }
 
     /// Starts mapping the next window, unless one is being mapped or nothing is left.
     fn prefetch(&mut self) {
-        if self.pending.is_some() {
+        if self.pending.is_some() || self.next.is_some() {
             return;
         }
         let Some(piece) = self.pieces.get(self.piece) else {
@@ -314,6 +317,16 @@ impl ObjectStream {
             self.piece_done = 0;
         }
         self.mapped += len as u64;
+        if !encrypted {
+            if let Some(bytes) = self
+                .data
+                .map_cache()
+                .and_then(|c| c.get(&blob, offset, len))
+            {
+                self.next = Some(bytes);
+                return;
+            }
+        }
         let data = self.data.clone();
         let cached = self.file.take();
         self.pending = Some(tokio::task::spawn_blocking(move || {
@@ -321,10 +334,14 @@ impl ObjectStream {
                 Some((id, file)) if id == blob => file,
                 _ => Arc::new(data.open_blob(&blob)?),
             };
-            let bytes = if encrypted {
-                data.read_decrypted(&file, &blob, offset, len)?
-            } else {
-                super::mapped::map_range(&file, offset, len, populate)?
+            let cached = match data.map_cache() {
+                Some(cache) if !encrypted => cache.get_or_map(&blob, &file, offset, len),
+                _ => None,
+            };
+            let bytes = match cached {
+                Some(bytes) => bytes,
+                None if encrypted => data.read_decrypted(&file, &blob, offset, len)?,
+                None => super::mapped::map_range(&file, offset, len, populate)?,
             };
             Ok(((blob, file), bytes))
         }));
@@ -394,6 +411,11 @@ impl ObjectStream {
                 return Poll::Ready(Some(Ok(Frame::data(frame))));
             }
             self.prefetch();
+            if let Some(bytes) = self.next.take() {
+                self.current = bytes;
+                self.prefetch();
+                continue;
+            }
             let Some(pending) = self.pending.as_mut() else {
                 self.remaining = 0;
                 return Poll::Ready(Some(Err(stopped_early())));
@@ -446,19 +468,31 @@ mod tests {
 
     #[tokio::test]
     async fn streams_ranges_across_extents_and_window_sizes() {
+        for cached in [false, true] {
+            streams_ranges_across_extents(cached).await;
+        }
+    }
+
+    /// Reads ranges of an object made of two extents, twice (the second time from the kept
+    /// mappings when `cached`).
+    async fn streams_ranges_across_extents(cached: bool) {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = BlobDir::open(tmp.path(), Durability::Volatile).unwrap();
+        let mut dir = BlobDir::open(tmp.path(), Durability::Volatile).unwrap();
+        if cached {
+            dir = dir.with_map_cache(1 << 30);
+        }
         // Two blobs; the object takes a tail of the first and most of the second, so that
         // windows cross from the warm size to the full size inside an extent.
         let a = pattern(WARM_BYTES as usize + 3 * WARM_WINDOW + 17, 1);
         let b = pattern(MAP_WINDOW + CHUNK_SIZE + 5, 2);
         let (ia, ib) = (blob(&dir, &a), blob(&dir, &b));
         let extents = Extents::from_extents([
-            Extent::new(ia, 10, a.len() as u64 - 10),
+            Extent::new(ia.clone(), 10, a.len() as u64 - 10),
             Extent::new(ib, 0, b.len() as u64 - 3),
         ]);
         let whole: Vec<u8> = [&a[10..], &b[..b.len() - 3]].concat();
         for (start, len) in [
+            (0u64, whole.len() as u64),
             (0u64, whole.len() as u64),
             (5, 100),
             (WARM_BYTES - 1, MAP_WINDOW as u64 + 2),
@@ -480,6 +514,19 @@ mod tests {
                 "{start}+{len}"
             );
         }
+        let kept = dir.map_cache().map_or(0, |c| c.mapped());
+        assert_eq!(
+            kept,
+            if cached {
+                (a.len() + b.len()) as u64
+            } else {
+                0
+            }
+        );
+        // A removed blob's mapping goes with it.
+        dir.remove(&ia);
+        let kept = dir.map_cache().map_or(0, |c| c.mapped());
+        assert_eq!(kept, if cached { b.len() as u64 } else { 0 });
     }
 
     #[tokio::test]

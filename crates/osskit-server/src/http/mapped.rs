@@ -79,6 +79,130 @@ fn map(
     unsafe { options.map(file) }
 }
 
+/// Blobs shorter than this are mapped window by window, never kept mapped.
+const CACHE_MIN_BLOB: u64 = 4 * 1024 * 1024;
+
+/// Whole-blob mappings kept from one GET to the next (the in-memory store's).
+///
+/// On a RAM file system the bytes are in memory already and mapping them costs only the
+/// page tables, but setting those up for every window of every GET (and tearing them down
+/// after) took a third of the server's time on a large download: a blob read once stays
+/// mapped, and later GETs cut their frames from that mapping. At most `cap` bytes are kept
+/// mapped, the least recently read blobs going first; a blob's mapping is dropped from the
+/// cache when the blob is removed (frames still being sent keep it until they are sent, as
+/// with any mapping).
+pub struct MapCache {
+    cap: u64,
+    state: std::sync::Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    /// Blob id → (its mapping, when it was last read).
+    blobs: std::collections::HashMap<String, (Bytes, u64)>,
+    mapped: u64,
+    clock: u64,
+}
+
+impl std::fmt::Debug for MapCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("MapCache")
+            .field("cap", &self.cap)
+            .field("blobs", &state.blobs.len())
+            .field("mapped", &state.mapped)
+            .finish()
+    }
+}
+
+impl MapCache {
+    /// A cache keeping at most `cap` bytes mapped.
+    pub fn new(cap: u64) -> MapCache {
+        MapCache {
+            cap,
+            state: std::sync::Mutex::new(CacheState::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `len` bytes from `offset` of blob `id`, when the blob is mapped and that long.
+    pub fn get(&self, id: &str, offset: u64, len: usize) -> Option<Bytes> {
+        let mut state = self.lock();
+        state.clock += 1;
+        let clock = state.clock;
+        let (bytes, used) = state.blobs.get_mut(id)?;
+        let end = offset.checked_add(len as u64)?;
+        if end > bytes.len() as u64 {
+            return None;
+        }
+        *used = clock;
+        Some(bytes.slice(offset as usize..end as usize))
+    }
+
+    /// `len` bytes from `offset` of blob `id`, whose open file is `file`: from the cache,
+    /// or by mapping the whole file and keeping it. `None` (map the window alone) when the
+    /// blob is small, larger than the cache, shorter than the range or cannot be mapped.
+    /// Blocking: call it on a blocking thread.
+    pub fn get_or_map(
+        &self,
+        id: &str,
+        file: &std::fs::File,
+        offset: u64,
+        len: usize,
+    ) -> Option<Bytes> {
+        if let Some(bytes) = self.get(id, offset, len) {
+            return Some(bytes);
+        }
+        let file_len = file.metadata().ok()?.len();
+        let end = offset.checked_add(len as u64)?;
+        if file_len < CACHE_MIN_BLOB || file_len > self.cap || end > file_len {
+            return None;
+        }
+        let whole = Bytes::from_owner(Window(
+            map(file, 0, usize::try_from(file_len).ok()?, false).ok()?,
+        ));
+        let out = whole.slice(offset as usize..end as usize);
+        let mut state = self.lock();
+        if let Some((old, _)) = state.blobs.remove(id) {
+            state.mapped -= old.len() as u64;
+        }
+        while state.mapped + file_len > self.cap {
+            let Some(oldest) = state
+                .blobs
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some((old, _)) = state.blobs.remove(&oldest) {
+                state.mapped -= old.len() as u64;
+            }
+        }
+        state.clock += 1;
+        let clock = state.clock;
+        state.mapped += file_len;
+        state.blobs.insert(id.to_string(), (whole, clock));
+        Some(out)
+    }
+
+    /// Drops the mapping of blob `id` (removed from the store).
+    pub fn forget(&self, id: &str) {
+        let mut state = self.lock();
+        if let Some((old, _)) = state.blobs.remove(id) {
+            state.mapped -= old.len() as u64;
+        }
+    }
+
+    /// Bytes kept mapped.
+    pub fn mapped(&self) -> u64 {
+        self.lock().mapped
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +259,53 @@ mod tests {
         let f = file_of(&data);
         assert_eq!(&read_range(&f, 3, 100_007).unwrap()[..], &data[3..100_010]);
         assert!(read_range(&f, 199_999, 2).is_err());
+    }
+
+    #[test]
+    fn the_cache_keeps_large_blobs_mapped_within_its_cap() {
+        let mib = 1024 * 1024;
+        let a: Vec<u8> = (0..5 * mib).map(|i| (i % 251) as u8).collect();
+        let b: Vec<u8> = (0..5 * mib).map(|i| (i % 241) as u8).collect();
+        let (fa, fb) = (file_of(&a), file_of(&b));
+        let cache = MapCache::new(8 * mib as u64);
+        // Nothing is mapped before a first read maps the whole blob.
+        assert!(cache.get("a", 0, 10).is_none());
+        let got = cache.get_or_map("a", &fa, 7, 3 * mib).unwrap();
+        assert_eq!(&got[..], &a[7..7 + 3 * mib]);
+        assert_eq!(cache.mapped(), a.len() as u64);
+        // Later reads are cut from that mapping, without the file.
+        let got = cache.get("a", 4 * mib as u64, mib).unwrap();
+        assert_eq!(&got[..], &a[4 * mib..]);
+        assert!(cache.get("a", 4 * mib as u64, mib + 1).is_none());
+        // A second blob does not fit beside the first: the least recently read goes.
+        let got = cache.get_or_map("b", &fb, 0, 100).unwrap();
+        assert_eq!(&got[..], &b[..100]);
+        assert!(cache.get("a", 0, 1).is_none());
+        assert_eq!(cache.mapped(), b.len() as u64);
+        // Frames cut before the blob is forgotten stay readable.
+        let held = cache.get("b", mib as u64, 10).unwrap();
+        cache.forget("b");
+        assert_eq!(cache.mapped(), 0);
+        assert!(cache.get("b", 0, 1).is_none());
+        assert_eq!(&held[..], &b[mib..mib + 10]);
+    }
+
+    #[test]
+    fn small_blobs_and_ranges_past_the_file_are_not_cached() {
+        let small = file_of(&[1u8; 1000]);
+        let cache = MapCache::new(1 << 30);
+        assert!(cache.get_or_map("s", &small, 0, 10).is_none());
+        let data = vec![3u8; 5 * 1024 * 1024];
+        let mut grown = file_of(&data);
+        assert!(cache.get_or_map("g", &grown, 0, data.len() + 1).is_none());
+        assert!(cache.get_or_map("g", &grown, 0, data.len()).is_some());
+        // An appendable object's blob grows: a range past the kept mapping maps it again.
+        grown.write_all(&[4u8; 10]).unwrap();
+        let got = cache
+            .get_or_map("g", &grown, data.len() as u64, 10)
+            .unwrap();
+        assert_eq!(&got[..], &[4u8; 10]);
+        assert_eq!(cache.mapped(), data.len() as u64 + 10);
+        assert_eq!(cache.get("s", 0, 1), None);
     }
 }

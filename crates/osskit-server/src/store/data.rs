@@ -162,6 +162,8 @@ pub struct BlobDir {
     space: Arc<DiskSpace>,
     /// The key of encrypted blobs (`root/sse.key`), loaded or made when first needed.
     key: Arc<StoreKey>,
+    /// Whole-blob mappings kept between reads (see [`BlobDir::with_map_cache`]).
+    maps: Option<Arc<crate::http::mapped::MapCache>>,
 }
 
 impl BlobDir {
@@ -186,7 +188,20 @@ impl BlobDir {
             started: Arc::new(AtomicU64::new(rand::random::<u64>() & !(BLOBS_PER_FAN - 1))),
             space: Arc::new(DiskSpace::new(root, 0)),
             key: Arc::new(StoreKey::new(root)),
+            maps: None,
         })
+    }
+
+    /// Keeps up to `cap` bytes of large blobs mapped from one read to the next (for a
+    /// directory on a RAM file system, where the bytes are in memory anyway).
+    pub fn with_map_cache(mut self, cap: u64) -> BlobDir {
+        self.maps = Some(Arc::new(crate::http::mapped::MapCache::new(cap)));
+        self
+    }
+
+    /// The mappings kept between reads, if this directory keeps any.
+    pub fn map_cache(&self) -> Option<&crate::http::mapped::MapCache> {
+        self.maps.as_deref()
     }
 
     /// The key of encrypted blobs.
@@ -280,6 +295,9 @@ impl BlobDir {
     /// Removes an installed blob; a missing file is not an error. Failures are logged, not
     /// returned: a leftover blob is collected at the next start-up.
     pub fn remove(&self, id: &str) {
+        if let Some(maps) = &self.maps {
+            maps.forget(id);
+        }
         match self.path_of(id) {
             Ok(path) => match fs::remove_file(&path) {
                 Ok(()) => {}
@@ -449,6 +467,11 @@ impl ObjectData {
     /// Where the bytes are.
     pub fn extents(&self) -> &Extents {
         &self.extents
+    }
+
+    /// The mappings of blobs kept between reads, if the store keeps any.
+    pub fn map_cache(&self) -> Option<&crate::http::mapped::MapCache> {
+        self.dir.map_cache()
     }
 
     /// Opens the file of blob `id` (one of the extents' blobs).

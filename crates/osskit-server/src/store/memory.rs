@@ -90,6 +90,10 @@ pub struct MemoryStore {
     accounts: RwLock<BTreeMap<(String, String), Vec<u8>>>,
 }
 
+/// Bytes of large objects kept mapped between GETs (the bytes are in memory anyway; the
+/// mappings cost page tables, about 2 MiB per GiB).
+const MAPPED_CAP: u64 = 4 * 1024 * 1024 * 1024;
+
 /// Free space of the RAM file system kept back from new object data.
 const MEMORY_RESERVE: u64 = 16 * 1024 * 1024;
 
@@ -369,7 +373,7 @@ impl MemoryStore {
             StoreError::Internal(format!("create directory {}: {e}", root.display()))
         })?;
         let blobs = match BlobDir::open(&root, Durability::Volatile) {
-            Ok(b) => b.with_reserve(MEMORY_RESERVE),
+            Ok(b) => b.with_reserve(MEMORY_RESERVE).with_map_cache(MAPPED_CAP),
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&root);
                 return Err(e);
