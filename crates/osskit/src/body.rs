@@ -476,7 +476,9 @@ impl ByteStream {
                 }
             })
             .boxed();
-        ByteStream { inner }
+        ByteStream {
+            inner: pump_if_worthwhile(inner, total),
+        }
     }
 
     /// Wraps a gzip-encoded response body (asked for with `Accept-Encoding: gzip`): the
@@ -606,6 +608,75 @@ impl Stream for ByteStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// Bodies at least this long are read on a task of their own on a multi-thread runtime.
+const PUMP_MIN_LEN: u64 = 4 * 1024 * 1024;
+
+/// Chunks (each at most hyper's read buffer, about 400 KiB) queued between a pumped body and
+/// its reader. One, so that at most three chunks (the queued one, the one the pump waits to
+/// queue and the one the reader holds) are out of hyper's read buffer at a time: with more,
+/// hyper cannot reuse its buffer and allocates a fresh one for every read, and the page
+/// faults of those allocations cost more than the deeper queue saves (measured: 2,900 page
+/// faults and 240 ms of client CPU per GiB with one, 32,000 and 290 ms with four).
+const PUMP_CHUNKS: usize = 1;
+
+/// On a multi-thread runtime, moves the reading of a large body (socket reads, CRC-64,
+/// progress) to a task of its own, which hands the chunks over through a bounded queue.
+///
+/// hyper drives a connection on a task of the runtime and hands each chunk of a body over
+/// to its reader one at a time, waiting for the reader to take it before reading on. When
+/// the reader is a future polled elsewhere (`block_on` on the main thread of
+/// `#[tokio::main]`, or another worker), the connection waits for a wake-up across threads
+/// at every chunk. The pump is woken by the connection's task and so runs on the same
+/// worker, keeps the connection reading while the reader is being woken, and does the
+/// CRC-64 there. Bodies that are short, of unknown length, or read on a current-thread
+/// runtime (the blocking facade's) are read in place.
+fn pump_if_worthwhile(
+    inner: BoxStream<'static, Result<Bytes>>,
+    total: Option<u64>,
+) -> BoxStream<'static, Result<Bytes>> {
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .map(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+        .unwrap_or(false);
+    if !multi_thread || total.is_none_or(|n| n < PUMP_MIN_LEN) {
+        return inner;
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel(PUMP_CHUNKS);
+    let task = tokio::spawn(async move {
+        let mut inner = inner;
+        while let Some(item) = inner.next().await {
+            let last = item.is_err();
+            if tx.send(item).await.is_err() || last {
+                return;
+            }
+        }
+    });
+    Pumped {
+        rx,
+        task: task.abort_handle(),
+    }
+    .boxed()
+}
+
+/// The reading end of a pumped body; dropping it stops the pump (and so the download).
+struct Pumped {
+    rx: tokio::sync::mpsc::Receiver<Result<Bytes>>,
+    task: tokio::task::AbortHandle,
+}
+
+impl Stream for Pumped {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+impl Drop for Pumped {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

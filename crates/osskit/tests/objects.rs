@@ -71,6 +71,69 @@ async fn client_crc_after_reading_matches_server_crc() {
     assert_eq!(got.client_crc(), Some(osskit::utils::crc64(&data)));
 }
 
+/// On a multi-thread runtime (`#[tokio::main]`'s) a large body is read by a task of its own
+/// beside the connection: the bytes, their CRC-64 and the progress are those of the object,
+/// and a body dropped half-read stops that task without disturbing later requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_bodies_on_a_multi_thread_runtime() {
+    let srv = server().await;
+    let b = new_bucket(&srv, Signer::V4, "pumped").await;
+    let data: Vec<u8> = (0..9 * 1024 * 1024 + 17u32)
+        .map(|i| (i * 13 % 251) as u8)
+        .collect();
+    b.put_object("big.bin", data.clone()).await.unwrap();
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let mut got = b
+        .get_object("big.bin")
+        .progress(move |c, t| s.lock().unwrap().push((c, t)))
+        .await
+        .unwrap();
+    let body = std::mem::replace(&mut got.body, osskit::ByteStream::from_bytes(Bytes::new()));
+    let bytes = body.collect_bytes().await.unwrap();
+    assert!(bytes.as_ref() == data.as_slice(), "the body differs");
+    assert_eq!(got.client_crc(), got.server_crc);
+    assert_eq!(got.client_crc(), Some(osskit::utils::crc64(&data)));
+    let total = data.len() as u64;
+    assert_eq!(seen.lock().unwrap().last(), Some(&(total, Some(total))));
+
+    let ranged = b
+        .get_object("big.bin")
+        .range((1000, 6 * 1024 * 1024))
+        .await
+        .unwrap();
+    let bytes = ranged.body.collect_bytes().await.unwrap();
+    assert!(
+        bytes.as_ref() == &data[1000..=6 * 1024 * 1024],
+        "the range differs"
+    );
+
+    // Half-read bodies dropped one after the other: each stops its reader, the next
+    // request gets a connection and its bytes.
+    for _ in 0..3 {
+        let mut half = b.get_object("big.bin").await.unwrap();
+        let first = futures_util::StreamExt::next(&mut half.body)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!first.is_empty() && first.as_ref() == &data[..first.len()]);
+        drop(half);
+    }
+    let again = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        b.get_object("big.bin")
+            .await
+            .unwrap()
+            .body
+            .collect_bytes()
+            .await
+            .unwrap()
+    })
+    .await
+    .expect("a request after dropped bodies is answered");
+    assert_eq!(again.len(), data.len());
+}
+
 #[tokio::test]
 async fn ranges_follow_oss2_semantics() {
     let srv = server().await;
