@@ -572,12 +572,15 @@ async fn fetch_part_once(
     let request_id = out.request_id().to_string();
     let mut crc = Crc64::new();
     let mut written = 0u64;
-    let mut batch = BytesMut::new();
+    // Plain bytes are written as received; decoded bytes are decoded into `decoded`.
+    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    let mut pending = 0usize;
+    let mut decoded = BytesMut::new();
     loop {
         let chunk = out.body.next().await.transpose()?;
         let end = chunk.is_none();
         if let Some(chunk) = chunk {
-            if written + (batch.len() + chunk.len()) as u64 > part.len {
+            if written + (pending + chunk.len()) as u64 > part.len {
                 return Err(Error::Inconsistent {
                     message: format!(
                         "range {} of {key:?} returned more than the {} bytes asked for",
@@ -589,17 +592,26 @@ async fn fetch_part_once(
                 });
             }
             crc.update(&chunk);
-            let at = batch.len();
-            batch.extend_from_slice(&chunk);
-            if let Some(c) = codec {
-                // The CRC covers the bytes as stored; the file gets them decoded.
-                c.apply(part.offset + written + at as u64, &mut batch[at..]);
+            pending += chunk.len();
+            match codec {
+                Some(c) => {
+                    // The CRC covers the bytes as stored; the file gets them decoded.
+                    let at = decoded.len();
+                    decoded.extend_from_slice(&chunk);
+                    c.apply(part.offset + written + at as u64, &mut decoded[at..]);
+                }
+                None => chunks.push(chunk),
             }
         }
-        if !batch.is_empty() && (end || batch.len() >= WRITE_BATCH) {
-            let data = batch.split().freeze();
-            let n = data.len() as u64;
-            writer.write_at(part.offset + written, data).await?;
+        if pending > 0 && (end || pending >= WRITE_BATCH) {
+            if !decoded.is_empty() {
+                chunks.push(decoded.split().freeze());
+            }
+            let n = pending as u64;
+            writer
+                .write_at(part.offset + written, std::mem::take(&mut chunks))
+                .await?;
+            pending = 0;
             written += n;
             progress.reached(written);
         }
