@@ -90,7 +90,10 @@ const CACHE_MIN_BLOB: u64 = 4 * 1024 * 1024;
 /// mapped, and later GETs cut their frames from that mapping. At most `cap` bytes are kept
 /// mapped, the least recently read blobs going first; a blob's mapping is dropped from the
 /// cache when the blob is removed (frames still being sent keep it until they are sent, as
-/// with any mapping).
+/// with any mapping). A whole-blob mapping may cover bytes past the committed size of an
+/// appendable object (leftovers a later append cuts); frames are only cut from the ranges
+/// extents name, which are never cut (see the module documentation), so nothing past the
+/// end of a file is ever read.
 pub struct MapCache {
     cap: u64,
     state: std::sync::Mutex<CacheState>,
