@@ -646,8 +646,11 @@ fn pump_if_worthwhile(
     let (tx, rx) = tokio::sync::mpsc::channel(PUMP_CHUNKS);
     let task = tokio::spawn(async move {
         let mut inner = inner;
-        while let Some(item) = inner.next().await {
-            let last = item.is_err();
+        loop {
+            // `None` marks the end, so that a pump that stops early (its runtime shut
+            // down, a progress callback panicked) is not taken for a complete body.
+            let item = inner.next().await;
+            let last = !matches!(item, Some(Ok(_)));
             if tx.send(item).await.is_err() || last {
                 return;
             }
@@ -656,21 +659,46 @@ fn pump_if_worthwhile(
     Pumped {
         rx,
         task: task.abort_handle(),
+        ended: false,
     }
     .boxed()
 }
 
 /// The reading end of a pumped body; dropping it stops the pump (and so the download).
 struct Pumped {
-    rx: tokio::sync::mpsc::Receiver<Result<Bytes>>,
+    rx: tokio::sync::mpsc::Receiver<Option<Result<Bytes>>>,
     task: tokio::task::AbortHandle,
+    /// The end (or an error) was handed out.
+    ended: bool,
 }
 
 impl Stream for Pumped {
     type Item = Result<Bytes>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.rx.poll_recv(cx)
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match self.rx.poll_recv(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Some(Ok(chunk)))) => Poll::Ready(Some(Ok(chunk))),
+            Poll::Ready(Some(Some(Err(e)))) => {
+                self.ended = true;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(Some(None)) => {
+                self.ended = true;
+                Poll::Ready(None)
+            }
+            Poll::Ready(None) => {
+                self.ended = true;
+                Poll::Ready(Some(Err(Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the body ended early: the task reading it stopped (was its runtime shut \
+                     down?)",
+                )))))
+            }
+        }
     }
 }
 
@@ -764,6 +792,33 @@ mod tests {
             out.extend_from_slice(&c.unwrap());
         }
         (out, len)
+    }
+
+    /// A pumped body whose reader stops before the end (here its stream panics) ends with
+    /// an error, never as if complete.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_pump_that_stops_early_is_an_error() {
+        let chunks = (0..4).map(|i| {
+            if i == 3 {
+                panic!("the reader stops");
+            }
+            Ok(Bytes::from(vec![i as u8; 1000]))
+        });
+        let inner = futures_util::stream::iter(chunks).boxed();
+        let mut s = pump_if_worthwhile(inner, Some(PUMP_MIN_LEN));
+        for i in 0..3u8 {
+            assert_eq!(s.next().await.unwrap().unwrap()[0], i);
+        }
+        let e = s.next().await.unwrap().unwrap_err();
+        assert!(e.to_string().contains("ended early"), "{e}");
+        assert!(s.next().await.is_none());
+
+        // A body read to its end ends cleanly.
+        let whole = futures_util::stream::iter((0..3).map(|_| Ok(Bytes::from_static(b"ab"))));
+        let s = pump_if_worthwhile(whole.boxed(), Some(PUMP_MIN_LEN));
+        let got: Vec<Result<Bytes>> = s.collect().await;
+        assert_eq!(got.len(), 3);
+        assert!(got.iter().all(|c| c.as_ref().is_ok_and(|b| b == "ab")));
     }
 
     #[tokio::test]
