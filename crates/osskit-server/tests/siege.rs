@@ -118,26 +118,33 @@ async fn besiege(c: &Client, addr: &str, stalled: usize, round: &str) -> Vec<Tcp
             &[],
             &owned(&[("content-length", "300000")]),
         );
-        let mut head = format!("PUT /siege/{key} HTTP/1.1\r\nHost: {addr}\r\n");
-        for (k, v) in headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
+        let head = request_head("PUT", &key, addr, headers);
         up.write_all(head.as_bytes()).await.unwrap();
         up.write_all(&pattern(2, 200_000)).await.unwrap();
         held.push(up);
         // A download of the 20 MiB object that is never read.
         let mut down = TcpStream::connect(addr).await.unwrap();
         let headers = c.sign("GET", Some("siege"), "big", &[], &[]);
-        let mut head = format!("GET /siege/big HTTP/1.1\r\nHost: {addr}\r\n");
-        for (k, v) in headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
+        let head = request_head("GET", "big", addr, headers);
         down.write_all(head.as_bytes()).await.unwrap();
         held.push(down);
     }
     held
+}
+
+/// The head of a `method` request for `siege/key` with `headers`.
+fn request_head(
+    method: &str,
+    key: &str,
+    addr: &str,
+    headers: impl IntoIterator<Item = (String, String)>,
+) -> String {
+    let mut head = format!("{method} /siege/{key} HTTP/1.1\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    head
 }
 
 /// Waits (up to 30 s) for the server's threads to come back to `threads0` + 20, then gives

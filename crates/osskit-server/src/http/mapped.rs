@@ -107,6 +107,15 @@ struct CacheState {
     clock: u64,
 }
 
+impl CacheState {
+    /// Drops the mapping of blob `id`, if kept, from the cache and its count.
+    fn drop_blob(&mut self, id: &str) {
+        if let Some((old, _)) = self.blobs.remove(id) {
+            self.mapped -= old.len() as u64;
+        }
+    }
+}
+
 impl std::fmt::Debug for MapCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.lock();
@@ -169,9 +178,7 @@ impl MapCache {
         ));
         let out = whole.slice(offset as usize..end as usize);
         let mut state = self.lock();
-        if let Some((old, _)) = state.blobs.remove(id) {
-            state.mapped -= old.len() as u64;
-        }
+        state.drop_blob(id);
         while state.mapped + file_len > self.cap {
             let Some(oldest) = state
                 .blobs
@@ -181,9 +188,7 @@ impl MapCache {
             else {
                 break;
             };
-            if let Some((old, _)) = state.blobs.remove(&oldest) {
-                state.mapped -= old.len() as u64;
-            }
+            state.drop_blob(&oldest);
         }
         state.clock += 1;
         let clock = state.clock;
@@ -194,10 +199,7 @@ impl MapCache {
 
     /// Drops the mapping of blob `id` (removed from the store).
     pub fn forget(&self, id: &str) {
-        let mut state = self.lock();
-        if let Some((old, _)) = state.blobs.remove(id) {
-            state.mapped -= old.len() as u64;
-        }
+        self.lock().drop_blob(id);
     }
 
     /// Bytes kept mapped.
