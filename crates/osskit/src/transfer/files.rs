@@ -173,21 +173,23 @@ impl RangeWriter {
         blocking(
             move || {
                 let _turn = writing.lock().unwrap_or_else(|p| p.into_inner());
-                let mut at = offset;
-                for data in chunks {
-                    #[cfg(unix)]
-                    {
-                        use std::os::unix::fs::FileExt;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::FileExt;
+                    let mut at = offset;
+                    for data in chunks {
                         file.write_all_at(&data, at)?;
+                        at += data.len() as u64;
                     }
-                    #[cfg(not(unix))]
-                    {
-                        use std::io::Write;
-                        let mut f = file.try_clone()?;
-                        f.seek(SeekFrom::Start(at))?;
+                }
+                #[cfg(not(unix))]
+                {
+                    use std::io::Write;
+                    let mut f = file.try_clone()?;
+                    f.seek(SeekFrom::Start(offset))?;
+                    for data in chunks {
                         f.write_all(&data)?;
                     }
-                    at += data.len() as u64;
                 }
                 Ok(())
             },
